@@ -1,0 +1,177 @@
+"""Named presets of the published laws, with stable keys usable from the CLI and the pages.
+
+Keys
+----
+``kaplan-2020``                 Kaplan et al. 2020 (`KaplanLaw`, eqs. 1.1-1.6).
+``chinchilla-2022``             Hoffmann et al. 2022 Approach 3 (eq. 10, Appendix D.2):
+                                E 1.69, A 406.4, B 410.7, α 0.34, β 0.28.
+``chinchilla-2022-approach1``   Approach 1 allocation (Table 2: a = 0.50), calibrated to Table 3.
+``chinchilla-2022-approach2``   Approach 2 allocation (Table 2: a = 0.49), calibrated to Table A3.
+``epoch-2024``                  Besiroglu et al. 2024 refit: E 1.8172, A 482.01, B 2085.43,
+                                α 0.3478, β 0.3658.
+``muennighoff-2023``            Muennighoff et al. 2023 refit of the Chinchilla form on C4
+                                (used by the data-constrained allocation).
+``porian-2024-*``               Porian et al. 2024 allocations at each correction step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scaling_core.laws import (
+    BESIROGLU_2024,
+    HOFFMANN_2022,
+    ChinchillaLaw,
+    KaplanLaw,
+    Law,
+    PowerLawAllocation,
+    Source,
+)
+from scaling_core.porian import PORIAN_ALLOCATIONS
+
+#: Hoffmann et al. 2022, Table 3 (Approach 1 projections): parameters, FLOP, tokens.
+CHINCHILLA_TABLE3: tuple[tuple[float, float, float], ...] = (
+    (400e6, 1.92e19, 8.0e9),
+    (1e9, 1.21e20, 20.2e9),
+    (10e9, 1.23e22, 205.1e9),
+    (67e9, 5.76e23, 1.5e12),
+    (175e9, 3.85e24, 3.7e12),
+    (280e9, 9.90e24, 5.9e12),
+    (520e9, 3.43e25, 11.0e12),
+    (1e12, 1.27e26, 21.2e12),
+    (10e12, 1.30e28, 216.2e12),
+)
+
+#: Hoffmann et al. 2022, Table A3 (Approach 2 projections): parameters, FLOP, tokens.
+CHINCHILLA_TABLE_A3_APPROACH2: tuple[tuple[float, float, float], ...] = (
+    (400e6, 1.84e19, 7.7e9),
+    (1e9, 1.20e20, 20.0e9),
+    (10e9, 1.32e22, 219.5e9),
+    (67e9, 6.88e23, 1.7e12),
+    (175e9, 4.54e24, 4.3e12),
+    (280e9, 1.18e25, 7.1e12),
+    (520e9, 4.19e25, 13.4e12),
+    (1e12, 1.59e26, 26.5e12),
+    (10e12, 1.75e28, 292.0e12),
+)
+
+
+def _power_law_through(table: tuple[tuple[float, float, float], ...]) -> tuple[float, float]:
+    """Least-squares fit of log N = log k + a·log C through a projection table; returns (a, k)."""
+    n_params = np.array([row[0] for row in table])
+    compute = np.array([row[1] for row in table])
+    a, log_k = np.polyfit(np.log(compute), np.log(n_params), 1)
+    return float(a), float(np.exp(log_k))
+
+
+_A1_EXPONENT, _A1_COEFFICIENT = _power_law_through(CHINCHILLA_TABLE3)
+_A2_EXPONENT, _A2_COEFFICIENT = _power_law_through(CHINCHILLA_TABLE_A3_APPROACH2)
+
+KAPLAN = KaplanLaw()
+
+CHINCHILLA_APPROACH3 = ChinchillaLaw(
+    key="chinchilla-2022",
+    label="Chinchilla (Hoffmann et al. 2022, Approach 3)",
+    E=1.69,
+    A=406.4,
+    B=410.7,
+    alpha=0.34,
+    beta=0.28,
+    source=Source(HOFFMANN_2022, "2203.15556", "eq. 10 (Appendix D.2), Approach 3"),
+    notes=(
+        "Parametric fit L = E + A/N^α + B/D^β on MassiveText. Its implied allocation "
+        "(a = 0.46, Table 2) gives far more tokens per parameter than Approaches 1-2; "
+        "Besiroglu et al. 2024 trace this to an optimizer that stopped early."
+    ),
+)
+
+EPOCH_2024 = ChinchillaLaw(
+    key="epoch-2024",
+    label="Epoch AI replication (Besiroglu et al. 2024)",
+    E=1.8172,
+    A=482.01,
+    B=2085.43,
+    alpha=0.3478,
+    beta=0.3658,
+    source=Source(
+        BESIROGLU_2024, "2404.10102", "refit of Hoffmann et al. eq. 2 on Chinchilla Figure 4 data"
+    ),
+    notes=(
+        "Refit on 240 runs read off Chinchilla's Figure 4 (5 highest-loss runs dropped). "
+        "Bootstrap standard errors: E 0.03, A 124.6, B 1293, α 0.02, β 0.02. "
+        "Implies about 20 tokens per parameter, consistent with Approaches 1-2."
+    ),
+)
+
+MUENNIGHOFF_2023 = ChinchillaLaw(
+    key="muennighoff-2023",
+    label="Muennighoff et al. 2023 (C4 refit)",
+    E=float(np.exp(0.6254804)),
+    A=float(np.exp(6.255414)),
+    B=float(np.exp(7.3049974)),
+    alpha=0.3526596,
+    beta=0.3526596,
+    source=Source(
+        "Muennighoff et al. 2023, Scaling Data-Constrained Language Models",
+        "2305.16264",
+        "parametric fit (section 3.1, eq. 5), constants of the authors' released fit",
+    ),
+    notes="Chinchilla form refitted on C4 with α = β; used with R_D* = 15.4, R_N* = 5.3.",
+)
+
+CHINCHILLA_APPROACH1 = PowerLawAllocation(
+    key="chinchilla-2022-approach1",
+    label="Chinchilla Approach 1 (training-curve envelope)",
+    a=_A1_EXPONENT,
+    coefficient=_A1_COEFFICIENT,
+    a_interval=(0.488, 0.502),
+    source=Source(HOFFMANN_2022, "2203.15556", "Table 2 (a = 0.50) and Table 3 projections"),
+    notes=(
+        "Table 2 gives a = 0.50 (10th-90th percentile 0.488-0.502); the power law here is the "
+        "least-squares line through Table 3's projections so that it reproduces them."
+    ),
+)
+
+CHINCHILLA_APPROACH2 = PowerLawAllocation(
+    key="chinchilla-2022-approach2",
+    label="Chinchilla Approach 2 (IsoFLOP profiles)",
+    a=_A2_EXPONENT,
+    coefficient=_A2_COEFFICIENT,
+    a_interval=(0.462, 0.534),
+    source=Source(HOFFMANN_2022, "2203.15556", "Table 2 (a = 0.49) and Table A3 projections"),
+    notes=(
+        "Table 2 gives a = 0.49 (10th-90th percentile 0.462-0.534); the power law here is the "
+        "least-squares line through Table A3's Approach-2 projections."
+    ),
+)
+
+_ALL: tuple[Law, ...] = (
+    KAPLAN,
+    CHINCHILLA_APPROACH3,
+    CHINCHILLA_APPROACH1,
+    CHINCHILLA_APPROACH2,
+    EPOCH_2024,
+    MUENNIGHOFF_2023,
+    *PORIAN_ALLOCATIONS,
+)
+
+PRESETS: dict[str, Law] = {law.key: law for law in _ALL}
+
+#: Laws with a loss L(N, D), in the order the pages offer them.
+LOSS_LAW_KEYS: tuple[str, ...] = tuple(key for key, law in PRESETS.items() if law.has_loss)
+
+
+class UnknownLaw(KeyError):
+    """A law name that is not a preset; the message lists the known names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def get_law(key: str) -> Law:
+    """Return the preset called ``key`` (e.g. ``"chinchilla-2022"``); `UnknownLaw` lists the choices."""
+    try:
+        return PRESETS[key]
+    except KeyError:
+        known = ", ".join(PRESETS)
+        raise UnknownLaw(f"unknown law {key!r}; known laws: {known}") from None

@@ -1,0 +1,152 @@
+"""Compute-optimal allocation against published values, closed forms and brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scaling_core.allocation import (
+    compute_optimal,
+    compute_optimal_frontier,
+    inference_aware_optimal,
+    isoflop_minimum_numeric,
+    isoflop_profile,
+    kaplan_closed_form_optimum,
+    training_flops,
+)
+from scaling_core.presets import (
+    CHINCHILLA_APPROACH1,
+    CHINCHILLA_APPROACH2,
+    CHINCHILLA_APPROACH3,
+    CHINCHILLA_TABLE3,
+    CHINCHILLA_TABLE_A3_APPROACH2,
+    EPOCH_2024,
+    KAPLAN,
+)
+
+
+def test_approach3_closed_form_at_gopher_budget() -> None:
+    opt = compute_optimal(CHINCHILLA_APPROACH3, 5.76e23)
+    assert float(opt.n_params) == pytest.approx(3.219e10, rel=1e-3)
+    assert float(opt.n_tokens) == pytest.approx(2.982e12, rel=1e-3)
+    assert float(opt.loss) == pytest.approx(1.9307, abs=1e-4)
+    assert float(opt.tokens_per_param) == pytest.approx(92.6, abs=0.1)
+    assert float(training_flops(opt.n_params, opt.n_tokens)) == pytest.approx(5.76e23)
+
+
+def test_approach3_and_epoch_at_1e21() -> None:
+    chin = compute_optimal(CHINCHILLA_APPROACH3, 1e21)
+    assert float(chin.n_params) == pytest.approx(1.824e9, rel=1e-3)
+    assert float(chin.n_tokens) == pytest.approx(9.136e10, rel=1e-3)
+    assert float(chin.loss) == pytest.approx(2.3289, abs=1e-4)
+    epoch = compute_optimal(EPOCH_2024, 1e21)
+    assert float(epoch.n_params) == pytest.approx(2.778e9, rel=1e-3)
+    assert float(epoch.n_tokens) == pytest.approx(5.999e10, rel=1e-3)
+    assert float(epoch.loss) == pytest.approx(2.3055, abs=1e-4)
+
+
+def test_epoch_at_gopher_budget_is_about_20_tokens_per_param() -> None:
+    opt = compute_optimal(EPOCH_2024, 5.76e23)
+    assert float(opt.n_params) == pytest.approx(7.225e10, rel=1e-3)
+    assert float(opt.n_tokens) == pytest.approx(1.329e12, rel=1e-3)
+    assert float(opt.loss) == pytest.approx(1.9744, abs=1e-4)
+    assert float(opt.tokens_per_param) == pytest.approx(18.4, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("law", "table"),
+    [
+        (CHINCHILLA_APPROACH1, CHINCHILLA_TABLE3),
+        (CHINCHILLA_APPROACH2, CHINCHILLA_TABLE_A3_APPROACH2),
+    ],
+)
+def test_chinchilla_projection_tables_within_rounding(law, table) -> None:
+    """Table 3 (Approach 1) and Table A3 (Approach 2): FLOP given to 3 figures, tokens to 2-4."""
+    for n_params, flops, n_tokens in table:
+        opt = compute_optimal(law, flops)
+        assert float(opt.n_params) == pytest.approx(n_params, rel=0.06)
+        assert float(opt.n_tokens) == pytest.approx(n_tokens, rel=0.06)
+    assert law.a == pytest.approx(0.5 if law is CHINCHILLA_APPROACH1 else 0.49, abs=0.01)
+    assert law.a_interval[0] - 0.01 <= law.a <= law.a_interval[1] + 0.01
+
+
+def test_table3_is_about_20_tokens_per_param() -> None:
+    opt = compute_optimal(CHINCHILLA_APPROACH1, np.array([t[1] for t in CHINCHILLA_TABLE3]))
+    assert np.all((opt.tokens_per_param > 18) & (opt.tokens_per_param < 23))
+
+
+@pytest.mark.parametrize("law", [CHINCHILLA_APPROACH3, EPOCH_2024, KAPLAN])
+@pytest.mark.parametrize("compute", [1e18, 1e21, 5.76e23, 1e26])
+def test_allocation_equals_brute_force_isoflop_minimum(law, compute) -> None:
+    """Round trip: the allocation's loss is the minimum of the IsoFLOP profile on a dense grid."""
+    opt = compute_optimal(law, compute)
+    grid = np.geomspace(float(opt.n_params) / 30, float(opt.n_params) * 30, 20001)
+    profile = isoflop_profile(law, compute, grid)
+    best = int(np.argmin(profile))
+    assert float(opt.loss) <= profile[best] + 1e-12
+    assert float(opt.loss) == pytest.approx(profile[best], abs=1e-9)
+    assert grid[best] == pytest.approx(float(opt.n_params), rel=2e-3)
+
+
+def test_numeric_solver_matches_chinchilla_closed_form() -> None:
+    compute = np.geomspace(1e17, 1e27, 50)
+    closed = compute_optimal(CHINCHILLA_APPROACH3, compute)
+    numeric = isoflop_minimum_numeric(CHINCHILLA_APPROACH3, compute)
+    np.testing.assert_allclose(numeric.n_params, closed.n_params, rtol=1e-6)
+    np.testing.assert_allclose(numeric.loss, closed.loss, rtol=1e-12)
+
+
+def test_kaplan_numeric_matches_its_closed_form() -> None:
+    compute = np.geomspace(1e15, 1e27, 40)
+    numeric = compute_optimal(KAPLAN, compute)
+    exact = kaplan_closed_form_optimum(KAPLAN, compute)
+    np.testing.assert_allclose(numeric.n_params, exact.n_params, rtol=1e-6)
+    # N_opt ∝ C^(α_D/(α_N+α_D)) for eq. 1.5
+    slope = np.polyfit(np.log(compute), np.log(numeric.n_params), 1)[0]
+    assert slope == pytest.approx(0.103 / (0.076 + 0.103), abs=1e-6)
+
+
+def test_frontier_shape_and_monotonicity() -> None:
+    frontier = compute_optimal_frontier(EPOCH_2024, 1e18, 1e26, 500)
+    assert frontier.n_params.shape == (500,)
+    assert np.all(np.diff(frontier.n_params) > 0)
+    assert np.all(np.diff(frontier.n_tokens) > 0)
+    assert np.all(np.diff(frontier.loss) < 0)
+    with pytest.raises(ValueError):
+        compute_optimal_frontier(EPOCH_2024, 1e20, 1e18)
+
+
+def test_inference_aware_is_the_brute_force_minimum_of_lifetime_flops() -> None:
+    """Sardana & Frankle 2023: minimise 6·N·D_train + 2·N·D_inf on the iso-loss curve.
+    Their Figure 1 example: a Chinchilla-optimal 13B model with 2T inference tokens is beaten
+    by a smaller model trained on more data."""
+    law = CHINCHILLA_APPROACH3
+    a, _ = law.allocation_exponents
+    compute = 6 * (13e9 / law.allocation_coefficient) ** (1 / a)
+    base = compute_optimal(law, compute)
+    assert float(base.n_params) == pytest.approx(13e9, rel=1e-9)
+    target = float(base.loss)
+    plan = inference_aware_optimal(law, target, 2e12)
+    assert plan.chinchilla_n_params == pytest.approx(13e9, rel=1e-4)
+    assert 5e9 < plan.n_params < 10e9
+    assert plan.n_tokens > float(base.n_tokens)
+    assert float(law.loss(plan.n_params, plan.n_tokens)) == pytest.approx(target, abs=1e-9)
+    # brute force over the iso-loss curve
+    grid = np.geomspace(3e9, 13e9, 20001)
+    totals = 6 * grid * law.tokens_for_loss(grid, target) + 2 * grid * 2e12
+    assert plan.total_flops <= totals.min() * (1 + 1e-9)
+    assert grid[np.argmin(totals)] == pytest.approx(plan.n_params, rel=1e-3)
+    assert 0.05 < plan.savings < 0.3
+
+
+def test_inference_aware_moves_to_smaller_models_with_more_demand() -> None:
+    law = EPOCH_2024
+    target = float(compute_optimal(law, 1e22).loss)
+    sizes = [inference_aware_optimal(law, target, d).n_params for d in (0, 1e11, 1e12, 1e13)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == pytest.approx(float(compute_optimal(law, 1e22).n_params), rel=1e-4)
+
+
+def test_inference_aware_refuses_unreachable_loss() -> None:
+    with pytest.raises(ValueError, match="cannot reach"):
+        inference_aware_optimal(CHINCHILLA_APPROACH3, 1.5, 1e12)
