@@ -1,0 +1,99 @@
+"""Readable numbers for labels, hovers and read-outs: 1.2B params, 3.4e21 FLOP, 1.5T tokens."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _trim(mantissa: float, digits: int) -> str:
+    text = f"{mantissa:.{digits}g}"
+    return text
+
+
+def format_count(value: float, digits: int = 3) -> str:
+    """1.2e9 → "1.2B", 3.5e8 → "350M", 7e4 → "70k", 2.16e14 → "216T"; beyond 1e15 scientific."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 1e15:
+        return format_scientific(value, digits)
+    for scale, suffix in _SUFFIXES:
+        if magnitude >= scale:
+            return f"{_trim(value / scale, digits)}{suffix}"
+    return _trim(value, digits)
+
+
+def format_scientific(value: float, digits: int = 2) -> str:
+    """3e21 → "3e21", 1.234e21 → "1.23e21" (no "+" or leading zeros in the exponent)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    if round(mantissa, digits - 1) >= 10:
+        mantissa /= 10
+        exponent += 1
+    return f"{_trim(mantissa, digits)}e{exponent}"
+
+
+def format_flops(value: float, digits: int = 2) -> str:
+    """3e21 → "3e21 FLOP"."""
+    return f"{format_scientific(value, digits)} FLOP"
+
+
+def format_loss(value: float) -> str:
+    """Loss in nats per token to 3 decimals, or a dash when the law gives none."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.3f}"
+
+
+def log_ticks(low: float, high: float, formatter=format_count) -> tuple[list[float], list[str]]:
+    """Tick positions at powers of ten between ``low`` and ``high`` with readable labels.
+
+    Where the range spans fewer than two decades, 2× and 5× ticks are added.
+    """
+    lo = math.floor(math.log10(low))
+    hi = math.ceil(math.log10(high))
+    values: list[float] = []
+    step = max(1, (hi - lo) // 10)
+    for exponent in range(lo, hi + 1, step):
+        values.append(10.0**exponent)
+        if hi - lo < 3:
+            values.extend([2 * 10.0**exponent, 5 * 10.0**exponent])
+    values = sorted(v for v in values if low / 1.0001 <= v <= high * 1.0001)
+    return values, [formatter(v) for v in values]
+
+
+def log_grid(low: float, high: float, per_decade: int = 10) -> list[float]:
+    """Readable values on a log scale from ``low`` to ``high`` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade)."""
+    mantissas = {10: (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8), 3: (1, 2, 5), 1: (1,)}.get(per_decade)
+    if mantissas is None:
+        mantissas = tuple(float(m) for m in np.round(10 ** (np.arange(per_decade) / per_decade), 2))
+    lo = math.floor(math.log10(low))
+    hi = math.ceil(math.log10(high))
+    values = [m * 10.0**e for e in range(lo, hi + 1) for m in mantissas]
+    return [float(f"{v:.6g}") for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
+
+
+def law_equation(law) -> str:
+    """LaTeX of a law's loss with its constants, for ``st.latex`` (empty for allocation-only laws)."""
+    from scaling_core.laws import ChinchillaLaw, KaplanLaw
+
+    if isinstance(law, ChinchillaLaw):
+        return (
+            rf"L(N, D) = {law.E:.4g} + \frac{{{law.A:.4g}}}{{N^{{{law.alpha:.4g}}}}}"
+            rf" + \frac{{{law.B:.4g}}}{{D^{{{law.beta:.4g}}}}}"
+        )
+    if isinstance(law, KaplanLaw):
+        ratio = law.alpha_n / law.alpha_d
+        return (
+            rf"L(N, D) = \left[\left(\frac{{{format_scientific(law.n_c)}}}{{N}}\right)^{{{ratio:.3g}}}"
+            rf" + \frac{{{format_scientific(law.d_c)}}}{{D}}\right]^{{{law.alpha_d:.3g}}}"
+        ).replace("e13", r"\times 10^{13}")
+    return rf"N_{{opt}}(C) = {format_scientific(law.coefficient, 3)}\, C^{{{law.a:.3g}}}"

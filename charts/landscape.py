@@ -1,0 +1,171 @@
+"""Loss landscape figures: L(N, D) as a log-log contour map or a 3-D surface."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from charts.format import format_count, format_flops, log_ticks
+from charts.style import apply_log_axis, base_layout
+
+
+def landscape_figure(
+    n_params: np.ndarray,
+    n_tokens: np.ndarray,
+    loss: np.ndarray,
+    *,
+    iso_flops: list[float],
+    optimal_n: np.ndarray,
+    optimal_d: np.ndarray,
+    point: tuple[float, float, float],
+    law_label: str,
+) -> go.Figure:
+    """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND,
+    the compute-optimal path and the chosen run marked."""
+    log_n, log_d = np.log10(n_params), np.log10(n_tokens)
+    hover = np.array(
+        [
+            [
+                f"N {format_count(n)} · D {format_count(d)} · C {format_flops(6 * n * d)}"
+                for d in n_tokens
+            ]
+            for n in n_params
+        ]
+    )
+    fig = go.Figure(
+        go.Contour(
+            x=log_d,
+            y=log_n,
+            z=loss,
+            customdata=hover,
+            hovertemplate="%{customdata}<br>loss %{z:.3f} nats/token<extra></extra>",
+            colorscale="Viridis_r",
+            contours={
+                "coloring": "heatmap",
+                "showlabels": True,
+                "labelfont": {"size": 10, "color": "white"},
+            },
+            ncontours=24,
+            colorbar={"title": {"text": "loss (nats/token)", "side": "right"}},
+            line={"width": 0.5},
+            name="loss",
+        )
+    )
+    d_lo, d_hi = float(n_tokens.min()), float(n_tokens.max())
+    n_lo, n_hi = float(n_params.min()), float(n_params.max())
+    for compute in iso_flops:
+        d_line = np.geomspace(d_lo, d_hi, 60)
+        n_line = compute / (6 * d_line)
+        keep = (n_line >= n_lo) & (n_line <= n_hi)
+        if keep.sum() < 2:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=np.log10(d_line[keep]),
+                y=np.log10(n_line[keep]),
+                mode="lines",
+                line={"color": "rgba(255,255,255,0.8)", "width": 1, "dash": "dot"},
+                name=f"C = {format_flops(compute)}",
+                hovertemplate=f"IsoFLOP C = {format_flops(compute)}<extra></extra>",
+                showlegend=False,
+            )
+        )
+        mid = int(np.argmax(keep)) + int(keep.sum()) // 2
+        fig.add_annotation(
+            x=np.log10(d_line[min(mid, len(d_line) - 1)]),
+            y=np.log10(n_line[min(mid, len(d_line) - 1)]),
+            text=format_flops(compute),
+            showarrow=False,
+            font={"size": 10, "color": "white"},
+            bgcolor="rgba(0,0,0,0.35)",
+        )
+    keep = (optimal_n >= n_lo) & (optimal_n <= n_hi) & (optimal_d >= d_lo) & (optimal_d <= d_hi)
+    fig.add_trace(
+        go.Scatter(
+            x=np.log10(optimal_d[keep]),
+            y=np.log10(optimal_n[keep]),
+            mode="lines",
+            line={"color": "#ff4b4b", "width": 3},
+            name="compute-optimal path",
+            customdata=[
+                f"N {format_count(n)} · D {format_count(d)}"
+                for n, d in zip(optimal_n[keep], optimal_d[keep], strict=True)
+            ],
+            hovertemplate="compute-optimal<br>%{customdata}<extra></extra>",
+        )
+    )
+    n_point, d_point, loss_point = point
+    fig.add_trace(
+        go.Scatter(
+            x=[np.log10(d_point)],
+            y=[np.log10(n_point)],
+            mode="markers",
+            marker={
+                "size": 14,
+                "color": "white",
+                "line": {"color": "black", "width": 2},
+                "symbol": "x",
+            },
+            name="your run",
+            hovertemplate=(
+                f"your run<br>N {format_count(n_point)} · D {format_count(d_point)}"
+                f"<br>loss {loss_point:.3f}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(**base_layout(title=f"Loss landscape: {law_label}", height=560))
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
+    apply_log_axis(fig, "x", d_lo, d_hi, "training tokens D", log_coordinates=True)
+    apply_log_axis(fig, "y", n_lo, n_hi, "parameters N", log_coordinates=True)
+    return fig
+
+
+def surface_figure(
+    n_params: np.ndarray,
+    n_tokens: np.ndarray,
+    loss: np.ndarray,
+    *,
+    point: tuple[float, float, float],
+    law_label: str,
+) -> go.Figure:
+    """3-D surface of L(N, D) over log10 N and log10 D with the chosen run marked."""
+    d_ticks, d_text = log_ticks(float(n_tokens.min()), float(n_tokens.max()))
+    n_ticks, n_text = log_ticks(float(n_params.min()), float(n_params.max()))
+    n_point, d_point, loss_point = point
+    fig = go.Figure(
+        [
+            go.Surface(
+                x=np.log10(n_tokens),
+                y=np.log10(n_params),
+                z=loss,
+                colorscale="Viridis_r",
+                colorbar={"title": {"text": "loss (nats/token)", "side": "right"}},
+                hovertemplate="log10 D %{x:.2f}<br>log10 N %{y:.2f}<br>loss %{z:.3f}<extra></extra>",
+            ),
+            go.Scatter3d(
+                x=[np.log10(d_point)],
+                y=[np.log10(n_point)],
+                z=[loss_point],
+                mode="markers",
+                marker={"size": 6, "color": "red"},
+                name="your run",
+            ),
+        ]
+    )
+    fig.update_layout(
+        **base_layout(title=f"Loss surface: {law_label}", height=600),
+        scene={
+            "xaxis": {
+                "title": {"text": "training tokens D"},
+                "tickvals": np.log10(d_ticks),
+                "ticktext": d_text,
+            },
+            "yaxis": {
+                "title": {"text": "parameters N"},
+                "tickvals": np.log10(n_ticks),
+                "ticktext": n_text,
+            },
+            "zaxis": {"title": {"text": "loss (nats/token)"}},
+        },
+    )
+    return fig

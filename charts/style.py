@@ -1,0 +1,75 @@
+"""Shared look of the dashboard's figures: layout defaults and readable log axes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import plotly.graph_objects as go
+
+from charts.format import format_count, log_ticks
+
+#: Colours per law key, stable across pages so a law keeps its colour everywhere.
+LAW_COLOURS: dict[str, str] = {
+    "kaplan-2020": "#1f77b4",
+    "chinchilla-2022": "#d62728",
+    "chinchilla-2022-approach1": "#ff7f0e",
+    "chinchilla-2022-approach2": "#e377c2",
+    "epoch-2024": "#2ca02c",
+    "muennighoff-2023": "#8c564b",
+    "porian-2024-kaplan": "#9467bd",
+    "porian-2024-head": "#a58bc9",
+    "porian-2024-warmup": "#b9a3d6",
+    "porian-2024-cosine": "#7f7f7f",
+    "porian-2024-tuned": "#17becf",
+}
+_FALLBACK = ("#bcbd22", "#000000", "#aec7e8", "#ffbb78")
+
+
+def law_colour(key: str, index: int = 0) -> str:
+    """The colour of a law's traces (user fits get a fallback colour by position)."""
+    return LAW_COLOURS.get(key, _FALLBACK[index % len(_FALLBACK)])
+
+
+def base_layout(*, title: str, height: int = 460) -> dict:
+    """Layout defaults: title, margins, readable fonts, white template, unified legend."""
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        "template": "plotly_white",
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
+        "font": {"size": 13},
+        "hoverlabel": {"font": {"size": 12}},
+    }
+
+
+def apply_log_axis(
+    fig: go.Figure,
+    axis: str,
+    low: float,
+    high: float,
+    title: str,
+    *,
+    formatter: Callable[[float], str] = format_count,
+    log_coordinates: bool = False,
+    row: int | None = None,
+    col: int | None = None,
+) -> None:
+    """Make ``axis`` ("x" or "y") a log axis from low to high with readable tick labels.
+
+    With ``log_coordinates`` the traces are plotted in log10 units on a linear axis (contour
+    maps); otherwise the axis itself is logarithmic.
+    """
+    ticks, text = log_ticks(low, high, formatter)
+    update = {"title": {"text": title}, "ticktext": text, "showgrid": True}
+    if log_coordinates:
+        update.update(
+            tickvals=list(np.log10(ticks)), range=[np.log10(low), np.log10(high)], type="linear"
+        )
+    else:
+        update.update(tickvals=ticks, type="log", range=[np.log10(low), np.log10(high)])
+    kwargs = {} if row is None else {"row": row, "col": col}
+    if axis == "x":
+        fig.update_xaxes(**update, **kwargs)
+    else:
+        fig.update_yaxes(**update, **kwargs)

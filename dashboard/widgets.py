@@ -1,0 +1,194 @@
+"""Widgets that keep their value across pages and in the URL: log sliders and law pickers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from charts.format import format_count, log_grid
+from dashboard.state import (
+    COMPARE_LAWS,
+    COMPUTE_UNIT,
+    PRIMARY_LAW,
+    Param,
+    available_laws,
+    current,
+    dump_bool,
+    dump_float,
+    parse_bool,
+    parse_float,
+    prepare_widget,
+)
+
+
+def _nearest(values: Sequence[float], target: float) -> float:
+    import math
+
+    return min(values, key=lambda v: abs(math.log(v) - math.log(target)))
+
+
+def log_slider(
+    label: str,
+    key: str,
+    low: float,
+    high: float,
+    default: float,
+    *,
+    formatter: Callable[[float], str] = format_count,
+    per_decade: int = 10,
+    help: str | None = None,
+    container=st,
+) -> float:
+    """A slider over readable log-spaced values (1, 1.2, 1.5, 2, … per decade) between low and high.
+
+    Labels use ``formatter`` (1.2B, 3e21 FLOP); the value persists across pages and in the URL.
+    Values from a link outside the range snap to the nearest end.
+    """
+    grid = log_grid(low, high, per_decade)
+    param = Param(key, default, parse_float, dump_float)
+    value = current(param, valid=lambda v: v > 0)
+    snapped = _nearest(grid, value)
+    st.session_state[key] = snapped
+    widget_key, store = prepare_widget(param, snapped)
+    return float(
+        container.select_slider(
+            label, options=grid, key=widget_key, on_change=store, format_func=formatter, help=help
+        )
+    )
+
+
+def number_slider(
+    label: str,
+    key: str,
+    low: float,
+    high: float,
+    default: float,
+    step: float,
+    *,
+    help: str | None = None,
+    container=st,
+) -> float:
+    """A linear slider that persists across pages and in the URL."""
+    param = Param(key, default, parse_float, dump_float)
+    value = min(max(current(param), low), high)
+    st.session_state[key] = value
+    widget_key, store = prepare_widget(param, value)
+    return float(
+        container.slider(
+            label,
+            min_value=low,
+            max_value=high,
+            step=step,
+            key=widget_key,
+            on_change=store,
+            help=help,
+        )
+    )
+
+
+def toggle(label: str, key: str, default: bool, *, help: str | None = None, container=st) -> bool:
+    """A checkbox that persists across pages and in the URL."""
+    param = Param(key, default, parse_bool, dump_bool)
+    value = bool(current(param))
+    widget_key, store = prepare_widget(param, value)
+    return bool(container.checkbox(label, key=widget_key, on_change=store, help=help))
+
+
+def choice(
+    label: str,
+    key: str,
+    options: Sequence[str],
+    default: str,
+    *,
+    format_func: Callable[[str], str] = str,
+    help: str | None = None,
+    container=st,
+) -> str:
+    """A select box that persists across pages and in the URL."""
+    param = Param(key, default, str, str)
+    value = current(param, valid=lambda v: v in options)
+    if value not in options:
+        value = default if default in options else options[0]
+        st.session_state[key] = value
+    widget_key, store = prepare_widget(param, value)
+    return str(
+        container.selectbox(
+            label,
+            options=list(options),
+            key=widget_key,
+            on_change=store,
+            format_func=format_func,
+            help=help,
+        )
+    )
+
+
+def law_label(key: str) -> str:
+    """The readable name of a law key, for pickers and legends."""
+    law = available_laws().get(key)
+    return f"{law.label}" if law is not None else key
+
+
+def sidebar_controls() -> None:
+    """Global controls shown on every page: the laws to compare, the main law, the compute unit."""
+    laws = available_laws()
+    loss_keys = [k for k, law in laws.items() if law.has_loss]
+    with st.sidebar:
+        st.header("Laws")
+        chosen = current(COMPARE_LAWS, valid=lambda keys: all(k in laws for k in keys))
+        chosen = [k for k in chosen if k in laws] or list(COMPARE_LAWS.default)
+        st.session_state[COMPARE_LAWS.key] = chosen
+        widget_key, store = prepare_widget(COMPARE_LAWS, chosen)
+        st.multiselect(
+            "Laws to compare",
+            options=list(laws),
+            key=widget_key,
+            on_change=store,
+            format_func=law_label,
+            help="Shown side by side on the frontier and planning pages.",
+        )
+        choice(
+            "Law for single-law views",
+            PRIMARY_LAW.key,
+            loss_keys,
+            PRIMARY_LAW.default,
+            format_func=law_label,
+            help="The loss law drawn on the landscape, overfitting and batch pages.",
+            container=st,
+        )
+        choice(
+            "Compute unit",
+            COMPUTE_UNIT.key,
+            ["FLOP", "PF-days"],
+            COMPUTE_UNIT.default,
+            container=st,
+        )
+
+
+def compared_laws() -> list[str]:
+    """Keys of the laws chosen for comparison (never empty)."""
+    laws = available_laws()
+    keys = [k for k in st.session_state.get(COMPARE_LAWS.key, COMPARE_LAWS.default) if k in laws]
+    return keys or list(COMPARE_LAWS.default)
+
+
+def primary_law():
+    """The loss law chosen for single-law views."""
+    laws = available_laws()
+    key = st.session_state.get(PRIMARY_LAW.key, PRIMARY_LAW.default)
+    law = laws.get(key)
+    return law if law is not None and law.has_loss else laws[PRIMARY_LAW.default]
+
+
+def share_link() -> None:
+    """A copyable link that reopens this page with every control as it is now."""
+    from urllib.parse import urlencode
+
+    from dashboard.state import query_string
+
+    base = (st.context.url or "").split("?", 1)[0]
+    link = f"{base}?{urlencode(query_string())}"
+    with st.sidebar:
+        st.caption("Link to this view (copy with the button on the right):")
+        st.code(link, language=None, wrap_lines=True)

@@ -1,0 +1,77 @@
+"""Loss landscape: L(N, D) for the chosen law, IsoFLOP lines, the compute-optimal path and your run."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from charts.format import format_count, format_flops, format_loss, law_equation
+from charts.landscape import landscape_figure, surface_figure
+from dashboard.cache import frontier_arrays, surface_arrays
+from dashboard.layout import page
+from dashboard.widgets import log_slider, primary_law, toggle
+from scaling_core.allocation import compute_for_loss, compute_optimal, training_flops
+
+with page("Loss landscape"):
+    law = primary_law()
+    st.markdown(
+        "Predicted final loss of a model with **N** parameters trained on **D** tokens, under the law "
+        "chosen in the sidebar. Dotted lines are fixed training budgets C = 6ND; along each, the red "
+        "compute-optimal path marks the size with the lowest loss. Move the sliders to place your run."
+    )
+    st.latex(law_equation(law))
+    st.caption(f"Source: [{law.source}]({law.source.url}). N counts {law.counts}.")
+
+    left, right = st.columns(2)
+    n_params = log_slider("Parameters N", "n", 1e6, 1e13, 1e9, container=left)
+    n_tokens = log_slider("Training tokens D", "d", 1e8, 1e15, 2e10, container=right)
+    show_3d = toggle("Show as a 3-D surface", "surface3d", False)
+
+    compute = float(training_flops(n_params, n_tokens))
+    loss = float(law.loss(n_params, n_tokens))
+    optimum = compute_optimal(law, compute)
+    optimal_loss = float(optimum.loss)
+    needed = float(compute_for_loss(law, loss))
+
+    cols = st.columns(4)
+    cols[0].metric("Predicted loss (nats/token)", format_loss(loss))
+    cols[1].metric("Training compute", format_flops(compute))
+    cols[2].metric(
+        "Compute-optimal loss at this C",
+        f"{format_loss(optimal_loss)}",
+        delta=f"{optimal_loss - loss:+.3f} loss",
+        delta_color="inverse",
+        help=f"N_opt {format_count(float(optimum.n_params))}, D_opt {format_count(float(optimum.n_tokens))}",
+    )
+    if np.isfinite(needed) and needed > 0:
+        cols[3].metric(
+            "Compute wasted",
+            f"{max(0.0, 1 - needed / compute):.0%}",
+            help=(
+                f"A compute-optimal model reaches loss {format_loss(loss)} with {format_flops(needed)} "
+                f"({compute / needed:.2f}× less than this run)."
+            ),
+        )
+    else:
+        cols[3].metric(
+            "Compute wasted", "–", help="This law does not reach that loss at any budget."
+        )
+
+    n_grid, d_grid, surface = surface_arrays(law.key, 1e6, 1e13, 1e8, 1e15)
+    if show_3d:
+        fig = surface_figure(
+            n_grid, d_grid, surface, point=(n_params, n_tokens, loss), law_label=law.label
+        )
+    else:
+        frontier = frontier_arrays(law.key, 1e12, 1e28)
+        fig = landscape_figure(
+            n_grid,
+            d_grid,
+            surface,
+            iso_flops=[1e15, 1e18, 1e21, 1e24, 1e27],
+            optimal_n=frontier.n_params,
+            optimal_d=frontier.n_tokens,
+            point=(n_params, n_tokens, loss),
+            law_label=law.label,
+        )
+    st.plotly_chart(fig, width="stretch")
