@@ -1,0 +1,257 @@
+"""``python -m scaling_core fit FILE``: fit a scaling law to a run log from the command line.
+
+Registered by `scaling_core.cli.build_parser` through `add_fit_command`.  The numeric work
+is in `scaling_core.fitting`; the file is read by `scaling_core.runs.read_run_log`.  Both
+(and pandas) are imported only when the command runs, so the other commands start fast.
+
+Errors (an unreadable file, a column missing, a degenerate fit) are `ValueError` subclasses
+with one-line messages; `scaling_core.cli.main` prints ``error: <message>`` and exits with
+status 2.
+
+Examples
+--------
+``python -m scaling_core fit sample_data/isoflop_sweep.csv --json``
+``python -m scaling_core fit runs.csv --bootstrap 1000 --exclude-highest-loss 5 --seed 1``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+FIT_FORMS = ("chinchilla", "kaplan", "power-n", "power-c")
+
+
+class FitCommandError(ValueError):
+    """A fit option the user can correct; one line, exit status 2."""
+
+
+def _positive_float(what: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def _non_negative_float(what: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if not (math.isfinite(value) and value >= 0):
+            raise argparse.ArgumentTypeError(f"{what} must be >= 0, got {text!r}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def _count(what: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, got {text!r}"
+            ) from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{what} must be >= 0, got {text!r}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``fit FILE [options]`` on the CLI's sub-parsers and return its parser."""
+    fit = subparsers.add_parser(
+        "fit",
+        help="fit a scaling law (default: Chinchilla form, Approach 3) to a CSV/TSV run log",
+        description=(
+            "Fit L(N, D) = E + A/N^alpha + B/D^beta by Hoffmann et al. 2022's Approach 3 "
+            "(Huber loss on log loss, App. D.2), or another form, to the runs in FILE."
+        ),
+    )
+    fit.add_argument(
+        "file", metavar="FILE", help="CSV/TSV run log (finished runs or learning curves)"
+    )
+    fit.add_argument("--form", choices=FIT_FORMS, default="chinchilla", help="law form to fit")
+    fit.add_argument(
+        "--bootstrap",
+        type=_count("--bootstrap"),
+        default=0,
+        metavar="K",
+        help="bootstrap refits over runs for percentile intervals (0: none)",
+    )
+    fit.add_argument(
+        "--exclude-highest-loss",
+        type=_count("--exclude-highest-loss"),
+        default=0,
+        metavar="K",
+        help="drop the K highest-loss runs first (Besiroglu et al. 2024 drop 5)",
+    )
+    fit.add_argument(
+        "--delta",
+        type=_positive_float("--delta"),
+        default=1e-3,
+        metavar="X",
+        help="Huber threshold on log-loss residuals (default 1e-3, as Hoffmann et al. 2022)",
+    )
+    fit.add_argument(
+        "--least-squares", action="store_true", help="least squares on log loss instead of Huber"
+    )
+    fit.add_argument(
+        "--fix-E",
+        dest="fix_E",
+        type=_non_negative_float("--fix-E"),
+        default=None,
+        metavar="VALUE",
+        help="hold the irreducible loss E at VALUE",
+    )
+    fit.add_argument(
+        "--offset",
+        action="store_true",
+        help="power-c: fit E + (C_c/C)^alpha_c instead of (C_c/C)^alpha_c",
+    )
+    fit.add_argument(
+        "--confidence",
+        type=_positive_float("--confidence"),
+        default=0.95,
+        help="interval coverage for --bootstrap (default 0.95)",
+    )
+    fit.add_argument("--seed", type=int, default=0, help="bootstrap random seed (default 0)")
+    fit.add_argument(
+        "--compute",
+        type=_positive_float("--compute"),
+        default=None,
+        metavar="C",
+        help="chinchilla: also report N_opt and D_opt at C FLOP",
+    )
+    fit.add_argument("--json", action="store_true", help="print one JSON object")
+    fit.set_defaults(handler=cmd_fit)
+    return fit
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe copy: non-finite floats become null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "delta": None if args.least_squares else args.delta,
+        "exclude_highest_loss": args.exclude_highest_loss,
+    }
+    if args.fix_E is not None:
+        if args.form == "kaplan":
+            raise FitCommandError("--fix-E does not apply to the kaplan form (it has no E)")
+        options["fixed"] = {"E": args.fix_E}
+    if args.form == "power-c":
+        options["offset"] = args.offset
+    elif args.offset:
+        raise FitCommandError("--offset applies to --form power-c only")
+    return options
+
+
+def cmd_fit(args: argparse.Namespace) -> None:
+    """Read FILE, fit the chosen form, optionally bootstrap, print a report or one JSON object."""
+    from scaling_core.fitting import bootstrap_fit, fit
+    from scaling_core.runs import read_run_log
+
+    if not 0 < args.confidence < 1:
+        raise FitCommandError(f"--confidence must be between 0 and 1, got {args.confidence:g}")
+    if args.bootstrap == 1:
+        raise FitCommandError("--bootstrap needs at least 2 refits (or 0 for none)")
+    if args.compute is not None and args.form != "chinchilla":
+        raise FitCommandError("--compute applies to --form chinchilla only")
+    options = _fit_options(args)
+    log = read_run_log(args.file)  # RunLogError (a ValueError) names the line or column
+    boot = None
+    if args.bootstrap:
+        boot = bootstrap_fit(
+            log.runs,
+            args.form,
+            n_boot=args.bootstrap,
+            seed=args.seed,
+            confidence=args.confidence,
+            compute_flops=args.compute,
+            **options,
+        )
+        result = boot.fit
+    else:
+        result = fit(log.runs, args.form, **options)
+
+    derived: dict[str, float] = {}
+    if result.form == "chinchilla":
+        derived["a"], derived["b"] = result.allocation_exponents
+        if args.compute is not None:
+            n_opt, d_opt = result.compute_optimal(args.compute)
+            derived["n_opt"], derived["d_opt"] = float(n_opt), float(d_opt)
+    intervals: dict[str, list[float]] = {}
+    derived_intervals: dict[str, list[float]] = {}
+    if boot is not None:
+        for name, (low, high) in boot.intervals.items():
+            target = intervals if name in result.params else derived_intervals
+            target[name] = [low, high]
+    report = log.report
+    payload = {
+        "file": str(args.file),
+        "form": result.form,
+        "method": result.method,
+        "params": result.params,
+        "fixed": result.fixed,
+        "objective": result.objective,
+        "objective_kind": "least_squares" if result.delta is None else "huber_sum",
+        "delta": result.delta,
+        "n_runs": result.n_runs,
+        "excluded": list(result.excluded),
+        "converged": result.converged,
+        "message": result.message,
+        "derived": derived,
+        "intervals": intervals,
+        "derived_intervals": derived_intervals,
+        "confidence": args.confidence if boot is not None else None,
+        "bootstrap": None
+        if boot is None
+        else {"n_boot": boot.n_boot, "n_failed": boot.n_failed, "seed": boot.seed},
+        "residuals": {"rms": result.rms_residual, "max_abs": result.max_abs_residual},
+        "report": {
+            "shape": report.shape,
+            "n_rows_read": report.n_rows_read,
+            "n_rows_kept": report.n_rows_kept,
+            "n_dropped": report.n_dropped,
+            "dropped": [{"line": d.line, "reason": d.reason} for d in report.dropped],
+            "columns": {c.source: c.role for c in report.columns},
+            "notes": list(report.notes),
+            "summary": report.summary(),
+        },
+    }
+    if args.json:
+        print(json.dumps(_finite(payload)))
+        return
+    print(report.summary())
+    print()
+    print(boot.report() if boot is not None else result.report())
+    if "n_opt" in derived:
+        print(
+            f"    at C = {args.compute:.4g} FLOP: N_opt = {derived['n_opt']:.4g}, "
+            f"D_opt = {derived['d_opt']:.4g}"
+        )
