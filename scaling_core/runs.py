@@ -235,6 +235,33 @@ class _ParsedNumbers:
     n_decimal_comma: int = 0
 
 
+_PLAIN_DECIMAL = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def _plain_floats(text: pd.Series) -> np.ndarray:
+    """Float value of each plain decimal string (``-1.5e9``), NaN for anything else.
+
+    Uses pyarrow compute when the strings are arrow-backed (no Python object per
+    row); otherwise :func:`pandas.to_numeric` on the strings that look numeric.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(text.array)
+        plain = pc.match_substring_regex(arr, _PLAIN_DECIMAL)
+        kept = pc.if_else(plain, arr, pa.scalar(None, arr.type))
+        values = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.array(values, dtype="float64", copy=True)
+    except Exception:  # pyarrow missing or not arrow-backed: the slower, equivalent path
+        plain = text.str.fullmatch(_PLAIN_DECIMAL).to_numpy(dtype=bool, na_value=False)
+        out = np.full(len(text), np.nan)
+        out[plain] = pd.to_numeric(text[plain].astype(object), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        return out
+
+
 def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> _ParsedNumbers:
     """Parse a column of numbers written by people, vectorised.
 
@@ -253,17 +280,25 @@ def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> 
         missing = np.isnan(out) if values.hasnans else np.zeros(n, dtype=bool)
         return _ParsedNumbers(out, missing, np.zeros(n, dtype=bool), own_scale)
 
-    text = values.astype("object")
-    isna = text.isna().to_numpy()
-    text = text.where(~isna, "").astype(str).str.strip()
-    missing = (text == "").to_numpy()
-    out = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan, copy=True
-    )
+    text = values if values.dtype == "str" else values.astype("str")
+    text = text.str.strip()
+    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    out = _plain_floats(text)
     unparsed = np.zeros(n, dtype=bool)
     result = _ParsedNumbers(out, missing, unparsed, own_scale)
-    nan_text = text.str.fullmatch(r"[+-]?nan", case=False).to_numpy(dtype=bool, na_value=False)
-    todo = np.isnan(out) & ~missing & ~nan_text
+    todo = np.isnan(out) & ~missing
+    if not todo.any():
+        return result
+    # Entries that are not plain decimals: first what pandas accepts (inf, nan, ...).
+    idx = np.flatnonzero(todo)
+    loose = pd.to_numeric(text[todo].astype(object), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    out[idx] = loose
+    nan_text = text[todo].str.fullmatch(r"[+-]?nan", case=False).to_numpy(
+        dtype=bool, na_value=False
+    )
+    todo[idx[~np.isnan(loose) | nan_text]] = False
     if not todo.any():
         return result
 
@@ -285,7 +320,7 @@ def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> 
         ~decimal, sub.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     )
     parts = sub.str.extract(_NUMBER_WITH_SUFFIX, flags=re.IGNORECASE)
-    mantissa = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    mantissa = pd.to_numeric(parts[0].astype(object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     suffix = parts[1].str.lower()
     scale = suffix.map(_VALUE_SUFFIXES).to_numpy(dtype="float64", na_value=1.0)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -431,22 +466,23 @@ def _sniff_delimiter(lines: Sequence[str]) -> str:
 
 
 def _read_table(
-    text: str, delimiter: str, n_cols: int, first_data_line: int
+    body: bytes, delimiter: str, n_cols: int, first_data_line: int
 ) -> tuple[pd.DataFrame, np.ndarray, list[DroppedRow], int, list[str]]:
     """Data rows as a frame with integer column labels, and their line numbers.
 
     Fast path: the pandas C parser (floats parsed in C). Files whose rows do not
     map one-to-one onto lines (blank lines, quoted newlines) or whose rows have
     more fields than the header go through the ``csv`` module instead, so every
-    row keeps its true line number.
+    row keeps its true line number. ``body`` is UTF-8 with ``\n`` line ends.
     """
     notes: list[str] = []
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 0
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1) if body else 0
     frame: pd.DataFrame | None = None
-    if text:
+    if body:
         try:
             frame = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(body),
+                encoding="utf-8",
                 sep=delimiter,
                 header=None,
                 dtype=None,
@@ -481,7 +517,7 @@ def _read_table(
     dropped: list[DroppedRow] = []
     n_dropped = 0
     n_trailing = 0
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(body.decode("utf-8")), delimiter=delimiter)
     start = 1
     try:
         for record in reader:
@@ -713,7 +749,7 @@ def _read_run_log(
     header_line = text.count("\n", 0, len(text) - len(stripped)) + 1
     sample = [ln for ln in stripped[:65536].split("\n")[:50] if ln.strip()]
     delimiter = _sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(stripped), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(stripped[:1_048_576]), delimiter=delimiter)
     try:
         headers = [h.strip() for h in next(reader)]
     except (csv.Error, StopIteration) as exc:
@@ -724,7 +760,9 @@ def _read_run_log(
         cut = stripped.find("\n", cut + 1)
         if cut < 0:
             break
-    body = "" if cut < 0 else stripped[cut + 1 :]
+    # The C parser reads bytes; a str would be copied into a 4-byte-per-character buffer.
+    body = b"" if cut < 0 else stripped[cut + 1 :].encode("utf-8", errors="replace")
+    del text, stripped
     while headers and headers[-1] == "" and len(headers) > 1:
         headers.pop()  # trailing delimiter on the header line
     headers = [h if h else f"column {i + 1}" for i, h in enumerate(headers)]
@@ -758,9 +796,9 @@ def _read_run_log(
 
     # Row limit (cheap upper bound before parsing: number of lines).
     if max_rows is not None:
-        n_lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+        n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
         if n_lines > max_rows:
-            n_lines -= body.count("\n\n")
+            n_lines -= body.count(b"\n\n")
         if n_lines > max_rows:
             raise RunLogError(f"file has {n_lines:,} rows; the limit is {max_rows:,}")
 
@@ -804,10 +842,14 @@ def _read_run_log(
     # Run ids.
     if "run" in chosen:
         run_raw = table[chosen["run"].index]
-        run_ids = run_raw.astype("object").where(run_raw.notna(), "").astype(str).str.strip()
+        if pd.api.types.is_float_dtype(run_raw.dtype):
+            finite = run_raw[np.isfinite(run_raw)]
+            if (finite == np.round(finite)).all() and (finite.abs() < 2**53).all():
+                run_raw = run_raw.astype("Int64")  # ids 1, 2, 3 with gaps: not "1.0"
+        run_ids = run_raw.astype("str").fillna("").str.strip()
     else:
-        run_ids = pd.Series([""] * len(table), index=table.index, dtype=object).astype(str)
-    run_missing = (run_ids == "").to_numpy()
+        run_ids = pd.Series("", index=table.index, dtype="str")
+    run_missing = (run_ids == "").to_numpy(dtype=bool)
 
     # Shape.
     n_unique = run_ids[~run_missing].nunique() if "run" in chosen else 0
@@ -855,7 +897,7 @@ def _read_run_log(
 
     # Curves: parameters may be logged on only some rows of a run.
     if is_curves and parsed["n_params"].missing.any():
-        frame = pd.DataFrame({"run": run_ids.to_numpy(), "p": params})
+        frame = pd.DataFrame({"run": run_ids.reset_index(drop=True), "p": params})
         filled = frame.groupby("run", sort=False)["p"].transform("first").to_numpy()
         fill = parsed["n_params"].missing & ~np.isnan(filled) & ~run_missing
         if fill.any():
@@ -988,17 +1030,17 @@ def _read_run_log(
 
     out = pd.DataFrame(
         {
-            "run": run_ids.to_numpy()[keep],
+            "run": run_ids[keep].reset_index(drop=True),
             "n_params": params[keep],
             "n_tokens": tokens[keep],
             "compute_flops": compute[keep],
             "loss": loss[keep],
         }
     )
-    out["run"] = out["run"].astype(str)
-    blank_run = (out["run"] == "").to_numpy()
+    blank_run = (out["run"] == "").to_numpy(dtype=bool)
     if blank_run.any():
-        out.loc[blank_run, "run"] = ["line " + str(x) for x in lines[keep][blank_run]]
+        line_names = "line " + pd.Series(lines[keep], dtype="int64").astype("str")
+        out["run"] = out["run"].where(~blank_run, line_names)
         if "run" in chosen:
             notes.append(f"{int(blank_run.sum()):,} rows without a run id named after their line")
     if batch_tokens is not None:
