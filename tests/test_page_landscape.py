@@ -1,0 +1,90 @@
+"""AppTest of the home page and the loss landscape page: defaults, extremes, numbers equal the core's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.format import format_flops, format_loss
+from scaling_core.allocation import compute_optimal
+from scaling_core.presets import get_law
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "1_Loss_landscape.py")
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_home_page_links_every_page() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Scaling-law explorer"
+
+
+def test_defaults_show_the_core_numbers() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    law = get_law("epoch-2024")
+    shown = metrics(at)
+    assert shown["Predicted loss (nats/token)"] == format_loss(float(law.loss(1e9, 2e10)))
+    assert shown["Training compute"] == format_flops(6 * 1e9 * 2e10)
+    optimum = compute_optimal(law, 6 * 1e9 * 2e10)
+    assert shown["Compute-optimal loss at this C"] == format_loss(float(optimum.loss))
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize(
+    ("n_params", "n_tokens"), [(1e6, 1e8), (1e13, 1e15), (1e6, 1e15), (1e13, 1e8)]
+)
+def test_extreme_sliders(n_params: float, n_tokens: float) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.select_slider(key="w_n").set_value(n_params)
+    at.select_slider(key="w_d").set_value(n_tokens)
+    at.run()
+    assert not at.exception
+    law = get_law("epoch-2024")
+    assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
+        float(law.loss(n_params, n_tokens))
+    )
+
+
+@pytest.mark.parametrize("key", ["kaplan-2020", "chinchilla-2022", "muennighoff-2023"])
+def test_other_laws_and_3d_view(key: str) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["law"] = key
+    at.query_params["surface3d"] = "1"
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
+        float(get_law(key).loss(1e9, 2e10))
+    )
+
+
+def test_url_state_round_trip() -> None:
+    """State → query string → state: a link with n, d and law reopens the same numbers."""
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.select_slider(key="w_n").set_value(3e10)
+    at.run()
+    params = dict(at.query_params)
+    assert params["n"] == "3e10"
+    fresh = AppTest.from_file(PAGE, default_timeout=30)
+    for key, value in params.items():
+        fresh.query_params[key] = value
+    fresh.run()
+    assert metrics(fresh) == metrics(at)
+
+
+def test_bad_link_values_fall_back_to_defaults() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["n"] = "banana"
+    at.query_params["law"] = "no-such-law"
+    at.query_params["laws"] = "x,y"
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
+        float(get_law("epoch-2024").loss(1e9, 2e10))
+    )
