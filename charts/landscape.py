@@ -23,15 +23,9 @@ def landscape_figure(
     """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND,
     the compute-optimal path and the chosen run marked."""
     log_n, log_d = np.log10(n_params), np.log10(n_tokens)
-    hover = np.array(
-        [
-            [
-                f"N {format_count(n)} · D {format_count(d)} · C {format_flops(6 * n * d)}"
-                for d in n_tokens
-            ]
-            for n in n_params
-        ]
-    )
+    n_labels = np.array([f"N {format_count(n)}" for n in n_params], dtype=object)[:, None]
+    d_labels = np.array([f" · D {format_count(d)}" for d in n_tokens], dtype=object)[None, :]
+    hover = n_labels + d_labels  # rows N, columns D; object arrays concatenate per cell
     fig = go.Figure(
         go.Contour(
             x=log_d,
