@@ -1,0 +1,37 @@
+"""The repository deploys as it is: Dockerfile sources exist, Community Cloud finds its files."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_dockerfile_copies_only_what_exists_and_serves_the_app() -> None:
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    copies = [line.split()[1:-1] for line in lines if line.startswith("COPY")]
+    assert copies, "Dockerfile copies nothing"
+    for sources in copies:
+        for source in sources:
+            assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
+    assert any("streamlit" in line and "app.py" in line for line in lines if line.startswith("CMD"))
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for needed in ("scaling_core", "charts", "dashboard", "pages", "sample_data"):
+        assert needed not in ignored
+
+
+def test_every_python_package_the_app_imports_is_installed_by_pyproject() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = set(config["tool"]["setuptools"]["packages"])
+    for folder in ROOT.iterdir():
+        if (folder / "__init__.py").exists() and folder.name not in ("tests", "benchmarks"):
+            assert folder.name in packages, f"{folder.name} is not installed by pyproject"
+
+
+def test_community_cloud_files() -> None:
+    """Community Cloud reads requirements.txt at the root and .streamlit/config.toml."""
+    assert (ROOT / "requirements.txt").read_text().split("\n")[-2].strip() == "."
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert 0 < config["server"]["maxUploadSize"] <= 200
+    assert (ROOT / "app.py").exists() and (ROOT / "pages").is_dir()
