@@ -1,0 +1,144 @@
+"""Muennighoff et al. 2023 data-constrained scaling: published check values and properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scaling_core.allocation import compute_optimal
+from scaling_core.data_constrained import (
+    R_D_STAR,
+    R_N_STAR,
+    data_constrained_loss,
+    data_constrained_optimal,
+    effective_data,
+    effective_params,
+    optimal_params_for_tokens,
+    repetition_cost,
+    unlimited_compute_for_loss,
+)
+from scaling_core.presets import get_law
+
+LAW = get_law("muennighoff-2023")
+
+
+def test_constants_are_the_released_fit() -> None:
+    assert R_D_STAR == 15.387756
+    assert R_N_STAR == 5.309743
+    assert pytest.approx(np.exp(6.255414)) == LAW.A
+    assert pytest.approx(np.exp(7.3049974)) == LAW.B
+    assert pytest.approx(np.exp(0.6254804)) == LAW.E
+    assert LAW.alpha == LAW.beta == 0.3526596
+
+
+@pytest.mark.parametrize(
+    ("n_params", "n_tokens", "unique", "expected"),
+    [(6.34e9, 242e9, 25e9, 2.2256440889984477), (8.67e9, 178e9, 25e9, 2.2269634075087867)],
+)
+def test_published_check_values(
+    n_params: float, n_tokens: float, unique: float, expected: float
+) -> None:
+    """huggingface/datablations README, "Parametric Fit"."""
+    assert float(data_constrained_loss(LAW, n_params, n_tokens, unique)) == pytest.approx(
+        expected, abs=1e-6
+    )
+
+
+def test_published_data_constrained_optimum() -> None:
+    """The (8.67B params, 178B tokens) budget with 25B unique tokens: 6.8B params, 227B tokens, 9.1 epochs."""
+    optimum = data_constrained_optimal(LAW, 6 * 8.67e9 * 178e9, 25e9)
+    assert round(float(optimum.n_params) / 1e9, 1) == 6.8
+    assert round(float(optimum.n_tokens) / 1e9) == 227
+    assert round(float(optimum.epochs), 1) == 9.1
+    assert float(optimum.loss) < float(data_constrained_loss(LAW, 8.67e9, 178e9, 25e9))
+
+
+def test_optimal_params_for_tokens_inverts_the_closed_form() -> None:
+    opt = compute_optimal(LAW, np.array([1e19, 1e22, 1e25]))
+    assert optimal_params_for_tokens(LAW, opt.n_tokens) == pytest.approx(opt.n_params, rel=1e-10)
+    epoch = get_law("epoch-2024")  # α ≠ β
+    opt = compute_optimal(epoch, 3e23)
+    assert float(optimal_params_for_tokens(epoch, opt.n_tokens)) == pytest.approx(
+        float(opt.n_params), rel=1e-10
+    )
+
+
+def test_effective_data_values() -> None:
+    assert float(effective_data(25e9, 25e9)) == 25e9
+    assert float(effective_data(10e9, 25e9)) == 10e9  # a shorter run sees only D unique tokens
+    four = float(effective_data(100e9, 25e9)) / 25e9
+    assert four == pytest.approx(1 + R_D_STAR * (1 - np.exp(-3 / R_D_STAR)))
+    assert 3.7 < four < 3.75
+    # the value of repetition saturates at U_D·(1 + R_D*)
+    assert float(effective_data(1e20, 1e9)) == pytest.approx(1e9 * (1 + R_D_STAR), rel=1e-9)
+
+
+def test_without_repetition_it_is_the_chinchilla_form() -> None:
+    n, d = 1e8, 5e10  # N below N_opt(D): no excess parameters
+    assert float(effective_params(LAW, n, d)) == n
+    assert float(data_constrained_loss(LAW, n, d, 1e12)) == pytest.approx(float(LAW.loss(n, d)))
+
+
+def test_data_constrained_optimum_is_a_brute_force_minimum() -> None:
+    for compute in (1e18, 1e21, 1e24):
+        for unique in (1e9, 1e11, 1e13):
+            n_grid = np.geomspace(1.0, compute / 6, 100_001)
+            brute = data_constrained_loss(LAW, n_grid, compute / (6 * n_grid), unique).min()
+            found = float(data_constrained_optimal(LAW, compute, unique).loss)
+            assert found <= brute + 1e-9
+
+
+def test_data_constrained_optimum_broadcasts_and_matches_unconstrained_with_ample_data() -> None:
+    compute = np.geomspace(1e18, 1e24, 4)
+    optimum = data_constrained_optimal(LAW, compute[None, :], np.array([[1e9], [1e15]]))
+    assert optimum.n_params.shape == (2, 4)
+    free = compute_optimal(LAW, compute)
+    assert optimum.n_params[1] == pytest.approx(free.n_params, rel=1e-5)
+    assert optimum.loss[1] == pytest.approx(free.loss, abs=1e-12)
+    assert np.all(optimum.loss[0] >= free.loss)
+
+
+def test_four_epochs_cost_little() -> None:
+    opt = compute_optimal(LAW, 1e22)
+    cost = repetition_cost(LAW, float(opt.n_params), float(opt.n_tokens), [1.0, 4.0, 40.0])
+    assert cost.loss_increase[0] == pytest.approx(0.0, abs=1e-12)
+    relative = cost.loss_increase / cost.loss_unique
+    assert 0 < relative[1] < 0.01  # 4 epochs: under 1% of the loss
+    assert relative[2] > 10 * relative[1]  # 40 epochs: an order of magnitude more
+    assert cost.data_value[1] == pytest.approx(3.726 / 4, abs=1e-3)
+    assert cost.compute_equivalent[0] == pytest.approx(1e22, rel=1e-6)
+    # ... yet on the flat compute-optimal frontier that loss is worth ~23% of the budget
+    assert 0.7 < cost.compute_equivalent[1] / 1e22 < 0.85
+
+
+def test_unlimited_compute_for_loss_round_trips() -> None:
+    budgets = np.array([1e18, 1e21, 1e26])
+    losses = compute_optimal(LAW, budgets).loss
+    assert unlimited_compute_for_loss(LAW, losses) == pytest.approx(budgets, rel=1e-8)
+    assert np.isnan(unlimited_compute_for_loss(LAW, LAW.E * 0.9))
+
+
+def test_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="unique_tokens"):
+        data_constrained_loss(LAW, 1e9, 1e10, 0.0)
+    with pytest.raises(ValueError, match="epochs"):
+        repetition_cost(LAW, 1e9, 1e10, [0.5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_exp=st.floats(6, 12),
+    d_exp=st.floats(8, 14),
+    u_exp=st.floats(7, 14),
+    factor=st.floats(1.01, 100),
+)
+def test_more_unique_data_never_hurts(
+    n_exp: float, d_exp: float, u_exp: float, factor: float
+) -> None:
+    n, d, u = 10**n_exp, 10**d_exp, 10**u_exp
+    loss = float(data_constrained_loss(LAW, n, d, u))
+    assert float(data_constrained_loss(LAW, n, d, u * factor)) <= loss + 1e-12
+    assert loss >= float(LAW.loss(n, d)) - 1e-12  # repetition never beats fresh data
+    assert float(effective_data(d, u)) <= d * (1 + 1e-12)
