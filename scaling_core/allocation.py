@@ -288,3 +288,33 @@ def inference_aware_optimal(
         chinchilla_n_tokens=base_d,
         chinchilla_total_flops=base_total,
     )
+
+
+def loss_surface(law: Law, n_params: ArrayLike, n_tokens: ArrayLike) -> FloatArray:
+    """L(N, D) on the grid n_params × n_tokens (rows N, columns D) for any law with a loss."""
+    loss_law = _require_loss(law)
+    n = np.asarray(n_params, dtype=float)[:, None]
+    d = np.asarray(n_tokens, dtype=float)[None, :]
+    return loss_law.loss(n, d)
+
+
+def compute_for_loss(law: Law, target_loss: ArrayLike) -> FloatArray:
+    """Smallest training compute C whose compute-optimal loss L_opt(C) equals ``target_loss``.
+
+    Inverts the frontier by bisection in log C over [1e6, 1e40] FLOP (L_opt falls with C);
+    NaN where the target is below what the law reaches in that range.  Used to express how far
+    a run is from compute-optimal as a compute multiple: C_run / C_opt(L_run).
+    """
+    loss_law = _require_loss(law)
+    target = np.atleast_1d(np.asarray(target_loss, dtype=float))
+    lo = np.full_like(target, np.log(1e6))
+    hi = np.full_like(target, np.log(1e40))
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        above = compute_optimal(loss_law, np.exp(mid)).loss > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    result = np.exp(0.5 * (lo + hi))
+    reachable = compute_optimal(loss_law, np.full_like(target, 1e40)).loss <= target
+    result = np.where(reachable, result, np.nan)
+    return result.reshape(np.shape(target_loss))

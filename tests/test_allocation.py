@@ -150,3 +150,23 @@ def test_inference_aware_moves_to_smaller_models_with_more_demand() -> None:
 def test_inference_aware_refuses_unreachable_loss() -> None:
     with pytest.raises(ValueError, match="cannot reach"):
         inference_aware_optimal(CHINCHILLA_APPROACH3, 1.5, 1e12)
+
+
+def test_compute_for_loss_inverts_the_frontier() -> None:
+    from scaling_core.allocation import compute_for_loss
+
+    for law in (CHINCHILLA_APPROACH3, EPOCH_2024, KAPLAN):
+        compute = np.array([1e18, 1e21, 1e24])
+        losses = compute_optimal(law, compute).loss
+        np.testing.assert_allclose(compute_for_loss(law, losses), compute, rtol=1e-6)
+    assert np.isnan(compute_for_loss(EPOCH_2024, 1.5))  # below E = 1.8172
+
+
+def test_loss_surface_rows_are_params_columns_tokens() -> None:
+    from scaling_core.allocation import loss_surface
+
+    n = np.array([1e8, 1e9, 1e10])
+    d = np.array([1e10, 1e11])
+    surface = loss_surface(EPOCH_2024, n, d)
+    assert surface.shape == (3, 2)
+    assert surface[1, 0] == pytest.approx(float(EPOCH_2024.loss(1e9, 1e10)))
