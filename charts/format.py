@@ -97,3 +97,14 @@ def law_equation(law) -> str:
             rf" + \frac{{{format_scientific(law.d_c)}}}{{D}}\right]^{{{law.alpha_d:.3g}}}"
         ).replace("e13", r"\times 10^{13}")
     return rf"N_{{opt}}(C) = {format_scientific(law.coefficient, 3)}\, C^{{{law.a:.3g}}}"
+
+
+def format_compute(flops: float, unit: str = "FLOP", digits: int = 2) -> str:
+    """Compute in the unit chosen in the sidebar: "3e21 FLOP" or "35 PF-days" (1 PF-day = 8.64e19 FLOP)."""
+    if unit == "PF-days":
+        from scaling_core.units import flops_to_pf_days
+
+        days = flops_to_pf_days(flops)
+        text = f"{days:.{digits}g}" if 1e-2 <= abs(days) < 1e5 else format_scientific(days, digits)
+        return f"{text} PF-days"
+    return format_flops(flops, digits)

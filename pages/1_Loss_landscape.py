@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from charts.format import format_count, format_flops, format_loss, law_equation
+from charts.format import format_compute, format_count, format_loss, law_equation
 from charts.landscape import landscape_figure, surface_figure
 from dashboard.cache import frontier_arrays, surface_arrays
 from dashboard.layout import page
@@ -14,6 +14,7 @@ from scaling_core.allocation import compute_for_loss, compute_optimal, training_
 
 with page("Loss landscape"):
     law = primary_law()
+    unit = st.session_state.get("unit", "FLOP")
     st.markdown(
         "Predicted final loss of a model with **N** parameters trained on **D** tokens, under the law "
         "chosen in the sidebar. Dotted lines are fixed training budgets C = 6ND; along each, the red "
@@ -35,7 +36,7 @@ with page("Loss landscape"):
 
     cols = st.columns(4)
     cols[0].metric("Predicted loss (nats/token)", format_loss(loss))
-    cols[1].metric("Training compute", format_flops(compute))
+    cols[1].metric("Training compute", format_compute(compute, unit))
     cols[2].metric(
         "Compute-optimal loss at this C",
         f"{format_loss(optimal_loss)}",
@@ -48,7 +49,7 @@ with page("Loss landscape"):
             "Compute wasted",
             f"{max(0.0, 1 - needed / compute):.0%}",
             help=(
-                f"A compute-optimal model reaches loss {format_loss(loss)} with {format_flops(needed)} "
+                f"A compute-optimal model reaches loss {format_loss(loss)} with {format_compute(needed, unit)} "
                 f"({compute / needed:.2f}× less than this run)."
             ),
         )

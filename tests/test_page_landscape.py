@@ -37,6 +37,13 @@ def test_defaults_show_the_core_numbers() -> None:
     assert len(at.get("plotly_chart")) == 1
 
 
+def test_compute_unit_from_the_sidebar() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["unit"] = "PF-days"
+    at.run()
+    assert metrics(at)["Training compute"] == "1.4 PF-days"  # 1.2e20 / 8.64e19
+
+
 @pytest.mark.parametrize(
     ("n_params", "n_tokens"), [(1e6, 1e8), (1e13, 1e15), (1e6, 1e15), (1e13, 1e8)]
 )
