@@ -1,8 +1,236 @@
-"""Placeholder while this page is being built."""
+"""Plan a run: from a hardware (or dollar) budget to N, D, loss, batch size, steps and time per law."""
 
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.format import format_count, format_loss
+from charts.plan import (
+    allocation_figure,
+    format_compute,
+    format_duration,
+    format_plan_table,
+    inference_figure,
+)
 from dashboard.layout import page
+from dashboard.state import COMPUTE_UNIT, available_laws
+from dashboard.widgets import (
+    choice,
+    compared_laws,
+    law_label,
+    log_slider,
+    number_slider,
+    primary_law,
+)
+from scaling_core.compute import ACCELERATORS
+from scaling_core.hyperparams import DEEPSEEK_LLM
+from scaling_core.laws import LawUnavailable
+from scaling_core.planning import (
+    BATCH_RULES,
+    budget_from_devices,
+    budget_from_dollars,
+    inference_alternative,
+    inference_curve,
+    loss_spread,
+    plan_for_laws,
+    plan_table,
+)
+
+DEVICES_DAYS = "Devices × days"
+DOLLARS = "Dollars"
+
+#: Device counts offered: powers of two, as clusters are built.
+DEVICE_COUNTS = [str(2**k) for k in range(17)]
 
 with page("Plan a run"):
-    import streamlit as st
+    unit = st.session_state.get(COMPUTE_UNIT.key, "FLOP")
+    st.markdown(
+        "Turn a hardware budget into a training plan. The budget gives the compute C; each law "
+        "chosen in the sidebar splits it into a model size N and a token count D, and, where it "
+        "has a loss, predicts the loss reached. Batch size and learning rate come from the "
+        "hyperparameter laws of Porian et al. 2024 (in N) and DeepSeek LLM (in C)."
+    )
+    st.latex(
+        r"C = n_{\mathrm{dev}}\cdot\mathrm{peak}\cdot\mathrm{MFU}\cdot t \approx 6ND, \quad"
+        r"B^*(N) = 0.00037\,N^{0.703}\ \mathrm{seq}\times 2048, \quad"
+        r"\eta^*(N) = 3.7\,N^{-0.36}, \quad S = D/B"
+    )
 
-    st.info("This page is being built.")
+    budget_col, hw_col, batch_col = st.columns(3)
+    with budget_col:
+        st.subheader("Budget")
+        mode = choice("Budget given as", "p_mode", [DEVICES_DAYS, DOLLARS], DEVICES_DAYS)
+        if mode == DEVICES_DAYS:
+            days = log_slider(
+                "Days of training", "p_days", 0.1, 1000, 30, formatter=lambda v: f"{v:g} days"
+            )
+        else:
+            dollars = log_slider(
+                "Budget", "p_usd", 1e3, 1e10, 1e6, formatter=lambda v: f"${format_count(v)}"
+            )
+            price = number_slider("Price per device-hour ($)", "p_price", 0.25, 15.0, 2.5, 0.25)
+    with hw_col:
+        st.subheader("Hardware")
+        accelerator = choice("Accelerator", "p_acc", list(ACCELERATORS), "NVIDIA H100 SXM")
+        n_devices = float(
+            choice(
+                "Devices",
+                "p_dev",
+                DEVICE_COUNTS,
+                "1024",
+                format_func=lambda v: f"{int(v):,}",
+            )
+        )
+        mfu = number_slider(
+            "Model-FLOP utilisation (MFU)",
+            "p_mfu",
+            0.05,
+            0.8,
+            0.4,
+            0.01,
+            help="Achieved training FLOP/s over the dense BF16 peak; 0.3-0.5 is typical.",
+        )
+    with batch_col:
+        st.subheader("Batch size for the step count")
+        batch_rule = choice(
+            "Batch rule",
+            "p_batch_rule",
+            list(BATCH_RULES),
+            "porian",
+            format_func=lambda key: BATCH_RULES[key],
+        )
+
+    if mode == DEVICES_DAYS:
+        budget = budget_from_devices(accelerator, n_devices, days, mfu)
+    else:
+        budget = budget_from_dollars(accelerator, dollars, price, n_devices, mfu)
+    compute = budget.compute_flops
+
+    cols = st.columns(4)
+    cols[0].metric("Compute C", format_compute(compute, unit))
+    cols[1].metric(
+        "Wall-clock",
+        format_duration(budget.days),
+        help=f"{budget.n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU",
+    )
+    cols[2].metric("Device-hours", format_count(budget.device_hours))
+    cols[3].metric(
+        "DeepSeek B_opt(C), η_opt(C)",
+        f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} · "
+        f"{float(DEEPSEEK_LLM.learning_rate(compute)):.1e}",
+        help=(
+            "Batch in tokens and peak learning rate from Bi et al. 2024 (DeepSeek LLM), "
+            "section 3.1, Formula 1: B_opt = 0.2920·C^0.3271, η_opt = 0.3118·C^-0.1250; "
+            "fitted on 1e17-2e19 FLOP."
+        ),
+    )
+
+    laws = available_laws()
+    keys = compared_laws()
+    plans = plan_for_laws([laws[key] for key in keys], budget, batch_rule)
+    table = plan_table(plans)
+
+    st.subheader("Per-law plan")
+    st.dataframe(format_plan_table(table), hide_index=True, width="stretch")
+    st.download_button(
+        "Download the plan (CSV)",
+        table.to_csv(index=False).encode(),
+        file_name="plan.csv",
+        mime="text/csv",
+    )
+    without_loss = [p.label for p in plans if not p.has_loss]
+    if without_loss:
+        st.info(
+            f"{', '.join(without_loss)} publish an allocation only (N_opt ∝ C^a), no loss: their "
+            "loss and Kaplan B_crit are shown as –"
+            + ("; so is the step count under the B_crit rule." if batch_rule == "kaplan" else ".")
+        )
+    spread = loss_spread(plans)
+    if spread is None:
+        st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
+    elif spread.n_laws > 1:
+        st.metric(
+            f"Spread of expected loss across {spread.n_laws} loss laws",
+            f"{spread.spread:.3f} nats",
+            help=(
+                f"From {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) to "
+                f"{format_loss(spread.highest)} ({law_label(spread.highest_key)})."
+            ),
+        )
+        st.caption(
+            f"Lowest {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}), highest "
+            f"{format_loss(spread.highest)} ({law_label(spread.highest_key)}). Kaplan's losses are "
+            "on WebText2 with another tokenizer, so they are not directly comparable with the "
+            "Chinchilla family; the spread among those is the more meaningful number."
+        )
+    st.caption(
+        "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "
+        "on 25M-110M-parameter models, DeepSeek on 1e17-2e19 FLOP. Kaplan's B_crit is where "
+        "larger batches stop saving steps, not the loss-optimal batch. Their N counts differ "
+        "(Kaplan: non-embedding; Porian: with the output head)."
+    )
+    st.plotly_chart(
+        allocation_figure(plans, compute_label=format_compute(compute, unit)), width="stretch"
+    )
+
+    st.subheader("Inference-aware alternative")
+    law = primary_law()
+    st.markdown(
+        f"A model served for many tokens is cheaper over its life if it is smaller and trained "
+        f"longer (Sardana & Frankle 2023). At the loss of {law.label}'s compute-optimal model "
+        "for this budget, minimise training plus inference FLOP:"
+    )
+    st.latex(
+        r"\min_{N,\,D_{\mathrm{train}}}\ 6ND_{\mathrm{train}} + 2ND_{\mathrm{inference}}"
+        r"\quad \text{s.t.}\quad L(N, D_{\mathrm{train}}) = L_{\mathrm{opt}}(C)"
+    )
+    inference_tokens = log_slider(
+        "Lifetime inference volume",
+        "p_inf",
+        1e9,
+        1e16,
+        2e12,
+        formatter=lambda v: f"{format_count(v)} tokens",
+        help="Tokens generated or read by the deployed model over its lifetime.",
+    )
+    try:
+        alternative = inference_alternative(law, compute, inference_tokens)
+    except (LawUnavailable, ValueError) as error:
+        st.warning(f"No inference-aware plan for {law.label} here: {error}")
+    else:
+        plan = alternative.plan
+        cols = st.columns(5)
+        cols[0].metric(
+            "N (params)",
+            format_count(plan.n_params),
+            delta=f"{alternative.size_change:+.0%} vs compute-optimal",
+            delta_color="off",
+            help=f"Compute-optimal at this loss: {format_count(plan.chinchilla_n_params)} params.",
+        )
+        cols[1].metric(
+            "D_train (tokens)",
+            format_count(plan.n_tokens),
+            help=f"{plan.tokens_per_param:.3g} tokens per parameter",
+        )
+        cols[2].metric("Training compute", format_compute(plan.training_flops, unit))
+        cols[3].metric(
+            "Lifetime compute",
+            format_compute(plan.total_flops, unit),
+            help=f"Compute-optimal model: {format_compute(plan.chinchilla_total_flops, unit)}",
+        )
+        cols[4].metric(
+            "Lifetime saving",
+            f"{plan.savings:.1%}",
+            help="1 − lifetime FLOP / lifetime FLOP of the compute-optimal model at the same loss.",
+        )
+        if alternative.training_multiple > 1.001:
+            st.caption(
+                f"Training it takes {alternative.training_multiple:.2f}× this budget's compute; "
+                "the saving comes at inference."
+            )
+        st.plotly_chart(
+            inference_figure(
+                inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
+            ),
+            width="stretch",
+        )

@@ -1,0 +1,200 @@
+"""Figures and the display table of the planning page."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.format import format_count, format_flops, format_loss, format_scientific
+from charts.style import apply_log_axis, base_layout, law_colour
+from scaling_core.allocation import InferenceAwarePlan
+from scaling_core.planning import InferenceCurve, LawPlan
+from scaling_core.units import PF_DAY_FLOPS
+
+
+def format_compute(value: float, unit: str = "FLOP") -> str:
+    """Compute in the sidebar's unit: "1.05e24 FLOP" or "1.22e4 PF-days"."""
+    if unit == "PF-days":
+        return f"{format_scientific(value / PF_DAY_FLOPS, 3)} PF-days"
+    return format_flops(value, 3)
+
+
+def format_duration(days: float) -> str:
+    """Days as "30 days", "3.2 h" below a day, "2.1 years" above a year."""
+    if not math.isfinite(days):
+        return "–"
+    if days < 1:
+        return f"{days * 24:.2g} h"
+    if days > 730:
+        return f"{days / 365.25:.3g} years"
+    return f"{days:.3g} days"
+
+
+def _maybe(value: float, formatter) -> str:  # type: ignore[no-untyped-def]
+    return formatter(value) if math.isfinite(value) else "–"
+
+
+def format_plan_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The numeric plan table (`scaling_core.planning.plan_table`) as readable strings."""
+    return pd.DataFrame(
+        {
+            "Law": table["law"],
+            "N (params)": table["n_params"].map(format_count),
+            "D (tokens)": table["n_tokens"].map(format_count),
+            "D/N": table["tokens_per_param"].map(lambda v: f"{v:.3g}"),
+            "Loss (nats/token)": table["loss"].map(format_loss),
+            "Porian B*(N) (tokens)": table["porian_batch_tokens"].map(
+                lambda v: _maybe(v, format_count)
+            ),
+            "Kaplan B_crit(L) (tokens)": table["kaplan_b_crit"].map(
+                lambda v: _maybe(v, format_count)
+            ),
+            "Porian η*(N)": table["learning_rate"].map(lambda v: f"{v:.2e}"),
+            "Steps S = D/B": table["steps"].map(lambda v: _maybe(v, format_count)),
+            "s per step": table["seconds_per_step"].map(lambda v: _maybe(v, lambda x: f"{x:.3g}")),
+            "Wall-clock": table["training_days"].map(format_duration),
+        }
+    )
+
+
+def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Figure:
+    """Each law's recommended (N, D) on log-log axes, with guides at 1, 20 and 100 tokens/param."""
+    n = np.array([p.n_params for p in plans])
+    d = np.array([p.n_tokens for p in plans])
+    n_lo, n_hi = float(n.min()) / 4, float(n.max()) * 4
+    d_lo, d_hi = float(d.min()) / 4, float(d.max()) * 4
+    fig = go.Figure()
+    guide_n = np.geomspace(n_lo, n_hi, 50)
+    for ratio, dash in ((1, "dot"), (20, "dash"), (100, "dot")):
+        guide_d = ratio * guide_n
+        keep = (guide_d >= d_lo) & (guide_d <= d_hi)
+        if keep.sum() < 2:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=guide_n[keep],
+                y=guide_d[keep],
+                mode="lines",
+                line={"color": "#bbbbbb", "width": 1, "dash": dash},
+                name=f"D/N = {ratio}",
+                hovertemplate=f"{ratio} tokens per parameter<extra></extra>",
+            )
+        )
+    for index, plan in enumerate(plans):
+        loss = f"loss {format_loss(plan.loss)}" if math.isfinite(plan.loss) else "no loss law"
+        fig.add_trace(
+            go.Scatter(
+                x=[plan.n_params],
+                y=[plan.n_tokens],
+                mode="markers",
+                marker={
+                    "size": 15,
+                    "color": law_colour(plan.key, index),
+                    "symbol": "circle" if plan.has_loss else "diamond",
+                    "line": {"color": "black", "width": 1},
+                },
+                name=plan.label,
+                customdata=[
+                    f"N {format_count(plan.n_params)} · D {format_count(plan.n_tokens)}"
+                    f"<br>D/N {plan.tokens_per_param:.3g} · {loss}"
+                ],
+                hovertemplate=f"{plan.label}<br>%{{customdata}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        **base_layout(title=f"Recommended model size and data at C = {compute_label}", height=480)
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0})
+    apply_log_axis(fig, "x", n_lo, n_hi, "parameters N")
+    apply_log_axis(fig, "y", d_lo, d_hi, "training tokens D")
+    return fig
+
+
+def inference_figure(
+    curve: InferenceCurve, plan: InferenceAwarePlan, *, law_label: str, law_key: str
+) -> go.Figure:
+    """Training and lifetime FLOP against N at fixed loss, with both optima marked."""
+    colour = law_colour(law_key)
+    fig = go.Figure()
+    hover = [
+        f"N {format_count(n)} · D_train {format_count(d)}<br>training {format_flops(t)}"
+        f"<br>lifetime {format_flops(total)}"
+        for n, d, t, total in zip(
+            curve.n_params, curve.n_tokens, curve.training_flops, curve.lifetime_flops, strict=True
+        )
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=curve.n_params,
+            y=curve.lifetime_flops,
+            mode="lines",
+            line={"color": colour, "width": 3},
+            name="lifetime FLOP: 6·N·D_train + 2·N·D_inference",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=curve.n_params,
+            y=curve.training_flops,
+            mode="lines",
+            line={"color": colour, "width": 2, "dash": "dash"},
+            name="training FLOP: 6·N·D_train",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    base_n = plan.chinchilla_n_params
+    base_total = plan.chinchilla_total_flops
+    fig.add_trace(
+        go.Scatter(
+            x=[base_n],
+            y=[base_total],
+            mode="markers",
+            marker={"size": 13, "color": "white", "line": {"color": "black", "width": 2}},
+            name=f"compute-optimal: {format_count(base_n)} params",
+            hovertemplate=(
+                f"compute-optimal N {format_count(base_n)}"
+                f"<br>lifetime {format_flops(base_total)}<extra></extra>"
+            ),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[plan.n_params],
+            y=[plan.total_flops],
+            mode="markers",
+            marker={
+                "size": 15,
+                "color": "#ff4b4b",
+                "symbol": "star",
+                "line": {"color": "black", "width": 1},
+            },
+            name=f"inference-aware: {format_count(plan.n_params)} params",
+            hovertemplate=(
+                f"inference-aware N {format_count(plan.n_params)}"
+                f" · D_train {format_count(plan.n_tokens)}"
+                f"<br>lifetime {format_flops(plan.total_flops)}<extra></extra>"
+            ),
+        )
+    )
+    y = np.concatenate([curve.training_flops, curve.lifetime_flops])
+    y_lo = float(np.min(y)) / 1.3
+    y_hi = min(float(np.max(y)), 30 * float(np.min(curve.lifetime_flops))) * 1.3
+    fig.update_layout(
+        **base_layout(
+            title=f"Same loss ({plan.target_loss:.3f}), lifetime cost against size: {law_label}",
+            height=460,
+        )
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    apply_log_axis(
+        fig, "x", float(curve.n_params.min()), float(curve.n_params.max()), "parameters N"
+    )
+    apply_log_axis(fig, "y", y_lo, y_hi, "FLOP", formatter=lambda v: format_scientific(v, 2))
+    return fig
