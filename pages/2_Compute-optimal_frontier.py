@@ -1,8 +1,219 @@
-"""Placeholder while this page is being built."""
+"""Compute-optimal frontier: N_opt, D_opt, D/N and L_opt against C for the compared laws,
+IsoFLOP profiles at one budget, and Porian et al. 2024's path from Kaplan's exponent to Chinchilla's."""
 
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from charts.format import format_count, format_loss
+from charts.frontier import format_compute, frontier_figure, isoflop_figure, porian_figure
+from dashboard.cache_frontier import (
+    FRONTIER_RANGE,
+    REFERENCE_EXPONENTS,
+    isoflop_curve,
+    law_curve,
+    optimum_rows,
+    spread,
+)
 from dashboard.layout import page
+from dashboard.state import available_laws
+from dashboard.widgets import choice, compared_laws, log_slider
+from scaling_core.allocation import compute_optimal
+from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
+
+
+def _interval(a: float, interval: tuple[float, float] | None) -> str:
+    return f"{a:.3f} ({interval[0]:.2f}, {interval[1]:.2f})" if interval else f"{a:.2f}"
+
 
 with page("Compute-optimal frontier"):
-    import streamlit as st
+    unit = st.session_state.get("unit", "FLOP")
+    st.markdown(
+        "For a training budget **C ≈ 6ND**, each law prescribes the model size **N_opt** and token "
+        "count **D_opt** that minimise its loss. The laws chosen under *Laws to compare* in the "
+        "sidebar are drawn together so that their disagreement is visible; for the Chinchilla form "
+        "the optimum has a closed form (Hoffmann et al. 2022, eq. 4):"
+    )
+    st.latex(
+        r"N_{opt}(C) = G\left(\frac{C}{6}\right)^{a},\quad "
+        r"D_{opt}(C) = G^{-1}\left(\frac{C}{6}\right)^{b},\quad "
+        r"G = \left(\frac{\alpha A}{\beta B}\right)^{\frac{1}{\alpha+\beta}},\ "
+        r"a = \frac{\beta}{\alpha+\beta},\ b = \frac{\alpha}{\alpha+\beta}"
+    )
+    st.caption(
+        "Kaplan et al. 2020 is drawn as the minimum of its eq. 1.5 along C = 6ND "
+        "(N_opt ∝ C^0.575); its published frontier N ∝ C_min^0.73 comes from early-stopped "
+        "learning curves and appears in the Porian table below. Allocation-only laws (Chinchilla "
+        "Approaches 1-2, Porian et al.) have no loss. Kaplan's N excludes embeddings and its "
+        "losses are on WebText2, so they are not comparable with the other laws' losses."
+    )
 
-    st.info("This page is being built.")
+    compute = log_slider(
+        f"Training compute C ({unit})",
+        "fc",
+        FRONTIER_RANGE[0],
+        FRONTIER_RANGE[1],
+        1e22,
+        formatter=lambda c: format_compute(c, unit),
+        help="The budget read out in the table and used for the IsoFLOP profiles.",
+    )
+    keys = compared_laws()
+    laws = available_laws()
+
+    rows = optimum_rows(keys, compute)
+    st.subheader(f"Recommended allocation at C = {format_compute(compute, unit)}")
+    table = pd.DataFrame(
+        {
+            "Law": [row.label for row in rows],
+            "N_opt (params)": [format_count(row.n_params) for row in rows],
+            "D_opt (tokens)": [format_count(row.n_tokens) for row in rows],
+            "Tokens / param": [f"{row.tokens_per_param:.1f}" for row in rows],
+            "L_opt (nats/token)": [format_loss(row.loss) for row in rows],
+            "a (N_opt ∝ C^a)": [f"{row.exponent:.3f}" for row in rows],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+    n_ratio, n_min, n_max = spread([row.n_params for row in rows])
+    d_ratio, d_min, d_max = spread([row.n_tokens for row in rows])
+    r_ratio, r_min, r_max = spread([row.tokens_per_param for row in rows])
+    cols = st.columns(3)
+    if len(rows) > 1:
+        cols[0].metric(
+            "Spread of N_opt (max / min)",
+            f"{n_ratio:.1f}×",
+            help=f"from {format_count(n_min)} to {format_count(n_max)} parameters",
+        )
+        cols[1].metric(
+            "Spread of D_opt (max / min)",
+            f"{d_ratio:.1f}×",
+            help=f"from {format_count(d_min)} to {format_count(d_max)} tokens",
+        )
+        cols[2].metric(
+            "Spread of tokens / param",
+            f"{r_ratio:.1f}×",
+            help=f"from {r_min:.1f} to {r_max:.1f} tokens per parameter",
+        )
+        st.caption(
+            f"N_opt ranges from {format_count(n_min)} to {format_count(n_max)} and D_opt from "
+            f"{format_count(d_min)} to {format_count(d_max)} across the {len(rows)} laws."
+        )
+    else:
+        st.info("Choose two or more laws in the sidebar to see how far they disagree.")
+    no_loss = [row.label for row in rows if not math.isfinite(row.loss)]
+    if no_loss:
+        st.info(
+            "No loss for allocation-only laws (they publish N_opt ∝ C^a, not L(N, D)): "
+            + "; ".join(no_loss)
+            + "."
+        )
+
+    curves = [law_curve(key) for key in keys]
+    st.plotly_chart(frontier_figure(curves, chosen_compute=compute, unit=unit), width="stretch")
+
+    st.subheader("IsoFLOP profiles")
+    st.markdown(
+        "At a fixed budget, a small model sees many tokens and a large one few: the loss "
+        "L(N, C/6N) along that line has a minimum at N_opt (Hoffmann et al. 2022, Approach 2). "
+        "Flat bottoms mean that a size 2× off the optimum costs little loss."
+    )
+    loss_keys = [key for key in keys if laws[key].has_loss]
+    if loss_keys:
+        iso = [isoflop_curve(key, compute) for key in loss_keys]
+        st.plotly_chart(isoflop_figure(iso, compute_flops=compute, unit=unit), width="stretch")
+    else:
+        st.info("None of the compared laws has a loss; add e.g. the Epoch AI replication.")
+
+    st.subheader("From Kaplan's exponent to Chinchilla's (Porian et al. 2024)")
+    st.markdown(
+        "Porian et al. reproduce Kaplan et al.'s steep N_opt ∝ C^a and remove the discrepancy "
+        "with Chinchilla by three corrections in turn: count the output head's parameters and "
+        "FLOPs, shorten the warmup to at most the model's size in tokens, and tune learning rate, "
+        "batch size and AdamW β2 per size (a cosine decay matched to the budget helps little). "
+        "Pick how far along the corrections to go."
+    )
+    step_keys = [f"porian-2024-{step.key_suffix}" for step in PORIAN_TABLE1]
+    titles = {f"porian-2024-{step.key_suffix}": step.title for step in PORIAN_TABLE1}
+    chosen_step = choice(
+        "Corrections applied up to",
+        "pstep",
+        step_keys,
+        step_keys[-1],
+        format_func=lambda key: titles[key],
+    )
+    upto = step_keys[: step_keys.index(chosen_step) + 1]
+    step = PORIAN_TABLE1[len(upto) - 1]
+    first = PORIAN_TABLE1[0]
+    cols = st.columns(3)
+    cols[0].metric(
+        "a on RefinedWeb",
+        f"{step.a_refinedweb:.3f}",
+        delta=f"{step.a_refinedweb - first.a_refinedweb:+.3f} vs Kaplan reproduction",
+        delta_color="off",
+    )
+    cols[1].metric(
+        "a on OpenWebText2",
+        f"{step.a_owt2:.3f}",
+        delta=f"{step.a_owt2 - first.a_owt2:+.3f} vs Kaplan reproduction",
+        delta_color="off",
+    )
+    cols[2].metric(
+        "N_opt at Chinchilla's budget (RefinedWeb)",
+        format_count(step.n_opt_at_chinchilla_refinedweb),
+        help=f"Predicted optimal size at C = {format_compute(CHINCHILLA_BUDGET_FLOPS, unit)} "
+        "(Porian et al. 2024, Figure 1); Chinchilla itself has 70B parameters.",
+    )
+    porian_curves = [law_curve(key) for key in upto]
+    reference_keys = ["chinchilla-2022-approach1", "epoch-2024"]
+    st.plotly_chart(
+        porian_figure(
+            porian_curves,
+            highlight=chosen_step,
+            reference=[law_curve(key) for key in reference_keys],
+            marker_compute=CHINCHILLA_BUDGET_FLOPS,
+            marker_n={
+                key: float(compute_optimal(laws[key], CHINCHILLA_BUDGET_FLOPS).n_params)
+                for key in [*upto, *reference_keys]
+            },
+            unit=unit,
+        ),
+        width="stretch",
+    )
+    porian_rows = [
+        {
+            "Step (cumulative)": s.title,
+            "a, OpenWebText2 (95% CI)": _interval(s.a_owt2, s.a_owt2_interval),
+            "a, RefinedWeb (95% CI)": _interval(s.a_refinedweb, s.a_refinedweb_interval),
+            "N_opt at C (RefinedWeb)": format_count(
+                float(compute_optimal(laws[f"porian-2024-{s.key_suffix}"], compute).n_params)
+            ),
+            "Source": "Porian et al. 2024, Table 1",
+        }
+        for s in PORIAN_TABLE1
+    ]
+    reference_rows = [
+        {
+            "Step (cumulative)": ref.label,
+            "a, OpenWebText2 (95% CI)": _interval(ref.a, ref.interval),
+            "a, RefinedWeb (95% CI)": "",
+            "N_opt at C (RefinedWeb)": "",
+            "Source": ref.source,
+        }
+        for ref in REFERENCE_EXPONENTS
+    ]
+    st.dataframe(
+        pd.DataFrame([*porian_rows, *reference_rows]).rename(
+            columns={"a, OpenWebText2 (95% CI)": "a, OpenWebText2 (95% CI) / reference"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Table 1 of Porian et al. 2024 (arXiv:2406.19146); intervals are 95% bootstrap intervals "
+        "(Chinchilla's are 10th-90th percentiles). Prefactors are not in the table: the RefinedWeb "
+        "lines pass through the paper's predicted N_opt at C = 5.88e23 FLOP for each step. Step "
+        "(e) replaces the cosine decay of step (d) with a constant learning rate."
+    )

@@ -1,0 +1,379 @@
+"""Compute-optimal frontier figures: N_opt, D_opt, D/N and L_opt against C, IsoFLOP profiles and
+the Porian et al. 2024 correction steps.  Data in, go.Figure out; compute can be shown in FLOP
+or PF-days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from charts.format import format_count, format_loss, format_scientific, log_ticks
+from charts.style import base_layout, law_colour
+from scaling_core.units import flops_to_pf_days
+
+
+@dataclass(frozen=True)
+class LawCurve:
+    """One law's compute-optimal frontier: budgets in FLOP and N, D, loss at each (NaN loss = none)."""
+
+    key: str
+    label: str
+    compute_flops: np.ndarray
+    n_params: np.ndarray
+    n_tokens: np.ndarray
+    loss: np.ndarray
+
+
+@dataclass(frozen=True)
+class IsoFlopCurve:
+    """L(N, C/6N) of one law along one budget, and its minimum."""
+
+    key: str
+    label: str
+    n_params: np.ndarray
+    loss: np.ndarray
+    n_opt: float
+    loss_opt: float
+
+
+def in_unit(compute_flops: np.ndarray | float, unit: str) -> np.ndarray | float:
+    """Compute in the display unit: FLOP unchanged, PF-days = FLOP / 8.64e19."""
+    return flops_to_pf_days(compute_flops) if unit == "PF-days" else compute_flops
+
+
+def format_compute(compute_flops: float, unit: str, digits: int = 3) -> str:
+    """3e21 → "3e21 FLOP" or "34.7 PF-days"."""
+    value = float(in_unit(compute_flops, unit))
+    text = f"{value:.{digits}g}" if 1e-2 <= value < 1e4 else format_scientific(value, digits)
+    return f"{text} {unit}"
+
+
+def _positive_range(*arrays: np.ndarray, pad: float = 1.25) -> tuple[float, float]:
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return 1.0, 10.0
+    return float(values.min()) / pad, float(values.max()) * pad
+
+
+_PANELS: tuple[tuple[str, str, str, str], ...] = (
+    # (axis suffix, series, panel title, y-axis title)
+    ("", "n_params", "Compute-optimal parameters N_opt", "parameters"),
+    ("2", "n_tokens", "Compute-optimal tokens D_opt", "training tokens"),
+    ("3", "tokens_per_param", "Tokens per parameter D_opt / N_opt", "tokens per parameter"),
+    ("4", "loss", "Compute-optimal loss L_opt", "loss (nats/token)"),
+)
+_DOMAINS = {"": ((0, 0.45), (0.56, 1)), "2": ((0.55, 1), (0.56, 1))}
+_DOMAINS.update({"3": ((0, 0.45), (0, 0.44)), "4": ((0.55, 1), (0, 0.44))})
+
+
+def _hover_text(name: str, values: np.ndarray) -> list[str]:
+    if name == "loss":
+        return [format_loss(v) for v in values]
+    if name == "tokens_per_param":
+        return [f"{v:.3g}" for v in values]
+    return [format_count(v) for v in values]
+
+
+def frontier_figure(
+    curves: list[LawCurve], *, chosen_compute: float, unit: str = "FLOP", height: int = 720
+) -> go.Figure:
+    """2×2 panels against training compute C: N_opt, D_opt, tokens per parameter and L_opt.
+
+    A dashed vertical line marks ``chosen_compute`` (FLOP) and a marker shows each law there.
+    Laws without a loss are left out of the loss panel.  The figure is assembled as one dict
+    (a slider move redraws it, and plotly's incremental updates cost ~80 ms more).
+    """
+    traces: list[dict] = []
+    ranges: dict[str, list[np.ndarray]] = {name: [] for _, name, _, _ in _PANELS}
+    for index, curve in enumerate(curves):
+        colour = law_colour(curve.key, index)
+        x = np.asarray(in_unit(curve.compute_flops, unit))
+        series = {
+            "n_params": curve.n_params,
+            "n_tokens": curve.n_tokens,
+            "tokens_per_param": curve.n_tokens / curve.n_params,
+            "loss": curve.loss,
+        }
+        c_text = [format_compute(c, unit) for c in curve.compute_flops]
+        at = int(np.argmin(np.abs(np.log(curve.compute_flops) - np.log(chosen_compute))))
+        for suffix, name, _, _ in _PANELS:
+            y = series[name]
+            if name == "loss" and not np.any(np.isfinite(y)):
+                continue
+            ranges[name].append(y)
+            axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+            short = {"n_params": "N", "n_tokens": "D", "tokens_per_param": "D/N"}.get(name, "loss")
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": x,
+                    "y": y,
+                    "mode": "lines",
+                    "line": {"color": colour, "width": 2.5},
+                    "name": curve.label,
+                    "legendgroup": curve.key,
+                    "showlegend": suffix == "",
+                    "customdata": np.stack([c_text, _hover_text(name, y)], axis=-1),
+                    "hovertemplate": (
+                        f"{curve.label}<br>C %{{customdata[0]}}<br>{short} %{{customdata[1]}}"
+                        "<extra></extra>"
+                    ),
+                    **axes,
+                }
+            )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [x[at]],
+                    "y": [y[at]],
+                    "mode": "markers",
+                    "marker": {"color": colour, "size": 9, "line": {"color": "white", "width": 1}},
+                    "legendgroup": curve.key,
+                    "showlegend": False,
+                    "hoverinfo": "skip",
+                    **axes,
+                }
+            )
+    all_c = np.concatenate([c.compute_flops for c in curves]) if curves else np.array([1e17, 1e27])
+    c_lo, c_hi = float(in_unit(all_c.min(), unit)), float(in_unit(all_c.max(), unit))
+    chosen = float(in_unit(chosen_compute, unit))
+    layout = base_layout(title="", height=height)
+    layout.update(
+        margin={"l": 70, "r": 20, "t": 40, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0, "xanchor": "left"},
+        hovermode="closest",
+        shapes=[],
+        annotations=[],
+    )
+    for suffix, name, panel_title, _ in _PANELS:
+        (x0, x1), (y0, y1) = _DOMAINS[suffix]
+        layout[f"xaxis{suffix}"] = {"domain": [x0, x1], "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {"domain": [y0, y1], "anchor": f"x{suffix}"}
+        layout["shapes"].append(
+            {
+                "type": "line",
+                "xref": f"x{suffix}",
+                "yref": f"y{suffix} domain",
+                "x0": chosen,
+                "x1": chosen,
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": "dash", "color": "#555", "width": 1},
+            }
+        )
+        layout["annotations"].append(
+            {
+                "text": panel_title,
+                "xref": "paper",
+                "yref": "paper",
+                "x": (x0 + x1) / 2,
+                "y": y1,
+                "yanchor": "bottom",
+                "xanchor": "center",
+                "showarrow": False,
+                "font": {"size": 14},
+            }
+        )
+        if name == "loss" and not ranges[name]:
+            layout["annotations"].append(
+                {
+                    "text": "no law with a loss selected",
+                    "xref": "x4 domain",
+                    "yref": "y4 domain",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                }
+            )
+    for suffix, name, _, y_title in _PANELS:
+        x_title = f"training compute C ({unit})" if suffix in ("3", "4") else ""
+        layout[f"xaxis{suffix}"].update(_log_axis_dict(c_lo, c_hi, x_title, format_scientific))
+        if name == "loss":
+            layout[f"yaxis{suffix}"]["title"] = {"text": y_title}
+            continue
+        low, high = _positive_range(*ranges[name]) if ranges[name] else (1.0, 10.0)
+        formatter = (lambda v: f"{v:g}") if name == "tokens_per_param" else format_count
+        layout[f"yaxis{suffix}"].update(_log_axis_dict(low, high, y_title, formatter))
+    return go.Figure(data=traces, layout=layout)
+
+
+def _log_axis_dict(low: float, high: float, title: str, formatter=format_count) -> dict:
+    """A log axis from low to high with readable ticks, as `charts.style.apply_log_axis` makes it."""
+    ticks, text = log_ticks(low, high, formatter)
+    return {
+        "title": {"text": title},
+        "type": "log",
+        "range": [float(np.log10(low)), float(np.log10(high))],
+        "tickvals": ticks,
+        "ticktext": text,
+        "showgrid": True,
+    }
+
+
+def isoflop_figure(
+    curves: list[IsoFlopCurve], *, compute_flops: float, unit: str = "FLOP", height: int = 440
+) -> go.Figure:
+    """IsoFLOP profiles L(N, C/6N) at one budget for each loss law, with each minimum starred."""
+    traces: list[dict] = []
+    for index, curve in enumerate(curves):
+        colour = law_colour(curve.key, index)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": curve.n_params,
+                "y": curve.loss,
+                "mode": "lines",
+                "line": {"color": colour, "width": 2.5},
+                "name": curve.label,
+                "legendgroup": curve.key,
+                "customdata": np.stack(
+                    [
+                        [format_count(n) for n in curve.n_params],
+                        [format_count(compute_flops / (6 * n)) for n in curve.n_params],
+                    ],
+                    axis=-1,
+                ),
+                "hovertemplate": (
+                    f"{curve.label}<br>N %{{customdata[0]}} · D %{{customdata[1]}}"
+                    "<br>loss %{y:.3f} nats/token<extra></extra>"
+                ),
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [curve.n_opt],
+                "y": [curve.loss_opt],
+                "mode": "markers",
+                "marker": {
+                    "symbol": "star",
+                    "size": 15,
+                    "color": colour,
+                    "line": {"color": "black", "width": 1},
+                },
+                "name": f"minimum: {curve.label}",
+                "legendgroup": curve.key,
+                "showlegend": False,
+                "hovertemplate": (
+                    f"minimum of {curve.label}<br>N_opt {format_count(curve.n_opt)} · "
+                    f"D_opt {format_count(compute_flops / (6 * curve.n_opt))}"
+                    f"<br>loss {format_loss(curve.loss_opt)} nats/token<extra></extra>"
+                ),
+            }
+        )
+    n_lo, n_hi = _positive_range(*(c.n_params for c in curves), pad=1.0)
+    layout = base_layout(
+        title=f"IsoFLOP profiles at C = {format_compute(compute_flops, unit)} (★ = minimum)",
+        height=height,
+    )
+    layout.update(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        margin={"l": 70, "r": 20, "t": 50, "b": 110},
+        xaxis=_log_axis_dict(n_lo, n_hi, "parameters N (D = C / 6N)"),
+        yaxis={"title": {"text": "final loss (nats/token)"}},
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def porian_figure(
+    curves: list[LawCurve],
+    *,
+    highlight: str,
+    reference: list[LawCurve],
+    marker_compute: float,
+    marker_n: dict[str, float],
+    unit: str = "FLOP",
+    height: int = 460,
+) -> go.Figure:
+    """N_opt(C) after each Porian et al. 2024 correction step, the ``highlight`` step drawn boldly.
+
+    ``reference`` curves (e.g. Chinchilla) are dashed; ``marker_n`` maps a key to its N_opt at
+    ``marker_compute`` (Chinchilla's budget) and is marked with a dot.
+    """
+    traces: list[dict] = []
+    marker_x = float(in_unit(marker_compute, unit))
+    for index, curve in enumerate([*curves, *reference]):
+        is_reference = index >= len(curves)
+        bold = curve.key == highlight
+        colour = law_colour(curve.key, index)
+        c_text = [format_compute(c, unit) for c in curve.compute_flops]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": in_unit(curve.compute_flops, unit),
+                "y": curve.n_params,
+                "mode": "lines",
+                "name": curve.label,
+                "legendgroup": curve.key,
+                "opacity": 1.0 if bold or is_reference else 0.55,
+                "line": {
+                    "color": colour,
+                    "width": 4 if bold else 2,
+                    "dash": "dash" if is_reference else "solid",
+                },
+                "customdata": np.stack(
+                    [c_text, [format_count(n) for n in curve.n_params]], axis=-1
+                ),
+                "hovertemplate": (
+                    f"{curve.label}<br>C %{{customdata[0]}}<br>N_opt %{{customdata[1]}}"
+                    "<extra></extra>"
+                ),
+            }
+        )
+        if curve.key in marker_n:
+            n_mark = marker_n[curve.key]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [marker_x],
+                    "y": [n_mark],
+                    "mode": "markers",
+                    "marker": {
+                        "color": colour,
+                        "size": 10,
+                        "line": {"color": "black", "width": 1},
+                    },
+                    "legendgroup": curve.key,
+                    "showlegend": False,
+                    "hovertemplate": (
+                        f"{curve.label}<br>N_opt {format_count(n_mark)} at "
+                        f"C {format_compute(marker_compute, unit)}<extra></extra>"
+                    ),
+                }
+            )
+    everything = [*curves, *reference]
+    c_lo, c_hi = _positive_range(*(c.compute_flops for c in everything), pad=1.0)
+    n_lo, n_hi = _positive_range(*(c.n_params for c in everything))
+    layout = base_layout(
+        title=(
+            "N_opt(C) after each correction (RefinedWeb); dots: prediction at "
+            f"Chinchilla's budget {format_compute(marker_compute, unit)}"
+        ),
+        height=height,
+    )
+    layout.update(
+        legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": marker_x,
+                "x1": marker_x,
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": "dot", "color": "#888", "width": 1},
+            }
+        ],
+        xaxis=_log_axis_dict(
+            float(in_unit(c_lo, unit)),
+            float(in_unit(c_hi, unit)),
+            f"training compute C ({unit})",
+            format_scientific,
+        ),
+        yaxis=_log_axis_dict(n_lo, n_hi, "compute-optimal parameters N_opt"),
+    )
+    return go.Figure(data=traces, layout=layout)
