@@ -413,50 +413,57 @@ def _newton(
     Levenberg-Marquardt damping (scaled by the Hessian diagonal) keeps every accepted step a
     descent step; the loop stops when the Newton decrement is below 1e-12 of the objective.
     """
-    theta = np.array(theta0, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return _newton_loop(model, np.array(theta0, dtype=float), free, w, delta, max_iter)
 
-    def objective(t: FloatArray) -> float:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return _huber_sum(model.residuals(t), w, delta)
 
-    f = objective(theta)
+def _newton_loop(
+    model: _LSEModel | _KaplanModel,
+    theta: FloatArray,
+    free: np.ndarray,
+    w: FloatArray,
+    delta: float,
+    max_iter: int,
+) -> _Solution:
+    fi = np.flatnonzero(free)
+    f = _huber_sum(model.residuals(theta), w, delta)
     if not math.isfinite(f):
         return _Solution(theta, f, False, 0, "the start point gives a non-finite objective")
     lam = 1e-6
-    k = int(free.sum())
-    eye = np.eye(k)
+    # Residuals of log L cannot be resolved below ~1e-14: objectives under this are exact fits.
+    floor = 1e-28 * float(np.sum(w))
     message = "maximum number of iterations reached"
     converged = False
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            r, jac, curvature = model.derivatives(theta)
+        r, jac, curvature = model.derivatives(theta)
         _, psi, dpsi = _huber(r, delta)
         wpsi = w * psi
-        grad = (jac.T @ wpsi)[free]
-        hess = ((jac.T * (w * dpsi)) @ jac + curvature(wpsi))[np.ix_(free, free)]
+        grad = (jac.T @ wpsi)[fi]
+        hess = ((jac.T * (w * dpsi)) @ jac + curvature(wpsi))[fi][:, fi]
         if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
             message = "non-finite gradient or Hessian"
             break
+        # Scale to unit diagonal, then one eigendecomposition serves every damping λ:
+        # (H + λI)⁻¹g = V (Vᵀg / (μ + λ)), positive definite iff μ + λ > 0.
         scale = np.sqrt(np.maximum(np.abs(np.diag(hess)), 1e-300))
         hs = hess / np.outer(scale, scale)
         gs = grad / scale
+        mu, vec = np.linalg.eigh(hs)
+        proj = vec.T @ gs
         accepted = False
-        tolerance = 1e-12 * f + 1e-300
+        tolerance = 1e-12 * f + floor
         for _ in range(60):
-            try:
-                chol = np.linalg.cholesky(hs + lam * eye)
-            except np.linalg.LinAlgError:
-                lam = max(lam * 10.0, 1e-10)
-                continue
-            step_s = -np.linalg.solve(chol.T, np.linalg.solve(chol, gs))
-            predicted = -(gs @ step_s + 0.5 * step_s @ hs @ step_s)
+            lam = max(lam, -mu[0] + 1e-10 * max(1.0, abs(mu[-1])))
+            coef = proj / (mu + lam)
+            step_s = -(vec @ coef)
+            predicted = float(np.dot(proj, coef) - 0.5 * np.dot(coef * coef, mu))
             if predicted <= tolerance and lam <= 1e-3:
                 converged, message = True, "Newton decrement below 1e-12 of the objective"
                 break
             trial = theta.copy()
-            trial[free] += step_s / scale
-            f_trial = objective(trial)
+            trial[fi] += step_s / scale
+            f_trial = _huber_sum(model.residuals(trial), w, delta)
             if f_trial < f:
                 theta, f_old, f = trial, f, f_trial
                 lam = max(lam / 5.0, 1e-12)
@@ -473,15 +480,15 @@ def _newton(
             # No descent from here even with a tiny step: a minimum up to rounding if the
             # scaled gradient is negligible.
             decrement = float(gs @ gs)
-            converged = decrement <= 1e-8 * f + 1e-200
+            converged = decrement <= 1e-8 * f + floor
             message = (
                 "no further descent (minimum up to rounding)"
                 if converged
                 else "line search failed to decrease the objective"
             )
             break
-        if f == 0.0:
-            converged, message = True, "exact fit (objective 0)"
+        if f <= floor:
+            converged, message = True, "exact fit (objective at rounding level)"
             break
     return _Solution(theta, f, converged, it, message)
 
@@ -502,9 +509,10 @@ def _nnls_grid(
     ts = target * sqrt_w[None, :]
     col = np.sqrt(np.mean(fs * fs, axis=1)) + 1e-300  # (G, k) column scales
     fs = fs / col[:, None, :]
-    gram = np.einsum("gnk,gnl->gkl", fs, fs)
-    rhs = np.einsum("gnk,gn->gk", fs, ts)
-    tt = np.einsum("gn,gn->g", ts, ts)
+    fst = fs.transpose(0, 2, 1)
+    gram = np.matmul(fst, fs)
+    rhs = np.matmul(fst, ts[:, :, None])[:, :, 0]
+    tt = np.sum(ts * ts, axis=1)
     n_grid, k = rhs.shape
     best_sse = tt.copy()
     best = np.zeros((n_grid, k))
@@ -544,6 +552,23 @@ def _pick_separated(
     return chosen
 
 
+_POWERS_CACHE: dict[tuple[bytes, bytes], FloatArray] = {}
+
+
+def _grid_powers(x: FloatArray, exps: FloatArray) -> FloatArray:
+    """exp(−α_j·x_j) at every grid point; small grids are cached (bootstrap refits reuse them)."""
+    if len(exps) > 400:
+        return np.exp(-exps[:, None, :] * x[None, :, :])
+    key = (np.ascontiguousarray(x).tobytes(), exps.tobytes())
+    cached = _POWERS_CACHE.get(key)
+    if cached is None:
+        cached = np.exp(-exps[:, None, :] * x[None, :, :])
+        if len(_POWERS_CACHE) >= 8:
+            _POWERS_CACHE.clear()
+        _POWERS_CACHE[key] = cached
+    return cached
+
+
 def _lse_starts(
     x: FloatArray,
     loss: FloatArray,
@@ -551,12 +576,13 @@ def _lse_starts(
     fixed_theta: Mapping[int, float],
     grid_points: int,
     count: int,
-) -> list[FloatArray]:
+) -> list[tuple[FloatArray, float]]:
     """Starting θ for `_LSEModel` by variable projection over a grid of the exponents.
 
     In loss space L = E + Σ_j A_j·exp(−α_j·x_j) is linear in (E, A_j) for fixed α_j, so each
     grid point of exponents needs only a non-negative least-squares solve (weights 1/L² so the
-    loss-space residuals approximate log-space ones).
+    loss-space residuals approximate log-space ones).  Returns (θ, grid score) pairs, the
+    score being Σ (w/L²)·(L̂ − L)² (see `_vp_score`).
     """
     n, m = x.shape
     grids = []
@@ -569,7 +595,7 @@ def _lse_starts(
     shape = mesh[0].shape
     exps = np.stack([g.reshape(-1) for g in mesh], axis=1)  # (G, m)
     n_grid = len(exps)
-    powers = np.exp(-exps[:, None, :] * x[None, :, :])  # (G, n, m)
+    powers = _grid_powers(x, exps)  # (G, n, m)
     target = np.broadcast_to(loss, (n_grid, n)).copy()
     cols: list[FloatArray] = []
     free_lin: list[int] = []
@@ -604,8 +630,15 @@ def _lse_starts(
                 theta[which] = math.log(max(value, floor / max(typical, 1e-300)))
         for index, value in fixed_theta.items():
             theta[index] = value
-        starts.append(theta)
+        starts.append((theta, float(sse[flat])))
     return starts
+
+
+def _vp_score(model: _LSEModel, theta: FloatArray, loss: FloatArray, w: FloatArray) -> float:
+    """The variable-projection grid's score Σ (w/L²)·(L̂ − L)² of a parameter vector."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        predicted = loss * np.exp(model.residuals(theta))
+    return float(np.dot(w / loss**2, (predicted - loss) ** 2))
 
 
 # =========================================================================== results
@@ -869,7 +902,7 @@ def _solve_lse(
         free[index] = False
     starts = [np.array(t, dtype=float) for t in warm]
     if grid_points > 0:
-        starts += _lse_starts(model.x, loss, w, fixed_theta, grid_points, n_starts)
+        starts += [t for t, _ in _lse_starts(model.x, loss, w, fixed_theta, grid_points, n_starts)]
     best: _Solution | None = None
     for i, start in enumerate(starts):
         theta = start
@@ -1472,6 +1505,8 @@ def _fast_refitter(
     x = np.column_stack([np.log(data.n_params), np.log(data.n_tokens)])
     model = _LSEModel(x, np.log(data.loss))
     warm = full.theta
+    free = np.ones(5, dtype=bool)
+    free[list(fixed_theta)] = False
 
     def refit(w: FloatArray) -> FitResult:
         active = w > 0
@@ -1481,7 +1516,19 @@ def _fast_refitter(
             or len(np.unique(data.n_tokens[active])) < 2
         ):
             raise FitError("degenerate resample")
-        sol = _solve_lse(model, data.loss, w, fixed_theta, delta, grid_points, 1, [warm])
+        sol = _newton(model, warm, free, w, delta)
+        if grid_points:
+            # Insurance against a basin change: polish the best coarse-grid start only when its
+            # exponents are far from the warm solution's and it scores better on the grid's own
+            # (loss-space) criterion.
+            (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
+            spacing = (2.0 - 0.02) / max(grid_points - 1, 1)
+            far = np.max(np.abs(start[3:] - sol.theta[3:])) > 1.5 * spacing
+            if far and score < _vp_score(model, sol.theta, data.loss, w):
+                theta = _newton(model, start, free, w, math.inf, max_iter=100).theta
+                other = _newton(model, theta, free, w, delta)
+                if other.objective < sol.objective:
+                    sol = other
         t = sol.theta
         E = math.exp(t[0]) if math.isfinite(t[0]) else 0.0
         params = {
@@ -1738,13 +1785,16 @@ def fit_approach1(
     *,
     n_points: int = 100,
     min_runs: int = 2,
+    drop_edge_models: bool = True,
 ) -> ComputeOptimalFit:
     """Approach 1 of Hoffmann et al. 2022 (section 3.1): the envelope of the learning curves.
 
     For each of ``n_points`` compute values C on a log grid, every run whose curve covers C
     gives its loss there (linear interpolation of log L in log C); the lowest of them is the
     envelope and the run achieving it gives N_opt(C), with D_opt = C/(6·N_opt).  Compute
-    values covered by fewer than ``min_runs`` runs are skipped.  Power laws N_opt = k_N·C^a
+    values covered by fewer than ``min_runs`` runs are skipped, and with ``drop_edge_models``
+    so are those won by the smallest or the largest model of the sweep: there the optimum may
+    lie outside the sampled sizes, and keeping them biases the exponent.  Power laws N_opt = k_N·C^a
     and D_opt = k_D·C^b are fitted by least squares in log-log.  ``curves`` is
     `RunLog.curves` (or the RunLog): run, n_params, n_tokens, compute_flops, loss.
     """
@@ -1778,9 +1828,22 @@ def fit_approach1(
         inside = (grid >= log_c[0]) & (grid <= log_c[-1])
         losses[i, inside] = np.interp(grid[inside], log_c, log_l)
     covered = np.isfinite(losses).sum(axis=0) >= min_runs
-    if covered.sum() < 2:
-        raise FitError(f"fewer than 2 compute values are covered by >= {min_runs} runs")
     winner = np.argmin(losses, axis=0)
+    notes: list[str] = []
+    if drop_edge_models:
+        sizes = np.array([r[1] for r in per_run])
+        edge = (sizes[winner] == sizes.min()) | (sizes[winner] == sizes.max())
+        if (covered & edge).any():
+            notes.append(
+                f"{int((covered & edge).sum())} compute values won by the smallest or largest "
+                "model were skipped (optimum possibly outside the sampled sizes)"
+            )
+        covered &= ~edge
+    if covered.sum() < 2:
+        raise FitError(
+            f"fewer than 2 compute values are covered by >= {min_runs} runs"
+            + (" and won by an interior model size" if drop_edge_models else "")
+        )
     compute = np.exp(grid[covered])
     win = winner[covered]
     n_opt = np.array([per_run[i][1] for i in win])
@@ -1797,4 +1860,4 @@ def fit_approach1(
         raise FitError("the envelope is one run at every compute value; no N_opt(C) trend")
     a, k_n = _power_law(compute, n_opt)
     b, k_d = _power_law(compute, points["d_opt"].to_numpy())
-    return ComputeOptimalFit(1, points, a, k_n, b, k_d)
+    return ComputeOptimalFit(1, points, a, k_n, b, k_d, tuple(notes))
