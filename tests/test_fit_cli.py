@@ -1,0 +1,157 @@
+"""The ``fit`` command: JSON shape, options, one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scaling_core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ISOFLOP = str(ROOT / "sample_data" / "isoflop_sweep.csv")
+KAPLAN = str(ROOT / "sample_data" / "kaplan_sweep.csv")
+MESSY = str(ROOT / "sample_data" / "messy_runs.csv")
+CHINCHILLA_PARAMS = {"E", "A", "B", "alpha", "beta"}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    status, out, err = run(capsys, "fit", *argv, "--json")
+    assert status == 0, err
+    assert out.count("\n") == 1  # exactly one JSON object
+    return json.loads(out)
+
+
+def test_default_is_chinchilla_approach3_with_the_documented_json_shape(capsys) -> None:
+    payload = run_json(capsys, ISOFLOP)
+    assert {"form", "params", "objective", "n_runs", "intervals", "report", "derived"} <= set(
+        payload
+    )
+    assert payload["form"] == "chinchilla"
+    assert set(payload["params"]) == CHINCHILLA_PARAMS
+    assert payload["n_runs"] == 54
+    assert payload["intervals"] == {}
+    assert payload["objective"] > 0 and payload["objective_kind"] == "huber_sum"
+    assert payload["delta"] == 1e-3
+    p = payload["params"]
+    assert payload["derived"]["a"] == pytest.approx(p["beta"] / (p["alpha"] + p["beta"]))
+    assert payload["derived"]["a"] + payload["derived"]["b"] == pytest.approx(1.0)
+    report = payload["report"]
+    assert report["n_rows_kept"] == 54 and report["n_dropped"] == 0
+    assert "kept 54" in report["summary"]
+
+
+def test_objective_is_the_huber_sum_at_the_printed_params(capsys) -> None:
+    from scipy.special import huber
+
+    from scaling_core.runs import read_run_log
+
+    payload = run_json(capsys, ISOFLOP)
+    runs = read_run_log(ISOFLOP).runs
+    p = payload["params"]
+    predicted = (
+        p["E"] + p["A"] / runs["n_params"] ** p["alpha"] + p["B"] / runs["n_tokens"] ** p["beta"]
+    )
+    r = np.log(predicted) - np.log(runs["loss"])
+    assert payload["objective"] == pytest.approx(float(np.sum(huber(1e-3, r))), rel=1e-9)
+
+
+def test_bootstrap_fills_intervals_for_every_parameter(capsys) -> None:
+    payload = run_json(capsys, ISOFLOP, "--bootstrap", "30", "--seed", "2", "--confidence", "0.9")
+    assert set(payload["intervals"]) == CHINCHILLA_PARAMS
+    for name, (low, high) in payload["intervals"].items():
+        assert low <= high, name
+    assert set(payload["derived_intervals"]) >= {"a", "b"}
+    assert payload["bootstrap"] == {"n_boot": 30, "n_failed": 0, "seed": 2}
+    assert payload["confidence"] == 0.9
+    again = run_json(capsys, ISOFLOP, "--bootstrap", "30", "--seed", "2", "--confidence", "0.9")
+    assert again["intervals"] == payload["intervals"]
+
+
+def test_fit_options_reach_the_fit(capsys) -> None:
+    fixed = run_json(capsys, ISOFLOP, "--fix-E", "1.8")
+    assert fixed["params"]["E"] == 1.8 and fixed["fixed"] == {"E": 1.8}
+    dropped = run_json(capsys, ISOFLOP, "--exclude-highest-loss", "5")
+    assert dropped["n_runs"] == 49 and len(dropped["excluded"]) == 5
+    wide = run_json(capsys, ISOFLOP, "--delta", "0.1")
+    assert wide["delta"] == 0.1
+    least = run_json(capsys, ISOFLOP, "--least-squares")
+    assert least["delta"] is None and least["objective_kind"] == "least_squares"
+    at = run_json(capsys, ISOFLOP, "--compute", "1e21")
+    assert at["derived"]["n_opt"] * at["derived"]["d_opt"] * 6 == pytest.approx(1e21, rel=1e-9)
+
+
+def test_other_forms(capsys) -> None:
+    kaplan = run_json(capsys, KAPLAN, "--form", "kaplan")
+    assert set(kaplan["params"]) == {"n_c", "d_c", "alpha_n", "alpha_d"}
+    assert kaplan["params"]["alpha_d"] == pytest.approx(0.103, abs=0.01)
+    assert kaplan["derived"] == {}
+    power_n = run_json(capsys, ISOFLOP, "--form", "power-n")
+    assert set(power_n["params"]) == {"E", "A", "alpha"}
+    power_c = run_json(capsys, ISOFLOP, "--form", "power-c")
+    assert power_c["params"]["E"] == 0.0 and power_c["fixed"] == {"E": 0.0}
+
+
+def test_messy_file_fits_and_reports_the_dropped_lines(capsys) -> None:
+    payload = run_json(capsys, MESSY)
+    assert payload["n_runs"] == 24
+    assert [d["line"] for d in payload["report"]["dropped"]] == [27, 28, 29, 30]
+    status, out, _ = run(capsys, "fit", MESSY)
+    assert status == 0
+    assert "line 27: loss 'diverged' is not a number" in out
+    assert "[[Parameters]]" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "argv", "expected"),
+    [
+        (b"params,tokens\n1e9,2e10\n", (), "loss"),
+        (b"", (), "empty"),
+        (None, ("--confidence", "1.5"), "--confidence must be between 0 and 1"),
+        (None, ("--form", "kaplan", "--fix-E", "1.7"), "--fix-E does not apply"),
+        (None, ("--bootstrap", "-3"), "--bootstrap must be >= 0"),
+        (None, ("--delta", "0"), "--delta must be positive"),
+        (None, ("--form", "cubic"), "invalid choice"),
+        (b"params,tokens,loss\n1e9,2e10,2.5\n2e9,4e10,2.4\n", (), "5 free parameters but only 2"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, tmp_path, content, argv, expected) -> None:
+    path = ISOFLOP
+    if content is not None:
+        file = tmp_path / "runs.csv"
+        file.write_bytes(content)
+        path = str(file)
+    status, out, err = run(capsys, "fit", path, *argv, "--json")
+    assert status == 2
+    assert out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_missing_file_exits_2(capsys, tmp_path) -> None:
+    status, _, err = run(capsys, "fit", str(tmp_path / "nope.csv"))
+    assert status == 2 and "nope.csv" in err
+
+
+def test_python_dash_m_fit_json_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scaling_core", "fit", "sample_data/isoflop_sweep.csv", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["form"] == "chinchilla" and set(payload["params"]) == CHINCHILLA_PARAMS
