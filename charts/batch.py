@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.format import format_count
+from charts.plan import dense_log_ticks
 from charts.style import apply_log_axis, base_layout, law_colour
 from scaling_core.batch import TradeOff
 
@@ -95,12 +96,18 @@ def tradeoff_figure(
     b_crit: float,
     batch_tokens: float,
     porian_batch_tokens: float,
-    axis_max: float = 1000.0,
+    axis_max: float | None = None,
 ) -> go.Figure:
     """The hyperbola (S/S_min − 1)(E/E_min − 1) = 1 traced by the batch size B.
 
     Markers: the chosen batch, B = B_crit (twice the minimum steps and data) and Porian's B*(N).
+    Both axes run from 1× to ``axis_max`` (default: a power of ten at least 3× the largest
+    marker's ratio, between 10× and 10,000×).
     """
+    if axis_max is None:
+        ratios = [1.0 + b_crit / b for b in (batch_tokens, porian_batch_tokens)]
+        ratios += [1.0 + b / b_crit for b in (batch_tokens, porian_batch_tokens)]
+        axis_max = float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e4))
     keep = (tradeoff.steps_over_min <= axis_max) & (tradeoff.tokens_over_min <= axis_max)
     fig = go.Figure()
     fig.add_trace(
@@ -150,4 +157,6 @@ def tradeoff_figure(
         fig, "x", 1.0, axis_max, "tokens processed E / E_min (×, data efficiency)", formatter=_times
     )
     apply_log_axis(fig, "y", 1.0, axis_max, "optimiser steps S / S_min (×)", formatter=_times)
+    dense_log_ticks(fig, "x", 1.0, axis_max, formatter=_times)
+    dense_log_ticks(fig, "y", 1.0, axis_max, formatter=_times)
     return fig

@@ -16,11 +16,46 @@ from scaling_core.planning import InferenceCurve, LawPlan
 from scaling_core.units import PF_DAY_FLOPS
 
 
+def dense_log_ticks(
+    fig: go.Figure, axis: str, low: float, high: float, formatter=format_count
+) -> None:  # type: ignore[no-untyped-def]
+    """Replace an `apply_log_axis` axis's ticks by 1-2-5 ticks when it spans under 3 decades."""
+    if not (0 < low < high) or np.log10(high / low) >= 3:
+        return
+    exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    values = [m * 10.0**e for e in exponents for m in (1, 2, 5)]
+    values = [v for v in values if low <= v <= high]
+    update = {"tickvals": values, "ticktext": [formatter(v) for v in values]}
+    if axis == "x":
+        fig.update_xaxes(**update)
+    else:
+        fig.update_yaxes(**update)
+
+
 def format_compute(value: float, unit: str = "FLOP") -> str:
     """Compute in the sidebar's unit: "1.05e24 FLOP" or "1.22e4 PF-days"."""
     if unit == "PF-days":
         return f"{format_scientific(value / PF_DAY_FLOPS, 3)} PF-days"
     return format_flops(value, 3)
+
+
+def compute_unit_name(unit: str = "FLOP") -> str:
+    """The unit's name for a label: "FLOP" or "PF-days"."""
+    return "PF-days" if unit == "PF-days" else "FLOP"
+
+
+def format_compute_value(value: float, unit: str = "FLOP") -> str:
+    """Compute in the sidebar's unit without the unit name (for labels that carry it)."""
+    if unit == "PF-days":
+        return format_scientific(value / PF_DAY_FLOPS, 3)
+    return format_scientific(value, 3)
+
+
+def format_throughput(flops_per_second: float) -> str:
+    """Peak throughput as "989 TFLOP/s" (or PFLOP/s from 1e15)."""
+    if flops_per_second >= 1e15:
+        return f"{flops_per_second / 1e15:.3g} PFLOP/s"
+    return f"{flops_per_second / 1e12:.3g} TFLOP/s"
 
 
 def format_duration(days: float) -> str:
@@ -34,28 +69,40 @@ def format_duration(days: float) -> str:
     return f"{days:.3g} days"
 
 
+def _sci(value: float) -> str:
+    return format_scientific(value, 2)
+
+
 def _maybe(value: float, formatter) -> str:  # type: ignore[no-untyped-def]
     return formatter(value) if math.isfinite(value) else "–"
 
 
-def format_plan_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The numeric plan table (`scaling_core.planning.plan_table`) as readable strings."""
+def format_allocation_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Model size, data and loss columns of the plan table (`plan_table`) as readable strings."""
     return pd.DataFrame(
         {
             "Law": table["law"],
             "N (params)": table["n_params"].map(format_count),
             "D (tokens)": table["n_tokens"].map(format_count),
-            "D/N": table["tokens_per_param"].map(lambda v: f"{v:.3g}"),
-            "Loss (nats/token)": table["loss"].map(format_loss),
-            "Porian B*(N) (tokens)": table["porian_batch_tokens"].map(
-                lambda v: _maybe(v, format_count)
-            ),
-            "Kaplan B_crit(L) (tokens)": table["kaplan_b_crit"].map(
-                lambda v: _maybe(v, format_count)
-            ),
-            "Porian η*(N)": table["learning_rate"].map(lambda v: f"{v:.2e}"),
-            "Steps S = D/B": table["steps"].map(lambda v: _maybe(v, format_count)),
-            "s per step": table["seconds_per_step"].map(lambda v: _maybe(v, lambda x: f"{x:.3g}")),
+            "Tokens/param": table["tokens_per_param"].map(lambda v: f"{v:.3g}"),
+            "Expected loss (nats/token)": table["loss"].map(format_loss),
+        }
+    )
+
+
+def format_training_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Batch size, learning rate, steps and time columns of the plan table as readable strings.
+
+    Batch sizes are in tokens; "s/step" is wall-clock seconds per optimiser step.
+    """
+    return pd.DataFrame(
+        {
+            "Law": table["law"],
+            "B* Porian": table["porian_batch_tokens"].map(lambda v: _maybe(v, format_count)),
+            "B_crit Kaplan": table["kaplan_b_crit"].map(lambda v: _maybe(v, format_count)),
+            "η* Porian": table["learning_rate"].map(lambda v: f"{v:.2e}"),
+            "Steps": table["steps"].map(lambda v: _maybe(v, format_count)),
+            "s/step": table["seconds_per_step"].map(lambda v: _maybe(v, lambda x: f"{x:.3g}")),
             "Wall-clock": table["training_days"].map(format_duration),
         }
     )
@@ -111,6 +158,8 @@ def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Fig
     fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0})
     apply_log_axis(fig, "x", n_lo, n_hi, "parameters N")
     apply_log_axis(fig, "y", d_lo, d_hi, "training tokens D")
+    dense_log_ticks(fig, "x", n_lo, n_hi)
+    dense_log_ticks(fig, "y", d_lo, d_hi)
     return fig
 
 
@@ -193,8 +242,9 @@ def inference_figure(
         )
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
-    apply_log_axis(
-        fig, "x", float(curve.n_params.min()), float(curve.n_params.max()), "parameters N"
-    )
-    apply_log_axis(fig, "y", y_lo, y_hi, "FLOP", formatter=lambda v: format_scientific(v, 2))
+    n_lo, n_hi = float(curve.n_params.min()), float(curve.n_params.max())
+    apply_log_axis(fig, "x", n_lo, n_hi, "parameters N")
+    dense_log_ticks(fig, "x", n_lo, n_hi)
+    apply_log_axis(fig, "y", y_lo, y_hi, "training or lifetime compute (FLOP)", formatter=_sci)
+    dense_log_ticks(fig, "y", y_lo, y_hi, formatter=_sci)
     return fig

@@ -32,10 +32,12 @@ with page("Batch size and training time"):
         "at B = B_crit a run takes twice the minimum steps and twice the minimum data."
     )
     st.latex(
-        r"B_{\mathrm{crit}}(L) = \frac{2\times10^{8}\ \mathrm{tokens}}{L^{1/0.21}}, \qquad"
-        r"S_{\min} = \frac{S}{1 + B_{\mathrm{crit}}/B}, \quad"
-        r"E_{\min} = \frac{E}{1 + B/B_{\mathrm{crit}}}, \qquad"
+        r"B_{\mathrm{crit}}(L) = \frac{2\times10^{8}\ \mathrm{tokens}}{L^{1/0.21}}, \qquad "
         r"\left(\frac{S}{S_{\min}} - 1\right)\left(\frac{E}{E_{\min}} - 1\right) = 1"
+    )
+    st.latex(
+        r"S = \frac{D}{B}, \qquad S_{\min} = \frac{S}{1 + B_{\mathrm{crit}}/B}, \qquad "
+        r"E_{\min} = \frac{E}{1 + B/B_{\mathrm{crit}}}"
     )
     st.caption(
         "Sources: [Kaplan et al. 2020](https://arxiv.org/abs/2001.08361), eqs. 1.4, 5.4-5.5; "

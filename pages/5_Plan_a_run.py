@@ -7,9 +7,13 @@ import streamlit as st
 from charts.format import format_count, format_loss
 from charts.plan import (
     allocation_figure,
+    compute_unit_name,
+    format_allocation_table,
     format_compute,
+    format_compute_value,
     format_duration,
-    format_plan_table,
+    format_throughput,
+    format_training_table,
     inference_figure,
 )
 from dashboard.layout import page
@@ -51,9 +55,13 @@ with page("Plan a run"):
         "hyperparameter laws of Porian et al. 2024 (in N) and DeepSeek LLM (in C)."
     )
     st.latex(
-        r"C = n_{\mathrm{dev}}\cdot\mathrm{peak}\cdot\mathrm{MFU}\cdot t \approx 6ND, \quad"
-        r"B^*(N) = 0.00037\,N^{0.703}\ \mathrm{seq}\times 2048, \quad"
-        r"\eta^*(N) = 3.7\,N^{-0.36}, \quad S = D/B"
+        r"C = n_{\mathrm{dev}}\cdot\mathrm{peak}\cdot\mathrm{MFU}\cdot t \approx 6ND, \qquad "
+        r"S = D/B"
+    )
+    st.latex(
+        r"B^*(N) = 0.00037\,N^{0.703} \times 2048\ \mathrm{tokens}, \qquad "
+        r"\eta^*(N) = 3.7\,N^{-0.36}, \qquad "
+        r"B_{\mathrm{crit}}(L) = 2\times10^{8}/L^{1/0.21}\ \mathrm{tokens}"
     )
 
     budget_col, hw_col, batch_col = st.columns(3)
@@ -114,16 +122,14 @@ with page("Plan a run"):
         help=f"{budget.n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU",
     )
     cols[2].metric("Device-hours", format_count(budget.device_hours))
-    cols[3].metric(
-        "DeepSeek B_opt(C), η_opt(C)",
-        f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} · "
-        f"{float(DEEPSEEK_LLM.learning_rate(compute)):.1e}",
-        help=(
-            "Batch in tokens and peak learning rate from Bi et al. 2024 (DeepSeek LLM), "
-            "section 3.1, Formula 1: B_opt = 0.2920·C^0.3271, η_opt = 0.3118·C^-0.1250; "
-            "fitted on 1e17-2e19 FLOP."
-        ),
-    )
+    if mode == DOLLARS:
+        cols[3].metric("Cost", f"${format_count(budget.cost(price))}")
+    else:
+        cols[3].metric(
+            "Peak per device",
+            format_throughput(budget.accelerator.peak_flops),
+            help=budget.accelerator.source,
+        )
 
     laws = available_laws()
     keys = compared_laws()
@@ -131,7 +137,15 @@ with page("Plan a run"):
     table = plan_table(plans)
 
     st.subheader("Per-law plan")
-    st.dataframe(format_plan_table(table), hide_index=True, width="stretch")
+    st.markdown("**Model size, data and expected loss**")
+    st.dataframe(format_allocation_table(table), hide_index=True, width="stretch")
+    st.markdown("**Batch size (tokens), learning rate, steps and time**")
+    st.dataframe(format_training_table(table), hide_index=True, width="stretch")
+    st.caption(
+        f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "
+        "tuned batch and learning rate for N; B_crit is Kaplan's critical batch at the expected "
+        "loss; s/step is wall-clock seconds per optimiser step."
+    )
     st.download_button(
         "Download the plan (CSV)",
         table.to_csv(index=False).encode(),
@@ -141,33 +155,48 @@ with page("Plan a run"):
     without_loss = [p.label for p in plans if not p.has_loss]
     if without_loss:
         st.info(
-            f"{', '.join(without_loss)} publish an allocation only (N_opt ∝ C^a), no loss: their "
-            "loss and Kaplan B_crit are shown as –"
+            f"{', '.join(without_loss)}: an allocation only (N_opt ∝ C^a), no loss, so the "
+            "expected loss and Kaplan B_crit are shown as –"
             + ("; so is the step count under the B_crit rule." if batch_rule == "kaplan" else ".")
         )
     spread = loss_spread(plans)
+    cols = st.columns(3)
+    cols[0].metric(
+        "DeepSeek B_opt(C)",
+        f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} tokens",
+        help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: B_opt = 0.2920·C^0.3271 "
+        "tokens, fitted on 1e17-2e19 FLOP.",
+    )
+    cols[1].metric(
+        "DeepSeek η_opt(C)",
+        f"{float(DEEPSEEK_LLM.learning_rate(compute)):.2e}",
+        help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: η_opt = 0.3118·C^-0.1250.",
+    )
     if spread is None:
+        cols[2].metric("Spread of expected loss", "–")
         st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
-    elif spread.n_laws > 1:
-        st.metric(
-            f"Spread of expected loss across {spread.n_laws} loss laws",
+    else:
+        cols[2].metric(
+            f"Spread of expected loss ({spread.n_laws} laws)",
             f"{spread.spread:.3f} nats",
             help=(
                 f"From {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) to "
                 f"{format_loss(spread.highest)} ({law_label(spread.highest_key)})."
             ),
         )
-        st.caption(
-            f"Lowest {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}), highest "
-            f"{format_loss(spread.highest)} ({law_label(spread.highest_key)}). Kaplan's losses are "
-            "on WebText2 with another tokenizer, so they are not directly comparable with the "
-            "Chinchilla family; the spread among those is the more meaningful number."
-        )
+        if spread.n_laws > 1:
+            st.caption(
+                f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
+                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)}). Kaplan's "
+                "losses are on WebText2 with another tokenizer, so they are not directly comparable "
+                "with the Chinchilla family; the spread among those is the more meaningful number."
+            )
     st.caption(
         "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "
         "on 25M-110M-parameter models, DeepSeek on 1e17-2e19 FLOP. Kaplan's B_crit is where "
         "larger batches stop saving steps, not the loss-optimal batch. Their N counts differ "
-        "(Kaplan: non-embedding; Porian: with the output head)."
+        "(Kaplan: non-embedding; Porian: with the output head). Kaplan's row is the minimum of "
+        "his eq. 1.5 along C = 6ND; his own early-stopped frontier (N ∝ C^0.73) differs."
     )
     st.plotly_chart(
         allocation_figure(plans, compute_label=format_compute(compute, unit)), width="stretch"
@@ -203,7 +232,7 @@ with page("Plan a run"):
         cols[0].metric(
             "N (params)",
             format_count(plan.n_params),
-            delta=f"{alternative.size_change:+.0%} vs compute-optimal",
+            delta=f"{alternative.size_change:+.0%}",
             delta_color="off",
             help=f"Compute-optimal at this loss: {format_count(plan.chinchilla_n_params)} params.",
         )
@@ -212,11 +241,14 @@ with page("Plan a run"):
             format_count(plan.n_tokens),
             help=f"{plan.tokens_per_param:.3g} tokens per parameter",
         )
-        cols[2].metric("Training compute", format_compute(plan.training_flops, unit))
+        cols[2].metric(
+            f"Training ({compute_unit_name(unit)})", format_compute_value(plan.training_flops, unit)
+        )
         cols[3].metric(
-            "Lifetime compute",
-            format_compute(plan.total_flops, unit),
-            help=f"Compute-optimal model: {format_compute(plan.chinchilla_total_flops, unit)}",
+            f"Lifetime ({compute_unit_name(unit)})",
+            format_compute_value(plan.total_flops, unit),
+            help="Training plus inference. Compute-optimal model at this loss: "
+            f"{format_compute(plan.chinchilla_total_flops, unit)}.",
         )
         cols[4].metric(
             "Lifetime saving",
