@@ -444,16 +444,18 @@ def _newton_loop(
         if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
             message = "non-finite gradient or Hessian"
             break
-        # Scale to unit diagonal, then one eigendecomposition serves every damping λ:
-        # (H + λI)⁻¹g = V (Vᵀg / (μ + λ)), positive definite iff μ + λ > 0.
-        scale = np.sqrt(np.maximum(np.abs(np.diag(hess)), 1e-300))
+        # Scale by the Gauss-Newton diagonal diag(JᵀWJ) (never zero, unlike the Huber Hessian
+        # when few residuals are inside ±δ), then one eigendecomposition serves every damping
+        # λ: (H + λI)⁻¹g = V (Vᵀg / (μ + λ)), positive definite iff μ + λ > 0.
+        gauss_newton = ((jac * jac).T @ w)[fi]
+        scale = np.sqrt(np.maximum(np.maximum(np.abs(np.diag(hess)), gauss_newton), 1e-300))
         hs = hess / np.outer(scale, scale)
         gs = grad / scale
         mu, vec = np.linalg.eigh(hs)
         proj = vec.T @ gs
         accepted = False
         tolerance = 1e-12 * f + floor
-        for _ in range(60):
+        for _ in range(100):
             lam = max(lam, -mu[0] + 1e-10 * max(1.0, abs(mu[-1])))
             coef = proj / (mu + lam)
             step_s = -(vec @ coef)
@@ -472,7 +474,7 @@ def _newton_loop(
                     converged, message = True, "objective change below 1e-12 relative"
                 break
             lam = max(lam * 8.0, 1e-8)
-            if lam > 1e12:
+            if lam > 1e30:
                 break
         if converged:
             break
@@ -1027,17 +1029,17 @@ def _chinchilla_theta(params: Mapping[str, float], fixed_theta: Mapping[int, flo
     return theta
 
 
-def _lse_result(
-    form: str,
-    sol: _Solution,
-    model: _LSEModel,
-    data: _Runs,
-    dropped: tuple[str, ...],
-    delta: float | None,
-    fixed_params: dict[str, float],
-    method: str,
-) -> FitResult:
-    t = sol.theta
+def _theta_params(form: str, t: FloatArray, fixed_params: Mapping[str, float]) -> dict[str, float]:
+    """The law's constants from the internal parameter vector θ of a form."""
+    if form == "kaplan":  # θ = (α_D, p, k1, k2), N_c = exp(k1/p), D_c = exp(k2), α_N = p·α_D
+        alpha_d, p, k1, k2 = t
+        params = {
+            "n_c": math.exp(k1 / p),
+            "d_c": math.exp(k2),
+            "alpha_n": p * alpha_d,
+            "alpha_d": alpha_d,
+        }
+        return {k: float(v) for k, v in params.items()}
     E = math.exp(t[0]) if math.isfinite(t[0]) else 0.0
     if form == "chinchilla":
         params = {"E": E, "A": math.exp(t[1]), "B": math.exp(t[2]), "alpha": t[3], "beta": t[4]}
@@ -1051,8 +1053,22 @@ def _lse_result(
             "alpha_c": alpha_c,
         }
     params = {k: float(v) for k, v in params.items()}
-    for name, value in fixed_params.items():
-        params[name] = value
+    params.update(fixed_params)
+    return params
+
+
+def _lse_result(
+    form: str,
+    sol: _Solution,
+    model: _LSEModel,
+    data: _Runs,
+    dropped: tuple[str, ...],
+    delta: float | None,
+    fixed_params: dict[str, float],
+    method: str,
+) -> FitResult:
+    t = sol.theta
+    params = _theta_params(form, t, fixed_params)
     residuals = model.residuals(t)
     return FitResult(
         form=form,
@@ -1217,13 +1233,7 @@ def fit_kaplan(
             best = sol
     if best is None:
         raise FitError("no usable start for the kaplan fit (are losses decreasing in N and D?)")
-    alpha_d, p, k1, k2 = best.theta
-    params = {
-        "n_c": float(math.exp(k1 / p)),
-        "d_c": float(math.exp(k2)),
-        "alpha_n": float(p * alpha_d),
-        "alpha_d": float(alpha_d),
-    }
+    params = _theta_params("kaplan", best.theta, {})
     residuals = model.residuals(best.theta)
     return FitResult(
         form="kaplan",
@@ -1411,8 +1421,9 @@ def bootstrap_fit(
     """Bootstrap over runs: resample the runs with replacement ``n_boot`` times and refit.
 
     A resample is a vector of multinomial counts used as weights (identical to refitting the
-    resampled table).  Each refit starts from the full-data solution (warm start) plus, for the
-    chinchilla form, the best point of a coarse ``refit_grid_points``² variable-projection grid.
+    resampled table).  Each refit starts from the full-data solution (warm start); the
+    chinchilla and power forms also try the best point of a coarse ``refit_grid_points``-per-
+    exponent variable-projection grid when it lies in another basin.
     Percentile intervals at ``confidence`` are given for every parameter and the derived
     quantities: chinchilla a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022, eq. 4), N_opt and
     D_opt at ``compute_flops``; predicted loss at ``at`` = (N, D) for any form.  ``options``
@@ -1432,21 +1443,13 @@ def bootstrap_fit(
     base_w = data["weight"].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     n = len(data)
-    refit_options = {
-        k: v for k, v in options.items() if k not in ("exclude_highest_loss", "exclude", "weights")
-    }
-    refit_frame = data.drop(columns=["weight"])
     rows: list[dict[str, float]] = []
     failed = 0
-    fast = _fast_refitter(full, refit_frame, refit_options, refit_grid_points)
+    fast = _fast_refitter(full, data.drop(columns=["weight"]), options, refit_grid_points)
     for _ in range(n_boot):
         counts = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
         try:
-            refit = (
-                fast(counts * base_w)
-                if fast
-                else fit(refit_frame, form, weights=counts * base_w, **refit_options)
-            )
+            refit = fast(counts * base_w)
         except FitError:
             failed += 1
             continue
@@ -1487,63 +1490,80 @@ def bootstrap_fit(
     )
 
 
+#: Index in θ of each fixable parameter, and whether it is stored as a logarithm.
+_THETA_INDEX: dict[str, dict[str, tuple[int, bool]]] = {
+    "chinchilla": {
+        "E": (0, True),
+        "A": (1, True),
+        "B": (2, True),
+        "alpha": (3, False),
+        "beta": (4, False),
+    },
+    "power-n": {"E": (0, True), "A": (1, True), "alpha": (2, False)},
+    "power-c": {"E": (0, True), "alpha_c": (2, False)},
+    "kaplan": {},
+}
+
+
 def _fast_refitter(
     full: FitResult, frame: pd.DataFrame, options: Mapping[str, Any], grid_points: int
-) -> Callable[[FloatArray], FitResult] | None:
-    """A reweighted chinchilla refit that skips validation and reuses the full-data solution."""
-    if full.form != "chinchilla":
-        return None
+) -> Callable[[FloatArray], FitResult]:
+    """A reweighted refit that skips validation and starts from the full-data solution θ̂.
+
+    LSE forms also polish the best point of a coarse variable-projection grid when it lies in
+    a different exponent basin and scores better there; Kaplan refits use θ̂ only.
+    """
     delta = _check_delta(options.get("delta", DEFAULT_DELTA))
-    fixed_params = full.fixed
-    index = {"E": 0, "A": 1, "B": 2, "alpha": 3, "beta": 4}
-    fixed_theta = {
-        index[name]: (math.log(v) if v > 0 else -math.inf) if name in ("E", "A", "B") else v
-        for name, v in fixed_params.items()
-    }
-    n_free = 5 - len(fixed_theta)
-    data = _as_runs(frame)
-    x = np.column_stack([np.log(data.n_params), np.log(data.n_tokens)])
-    model = _LSEModel(x, np.log(data.loss))
-    warm = full.theta
-    free = np.ones(5, dtype=bool)
+    form = full.form
+    data = _as_runs(frame, need_tokens=form != "power-n")
+    log_loss = np.log(data.loss)
+    fixed_theta: dict[int, float] = {}
+    for name, value in full.fixed.items():
+        index, is_log = _THETA_INDEX[form][name]
+        fixed_theta[index] = (math.log(value) if value > 0 else -math.inf) if is_log else value
+    model: _LSEModel | _KaplanModel
+    if form == "kaplan":
+        model = _KaplanModel(np.log(data.n_params), np.log(data.n_tokens), log_loss)
+        distinct = [data.n_params, data.n_tokens]
+    else:
+        columns = {
+            "chinchilla": [data.n_params, data.n_tokens],
+            "power-n": [data.n_params],
+            "power-c": [data.compute_flops],
+        }[form]
+        model = _LSEModel(np.log(np.column_stack(columns)), log_loss)
+        distinct = columns
+    free = np.ones(model.n_theta, dtype=bool)
     free[list(fixed_theta)] = False
+    n_free = int(free.sum())
+    warm = full.theta
 
     def refit(w: FloatArray) -> FitResult:
         active = w > 0
-        if (
-            active.sum() < n_free
-            or len(np.unique(data.n_params[active])) < 2
-            or len(np.unique(data.n_tokens[active])) < 2
+        needed = 2 if len(distinct) > 1 else min(n_free, 3)
+        if active.sum() < n_free or any(
+            len(np.unique(values[active])) < needed for values in distinct
         ):
             raise FitError("degenerate resample")
         sol = _newton(model, warm, free, w, delta)
-        if grid_points:
+        if grid_points and isinstance(model, _LSEModel):
             # Insurance against a basin change: polish the best coarse-grid start only when its
             # exponents are far from the warm solution's and it scores better on the grid's own
             # (loss-space) criterion.
             (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
             spacing = (2.0 - 0.02) / max(grid_points - 1, 1)
-            far = np.max(np.abs(start[3:] - sol.theta[3:])) > 1.5 * spacing
+            m = model.m
+            far = np.max(np.abs(start[1 + m :] - sol.theta[1 + m :])) > 1.5 * spacing
             if far and score < _vp_score(model, sol.theta, data.loss, w):
                 theta = _newton(model, start, free, w, math.inf, max_iter=100).theta
                 other = _newton(model, theta, free, w, delta)
                 if other.objective < sol.objective:
                     sol = other
-        t = sol.theta
-        E = math.exp(t[0]) if math.isfinite(t[0]) else 0.0
-        params = {
-            "E": E,
-            "A": math.exp(t[1]),
-            "B": math.exp(t[2]),
-            "alpha": float(t[3]),
-            "beta": float(t[4]),
-        }
-        params.update(fixed_params)
         return replace(
             full,
-            params=params,
+            params=_theta_params(form, sol.theta, full.fixed),
             objective=sol.objective,
-            theta=t,
+            theta=sol.theta,
             converged=sol.converged,
             message=sol.message,
         )

@@ -415,3 +415,15 @@ def test_fit_dispatches_on_form() -> None:
     assert fit(runs).form == "chinchilla"
     assert fit(runs, "power-n").form == "power-n"
     assert math.isfinite(fit(runs, "power-c", offset=True).objective)
+
+
+def test_converges_when_the_form_is_misspecified_and_huber_acts_like_l1() -> None:
+    # A pure power law in C fitted to Chinchilla-form data: nearly every residual is outside
+    # ±δ, so the Huber Hessian is almost zero; the damped Newton must still reach a minimum.
+    runs = random_runs(60, noise=0.0, seed=24)
+    runs["compute_flops"] = 6 * runs["n_params"] * runs["n_tokens"]
+    result = fit_power_c(runs)
+    assert result.converged, result.message
+    assert np.mean(np.abs(result.residuals) > DEFAULT_DELTA) > 0.8
+    shifted = fit_power_c(runs, fixed={"alpha_c": result.params["alpha_c"] * 1.01})
+    assert shifted.objective >= result.objective
