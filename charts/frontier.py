@@ -355,7 +355,7 @@ def porian_figure(
         height=height,
     )
     layout.update(
-        legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"},
+        legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
         shapes=[
             {
                 "type": "line",

@@ -1,4 +1,4 @@
-"""Cached calls into `scaling_core` for the frontier and overfitting pages.
+"""Cached calls into `scaling_core` for the frontier and the overfitting/data-limits pages.
 
 Everything here calls core functions and packs their results for the figure builders and the
 read-out tables; the numbers themselves come from `scaling_core`.
@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from charts.frontier import IsoFlopCurve, LawCurve
+from charts.overfitting import OverfitCurve
 from dashboard.cache import frontier_arrays
 from dashboard.state import available_laws
 from scaling_core.allocation import compute_optimal, isoflop_profile
@@ -40,34 +41,34 @@ class ReferenceExponent:
 #: Exponents researchers compare Porian et al. 2024, Table 1 against.
 REFERENCE_EXPONENTS: tuple[ReferenceExponent, ...] = (
     ReferenceExponent(
-        "Kaplan et al. 2020, N ∝ C_min^0.73 (WebText2)",
+        "Kaplan 2020: N ∝ C_min^0.73 (WebText2)",
         0.73,
         None,
-        "Kaplan et al. 2020, eq. 6.1 / Table 6 (C_min); Hoffmann et al. 2022, Table 2",
+        "Kaplan et al. 2020, Table 6",
     ),
     ReferenceExponent(
-        "Kaplan et al. 2020, N ∝ C^0.88 at fixed batch (WebText2)",
+        "Kaplan 2020: N ∝ C^0.88, fixed batch",
         0.88,
         None,
-        "Kaplan et al. 2020, Figure 14; the 'Kaplan law' row of Porian et al. 2024, Table 1",
+        "Kaplan et al. 2020, Fig. 14",
     ),
     ReferenceExponent(
-        "Hoffmann et al. 2022, Approach 1 (MassiveText)",
+        "Chinchilla Approach 1 (MassiveText)",
         0.50,
         (0.488, 0.502),
-        "Hoffmann et al. 2022, Table 2 (10th-90th percentile)",
+        "Hoffmann et al. 2022, Table 2",
     ),
     ReferenceExponent(
-        "Hoffmann et al. 2022, Approach 2 (MassiveText)",
+        "Chinchilla Approach 2 (MassiveText)",
         0.49,
         (0.462, 0.534),
-        "Hoffmann et al. 2022, Table 2 (10th-90th percentile)",
+        "Hoffmann et al. 2022, Table 2",
     ),
     ReferenceExponent(
-        "Hoffmann et al. 2022, Approach 3 (MassiveText)",
+        "Chinchilla Approach 3 (MassiveText)",
         0.46,
         (0.454, 0.455),
-        "Hoffmann et al. 2022, Table 2 (interval as printed)",
+        "Hoffmann et al. 2022, Table 2",
     ),
 )
 
@@ -142,8 +143,8 @@ def _isoflop(key: str, law_repr: str, compute_flops: float, n_points: int) -> Is
     law = available_laws()[key]
     optimum = compute_optimal(law, compute_flops)
     n_opt = float(optimum.n_params)
-    n_max = min(n_opt * 300.0, compute_flops / 6.0)
-    n_grid = np.geomspace(n_opt / 300.0, n_max, n_points)
+    n_max = min(n_opt * 30.0, compute_flops / 6.0)
+    n_grid = np.geomspace(min(n_opt / 30.0, n_max / 10.0), n_max, n_points)
     return IsoFlopCurve(
         key,
         law.label,
@@ -155,7 +156,7 @@ def _isoflop(key: str, law_repr: str, compute_flops: float, n_points: int) -> Is
 
 
 def isoflop_curve(key: str, compute_flops: float, n_points: int = 160) -> IsoFlopCurve:
-    """L(N, C/6N) of a loss law around its minimum (N_opt/300 … 300·N_opt), cached per law and C."""
+    """L(N, C/6N) of a loss law around its minimum (N_opt/30 … 30·N_opt), cached per law and C."""
     return _isoflop(key, repr(available_laws()[key]), compute_flops, n_points)
 
 
@@ -177,3 +178,41 @@ def data_constrained_readout(
     curve = repetition_cost(law, n_free, d_free, np.geomspace(1.0, top, 160))
     marks = repetition_cost(law, n_free, d_free, np.array([1.0, 4.0, 16.0, 40.0, epochs_here]))
     return free, constrained, curve, marks
+
+
+#: Kaplan et al. 2020 fitted eq. 1.5 on data subsets of 21M to 22B tokens (Figure 9; 22B is all
+#: of WebText2) with models of 768 to 1.5B non-embedding parameters (section 1).
+KAPLAN_DATA_RANGE: tuple[float, float] = (2.1e7, 2.2e10)
+KAPLAN_SIZE_RANGE: tuple[float, float] = (768.0, 1.5e9)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def overfitting_curves(
+    sizes: tuple[float, ...] = (1e6, 1e7, 1e8, 1e9, 1e10, 1e11), n_points: int = 40
+) -> list[OverfitCurve]:
+    """Kaplan's δL(N, D) and N^(α_N/α_D)/D for each size over D in 1e7 … 1e13 tokens (eq. 4.3)."""
+    law = get_law("kaplan-2020")
+    tokens = np.geomspace(1e7, 1e13, n_points)
+    curves = []
+    for n_params in sizes:
+        overfit = law.overfitting(n_params, tokens)
+        keep = overfit >= 1e-4
+        curves.append(
+            OverfitCurve(
+                n_params,
+                tokens[keep],
+                law.overfitting_variable(n_params, tokens[keep]),
+                overfit[keep],
+            )
+        )
+    return curves
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def data_requirement_curves(
+    tolerance: float, n_lo: float = 1e6, n_hi: float = 1e12
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N grid, tokens for δL ≤ tolerance by eq. 4.3, Kaplan's 5e3·N^0.74 of eq. 4.4)."""
+    law = get_law("kaplan-2020")
+    n_grid = np.geomspace(n_lo, n_hi, 80)
+    return n_grid, law.tokens_for_overfitting(n_grid, tolerance), law.data_requirement(n_grid)

@@ -4,6 +4,7 @@ IsoFLOP profiles at one budget, and Porian et al. 2024's path from Kaplan's expo
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -25,8 +26,16 @@ from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
 
 
+def _number(value: float) -> str:
+    """0.864 → "0.864", 0.9 → "0.90", 0.5 → "0.50": as printed in the papers' tables."""
+    text = f"{value:.3f}".rstrip("0")
+    return text if len(text.split(".")[1]) >= 2 else f"{value:.2f}"
+
+
 def _interval(a: float, interval: tuple[float, float] | None) -> str:
-    return f"{a:.3f} ({interval[0]:.2f}, {interval[1]:.2f})" if interval else f"{a:.2f}"
+    if interval is None:
+        return _number(a)
+    return f"{_number(a)} ({_number(interval[0])}, {_number(interval[1])})"
 
 
 with page("Compute-optimal frontier"):
@@ -72,10 +81,20 @@ with page("Compute-optimal frontier"):
             "D_opt (tokens)": [format_count(row.n_tokens) for row in rows],
             "Tokens / param": [f"{row.tokens_per_param:.1f}" for row in rows],
             "L_opt (nats/token)": [format_loss(row.loss) for row in rows],
-            "a (N_opt ∝ C^a)": [f"{row.exponent:.3f}" for row in rows],
+            "Exponent a": [f"{row.exponent:.3f}" for row in rows],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Law": st.column_config.TextColumn(width="large"),
+            "Exponent a": st.column_config.TextColumn(
+                help="Local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
+            ),
+        },
+    )
 
     n_ratio, n_min, n_max = spread([row.n_params for row in rows])
     d_ratio, d_min, d_max = spread([row.n_tokens for row in rows])
@@ -166,13 +185,17 @@ with page("Compute-optimal frontier"):
         help=f"Predicted optimal size at C = {format_compute(CHINCHILLA_BUDGET_FLOPS, unit)} "
         "(Porian et al. 2024, Figure 1); Chinchilla itself has 70B parameters.",
     )
-    porian_curves = [law_curve(key) for key in upto]
+    letters = "abcde"
+    porian_curves = [
+        replace(law_curve(key), label=f"({letters[i]}) {titles[key]}") for i, key in enumerate(upto)
+    ]
     reference_keys = ["chinchilla-2022-approach1", "epoch-2024"]
+    short_labels = {"chinchilla-2022-approach1": "Chinchilla Approach 1", "epoch-2024": "Epoch AI"}
     st.plotly_chart(
         porian_figure(
             porian_curves,
             highlight=chosen_step,
-            reference=[law_curve(key) for key in reference_keys],
+            reference=[replace(law_curve(key), label=short_labels[key]) for key in reference_keys],
             marker_compute=CHINCHILLA_BUDGET_FLOPS,
             marker_n={
                 key: float(compute_optimal(laws[key], CHINCHILLA_BUDGET_FLOPS).n_params)
@@ -184,7 +207,7 @@ with page("Compute-optimal frontier"):
     )
     porian_rows = [
         {
-            "Step (cumulative)": s.title,
+            "Step (cumulative)": f"({letters[i]}) {s.title}",
             "a, OpenWebText2 (95% CI)": _interval(s.a_owt2, s.a_owt2_interval),
             "a, RefinedWeb (95% CI)": _interval(s.a_refinedweb, s.a_refinedweb_interval),
             "N_opt at C (RefinedWeb)": format_count(
@@ -192,7 +215,7 @@ with page("Compute-optimal frontier"):
             ),
             "Source": "Porian et al. 2024, Table 1",
         }
-        for s in PORIAN_TABLE1
+        for i, s in enumerate(PORIAN_TABLE1)
     ]
     reference_rows = [
         {
@@ -205,11 +228,22 @@ with page("Compute-optimal frontier"):
         for ref in REFERENCE_EXPONENTS
     ]
     st.dataframe(
-        pd.DataFrame([*porian_rows, *reference_rows]).rename(
-            columns={"a, OpenWebText2 (95% CI)": "a, OpenWebText2 (95% CI) / reference"}
-        ),
+        pd.DataFrame([*porian_rows, *reference_rows]),
         hide_index=True,
         width="stretch",
+        column_config={
+            "Step (cumulative)": st.column_config.TextColumn(width="large"),
+            "a, OpenWebText2 (95% CI)": st.column_config.TextColumn(
+                "a, OWT2 / reference",
+                help="OpenWebText2 for Porian et al.'s steps; the published value for the "
+                "reference rows (Kaplan on WebText2, Chinchilla on MassiveText).",
+            ),
+            "a, RefinedWeb (95% CI)": st.column_config.TextColumn("a, RefinedWeb"),
+            "N_opt at C (RefinedWeb)": st.column_config.TextColumn(
+                "N_opt at C", help="RefinedWeb line at the budget chosen above."
+            ),
+            "Source": st.column_config.TextColumn(width="small"),
+        },
     )
     st.caption(
         "Table 1 of Porian et al. 2024 (arXiv:2406.19146); intervals are 95% bootstrap intervals "

@@ -1,0 +1,409 @@
+"""Overfitting and data-limit figures: Kaplan's δL collapse (Figure 9 right), the data needed to
+keep overfitting small, and the loss of repeated epochs at a fixed budget (Muennighoff et al. 2023).
+Data in, go.Figure out; figures are assembled as one dict so that a slider move stays fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from charts.format import format_count, format_loss, format_scientific, log_ticks
+from charts.style import base_layout
+
+#: Colours for model sizes, small → large (viridis, readable on white).
+SIZE_COLOURS: tuple[str, ...] = (
+    "#440154",
+    "#414487",
+    "#2a788e",
+    "#22a884",
+    "#7ad151",
+    "#bddf26",
+    "#fde725",
+)
+_SIZE_SYMBOLS: tuple[str, ...] = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "cross",
+    "x",
+    "star",
+)
+
+
+@dataclass(frozen=True)
+class OverfitCurve:
+    """δL(N, D) of one model size over a range of D, with Kaplan's abscissa N^(α_N/α_D)/D."""
+
+    n_params: float
+    n_tokens: np.ndarray
+    variable: np.ndarray
+    overfit: np.ndarray
+
+
+def _log_axis(low: float, high: float, title: str, formatter=format_count) -> dict:
+    """A log axis with readable ticks (as `charts.style.apply_log_axis`), as a layout dict."""
+    ticks, text = log_ticks(low, high, formatter)
+    return {
+        "title": {"text": title},
+        "type": "log",
+        "range": [float(np.log10(low)), float(np.log10(high))],
+        "tickvals": ticks,
+        "ticktext": text,
+        "showgrid": True,
+    }
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.3g}%"
+
+
+def overfitting_figure(
+    curves: list[OverfitCurve],
+    *,
+    tolerance: float,
+    point: tuple[float, float, float, float],
+    exponent_ratio: float,
+    height: int = 440,
+) -> go.Figure:
+    """δL = L(N, D)/L(N, ∞) − 1 against N^(α_N/α_D)/D for several sizes (Kaplan et al. 2020, Fig. 9 right).
+
+    ``point`` is (N, D, abscissa, δL) of the chosen run; ``tolerance`` is drawn as a dashed line.
+    All sizes fall on one curve: the overfitting penalty depends on N and D only through the ratio.
+    Each size is drawn as markers over a thin grey line through all of them.
+    """
+    xs_all = np.concatenate([c.variable for c in curves])
+    order = np.argsort(xs_all)
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "x": xs_all[order],
+            "y": np.concatenate([c.overfit for c in curves])[order],
+            "mode": "lines",
+            "line": {"color": "#bbbbbb", "width": 1.5},
+            "name": "eq. 4.3",
+            "hoverinfo": "skip",
+        }
+    ]
+    for index, curve in enumerate(curves):
+        colour = SIZE_COLOURS[min(index, len(SIZE_COLOURS) - 1)]
+        keep = curve.overfit > 0
+        traces.append(
+            {
+                "type": "scatter",
+                "x": curve.variable[keep],
+                "y": curve.overfit[keep],
+                "mode": "markers",
+                "marker": {
+                    "size": 7,
+                    "color": colour,
+                    "symbol": _SIZE_SYMBOLS[index % len(_SIZE_SYMBOLS)],
+                    "opacity": 0.85,
+                },
+                "name": f"N = {format_count(curve.n_params)}",
+                "customdata": np.stack(
+                    [
+                        [format_count(d) for d in curve.n_tokens[keep]],
+                        [_percent(v) for v in curve.overfit[keep]],
+                    ],
+                    axis=-1,
+                ),
+                "hovertemplate": (
+                    f"N {format_count(curve.n_params)} · D %{{customdata[0]}}"
+                    "<br>δL %{customdata[1]}<extra></extra>"
+                ),
+            }
+        )
+    n_point, d_point, x_point, overfit_point = point
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [x_point],
+            "y": [max(overfit_point, 1e-12)],
+            "mode": "markers",
+            "marker": {
+                "symbol": "x",
+                "size": 14,
+                "color": "#d62728",
+                "line": {"color": "black", "width": 1},
+            },
+            "name": "your run",
+            "hovertemplate": (
+                f"your run: N {format_count(n_point)} · D {format_count(d_point)}"
+                f"<br>δL {_percent(overfit_point)}<extra></extra>"
+            ),
+        }
+    )
+    xs = np.concatenate([c.variable[c.overfit > 0] for c in curves] + [np.array([x_point])])
+    ys = np.concatenate([c.overfit[c.overfit > 0] for c in curves] + [np.array([tolerance])])
+    x_lo, x_hi = float(xs.min()) / 1.5, float(xs.max()) * 1.5
+    y_lo, y_hi = max(float(ys.min()) / 1.5, 1e-5), float(ys.max()) * 1.5
+    layout = base_layout(title="Overfitting penalty collapses onto one curve", height=height)
+    layout.update(
+        legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x domain",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": tolerance,
+                "y1": tolerance,
+                "line": {"dash": "dash", "color": "#d62728", "width": 1.5},
+            }
+        ],
+        annotations=[
+            {
+                "text": f"tolerance δL = {_percent(tolerance)}",
+                "xref": "x domain",
+                "yref": "y",
+                "x": 0.99,
+                "y": float(np.log10(tolerance)),
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": "#d62728"},
+            }
+        ],
+        xaxis=_log_axis(
+            x_lo,
+            x_hi,
+            f"N^{exponent_ratio:.3g} / D  (N non-embedding params, D tokens)",
+            format_scientific,
+        ),
+        yaxis=_log_axis(y_lo, y_hi, "δL = L(N, D) / L(N, ∞) − 1", _percent),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def data_requirement_figure(
+    n_params: np.ndarray,
+    tokens_needed: np.ndarray,
+    tokens_rule: np.ndarray,
+    *,
+    tolerance: float,
+    point: tuple[float, float],
+    height: int = 440,
+) -> go.Figure:
+    """Tokens needed to keep δL ≤ ``tolerance`` (eq. 4.3 inverted) and Kaplan's D ≳ 5e3·N^0.74 (eq. 4.4).
+
+    A dotted 20-tokens-per-parameter line is drawn for scale (Chinchilla's rule of thumb);
+    ``point`` is the chosen (N, D).
+    """
+    n_text = [format_count(n) for n in n_params]
+    n_point, d_point = point
+    reference = 20.0 * n_params
+    traces = [
+        {
+            "type": "scatter",
+            "x": n_params,
+            "y": tokens_needed,
+            "mode": "lines",
+            "line": {"color": "#1f77b4", "width": 3},
+            "name": f"δL ≤ {_percent(tolerance)} (eq. 4.3)",
+            "customdata": np.stack([n_text, [format_count(d) for d in tokens_needed]], axis=-1),
+            "hovertemplate": "N %{customdata[0]}<br>D ≥ %{customdata[1]} tokens<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": n_params,
+            "y": tokens_rule,
+            "mode": "lines",
+            "line": {"color": "#ff7f0e", "width": 2, "dash": "dash"},
+            "name": "D ≳ 5e3·N^0.74 (eq. 4.4)",
+            "customdata": np.stack([n_text, [format_count(d) for d in tokens_rule]], axis=-1),
+            "hovertemplate": "N %{customdata[0]}<br>D ≳ %{customdata[1]} tokens<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": n_params,
+            "y": reference,
+            "mode": "lines",
+            "line": {"color": "#7f7f7f", "width": 1.5, "dash": "dot"},
+            "name": "20 tokens per parameter",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": [n_point],
+            "y": [d_point],
+            "mode": "markers",
+            "marker": {"symbol": "x", "size": 14, "color": "#d62728"},
+            "name": "your run",
+            "hovertemplate": (
+                f"your run: N {format_count(n_point)} · D {format_count(d_point)}<extra></extra>"
+            ),
+        },
+    ]
+    d_all = np.concatenate([tokens_needed, tokens_rule, reference, [d_point]])
+    layout = base_layout(title="Data needed to avoid overfitting", height=height)
+    layout.update(
+        legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
+        xaxis=_log_axis(
+            float(n_params.min()), float(n_params.max()), "parameters N (non-embedding)"
+        ),
+        yaxis=_log_axis(float(d_all.min()) / 1.5, float(d_all.max()) * 1.5, "training tokens D"),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def repetition_figure(
+    epochs: np.ndarray,
+    loss: np.ndarray,
+    compute_share: np.ndarray,
+    *,
+    loss_unique: float,
+    current: tuple[float, float],
+    optimum: tuple[float, float, float, float],
+    cheap_epochs: float = 4.0,
+    height: int = 460,
+) -> go.Figure:
+    """Loss of the compute-optimal (N, D) when its D tokens are D/epochs unique tokens repeated.
+
+    The unique-data loss is a dashed line; ``compute_share`` (right axis) is the fraction of the
+    budget that fresh data would need for the same loss.  ``current`` is (epochs, loss) at the
+    chosen unique-token count and ``optimum`` (epochs, loss, N, D) the re-allocated
+    data-constrained optimum (Muennighoff et al. 2023).
+    """
+    loss_text = [format_loss(v) for v in loss]
+    share_text = [f"{100 * v:.0f}%" for v in compute_share]
+    epochs_text = [f"{e:.3g}" for e in epochs]
+    traces = [
+        {
+            "type": "scatter",
+            "x": epochs,
+            "y": loss,
+            "mode": "lines",
+            "line": {"color": "#8c564b", "width": 3},
+            "name": "repeating data (same N, D)",
+            "customdata": np.stack([epochs_text, loss_text, share_text], axis=-1),
+            "hovertemplate": (
+                "%{customdata[0]} epochs<br>loss %{customdata[1]} nats/token"
+                "<br>fresh data needs %{customdata[2]} of the compute<extra></extra>"
+            ),
+        },
+        {
+            "type": "scatter",
+            "x": epochs,
+            "y": compute_share,
+            "yaxis": "y2",
+            "mode": "lines",
+            "line": {"color": "#7f7f7f", "width": 1.5, "dash": "dot"},
+            "name": "fresh-data compute for the same loss (right axis)",
+            "customdata": np.stack([epochs_text, share_text], axis=-1),
+            "hovertemplate": (
+                "%{customdata[0]} epochs: fresh data reaches this loss with "
+                "%{customdata[1]} of the compute<extra></extra>"
+            ),
+        },
+        {
+            "type": "scatter",
+            "x": [current[0]],
+            "y": [current[1]],
+            "mode": "markers",
+            "marker": {"symbol": "x", "size": 13, "color": "#d62728"},
+            "name": "your unique data, same N and D",
+            "hovertemplate": (
+                f"{current[0]:.3g} epochs<br>loss {format_loss(current[1])}<extra></extra>"
+            ),
+        },
+        {
+            "type": "scatter",
+            "x": [optimum[0]],
+            "y": [optimum[1]],
+            "mode": "markers",
+            "marker": {
+                "symbol": "star",
+                "size": 15,
+                "color": "#2ca02c",
+                "line": {"color": "black", "width": 1},
+            },
+            "name": "data-constrained optimum (re-allocated)",
+            "hovertemplate": (
+                f"re-allocated: N {format_count(optimum[2])} · D {format_count(optimum[3])}"
+                f"<br>{optimum[0]:.3g} epochs · loss {format_loss(optimum[1])}<extra></extra>"
+            ),
+        },
+    ]
+    top_loss = float(np.nanmax(np.concatenate([loss, [current[1], optimum[1]]])))
+    span = max(top_loss - loss_unique, 1e-3)
+    x_hi = float(max(epochs.max(), optimum[0], current[0])) * 1.1
+    epoch_ticks = [2.0**k for k in range(int(np.log2(x_hi)) + 1)]
+    if len(epoch_ticks) > 12:  # very many epochs: every fourth power of two
+        epoch_ticks = epoch_ticks[::4]
+    layout = base_layout(title="Loss against epochs at a fixed budget", height=height)
+    layout.update(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        margin={"l": 70, "r": 70, "t": 50, "b": 120},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x domain",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": loss_unique,
+                "y1": loss_unique,
+                "line": {"dash": "dash", "color": "#1f77b4", "width": 1.5},
+            },
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": 1.0,
+                "x1": cheap_epochs,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(44,160,44,0.08)",
+                "line": {"width": 0},
+            },
+        ],
+        annotations=[
+            {
+                "text": f"unique data: {format_loss(loss_unique)}",
+                "xref": "x domain",
+                "yref": "y",
+                "x": 0.99,
+                "y": loss_unique,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": "#1f77b4"},
+            },
+            {
+                "text": f"≤ {cheap_epochs:g} epochs",
+                "xref": "x",
+                "yref": "y domain",
+                "x": float(np.log10(np.sqrt(cheap_epochs))),
+                "y": 0.98,
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"color": "#2ca02c"},
+            },
+        ],
+        xaxis={
+            "title": {"text": "epochs over the unique data (D / U_D)"},
+            "type": "log",
+            "range": [0.0, float(np.log10(x_hi))],
+            "tickvals": epoch_ticks,
+            "ticktext": [f"{t:g}" for t in epoch_ticks],
+            "showgrid": True,
+        },
+        yaxis={
+            "title": {"text": "final loss (nats/token)"},
+            "range": [loss_unique - 0.2 * span, top_loss + 0.08 * span],
+        },
+        yaxis2={
+            "title": {"text": "fresh-data compute, % of C"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1.05],
+            "tickvals": [0, 0.25, 0.5, 0.75, 1.0],
+            "ticktext": ["0%", "25%", "50%", "75%", "100%"],
+            "showgrid": False,
+        },
+    )
+    return go.Figure(data=traces, layout=layout)
