@@ -113,6 +113,11 @@ with page("Plan a run"):
     else:
         budget = budget_from_dollars(accelerator, dollars, price, n_devices, mfu)
     compute = budget.compute_flops
+    if budget.days > 365:
+        st.warning(
+            f"This budget keeps {budget.n_devices:,.0f} devices busy for "
+            f"{format_duration(budget.days)}: more devices would finish sooner at the same compute."
+        )
 
     cols = st.columns(4)
     cols[0].metric("Compute C", format_compute(compute, unit))

@@ -1,0 +1,161 @@
+"""The batch-size page in AppTest (defaults, extremes, read-outs = core) and its chart builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.batch import critical_batch_figure, tradeoff_figure
+from charts.format import format_count, format_loss
+from charts.plan import format_compute, format_duration
+from scaling_core.allocation import compute_optimal
+from scaling_core.planning import batch_plan, critical_batch_curve, tradeoff_curve
+from scaling_core.presets import PRESETS
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_Batch_size_and_training_time.py")
+OPTIMAL = "Compute-optimal model for a budget C"
+CHOSEN = "Choose N and D"
+
+
+def run_page(**session: object) -> AppTest:
+    """Run the page once with the given persistent values in session state."""
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def expected_plan(law_key: str, n: float, d: float, batch: float, devices: float, mfu: float):
+    return batch_plan(PRESETS[law_key], n, d, batch, "NVIDIA H100 SXM", devices, mfu)
+
+
+def check_readouts(app: AppTest, plan) -> None:  # type: ignore[no-untyped-def]
+    shown = metrics(app)
+    assert shown["Target loss L(N, D)"] == f"{format_loss(plan.target_loss)} nats"
+    assert shown["Kaplan B_crit(L)"] == f"{format_count(plan.b_crit)} tokens"
+    assert shown["Porian B*(N)"] == f"{format_count(plan.porian_batch_tokens)} tokens"
+    assert shown["DeepSeek B_opt(C)"] == f"{format_count(plan.deepseek_batch_tokens)} tokens"
+    assert shown["Steps S = D/B"] == format_count(plan.steps.steps)
+    assert shown["S_min"] == format_count(plan.steps.steps_min)
+    assert shown["E_min (tokens)"] == format_count(plan.steps.tokens_min)
+    assert shown["S / S_min"] == f"{plan.steps.steps_over_min:.3g}×"
+    assert shown["E / E_min"] == f"{plan.steps.tokens_over_min:.3g}×"
+    assert shown["Training compute 6ND"] == format_compute(plan.compute_flops)
+    assert shown["Wall-clock"] == format_duration(plan.training_days)
+    assert shown["Device-hours"] == format_count(plan.device_hours)
+
+
+def test_defaults_match_core() -> None:
+    app = run_page()
+    assert "Batch size and training time" in app.title[0].value
+    assert len(app.latex) >= 1
+    law = PRESETS["epoch-2024"]  # the default primary law
+    optimum = compute_optimal(law, 1e22)
+    n, d = float(optimum.n_params), float(optimum.n_tokens)
+    check_readouts(app, expected_plan("epoch-2024", n, d, 2e6, 256, 0.4))
+    assert len(app.get("plotly_chart")) == 2
+
+
+def test_chosen_n_and_d_with_kaplan() -> None:
+    app = run_page(law="kaplan-2020", b_mode=CHOSEN, b_n=3e8, b_d=1e10, b_batch=5e5, b_mfu=0.5)
+    check_readouts(app, expected_plan("kaplan-2020", 3e8, 1e10, 5e5, 256, 0.5))
+    # no caveat about applying Kaplan's B_crit to another law's loss
+    assert not any("another law's loss" in c.value for c in app.caption)
+
+
+def test_slider_move_updates_readouts() -> None:
+    app = run_page()
+    app.select_slider(key="w_b_batch").set_value(1e4).run()
+    assert not app.exception
+    assert app.session_state["b_batch"] == 1e4
+    optimum = compute_optimal(PRESETS["epoch-2024"], 1e22)
+    plan = expected_plan(
+        "epoch-2024", float(optimum.n_params), float(optimum.n_tokens), 1e4, 256, 0.4
+    )
+    check_readouts(app, plan)
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"b_c": 1e17, "b_batch": 1e8, "b_dev": "1", "b_mfu": 0.05},
+        {"b_c": 1e27, "b_batch": 1e4, "b_dev": "65536", "b_mfu": 0.8},
+        {"b_mode": CHOSEN, "b_n": 1e6, "b_d": 1e8, "b_batch": 1e8, "law": "chinchilla-2022"},
+        {"b_mode": CHOSEN, "b_n": 1e13, "b_d": 1e15, "b_batch": 1e4, "law": "kaplan-2020"},
+        {"b_mode": CHOSEN, "b_n": 1e13, "b_d": 1e8, "b_batch": 1e4, "law": "epoch-2024"},
+    ],
+)
+def test_extremes_render_without_exceptions(session: dict) -> None:
+    app = run_page(**session)
+    assert len(app.get("plotly_chart")) == 2
+    assert all(value not in ("nan", "inf", "nan tokens") for value in metrics(app).values())
+
+
+def test_batch_larger_than_run_warns() -> None:
+    app = run_page(b_mode=CHOSEN, b_n=1e6, b_d=1e8, b_batch=1e8)
+    assert any("fewer than one step" in w.value for w in app.warning)
+    app = run_page(b_c=1e17, b_batch=1e7)
+    assert any("optimiser steps" in w.value for w in app.warning)
+
+
+def test_a_stale_url_value_falls_back() -> None:
+    # an allocation-only law cannot be the primary law: the page uses the default loss law
+    app = run_page(law="porian-2024-tuned")
+    assert "Epoch AI" in " ".join(c.value for c in app.caption)
+
+
+# ------------------------------------------------------------------------------ chart builders
+def test_critical_batch_figure() -> None:
+    loss, b_crit = critical_batch_curve(1.5, 5.0)
+    fig = critical_batch_figure(
+        loss,
+        b_crit,
+        target_loss=2.5,
+        batch_tokens=1e6,
+        porian_batch_tokens=4e6,
+        deepseek_batch_tokens=2e6,
+    )
+    names = [trace.name for trace in fig.data]
+    assert names[0].startswith("Kaplan B_crit")
+    assert any(name.startswith("your batch") for name in names)
+    assert any(name.startswith("Porian B*(N)") for name in names)
+    assert any(name.startswith("DeepSeek B_opt(C)") for name in names)
+    assert any(name.startswith("target loss") for name in names)
+    assert fig.layout.yaxis.type == "log"
+    assert "tokens" in fig.layout.yaxis.title.text
+    assert "nats/token" in fig.layout.xaxis.title.text
+    assert all(isinstance(t, str) for t in fig.layout.yaxis.ticktext)
+    target = next(t for t in fig.data if t.name.startswith("target loss"))
+    assert target.y[0] == pytest.approx(2e8 / 2.5 ** (1 / 0.21), rel=1e-3)
+    assert "tokens" in fig.data[0].customdata[0]
+
+
+def test_tradeoff_figure_points_lie_on_the_hyperbola() -> None:
+    fig = tradeoff_figure(
+        tradeoff_curve(2e6), b_crit=2e6, batch_tokens=5e5, porian_batch_tokens=8e6
+    )
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert "E / E_min" in fig.layout.xaxis.title.text
+    assert "S / S_min" in fig.layout.yaxis.title.text
+    for trace in fig.data[1:]:
+        x, y = trace.x[0], trace.y[0]
+        assert (x - 1) * (y - 1) == pytest.approx(1.0)
+    crit = next(t for t in fig.data if t.name.startswith("B = B_crit"))
+    assert (crit.x[0], crit.y[0]) == (2.0, 2.0)
+    yours = next(t for t in fig.data if t.name.startswith("your batch"))
+    assert yours.y[0] == pytest.approx(1 + 2e6 / 5e5)
+    # the axes widen to keep a far-off batch in view
+    wide = tradeoff_figure(
+        tradeoff_curve(2e6), b_crit=2e6, batch_tokens=1e4, porian_batch_tokens=8e6
+    )
+    assert 10 ** wide.layout.yaxis.range[1] >= 1 + 2e6 / 1e4
+    assert np.all(np.diff(fig.data[0].x) > 0)
