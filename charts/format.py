@@ -108,3 +108,16 @@ def format_compute(flops: float, unit: str = "FLOP", digits: int = 2) -> str:
         text = f"{days:.{digits}g}" if 1e-2 <= abs(days) < 1e5 else format_scientific(days, digits)
         return f"{text} PF-days"
     return format_flops(flops, digits)
+
+
+def escape_markdown(text: str) -> str:
+    """Escape Markdown and HTML specials so text from a file or a law label renders literally."""
+    specials = "\\`*_{}[]()<>#+-.!|~$"
+    escaped = "".join(f"\\{ch}" if ch in specials else ch for ch in str(text))
+    return escaped.replace("&", "&amp;")
+
+
+def source_markdown(source) -> str:
+    """A law's source as Markdown: a link to the paper where it has one, plain text otherwise."""
+    text = escape_markdown(str(source))
+    return f"[{text}]({source.url})" if source.url else text

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from charts.format import format_compute, format_count, format_loss, law_equation
+from charts.format import (
+    escape_markdown,
+    format_compute,
+    format_count,
+    format_loss,
+    law_equation,
+    source_markdown,
+)
 from charts.landscape import landscape_figure, surface_figure
 from dashboard.cache import frontier_arrays, surface_arrays
 from dashboard.layout import page
@@ -21,7 +28,7 @@ with page("Loss landscape"):
         "compute-optimal path marks the size with the lowest loss. Move the sliders to place your run."
     )
     st.latex(law_equation(law))
-    st.caption(f"Source: [{law.source}]({law.source.url}). N counts {law.counts}.")
+    st.caption(f"Source: {source_markdown(law.source)}. N counts {escape_markdown(law.counts)}.")
 
     left, right = st.columns(2)
     n_params = log_slider("Parameters N", "n", 1e6, 1e13, 1e9, container=left)

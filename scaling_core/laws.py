@@ -53,11 +53,12 @@ class Source:
 
     @property
     def url(self) -> str:
-        """The arXiv abstract page of the paper."""
-        return f"https://arxiv.org/abs/{self.arxiv}"
+        """The arXiv abstract page of the paper, or "" for sources without one (a user's fit)."""
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else ""
 
     def __str__(self) -> str:
-        return f"{self.paper} (arXiv:{self.arxiv}), {self.where}"
+        paper = f"{self.paper} (arXiv:{self.arxiv})" if self.arxiv else self.paper
+        return f"{paper}, {self.where}" if self.where else paper
 
 
 KAPLAN_2020 = "Kaplan et al. 2020, Scaling Laws for Neural Language Models"

@@ -121,3 +121,11 @@ def test_invalid_inputs_are_refused() -> None:
     allocation_only = get_law("chinchilla-2022-approach1")
     with pytest.raises(LawUnavailable):
         allocation_only.loss(1e9, 1e10)
+
+
+def test_source_without_arxiv_id_has_no_url() -> None:
+    from scaling_core.laws import Source
+
+    source = Source("Your runs", "", "Approach-3 fit")
+    assert source.url == ""
+    assert str(source) == "Your runs, Approach-3 fit"

@@ -95,3 +95,10 @@ def test_bad_link_values_fall_back_to_defaults() -> None:
     assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
         float(get_law("epoch-2024").loss(1e9, 2e10))
     )
+
+
+def test_markdown_escaping_of_labels() -> None:
+    from charts.format import escape_markdown
+
+    assert escape_markdown("<script>alert(1)</script>") == "\\<script\\>alert\\(1\\)\\</script\\>"
+    assert escape_markdown("[click](http://x)") == "\\[click\\]\\(http://x\\)"
