@@ -78,12 +78,18 @@ def _hover_text(name: str, values: np.ndarray) -> list[str]:
 
 
 def frontier_figure(
-    curves: list[LawCurve], *, chosen_compute: float, unit: str = "FLOP", height: int = 720
+    curves: list[LawCurve],
+    *,
+    chosen_compute: float,
+    chosen: dict[str, tuple[float, float, float]] | None = None,
+    unit: str = "FLOP",
+    height: int = 720,
 ) -> go.Figure:
     """2×2 panels against training compute C: N_opt, D_opt, tokens per parameter and L_opt.
 
-    A dashed vertical line marks ``chosen_compute`` (FLOP) and a marker shows each law there.
-    Laws without a loss are left out of the loss panel.  The figure is assembled as one dict
+    A dashed vertical line marks ``chosen_compute`` (FLOP); ``chosen`` maps a law key to its
+    (N_opt, D_opt, L_opt) there, drawn as markers.  Laws without a loss are left out of the
+    loss panel.  The figure is assembled as one dict
     (a slider move redraws it, and plotly's incremental updates cost ~80 ms more).
     """
     traces: list[dict] = []
@@ -98,7 +104,17 @@ def frontier_figure(
             "loss": curve.loss,
         }
         c_text = [format_compute(c, unit) for c in curve.compute_flops]
-        at = int(np.argmin(np.abs(np.log(curve.compute_flops) - np.log(chosen_compute))))
+        point = (chosen or {}).get(curve.key)
+        marks = (
+            {}
+            if point is None
+            else {
+                "n_params": point[0],
+                "n_tokens": point[1],
+                "tokens_per_param": point[1] / point[0],
+                "loss": point[2],
+            }
+        )
         for suffix, name, _, _ in _PANELS:
             y = series[name]
             if name == "loss" and not np.any(np.isfinite(y)):
@@ -124,11 +140,13 @@ def frontier_figure(
                     **axes,
                 }
             )
+            if name not in marks or not np.isfinite(marks[name]):
+                continue
             traces.append(
                 {
                     "type": "scatter",
-                    "x": [x[at]],
-                    "y": [y[at]],
+                    "x": [float(in_unit(chosen_compute, unit))],
+                    "y": [marks[name]],
                     "mode": "markers",
                     "marker": {"color": colour, "size": 9, "line": {"color": "white", "width": 1}},
                     "legendgroup": curve.key,

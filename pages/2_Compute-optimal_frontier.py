@@ -131,7 +131,10 @@ with page("Compute-optimal frontier"):
         )
 
     curves = [law_curve(key) for key in keys]
-    st.plotly_chart(frontier_figure(curves, chosen_compute=compute, unit=unit), width="stretch")
+    chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
+    st.plotly_chart(
+        frontier_figure(curves, chosen_compute=compute, chosen=chosen, unit=unit), width="stretch"
+    )
 
     st.subheader("IsoFLOP profiles")
     st.markdown(

@@ -1,0 +1,214 @@
+"""AppTest of the compute-optimal frontier page and direct tests of its figure builders."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.format import format_count, format_loss
+from charts.frontier import (
+    IsoFlopCurve,
+    LawCurve,
+    format_compute,
+    frontier_figure,
+    isoflop_figure,
+    porian_figure,
+)
+from scaling_core.allocation import compute_optimal, compute_optimal_frontier
+from scaling_core.presets import get_law
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "2_Compute-optimal_frontier.py")
+DEFAULT_LAWS = ["kaplan-2020", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"]
+
+
+def run_page(compute: float | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if compute is not None:
+        at.select_slider(key="w_fc").set_value(compute)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def allocation_table(at: AppTest):  # type: ignore[no-untyped-def]
+    return at.dataframe[0].value.set_index("Law")
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def check_table_against_core(at: AppTest, keys: list[str], compute: float) -> None:
+    table = allocation_table(at)
+    assert len(table) == len(keys)
+    for key in keys:
+        law = get_law(key)
+        optimum = compute_optimal(law, compute)
+        row = table.loc[law.label]
+        assert row["N_opt (params)"] == format_count(float(optimum.n_params))
+        assert row["D_opt (tokens)"] == format_count(float(optimum.n_tokens))
+        assert row["Tokens / param"] == f"{float(optimum.tokens_per_param):.1f}"
+        assert row["L_opt (nats/token)"] == format_loss(float(optimum.loss))
+
+
+def test_defaults_show_the_core_numbers() -> None:
+    at = run_page()
+    check_table_against_core(at, DEFAULT_LAWS, 1e22)
+    epoch = compute_optimal(get_law("epoch-2024"), 1e22)
+    assert allocation_table(at).loc[get_law("epoch-2024").label, "N_opt (params)"] == (
+        format_count(float(epoch.n_params))
+    )
+    # the allocation-only Porian law has no loss, and the page says so
+    assert allocation_table(at).loc[get_law("porian-2024-tuned").label, "L_opt (nats/token)"] == "–"
+    assert any("No loss for allocation-only laws" in info.value for info in at.info)
+    # spread across the compared laws
+    n_opts = [float(compute_optimal(get_law(k), 1e22).n_params) for k in DEFAULT_LAWS]
+    d_opts = [float(compute_optimal(get_law(k), 1e22).n_tokens) for k in DEFAULT_LAWS]
+    shown = metrics(at)
+    assert shown["Spread of N_opt (max / min)"] == f"{max(n_opts) / min(n_opts):.1f}×"
+    assert shown["Spread of D_opt (max / min)"] == f"{max(d_opts) / min(d_opts):.1f}×"
+    # Porian et al.: tuned step by default
+    assert shown["a on RefinedWeb"] == "0.497"
+    assert shown["a on OpenWebText2"] == "0.518"
+    assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "77B"
+    assert len(at.get("plotly_chart")) == 3
+    assert at.latex  # the closed-form equation is shown
+
+
+@pytest.mark.parametrize("compute", [1e17, 1e27])
+def test_extreme_budgets(compute: float) -> None:
+    at = run_page(compute)
+    check_table_against_core(at, DEFAULT_LAWS, compute)
+    assert format_compute(compute, "FLOP") in at.subheader[0].value
+
+
+def test_porian_table_and_step_choice() -> None:
+    at = run_page(pstep="porian-2024-kaplan")
+    shown = metrics(at)
+    assert shown["a on RefinedWeb"] == "0.835"
+    assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "3T"
+    porian = at.dataframe[1].value
+    assert list(porian["a, RefinedWeb (95% CI)"][:5]) == [
+        "0.835 (0.82, 0.85)",
+        "0.706 (0.69, 0.72)",
+        "0.602 (0.59, 0.62)",
+        "0.571 (0.56, 0.59)",
+        "0.497 (0.49, 0.50)",
+    ]
+    references = list(porian["a, OpenWebText2 (95% CI)"][5:])
+    assert references[:3] == ["0.73", "0.88", "0.50 (0.488, 0.502)"]
+    tuned = compute_optimal(get_law("porian-2024-tuned"), 1e22)
+    assert porian["N_opt at C (RefinedWeb)"][4] == format_count(float(tuned.n_params))
+
+
+def test_pf_days_unit_in_labels() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["unit"] = "PF-days"
+    at.run()
+    assert not at.exception
+    assert "PF-days" in at.select_slider(key="w_fc").label
+    assert "116 PF-days" in at.subheader[0].value  # 1e22 FLOP / 8.64e19 = 115.7
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["xaxis3"]["title"]["text"] == "training compute C (PF-days)"
+    x = spec["data"][0]["x"]  # plotly ships numpy arrays base64-encoded
+    first = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])[0]
+    assert first == pytest.approx(1e17 / 8.64e19)
+
+
+def test_only_allocation_laws_and_a_single_law() -> None:
+    at = run_page(laws="porian-2024-tuned,chinchilla-2022-approach1")
+    assert any("None of the compared laws has a loss" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 2
+    at = run_page(laws="epoch-2024")
+    assert any("two or more laws" in info.value for info in at.info)
+    check_table_against_core(at, ["epoch-2024"], 1e22)
+
+
+# ------------------------------------------------------------------ figure builders
+def _curve(key: str) -> LawCurve:
+    law = get_law(key)
+    f = compute_optimal_frontier(law, 1e17, 1e27, 50)
+    return LawCurve(key, law.label, f.compute_flops, f.n_params, f.n_tokens, f.loss)
+
+
+def test_frontier_figure_panels_axes_and_marker() -> None:
+    epoch = compute_optimal(get_law("epoch-2024"), 1e21)
+    tuned = compute_optimal(get_law("porian-2024-tuned"), 1e21)
+    fig = frontier_figure(
+        [_curve("epoch-2024"), _curve("porian-2024-tuned")],
+        chosen_compute=1e21,
+        chosen={
+            "epoch-2024": (float(epoch.n_params), float(epoch.n_tokens), float(epoch.loss)),
+            "porian-2024-tuned": (float(tuned.n_params), float(tuned.n_tokens), float("nan")),
+        },
+    )
+    # epoch: 4 panels × (line + marker); porian: 3 panels (no loss) × 2
+    assert len(fig.data) == 14
+    assert [t.name for t in fig.data if t.showlegend] == [
+        get_law("epoch-2024").label,
+        get_law("porian-2024-tuned").label,
+    ]
+    for axis in ("xaxis", "xaxis2", "xaxis3", "xaxis4", "yaxis", "yaxis2", "yaxis3"):
+        assert fig.layout[axis].type == "log", axis
+        assert fig.layout[axis].ticktext, axis
+    assert fig.layout.xaxis3.title.text == "training compute C (FLOP)"
+    assert fig.layout.yaxis.title.text == "parameters"
+    assert fig.layout.yaxis2.title.text == "training tokens"
+    assert fig.layout.yaxis4.title.text == "loss (nats/token)"
+    assert all(shape.x0 == 1e21 for shape in fig.layout.shapes)
+    marker = fig.data[1]
+    assert (marker.x[0], marker.y[0]) == (1e21, float(epoch.n_params))
+    assert fig.data[7].y[0] == float(epoch.loss)  # the loss panel's marker
+    assert "C %{customdata[0]}" in fig.data[0].hovertemplate
+    assert fig.data[0].customdata[0][0] == "1e17 FLOP"
+
+
+def test_frontier_figure_without_loss_laws_says_so() -> None:
+    fig = frontier_figure([_curve("porian-2024-tuned")], chosen_compute=1e21, unit="PF-days")
+    assert any("no law with a loss" in a.text for a in fig.layout.annotations)
+    assert fig.data[0].x[0] == pytest.approx(1e17 / 8.64e19)
+
+
+def test_isoflop_figure_marks_each_minimum() -> None:
+    law = get_law("epoch-2024")
+    n_grid = np.geomspace(1e8, 1e11, 40)
+    loss = law.loss(n_grid, 1e21 / (6 * n_grid))
+    opt = compute_optimal(law, 1e21)
+    curve = IsoFlopCurve(
+        "epoch-2024", law.label, n_grid, loss, float(opt.n_params), float(opt.loss)
+    )
+    fig = isoflop_figure([curve], compute_flops=1e21)
+    assert [t.mode for t in fig.data] == ["lines", "markers"]
+    assert fig.data[1].marker.symbol == "star"
+    assert fig.data[1].x[0] == pytest.approx(float(opt.n_params))
+    assert fig.layout.xaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "parameters N (D = C / 6N)"
+    assert fig.layout.yaxis.title.text == "final loss (nats/token)"
+    assert "1e21 FLOP" in fig.layout.title.text
+
+
+def test_porian_figure_highlights_the_step() -> None:
+    steps = [_curve("porian-2024-kaplan"), _curve("porian-2024-tuned")]
+    fig = porian_figure(
+        steps,
+        highlight="porian-2024-tuned",
+        reference=[_curve("chinchilla-2022-approach1")],
+        marker_compute=5.88e23,
+        marker_n={"porian-2024-tuned": 77e9},
+    )
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.line.width for t in lines] == [2, 4, 2]
+    assert lines[-1].line.dash == "dash"
+    dots = [t for t in fig.data if t.mode == "markers"]
+    assert len(dots) == 1 and dots[0].y[0] == 77e9
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.title.text == "compute-optimal parameters N_opt"
