@@ -1,0 +1,195 @@
+"""AppTest of the overfitting and data-limits page and direct tests of its figure builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.format import format_count, format_loss
+from charts.overfitting import (
+    OverfitCurve,
+    data_requirement_figure,
+    overfitting_figure,
+    repetition_figure,
+)
+from scaling_core.allocation import compute_optimal
+from scaling_core.data_constrained import data_constrained_optimal, repetition_cost
+from scaling_core.presets import get_law
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "3_Overfitting_and_data_limits.py")
+KAPLAN = get_law("kaplan-2020")
+MUENNIGHOFF = get_law("muennighoff-2023")
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.3g}%"
+
+
+def run_page(**sliders: float) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    for key, value in sliders.items():
+        if key == "ovtol":
+            at.slider(key="w_ovtol").set_value(value)
+        else:
+            at.select_slider(key=f"w_{key}").set_value(value)
+    if sliders:
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def check_against_core(
+    at: AppTest, n: float, d: float, tolerance: float, unique: float, compute: float
+) -> None:
+    shown = metrics(at)
+    assert shown["Overfitting δL at this N, D"] == percent(float(KAPLAN.overfitting(n, d)))
+    assert shown[f"Tokens for δL ≤ {percent(tolerance)}"] == format_count(
+        float(KAPLAN.tokens_for_overfitting(n, tolerance))
+    )
+    assert shown["Rule of thumb 5e3·N^0.74"] == format_count(float(KAPLAN.data_requirement(n)))
+    steps = float(KAPLAN.early_stopping_steps(n, d))
+    expected_steps = f"{format_count(steps)} steps" if np.isfinite(steps) else "no stop needed"
+    assert shown["Early stopping after at least"] == expected_steps
+
+    optimum = data_constrained_optimal(MUENNIGHOFF, compute, unique)
+    assert shown["Data-constrained N"] == format_count(float(optimum.n_params))
+    assert shown["Data-constrained D"] == f"{format_count(float(optimum.n_tokens))} tokens"
+    assert shown["Epochs"] == f"{float(optimum.epochs):.3g}"
+    assert shown["Loss (nats/token)"] == format_loss(float(optimum.loss))
+
+    plans = at.dataframe[0].value.set_index("Plan")
+    free = compute_optimal(MUENNIGHOFF, compute)
+    unlimited = plans.loc["Unlimited unique data (compute-optimal)"]
+    assert unlimited["N (params)"] == format_count(float(free.n_params))
+    assert unlimited["Loss (nats/token)"] == format_loss(float(free.loss))
+    epochs = max(1.0, float(free.n_tokens) / unique)
+    repeated = repetition_cost(MUENNIGHOFF, float(free.n_params), float(free.n_tokens), [epochs])
+    same = plans.loc["Same N and D, repeating U_D"]
+    assert same["Epochs over U_D"] == f"{epochs:.3g}"
+    assert same["Loss (nats/token)"] == format_loss(float(repeated.loss[0]))
+    constrained = plans.loc["Data-constrained optimum (re-allocated)"]
+    assert constrained["D (tokens)"] == format_count(float(optimum.n_tokens))
+
+
+def test_defaults_show_the_core_numbers() -> None:
+    at = run_page()
+    check_against_core(at, 5e8, 2e10, 0.02, 2.5e10, 1e22)
+    assert any("Within tolerance" in s.value for s in at.success)
+    free = compute_optimal(MUENNIGHOFF, 1e22)
+    cost = repetition_cost(MUENNIGHOFF, float(free.n_params), float(free.n_tokens), [4.0])
+    text = next(m.value for m in at.markdown if "Four epochs cost little" in m.value)
+    assert f"{float(cost.loss_increase[0]):.4f} nats/token" in text
+    assert percent(float(cost.data_value[0])) in text
+    assert percent(float(cost.compute_equivalent[0] / 1e22)) in text
+    assert len(at.get("plotly_chart")) == 3
+    assert len(at.latex) == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"ovn": 1e6, "ovd": 1e7, "ovtol": 0.5, "dcu": 1e8, "dcc": 1e18},
+        {"ovn": 1e12, "ovd": 1e13, "ovtol": 20.0, "dcu": 1e13, "dcc": 1e25},
+        {"ovn": 1e12, "ovd": 1e7, "ovtol": 0.5, "dcu": 1e8, "dcc": 1e25},
+        {"ovn": 1e6, "ovd": 1e13, "ovtol": 20.0, "dcu": 1e13, "dcc": 1e18},
+    ],
+)
+def test_extreme_sliders(values: dict[str, float]) -> None:
+    at = run_page(**values)
+    check_against_core(
+        at, values["ovn"], values["ovd"], values["ovtol"] / 100, values["dcu"], values["dcc"]
+    )
+    outside_kaplan = values["ovn"] > 1.5e9 or values["ovd"] < 2.1e7 or values["ovd"] > 2.2e10
+    assert any("Extrapolation beyond" in i.value for i in at.info) == outside_kaplan
+
+
+def test_overfit_and_heavy_repetition_warnings() -> None:
+    at = run_page(ovn=1e12, ovd=1e7, dcu=1e8, dcc=1e25)
+    warnings = [w.value for w in at.warning]
+    assert any("This run overfits" in w for w in warnings)
+    assert any("worth almost nothing" in w for w in warnings)
+
+
+def test_ample_unique_data_needs_no_repetition() -> None:
+    at = run_page(dcu=1e13, dcc=1e18)
+    assert any("no repetition is needed" in i.value for i in at.info)
+    assert (
+        metrics(at)["Epochs"]
+        == f"{float(data_constrained_optimal(MUENNIGHOFF, 1e18, 1e13).epochs):.3g}"
+    )
+
+
+# ------------------------------------------------------------------ figure builders
+def test_overfitting_figure_axes_and_traces() -> None:
+    tokens = np.geomspace(1e8, 1e11, 10)
+    curves = [
+        OverfitCurve(
+            n,
+            tokens,
+            KAPLAN.overfitting_variable(n, tokens),
+            KAPLAN.overfitting(n, tokens),
+        )
+        for n in (1e7, 1e9)
+    ]
+    point = (1e9, 2e10, float(KAPLAN.overfitting_variable(1e9, 2e10)), 0.02)
+    fig = overfitting_figure(curves, tolerance=0.02, point=point, exponent_ratio=0.076 / 0.103)
+    assert [t.name for t in fig.data] == ["eq. 4.3", "N = 10M", "N = 1B", "your run"]
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text.startswith("N^0.738 / D")
+    assert fig.layout.yaxis.title.text == "δL = L(N, D) / L(N, ∞) − 1"
+    assert "%" in fig.layout.yaxis.ticktext[0]
+    assert fig.layout.shapes[0].y0 == 0.02
+    assert fig.data[1].customdata[0][0] == "100M"
+
+
+def test_data_requirement_figure() -> None:
+    n_grid = np.geomspace(1e6, 1e12, 20)
+    fig = data_requirement_figure(
+        n_grid,
+        KAPLAN.tokens_for_overfitting(n_grid, 0.02),
+        KAPLAN.data_requirement(n_grid),
+        tolerance=0.02,
+        point=(1e9, 2e10),
+    )
+    assert [t.name for t in fig.data] == [
+        "δL ≤ 2% (eq. 4.3)",
+        "D ≳ 5e3·N^0.74 (eq. 4.4)",
+        "20 tokens per parameter",
+        "your run",
+    ]
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "parameters N (non-embedding)"
+    assert fig.layout.yaxis.title.text == "training tokens D"
+    assert "1B" in fig.layout.xaxis.ticktext
+
+
+def test_repetition_figure() -> None:
+    free = compute_optimal(MUENNIGHOFF, 1e22)
+    cost = repetition_cost(
+        MUENNIGHOFF, float(free.n_params), float(free.n_tokens), np.geomspace(1, 100, 30)
+    )
+    fig = repetition_figure(
+        cost.epochs,
+        cost.loss,
+        cost.compute_equivalent / 1e22,
+        loss_unique=cost.loss_unique,
+        current=(7.2, 2.22),
+        optimum=(9.5, 2.21, 7e9, 2.4e11),
+    )
+    assert len(fig.data) == 4
+    assert fig.data[1].yaxis == "y2"
+    assert fig.data[3].marker.symbol == "star"
+    assert fig.layout.xaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "epochs over the unique data (D / U_D)"
+    assert list(fig.layout.xaxis.tickvals[:4]) == [1, 2, 4, 8]
+    assert fig.layout.yaxis.title.text == "final loss (nats/token)"
+    assert fig.layout.yaxis2.ticktext[-1] == "100%"
+    assert fig.layout.shapes[0].y0 == cost.loss_unique
