@@ -21,7 +21,7 @@ def _tokens(value: float) -> str:
 
 
 def _times(value: float) -> str:
-    return f"{value:g}×"
+    return f"{format_count(value)}×"
 
 
 def _hline(x_range: tuple[float, float], y: float, name: str, colour: str, dash: str) -> go.Scatter:
@@ -102,12 +102,12 @@ def tradeoff_figure(
 
     Markers: the chosen batch, B = B_crit (twice the minimum steps and data) and Porian's B*(N).
     Both axes run from 1× to ``axis_max`` (default: a power of ten at least 3× the largest
-    marker's ratio, between 10× and 10,000×).
+    marker's ratio, between 10× and 100,000×).
     """
     if axis_max is None:
         ratios = [1.0 + b_crit / b for b in (batch_tokens, porian_batch_tokens)]
         ratios += [1.0 + b / b_crit for b in (batch_tokens, porian_batch_tokens)]
-        axis_max = float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e4))
+        axis_max = float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e5))
     keep = (tradeoff.steps_over_min <= axis_max) & (tradeoff.tokens_over_min <= axis_max)
     fig = go.Figure()
     fig.add_trace(

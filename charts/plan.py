@@ -65,8 +65,26 @@ def format_duration(days: float) -> str:
     if days < 1:
         return f"{days * 24:.2g} h"
     if days > 730:
-        return f"{days / 365.25:.3g} years"
+        return f"{format_count(days / 365.25)} years"
     return f"{days:.3g} days"
+
+
+def format_ratio(value: float) -> str:
+    """A multiple: "1.00×", "3.66×", "544×", "10.2k×"."""
+    if not math.isfinite(value):
+        return "–"
+    if value < 10:
+        return f"{value:.2f}×"
+    if value < 1000:
+        return f"{value:.3g}×"
+    return f"{format_count(value)}×"
+
+
+def format_seconds(value: float) -> str:
+    """Seconds as "1.07 s", "491 s" or "2.2e10 s"."""
+    if not math.isfinite(value):
+        return "–"
+    return f"{value:.3g} s" if value < 1e4 else f"{format_scientific(value, 2)} s"
 
 
 def _sci(value: float) -> str:
@@ -93,7 +111,7 @@ def format_allocation_table(table: pd.DataFrame) -> pd.DataFrame:
 def format_training_table(table: pd.DataFrame) -> pd.DataFrame:
     """Batch size, learning rate, steps and time columns of the plan table as readable strings.
 
-    Batch sizes are in tokens; "s/step" is wall-clock seconds per optimiser step.
+    Batch sizes are in tokens; "Time/step" is wall-clock time per optimiser step.
     """
     return pd.DataFrame(
         {
@@ -102,7 +120,7 @@ def format_training_table(table: pd.DataFrame) -> pd.DataFrame:
             "B_crit Kaplan": table["kaplan_b_crit"].map(lambda v: _maybe(v, format_count)),
             "η* Porian": table["learning_rate"].map(lambda v: f"{v:.2e}"),
             "Steps": table["steps"].map(lambda v: _maybe(v, format_count)),
-            "s/step": table["seconds_per_step"].map(lambda v: _maybe(v, lambda x: f"{x:.3g}")),
+            "Time/step": table["seconds_per_step"].map(format_seconds),
             "Wall-clock": table["training_days"].map(format_duration),
         }
     )

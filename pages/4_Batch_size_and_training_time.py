@@ -6,7 +6,14 @@ import streamlit as st
 
 from charts.batch import critical_batch_figure, tradeoff_figure
 from charts.format import format_count, format_loss
-from charts.plan import format_compute, format_duration
+from charts.plan import (
+    compute_unit_name,
+    format_compute,
+    format_compute_value,
+    format_duration,
+    format_ratio,
+    format_seconds,
+)
 from dashboard.layout import page
 from dashboard.state import COMPUTE_UNIT
 from dashboard.widgets import choice, log_slider, number_slider, primary_law
@@ -141,10 +148,13 @@ with page("Batch size and training time"):
     cols[2].metric(
         "E_min (tokens)", format_count(steps.tokens_min), help="Tokens needed at a tiny batch."
     )
-    cols[3].metric("S / S_min", f"{steps.steps_over_min:.3g}×", help="1 + B_crit/B")
-    cols[4].metric("E / E_min", f"{steps.tokens_over_min:.3g}×", help="1 + B/B_crit")
+    cols[3].metric("S / S_min", format_ratio(steps.steps_over_min), help="1 + B_crit/B")
+    cols[4].metric("E / E_min", format_ratio(steps.tokens_over_min), help="1 + B/B_crit")
     cols = st.columns(4)
-    cols[0].metric("Training compute 6ND", format_compute(plan.compute_flops, unit))
+    cols[0].metric(
+        f"Training compute 6ND ({compute_unit_name(unit)})",
+        format_compute_value(plan.compute_flops, unit),
+    )
     cols[1].metric(
         "Wall-clock",
         format_duration(plan.training_days),
@@ -153,7 +163,7 @@ with page("Batch size and training time"):
     cols[2].metric("Device-hours", format_count(plan.device_hours))
     cols[3].metric(
         "Time per step",
-        f"{plan.seconds_per_step:.3g} s",
+        format_seconds(plan.seconds_per_step),
         help="Wall-clock / steps: below about a second, communication usually dominates.",
     )
 
@@ -169,8 +179,8 @@ with page("Batch size and training time"):
         )
     if batch_tokens > 4 * plan.b_crit:
         st.info(
-            f"B is {batch_tokens / plan.b_crit:.1f}× B_crit: most of the extra data per step is "
-            f"wasted (E/E_min = {steps.tokens_over_min:.2g}×)."
+            f"B is {format_ratio(batch_tokens / plan.b_crit)} B_crit: most of the extra data per "
+            f"step is wasted (E/E_min = {format_ratio(steps.tokens_over_min)})."
         )
     if law.key != "kaplan-2020":
         st.caption(

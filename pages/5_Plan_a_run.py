@@ -115,12 +115,12 @@ with page("Plan a run"):
     compute = budget.compute_flops
     if budget.days > 365:
         st.warning(
-            f"This budget keeps {budget.n_devices:,.0f} devices busy for "
+            f"This budget keeps {budget.n_devices:,.0f} device(s) busy for "
             f"{format_duration(budget.days)}: more devices would finish sooner at the same compute."
         )
 
     cols = st.columns(4)
-    cols[0].metric("Compute C", format_compute(compute, unit))
+    cols[0].metric(f"Compute C ({compute_unit_name(unit)})", format_compute_value(compute, unit))
     cols[1].metric(
         "Wall-clock",
         format_duration(budget.days),
@@ -149,7 +149,7 @@ with page("Plan a run"):
     st.caption(
         f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "
         "tuned batch and learning rate for N; B_crit is Kaplan's critical batch at the expected "
-        "loss; s/step is wall-clock seconds per optimiser step."
+        "loss; time/step is wall-clock time per optimiser step."
     )
     st.download_button(
         "Download the plan (CSV)",

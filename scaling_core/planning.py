@@ -387,7 +387,7 @@ def critical_batch_curve(
     return loss, critical_batch_size(loss)
 
 
-def tradeoff_curve(b_crit: float, span: float = 1e4, n_points: int = 240) -> TradeOff:
+def tradeoff_curve(b_crit: float, span: float = 1e5, n_points: int = 300) -> TradeOff:
     """S/S_min and E/E_min for batch sizes log-spaced over [B_crit/span, B_crit·span] tokens.
 
     The hyperbola (S/S_min − 1)(E/E_min − 1) = 1 (McCandlish et al. 2018, eq. 2.11).

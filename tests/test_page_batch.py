@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from charts.batch import critical_batch_figure, tradeoff_figure
 from charts.format import format_count, format_loss
-from charts.plan import format_compute, format_duration
+from charts.plan import format_compute_value, format_duration, format_ratio
 from scaling_core.allocation import compute_optimal
 from scaling_core.planning import batch_plan, critical_batch_curve, tradeoff_curve
 from scaling_core.presets import PRESETS
@@ -47,9 +47,9 @@ def check_readouts(app: AppTest, plan) -> None:  # type: ignore[no-untyped-def]
     assert shown["Steps S = D/B"] == format_count(plan.steps.steps)
     assert shown["S_min"] == format_count(plan.steps.steps_min)
     assert shown["E_min (tokens)"] == format_count(plan.steps.tokens_min)
-    assert shown["S / S_min"] == f"{plan.steps.steps_over_min:.3g}×"
-    assert shown["E / E_min"] == f"{plan.steps.tokens_over_min:.3g}×"
-    assert shown["Training compute 6ND"] == format_compute(plan.compute_flops)
+    assert shown["S / S_min"] == format_ratio(plan.steps.steps_over_min)
+    assert shown["E / E_min"] == format_ratio(plan.steps.tokens_over_min)
+    assert shown["Training compute 6ND (FLOP)"] == format_compute_value(plan.compute_flops)
     assert shown["Wall-clock"] == format_duration(plan.training_days)
     assert shown["Device-hours"] == format_count(plan.device_hours)
 

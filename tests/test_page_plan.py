@@ -11,7 +11,6 @@ from charts.format import format_count, format_loss
 from charts.plan import (
     allocation_figure,
     format_allocation_table,
-    format_compute,
     format_compute_value,
     format_duration,
     format_training_table,
@@ -57,7 +56,7 @@ def test_defaults_match_core() -> None:
     assert "Plan a run" in app.title[0].value
     budget = budget_from_devices(H100, 1024, 30, 0.4)
     shown = metrics(app)
-    assert shown["Compute C"] == format_compute(budget.compute_flops) == "1.05e24 FLOP"
+    assert shown["Compute C (FLOP)"] == format_compute_value(budget.compute_flops) == "1.05e24"
     assert shown["Wall-clock"] == "30 days"
     assert shown["Device-hours"] == format_count(1024 * 30 * 24)
 
@@ -85,7 +84,7 @@ def test_dollar_budget_and_kaplan_batch_rule() -> None:
     app = run_page(p_mode="Dollars", p_usd=1e7, p_price=2.0, p_dev="4096", p_batch_rule="kaplan")
     budget = budget_from_dollars(H100, 1e7, 2.0, 4096, 0.4)
     shown = metrics(app)
-    assert shown["Compute C"] == format_compute(budget.compute_flops)
+    assert shown["Compute C (FLOP)"] == format_compute_value(budget.compute_flops)
     assert shown["Wall-clock"] == format_duration(budget.days)
     assert shown["Cost"] == "$10M"
     table = plan_table(plan_for_laws([PRESETS[k] for k in DEFAULT_LAWS], budget, "kaplan"))
@@ -98,8 +97,9 @@ def test_dollar_budget_and_kaplan_batch_rule() -> None:
 def test_pf_days_unit() -> None:
     app = run_page(unit="PF-days")
     budget = budget_from_devices(H100, 1024, 30, 0.4)
-    assert metrics(app)["Compute C"] == format_compute(budget.compute_flops, "PF-days")
-    assert metrics(app)["Compute C"].endswith("PF-days")
+    shown = metrics(app)["Compute C (PF-days)"]
+    assert shown == format_compute_value(budget.compute_flops, "PF-days")
+    assert float(shown) == pytest.approx(budget.compute_flops / 8.64e19, rel=1e-2)
 
 
 def test_slider_move_updates_compute() -> None:
@@ -107,7 +107,7 @@ def test_slider_move_updates_compute() -> None:
     app.select_slider(key="w_p_days").set_value(100.0).run()
     assert not app.exception
     budget = budget_from_devices(H100, 1024, 100, 0.4)
-    assert metrics(app)["Compute C"] == format_compute(budget.compute_flops)
+    assert metrics(app)["Compute C (FLOP)"] == format_compute_value(budget.compute_flops)
 
 
 def test_only_allocation_laws_selected() -> None:

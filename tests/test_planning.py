@@ -303,5 +303,5 @@ def test_curves() -> None:
     tradeoff = tradeoff_curve(3e6)
     product = (tradeoff.steps_over_min - 1) * (tradeoff.tokens_over_min - 1)
     assert np.allclose(product, 1.0)
-    assert tradeoff.batch_tokens[0] == pytest.approx(3e6 / 1e4)
-    assert tradeoff.batch_tokens[-1] == pytest.approx(3e6 * 1e4)
+    assert tradeoff.batch_tokens[0] == pytest.approx(3e6 / 1e5)
+    assert tradeoff.batch_tokens[-1] == pytest.approx(3e6 * 1e5)
