@@ -39,7 +39,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
@@ -614,7 +614,8 @@ def _resolve_columns(
         chosen[role] = options[0][2]
         if len(options) > 1:
             others = ", ".join(repr(_show(o[2].header)) for o in options[1:])
-            why = " (held-out loss preferred)" if role == "loss" else ""
+            held_out = role == "loss" and options[0][0] <= 1
+            why = " (held-out loss preferred)" if held_out else ""
             notes.append(
                 f"several columns could be {role}: used {_show(chosen[role].header)!r}{why}; "
                 f"not used: {others}"
@@ -632,9 +633,9 @@ class _Dropper:
 
     def __init__(self, n_rows: int) -> None:
         self.bad = np.zeros(n_rows, dtype=bool)
-        self.checks: list[tuple[np.ndarray, object]] = []
+        self.checks: list[tuple[np.ndarray, Callable[[int], str]]] = []
 
-    def add(self, mask: np.ndarray, explain: object) -> None:
+    def add(self, mask: np.ndarray, explain: Callable[[int], str]) -> None:
         """Mark rows in ``mask`` as dropped; ``explain(i)`` gives the reason for row ``i``."""
         if mask.any():
             self.bad |= mask
@@ -643,7 +644,7 @@ class _Dropper:
     def reasons(self, lines: np.ndarray) -> list[DroppedRow]:
         out = []
         for i in np.flatnonzero(self.bad)[:MAX_STORED_DROPPED]:
-            parts = [explain(i) for mask, explain in self.checks if mask[i]]  # type: ignore[operator]
+            parts = [explain(i) for mask, explain in self.checks if mask[i]]
             out.append(DroppedRow(int(lines[i]), "; ".join(parts)))
         return out
 
@@ -954,6 +955,15 @@ def _read_run_log(
                 "n_tokens computed as compute/(6·params) for "
                 f"{int(tokens_from_compute.sum()):,} rows"
             )
+        if tokens_given:
+            replaced = tokens_from_compute & parsed["n_tokens"].unparsed
+            if replaced.any():
+                first = ", ".join(str(x) for x in lines[np.flatnonzero(replaced)[:5]])
+                notes.append(
+                    f"{chosen['n_tokens'].header!r}: {int(replaced.sum()):,} unreadable values "
+                    f"replaced by compute/(6·params) (lines {first}"
+                    f"{', …' if replaced.sum() > 5 else ''})"
+                )
     elif not tokens_given:
         step = optional.get("step")
         if step is None or batch_tokens is None:  # guarded above; defensive
@@ -963,8 +973,7 @@ def _read_run_log(
         dropper.add(bad_steps, lambda i: "step or batch size missing or unusable: tokens unknown")
         with np.errstate(invalid="ignore"):
             dropper.add(~bad_steps & ~(tokens > 0), lambda i: "n_tokens 0 (step 0) is not positive")
-        batch_name = chosen.get("batch_tokens", chosen.get("batch_size"))
-        assert batch_name is not None
+        batch_name = chosen["batch_tokens"] if "batch_tokens" in chosen else chosen["batch_size"]
         notes.append(
             f"n_tokens computed as {chosen['step'].header!r} × {batch_name.header!r}"
             + ("" if "batch_tokens" in chosen or "seq_len" in chosen
@@ -1124,7 +1133,7 @@ def snapshot_losses(
     --------
     >>> curves = pd.DataFrame({"run": ["a", "a"], "n_params": [1e8, 1e8],
     ...     "n_tokens": [1e9, 4e9], "compute_flops": [6e17, 2.4e18], "loss": [4.0, 1.0]})
-    >>> float(snapshot_losses(curves, n_tokens=[2e9]).loc[0, "loss"])
+    >>> round(float(snapshot_losses(curves, n_tokens=[2e9]).loc[0, "loss"]), 12)
     2.0
     """
     if (compute_flops is None) == (n_tokens is None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import io
 import math
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import scaling_core.runs
 from scaling_core.runs import (
     MAX_STORED_DROPPED,
     ColumnMapping,
@@ -257,6 +259,12 @@ def test_compute_fills_missing_tokens_per_row() -> None:
     assert log.runs["n_tokens"].tolist() == pytest.approx([2e9, 1e10])
     assert log.runs["compute_flops"].tolist() == pytest.approx([1.2e18, 6e18])
     assert log.report.n_rows_kept == 2
+
+
+def test_unreadable_tokens_replaced_by_compute_are_named() -> None:
+    log = read("params,tokens,flops,loss\n1e8,lots,6e18,2.8\n")
+    assert log.runs["n_tokens"].tolist() == pytest.approx([1e10])
+    assert any("'tokens': 1 unreadable values" in n and "lines 2" in n for n in log.report.notes)
 
 
 def test_compute_far_from_six_n_d_is_noted() -> None:
@@ -517,3 +525,8 @@ def test_hundred_thousand_rows_ingest() -> None:
     assert log.report.dropped == [DroppedRow(501, "n_params 'oops' is not a number")]
     assert log.runs["line"].iloc[-1] == n + 1
     assert np.isfinite(log.runs[["n_params", "n_tokens", "compute_flops", "loss"]]).all().all()
+
+
+def test_docstring_examples_run() -> None:
+    result = doctest.testmod(scaling_core.runs)
+    assert result.attempted >= 5 and result.failed == 0
