@@ -764,8 +764,8 @@ def _read_run_log(
     # The C parser reads bytes; a str would be copied into a 4-byte-per-character buffer.
     body = b"" if cut < 0 else stripped[cut + 1 :].encode("utf-8", errors="replace")
     del text, stripped
-    while headers and headers[-1] == "" and len(headers) > 1:
-        headers.pop()  # trailing delimiter on the header line
+    # An empty header (e.g. a trailing delimiter on the header line) names an unnamed column:
+    # rows with a value there are kept, the column is reported as not used.
     headers = [h if h else f"column {i + 1}" for i, h in enumerate(headers)]
     if delimiter == ";":
         notes.append("semicolon-separated: a single comma in a number is read as a decimal comma")

@@ -530,3 +530,11 @@ def test_hundred_thousand_rows_ingest() -> None:
 def test_docstring_examples_run() -> None:
     result = doctest.testmod(scaling_core.runs)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_trailing_delimiter_on_header_keeps_rows_with_a_note_in_that_column() -> None:
+    """'a,b,c,' headers: the empty header is an unnamed column; a value there loses no run."""
+    log = read_run_log("params,tokens,loss,\n1e9,2e10,2.5,\n2e9,4e10,2.3,rerun\n3e9,6e10,2.2\n")
+    assert list(log.runs["loss"]) == [2.5, 2.3, 2.2]
+    assert log.report.dropped == []
+    assert "column 4" in log.report.ignored_columns
