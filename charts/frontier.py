@@ -44,10 +44,20 @@ def in_unit(compute_flops: np.ndarray | float, unit: str) -> np.ndarray | float:
 
 
 def format_compute(compute_flops: float, unit: str, digits: int = 3) -> str:
-    """3e21 → "3e21 FLOP" or "34.7 PF-days"."""
+    """3e21 → "3e21 FLOP" or "34.7 PF-days"; 5.88e23 → "6806 PF-days"."""
     value = float(in_unit(compute_flops, unit))
-    text = f"{value:.{digits}g}" if 1e-2 <= value < 1e4 else format_scientific(value, digits)
+    if 100 <= value < 1e5:
+        text = f"{value:.0f}"
+    elif 1e-2 <= value < 100:
+        text = f"{value:.{digits}g}"
+    else:
+        text = format_scientific(value, digits)
     return f"{text} {unit}"
+
+
+def compute_tick(value: float) -> str:
+    """Tick label of a compute axis: 0.01, 1, 1000 between 1e-2 and 1e4, else 1e21."""
+    return f"{value:g}" if 1e-2 <= value < 1e4 else format_scientific(value)
 
 
 def _positive_range(*arrays: np.ndarray, pad: float = 1.25) -> tuple[float, float]:
@@ -208,7 +218,7 @@ def frontier_figure(
             )
     for suffix, name, _, y_title in _PANELS:
         x_title = f"training compute C ({unit})" if suffix in ("3", "4") else ""
-        layout[f"xaxis{suffix}"].update(_log_axis_dict(c_lo, c_hi, x_title, format_scientific))
+        layout[f"xaxis{suffix}"].update(_log_axis_dict(c_lo, c_hi, x_title, compute_tick))
         if name == "loss":
             layout[f"yaxis{suffix}"]["title"] = {"text": y_title}
             continue
@@ -390,7 +400,7 @@ def porian_figure(
             float(in_unit(c_lo, unit)),
             float(in_unit(c_hi, unit)),
             f"training compute C ({unit})",
-            format_scientific,
+            compute_tick,
         ),
         yaxis=_log_axis_dict(n_lo, n_hi, "compute-optimal parameters N_opt"),
     )

@@ -137,7 +137,10 @@ def overfitting_figure(
         }
     )
     xs = np.concatenate([c.variable[c.overfit > 0] for c in curves] + [np.array([x_point])])
-    ys = np.concatenate([c.overfit[c.overfit > 0] for c in curves] + [np.array([tolerance])])
+    ys = np.concatenate(
+        [c.overfit[c.overfit > 0] for c in curves]
+        + [np.array([tolerance, max(overfit_point, 1e-5)])]
+    )
     x_lo, x_hi = float(xs.min()) / 1.5, float(xs.max()) * 1.5
     y_lo, y_hi = max(float(ys.min()) / 1.5, 1e-5), float(ys.max()) * 1.5
     layout = base_layout(title="Overfitting penalty collapses onto one curve", height=height)
@@ -243,7 +246,9 @@ def data_requirement_figure(
     layout.update(
         legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
         xaxis=_log_axis(
-            float(n_params.min()), float(n_params.max()), "parameters N (non-embedding)"
+            min(float(n_params.min()), n_point) / 1.4,
+            max(float(n_params.max()), n_point) * 1.4,
+            "parameters N (non-embedding)",
         ),
         yaxis=_log_axis(float(d_all.min()) / 1.5, float(d_all.max()) * 1.5, "training tokens D"),
     )
@@ -331,9 +336,12 @@ def repetition_figure(
     top_loss = float(np.nanmax(np.concatenate([loss, [current[1], optimum[1]]])))
     span = max(top_loss - loss_unique, 1e-3)
     x_hi = float(max(epochs.max(), optimum[0], current[0])) * 1.1
-    epoch_ticks = [2.0**k for k in range(int(np.log2(x_hi)) + 1)]
-    if len(epoch_ticks) > 12:  # very many epochs: every fourth power of two
-        epoch_ticks = epoch_ticks[::4]
+    if x_hi <= 4096:  # powers of two: 1, 2, 4 (Muennighoff's "4 epochs"), 8, …
+        epoch_ticks = [2.0**k for k in range(int(np.log2(x_hi)) + 1)]
+        epoch_text = [f"{t:g}" for t in epoch_ticks]
+    else:  # very many epochs: decades, 1k, 1M
+        epoch_ticks = [10.0**k for k in range(int(np.log10(x_hi)) + 1)]
+        epoch_text = [format_count(t) for t in epoch_ticks]
     layout = base_layout(title="Loss against epochs at a fixed budget", height=height)
     layout.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
@@ -378,8 +386,8 @@ def repetition_figure(
                 "xref": "x",
                 "yref": "y domain",
                 "x": float(np.log10(np.sqrt(cheap_epochs))),
-                "y": 0.98,
-                "yanchor": "top",
+                "y": 0.02,
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"color": "#2ca02c"},
             },
@@ -389,7 +397,7 @@ def repetition_figure(
             "type": "log",
             "range": [0.0, float(np.log10(x_hi))],
             "tickvals": epoch_ticks,
-            "ticktext": [f"{t:g}" for t in epoch_ticks],
+            "ticktext": epoch_text,
             "showgrid": True,
         },
         yaxis={

@@ -235,17 +235,18 @@ with page("Compute-optimal frontier"):
         hide_index=True,
         width="stretch",
         column_config={
-            "Step (cumulative)": st.column_config.TextColumn(width="large"),
+            "Step (cumulative)": st.column_config.TextColumn(width=290),
             "a, OpenWebText2 (95% CI)": st.column_config.TextColumn(
                 "a, OWT2 / reference",
+                width=160,
                 help="OpenWebText2 for Porian et al.'s steps; the published value for the "
                 "reference rows (Kaplan on WebText2, Chinchilla on MassiveText).",
             ),
-            "a, RefinedWeb (95% CI)": st.column_config.TextColumn("a, RefinedWeb"),
+            "a, RefinedWeb (95% CI)": st.column_config.TextColumn("a, RefinedWeb", width=140),
             "N_opt at C (RefinedWeb)": st.column_config.TextColumn(
-                "N_opt at C", help="RefinedWeb line at the budget chosen above."
+                "N_opt at C", width=90, help="RefinedWeb line at the budget chosen above."
             ),
-            "Source": st.column_config.TextColumn(width="small"),
+            "Source": st.column_config.TextColumn(width=210),
         },
     )
     st.caption(
