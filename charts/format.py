@@ -18,7 +18,7 @@ def format_count(value: float, digits: int = 3) -> str:
     """1.2e9 → "1.2B", 3.5e8 → "350M", 7e4 → "70k", 2.16e14 → "216T"; beyond 1e15 scientific."""
     if value is None or not math.isfinite(value):
         return "–"
-    magnitude = abs(value)
+    magnitude = abs(float(f"{value:.{digits}g}"))  # round first: 999.96M is "1B", not "1e+03M"
     if magnitude >= 1e15:
         return format_scientific(value, digits)
     for scale, suffix in _SUFFIXES:

@@ -3,6 +3,7 @@
 Keys
 ----
 ``kaplan-2020``                 Kaplan et al. 2020 (`KaplanLaw`, eqs. 1.1-1.6).
+``kaplan-2020-frontier``        Kaplan's compute-efficient frontier N = 1.3e9·C_min^0.73 (Table 6).
 ``chinchilla-2022``             Hoffmann et al. 2022 Approach 3 (eq. 10, Appendix D.2):
                                 E 1.69, A 406.4, B 410.7, α 0.34, β 0.28.
 ``chinchilla-2022-approach1``   Approach 1 allocation (Table 2: a = 0.50), calibrated to Table 3.
@@ -21,6 +22,7 @@ import numpy as np
 from scaling_core.laws import (
     BESIROGLU_2024,
     HOFFMANN_2022,
+    KAPLAN_2020,
     ChinchillaLaw,
     KaplanLaw,
     Law,
@@ -28,6 +30,7 @@ from scaling_core.laws import (
     Source,
 )
 from scaling_core.porian import PORIAN_ALLOCATIONS
+from scaling_core.units import PF_DAY_FLOPS
 
 #: Hoffmann et al. 2022, Table 3 (Approach 1 projections): parameters, FLOP, tokens.
 CHINCHILLA_TABLE3: tuple[tuple[float, float, float], ...] = (
@@ -68,6 +71,21 @@ _A1_EXPONENT, _A1_COEFFICIENT = _power_law_through(CHINCHILLA_TABLE3)
 _A2_EXPONENT, _A2_COEFFICIENT = _power_law_through(CHINCHILLA_TABLE_A3_APPROACH2)
 
 KAPLAN = KaplanLaw()
+
+KAPLAN_FRONTIER = PowerLawAllocation(
+    key="kaplan-2020-frontier",
+    label="Kaplan et al. 2020 compute-efficient frontier",
+    a=0.73,
+    # N_opt = 1.3e9 · C_min^0.73 with C_min in PF-days (Table 6), rewritten for C in FLOP.
+    coefficient=1.3e9 * PF_DAY_FLOPS**-0.73,
+    source=Source(KAPLAN_2020, "2001.08361", "Table 6 and eq. 1.7 (N_opt = 1.3e9·C_min^0.73)"),
+    counts="non-embedding parameters",
+    notes=(
+        "Kaplan's own frontier from early-stopped learning curves (C_min in PF-days). "
+        "It differs from the minimum of eq. 1.5 along C = 6ND; Porian et al. 2024 trace the "
+        "gap to Chinchilla to head FLOPs, warmup and untuned optimizer settings."
+    ),
+)
 
 CHINCHILLA_APPROACH3 = ChinchillaLaw(
     key="chinchilla-2022",
@@ -147,6 +165,7 @@ CHINCHILLA_APPROACH2 = PowerLawAllocation(
 
 _ALL: tuple[Law, ...] = (
     KAPLAN,
+    KAPLAN_FRONTIER,
     CHINCHILLA_APPROACH3,
     CHINCHILLA_APPROACH1,
     CHINCHILLA_APPROACH2,

@@ -170,3 +170,14 @@ def test_loss_surface_rows_are_params_columns_tokens() -> None:
     surface = loss_surface(EPOCH_2024, n, d)
     assert surface.shape == (3, 2)
     assert surface[1, 0] == pytest.approx(float(EPOCH_2024.loss(1e9, 1e10)))
+
+
+def test_kaplan_table6_frontier() -> None:
+    """Kaplan et al. 2020, Table 6: N_opt = 1.3e9 · C_min^0.73 with C_min in PF-days."""
+    from scaling_core.presets import get_law
+
+    law = get_law("kaplan-2020-frontier")
+    for pf_days in (1.0, 1e3, 1e4):
+        opt = compute_optimal(law, pf_days * 8.64e19)
+        assert float(opt.n_params) == pytest.approx(1.3e9 * pf_days**0.73, rel=1e-9)
+    assert law.allocation_exponents == (0.73, pytest.approx(0.27))

@@ -1,0 +1,39 @@
+"""Readable numbers for labels and read-outs."""
+
+from __future__ import annotations
+
+import pytest
+
+from charts.format import format_compute, format_count, format_flops, format_scientific, log_grid
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.2e9, "1.2B"),
+        (3.5e8, "350M"),
+        (7e4, "70k"),
+        (2.162e14, "216T"),
+        (999.96e6, "1B"),
+        (9.9996e14, "1e15"),
+        (999.4, "999"),
+        (12, "12"),
+        (float("nan"), "–"),
+    ],
+)
+def test_format_count(value: float, text: str) -> None:
+    assert format_count(value) == text
+
+
+def test_scientific_and_flops() -> None:
+    assert format_scientific(3e21) == "3e21"
+    assert format_scientific(1.234e21, 3) == "1.23e21"
+    assert format_scientific(9.999e20) == "1e21"
+    assert format_flops(3.4e21) == "3.4e21 FLOP"
+    assert format_compute(8.64e20, "PF-days") == "10 PF-days"
+
+
+def test_log_grid_is_readable_and_in_range() -> None:
+    grid = log_grid(1e6, 1e7)
+    assert grid[0] == 1e6 and grid[-1] == 1e7
+    assert [format_count(v) for v in grid[:4]] == ["1M", "1.2M", "1.5M", "2M"]
