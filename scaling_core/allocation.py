@@ -1,7 +1,7 @@
 """Compute-optimal allocation: N_opt(C), D_opt(C), L_opt(C), IsoFLOP profiles and frontiers.
 
-Also the two allocations planners ask for beyond Chinchilla: inference-aware (Sardana &
-Frankle 2023) and data-constrained with repeated epochs (Muennighoff et al. 2023).
+Also the inference-aware allocation (Sardana & Frankle 2023).  The data-constrained allocation
+with repeated epochs (Muennighoff et al. 2023) lives in `scaling_core.data_constrained`.
 Training compute is C = 6ND throughout (Kaplan et al. 2020, section 2.1).
 """
 

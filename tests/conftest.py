@@ -103,8 +103,12 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture()
 def page(browser, app_server):  # type: ignore[no-untyped-def]
-    """A fresh browser context and page, 1400×1000, that only talks to 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    """A fresh browser context and page, 1400×2600, that only talks to 127.0.0.1.
+
+    Streamlit scrolls an inner container, so a full-page screenshot is only as tall as the
+    window: the window is tall enough to show a page's charts.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 2600})
     context.route(
         "**/*",
         lambda route: route.continue_()
