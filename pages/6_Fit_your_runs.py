@@ -1,8 +1,447 @@
-"""Placeholder while this page is being built."""
+"""Fit your runs: upload a run log (or load a sample), see how it was read, fit a law with
+bootstrap intervals, check it on the largest runs, and take the numbers and charts away."""
 
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.fit import (
+    extrapolation_figure,
+    isoflop_figure,
+    learning_curves_figure,
+    residuals_figure,
+)
+from charts.format import format_count, law_equation
+from dashboard import downloads
+from dashboard import fit_session as fs
 from dashboard.layout import page
+from dashboard.state import USER_LAWS
+from dashboard.widgets import choice, log_slider, number_slider, toggle
+from scaling_core.fitting import FORMS, FitError
 
 with page("Fit your runs"):
-    import streamlit as st
+    st.markdown(
+        "Upload a CSV or TSV exported from your experiment tracker — one row per finished run "
+        "(parameters, tokens or compute, loss) or learning curves (run id, step or tokens, "
+        "loss) — or load one of the synthetic samples. The file stays in this browser session: "
+        "it is not saved on the server and never goes into the page's link."
+    )
 
-    st.info("This page is being built.")
+    # ------------------------------------------------------------------ data source
+    upload_col, sample_col = st.columns([3, 2])
+    upload_col.file_uploader(
+        "Run log (CSV or TSV)",
+        type=["csv", "tsv", "txt"],
+        key=fs.uploader_key(),
+        on_change=fs.on_upload,
+        help=f"Up to 50 MB and {fs.MAX_ROWS:,} data rows.",
+    )
+    samples = fs.sample_names()
+    chosen = sample_col.selectbox(
+        "Or a sample (synthetic, see sample_data/README.md)", samples, key="fit_sample_pick"
+    )
+    sample_col.button(
+        "Load this sample", key="fit_load_sample", on_click=fs.load_sample, args=(chosen,)
+    )
+
+    source = fs.current_source()
+    if st.session_state.pop(fs.BAD_SAMPLE_KEY, False):
+        st.warning("The link names a sample file that does not exist; choose one above.")
+
+    # ------------------------------------------------------------------ fit controls
+    st.subheader("Fit options")
+    c1, c2, c3, c4 = st.columns(4)
+    form = choice(
+        "Law form",
+        "f_form",
+        list(FORMS),
+        "chinchilla",
+        format_func=lambda f: fs.FORM_LABELS[f],
+        container=c1,
+        help="Chinchilla (Hoffmann et al. 2022, eq. 2) fitted as their Approach 3; Kaplan et "
+        "al. 2020 eq. 1.5; or a single power law in N or in C with an offset E.",
+    )
+    delta = log_slider(
+        "Huber δ (on log-loss residuals)",
+        "f_delta",
+        1e-4,
+        1.0,
+        1e-3,
+        formatter=lambda v: f"{v:g}",
+        per_decade=3,
+        container=c2,
+        help="Hoffmann et al. use 1e-3. Residuals are ~0.01, so δ ≥ 0.1 is least squares.",
+    )
+    exclude_k = int(
+        number_slider(
+            "Exclude the k highest-loss runs",
+            "f_k",
+            0.0,
+            10.0,
+            0.0,
+            1.0,
+            container=c3,
+            help="Besiroglu et al. 2024 drop the 5 highest-loss runs before fitting.",
+        )
+    )
+    fix_e = toggle("Fix E (irreducible loss)", "f_fix_e", False, container=c4)
+    fixed_e = None
+    if fix_e:
+        fixed_e = number_slider("E (nats/token)", "f_e", 0.0, 4.0, 1.69, 0.01, container=c4)
+        if form == "kaplan":
+            c4.caption("The Kaplan form has no E; the value is ignored.")
+
+    if source is None:
+        st.info("Load a file or a sample to see the fit.")
+        st.session_state[USER_LAWS] = {}
+    else:
+        log_probe = fs.cached_log(source.digest, source.data)
+        is_curves = not isinstance(log_probe, str) and log_probe.curves is not None
+        points = "final"
+        if is_curves:
+            points = choice(
+                "Fit to",
+                "f_points",
+                ["final", "snapshots"],
+                "final",
+                format_func=lambda p: {
+                    "final": "the last logged point of each run",
+                    "snapshots": "IsoFLOP snapshots of the learning curves",
+                }[p],
+                help="Snapshots read every run's loss at a few compute budgets (log-log "
+                "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses.",
+            )
+        options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points)
+        outcome = fs.outcome_for(source, options)
+        where = "uploaded file" if source.kind == "upload" else "sample"
+        st.caption(f"Showing the {where} **{fs.escape_markdown(source.name)}**.")
+
+        # -------------------------------------------------------------- validation report
+        st.subheader("How the file was read")
+        if outcome.read_error is not None:
+            st.error(f"Could not use this file: {fs.escape_markdown(outcome.read_error)}")
+            st.info("Fix the file and upload it again, or load a sample above.")
+            st.session_state[USER_LAWS] = {}
+        else:
+            log = outcome.log
+            report = log.report
+            tables = fs.report_tables(log)
+            m = st.columns(4)
+            m[0].metric("Data rows read", f"{report.n_rows_read:,}")
+            m[1].metric("Rows kept", f"{report.n_rows_kept:,}")
+            m[2].metric("Rows dropped", f"{report.n_dropped:,}")
+            m[3].metric(
+                "Read as", "learning curves" if report.shape == "curves" else "finished runs"
+            )
+            left, right = st.columns(2)
+            left.markdown("**Columns**")
+            left.dataframe(tables["columns"], hide_index=True, width="stretch")
+            if len(tables["notes"]):
+                right.markdown("**Notes**")
+                right.dataframe(tables["notes"], hide_index=True, width="stretch")
+            if len(tables["dropped"]):
+                st.markdown("**Dropped rows** (line numbers count the header as line 1)")
+                st.dataframe(tables["dropped"], hide_index=True, width="stretch")
+                more = report.n_dropped - len(tables["dropped"])
+                if more > 0:
+                    st.caption(f"… and {more:,} more dropped rows not listed.")
+            with st.expander(f"Runs table ({len(log.runs):,} runs)"):
+                st.dataframe(
+                    fs.display_runs(log.runs),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "n_params": st.column_config.NumberColumn("N (params)", format="%.4g"),
+                        "n_tokens": st.column_config.NumberColumn("D (tokens)", format="%.4g"),
+                        "compute_flops": st.column_config.NumberColumn("C (FLOP)", format="%.4g"),
+                        "loss": st.column_config.NumberColumn("loss (nats/token)", format="%.4f"),
+                    },
+                )
+            for note in outcome.notes:
+                st.caption(note)
+
+            # ---------------------------------------------------------- the fit
+            st.subheader("Fitted law")
+            result = outcome.result
+            if result is None:
+                st.error(f"The fit failed: {fs.escape_markdown(outcome.fit_error or '')}")
+                st.info("Change the options above (another form, fewer excluded runs) or the file.")
+                st.session_state[USER_LAWS] = {}
+            else:
+                laws = fs.session_laws(result)
+                st.session_state[USER_LAWS] = laws
+                boot_state = st.session_state.get(fs.BOOTSTRAP_KEY)
+                boot_key = (source.digest, options.key())
+                boot = (
+                    boot_state["result"]
+                    if boot_state and boot_state["key"][:2] == boot_key
+                    else None
+                )
+                intervals = boot.intervals if boot is not None else {}
+                if laws:
+                    law = next(iter(laws.values()))
+                    st.latex(law_equation(law))
+                    st.caption(
+                        f"Now selectable as **{law.label}** in the sidebar's law pickers (on the "
+                        "frontier, landscape and other pages) for this session."
+                    )
+                else:
+                    st.markdown(f"`{fs.FORM_LABELS[result.form]}`")
+                    st.caption(
+                        "Power-law forms have no law family; they are not added to the sidebar."
+                    )
+                cols = st.columns(len(result.params) + 2)
+                for col, (name, value) in zip(cols, result.params.items(), strict=False):
+                    low_high = intervals.get(name)
+                    col.metric(
+                        name,
+                        fs.format_param(value),
+                        help=fs.PARAM_HELP.get(name, "")
+                        + (" (fixed)" if name in result.fixed else "")
+                        + (
+                            ""
+                            if low_high is None
+                            else f"; {100 * boot.confidence:g}% interval {fs.format_param(low_high[0])}"
+                            f" – {fs.format_param(low_high[1])}"
+                        ),
+                    )
+                cols[-2].metric(
+                    "Objective",
+                    f"{result.objective:.4g}",
+                    help="Huber sum of log residuals (least squares r²/2 beyond δ).",
+                )
+                cols[-1].metric(
+                    "RMS residual",
+                    f"{100 * result.rms_residual:.2f}%",
+                    help="Root mean square of log(predicted) − log(observed).",
+                )
+                used_text = f"{result.n_runs} runs used"
+                if result.excluded:
+                    used_text += f", {len(result.excluded)} excluded"
+                st.caption(
+                    f"{used_text}; {'converged' if result.converged else 'did NOT converge'}. "
+                    f"Method: {result.method}."
+                )
+                left, right = st.columns([3, 2])
+                left.table(fs.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
+                derived = fs.derived_rows(result, intervals)
+                if len(derived):
+                    right.table(derived)
+                with st.expander("Full fit report"):
+                    st.code(result.report(), language=None)
+
+                # ------------------------------------------------------ bootstrap
+                st.markdown(
+                    "**Bootstrap intervals** (resample the runs, refit; Besiroglu et al. 2024)"
+                )
+                b1, b2 = st.columns([1, 3])
+                n_boot = b1.number_input(
+                    "Refits K", min_value=20, max_value=5000, value=200, step=20, key="fit_n_boot"
+                )
+                if b1.button("Run bootstrap", key="fit_run_bootstrap"):
+                    bar = b2.progress(0.0, text="Bootstrap: starting…")
+
+                    def advance(done: int, total: int) -> None:
+                        bar.progress(done / total, text=f"Bootstrap: {done:,} of {total:,} refits")
+
+                    try:
+                        boot, boot_notes = fs.bootstrap_in_chunks(
+                            outcome.table, options, int(n_boot), progress=advance
+                        )
+                        st.session_state[fs.BOOTSTRAP_KEY] = {
+                            "key": (*boot_key, int(n_boot)),
+                            "result": boot,
+                            "notes": boot_notes,
+                        }
+                        st.rerun()
+                    except FitError as exc:
+                        b2.error(f"Bootstrap failed: {fs.escape_markdown(str(exc))}")
+                if boot is not None:
+                    b2.caption(
+                        f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; "
+                        f"{100 * boot.confidence:g}% percentile intervals shown in the tables "
+                        "and the metric tooltips."
+                    )
+                    for note in boot_state.get("notes", []):
+                        b2.warning(fs.escape_markdown(note))
+                else:
+                    b2.caption("Intervals appear in the parameter table after a run.")
+
+            # ---------------------------------------------------------- charts
+            table = outcome.table
+            charts: dict[str, object] = {}
+            if table is not None and len(table):
+                st.subheader("IsoFLOP view")
+                how = choice(
+                    "Group runs by",
+                    "f_group",
+                    list(fs.GROUPINGS),
+                    "auto",
+                    format_func=lambda g: fs.GROUPINGS[g],
+                )
+                groups, kind = fs.isoflop_view(log, table, result, how)
+                iso_title = {
+                    "snapshots": "IsoFLOP snapshots of the learning curves, with the fitted law",
+                    "compute": "IsoFLOP view: runs by compute budget, with the fitted law",
+                    "tokens": "Loss against model size at fixed training tokens D",
+                    "ratio": "Loss against model size at fixed tokens per parameter",
+                    "bins": "Loss against model size, runs binned by compute",
+                }[kind]
+                iso_fig = isoflop_figure(
+                    groups,
+                    title=iso_title,
+                    law_label="fitted law",
+                    mark_minimum=kind in ("compute", "snapshots", "bins"),
+                )
+                st.plotly_chart(iso_fig, width="stretch", key="fit_isoflop_chart")
+                charts["isoflop"] = iso_fig
+                if kind == "bins":
+                    st.caption(
+                        "No shared compute budgets, token counts or tokens-per-parameter ratios "
+                        "were found, so runs are binned by compute (curves at each bin's centre)."
+                    )
+
+                if result is not None:
+                    predictions = fs.predictions_table(result, table)
+                    index, labels, _ = fs.group_runs(
+                        table, kind if kind != "snapshots" else "compute"
+                    )
+                    res_fig = residuals_figure(predictions, index, labels)
+                    st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
+                    charts["residuals"] = res_fig
+
+                    st.subheader("Extrapolation check")
+                    e1, e2 = st.columns(2)
+                    by = choice(
+                        "Hold out the largest runs by",
+                        "f_by",
+                        ["compute_flops", "n_params"],
+                        "compute_flops",
+                        container=e1,
+                        format_func=lambda b: {
+                            "compute_flops": "compute C",
+                            "n_params": "parameters N",
+                        }[b],
+                    )
+                    quantile = number_slider(
+                        "Fit runs up to this quantile",
+                        "f_q",
+                        0.5,
+                        0.95,
+                        0.8,
+                        0.05,
+                        container=e2,
+                    )
+                    check = fs.cached_extrapolation(
+                        source.digest, options.key(), by, float(quantile), table
+                    )
+                    if isinstance(check, str):
+                        st.warning(f"No extrapolation check: {fs.escape_markdown(check)}")
+                    else:
+                        x1, x2, x3 = st.columns(3)
+                        x1.metric("Held-out runs", f"{len(check.holdout)}")
+                        x2.metric(
+                            "Mean |error| on held-out runs",
+                            f"{100 * check.mean_abs_relative_error:.2f}%",
+                        )
+                        x3.metric(
+                            "RMS log error: held out vs fitted",
+                            f"{check.rms_log_error:.4f}",
+                            delta=f"fit {check.fit.rms_residual:.4f}",
+                            delta_color="off",
+                        )
+                        train = table[table[by] <= check.threshold]
+                        ext_fig = extrapolation_figure(
+                            train, check.holdout, by=by, threshold=check.threshold
+                        )
+                        st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
+                        charts["extrapolation"] = ext_fig
+                        st.dataframe(
+                            check.holdout[
+                                [
+                                    "run",
+                                    "n_params",
+                                    "n_tokens",
+                                    "compute_flops",
+                                    "loss",
+                                    "predicted",
+                                    "relative_error",
+                                ]
+                            ],
+                            hide_index=True,
+                            width="stretch",
+                            column_config={
+                                "n_params": st.column_config.NumberColumn("N", format="%.4g"),
+                                "n_tokens": st.column_config.NumberColumn("D", format="%.4g"),
+                                "compute_flops": st.column_config.NumberColumn(
+                                    "C (FLOP)", format="%.4g"
+                                ),
+                                "loss": st.column_config.NumberColumn("observed", format="%.4f"),
+                                "predicted": st.column_config.NumberColumn(
+                                    "predicted", format="%.4f"
+                                ),
+                                "relative_error": st.column_config.NumberColumn(
+                                    "error", format="percent"
+                                ),
+                            },
+                        )
+
+            if log.curves is not None:
+                st.subheader("Learning curves")
+                curves_fig = learning_curves_figure(
+                    log.curves, fs.curve_predictions(result, log.curves)
+                )
+                st.plotly_chart(curves_fig, width="stretch", key="fit_curves_chart")
+                charts["learning_curves"] = curves_fig
+                st.caption(
+                    f"{log.curves['run'].nunique():,} runs, {len(log.curves):,} logged points "
+                    f"(N from {format_count(log.curves['n_params'].min())} to "
+                    f"{format_count(log.curves['n_params'].max())})."
+                )
+
+            # ---------------------------------------------------------- downloads
+            if result is not None:
+                st.subheader("Downloads")
+                stem = "fit"
+                d = st.columns(4)
+                d[0].download_button(
+                    "Parameters (JSON)",
+                    downloads.parameters_json(
+                        result,
+                        intervals=intervals,
+                        confidence=boot.confidence if boot else None,
+                        n_boot=boot.n_boot if boot else None,
+                        source=source.name,
+                        equation=fs.FORM_LABELS[result.form],
+                    ),
+                    file_name=f"{stem}-parameters.json",
+                    mime="application/json",
+                    key="fit_dl_json",
+                )
+                d[1].download_button(
+                    "Parameters (CSV)",
+                    downloads.parameters_csv(result, intervals),
+                    file_name=f"{stem}-parameters.csv",
+                    mime="text/csv",
+                    key="fit_dl_params_csv",
+                )
+                d[2].download_button(
+                    "Predictions per run (CSV)",
+                    lambda: downloads.csv_bytes(fs.predictions_table(result, table)),
+                    file_name=f"{stem}-predictions.csv",
+                    mime="text/csv",
+                    key="fit_dl_pred_csv",
+                )
+                with d[3].popover("Charts (HTML)"):
+                    for name, fig in charts.items():
+                        st.download_button(
+                            name.replace("_", " "),
+                            lambda fig=fig: downloads.figure_html(fig),
+                            file_name=f"{stem}-{name}.html",
+                            mime="text/html",
+                            key=f"fit_dl_{name}",
+                        )
+                st.caption(
+                    "PNG: use the camera button in any chart's toolbar (top right of the chart). "
+                    "CSV cells that a spreadsheet would run as formulas are prefixed with '."
+                )

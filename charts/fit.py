@@ -1,0 +1,423 @@
+"""Figures of a fit to the user's runs: IsoFLOP view, residuals, extrapolation check, learning curves.
+
+Data in, `go.Figure` out; no Streamlit.  Run names come from uploaded files, so every one is
+HTML-escaped before it reaches a legend or hover label (Plotly renders a subset of HTML there).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from charts.format import format_count, format_flops, format_scientific
+from charts.style import apply_log_axis, base_layout
+
+#: Sequential palette for groups ordered by budget (plasma without its pale yellow end).
+_PALETTE = "Plasma"
+FIT_COLOUR = "#d62728"
+LOSS_TITLE = "loss (nats/token)"
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """Runs sharing a compute budget (or token count, or tokens per parameter), with the fitted
+    law along the group's line: ``curve_loss`` at ``curve_n`` parameters (None: no curve)."""
+
+    label: str
+    value: float
+    n_params: np.ndarray
+    loss: np.ndarray
+    runs: list[str]
+    used: np.ndarray
+    curve_n: np.ndarray
+    curve_loss: np.ndarray | None = None
+
+
+def escape(text: object) -> str:
+    """Uploaded text made inert for Plotly's HTML-like labels."""
+    return html.escape(str(text), quote=True)
+
+
+def group_colours(n: int) -> list[str]:
+    """``n`` colours from dark blue-purple to orange, in group order."""
+    if n <= 1:
+        return sample_colorscale(_PALETTE, [0.1])
+    return sample_colorscale(_PALETTE, list(np.linspace(0.0, 0.82, n)))
+
+
+def _positive_range(values: Sequence[np.ndarray], pad: float = 1.3) -> tuple[float, float]:
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) if values else []
+    flat = np.asarray(flat, dtype=float)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if flat.size == 0:
+        return 1.0, 10.0
+    return float(flat.min()) / pad, float(flat.max()) * pad
+
+
+def _loss_range(values: Sequence[np.ndarray]) -> list[float]:
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+    flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        return [0.0, 1.0]
+    lo, hi = float(flat.min()), float(flat.max())
+    pad = 0.06 * max(hi - lo, 1e-3)
+    return [lo - pad, hi + pad]
+
+
+def isoflop_figure(
+    groups: Sequence[RunGroup],
+    *,
+    title: str = "IsoFLOP view: loss against model size",
+    law_label: str = "fitted law",
+    mark_minimum: bool = True,
+    height: int = 500,
+) -> go.Figure:
+    """Loss against parameters N (log axis) per group, with the fitted law along each group.
+
+    Filled markers are runs the fit used, open markers runs it excluded; with
+    ``mark_minimum`` a diamond marks the lowest point of each fitted curve (the fitted
+    compute-optimal size of that budget).
+    """
+    fig = go.Figure()
+    colours = group_colours(len(groups))
+    ys: list[np.ndarray] = []
+    xs: list[np.ndarray] = []
+    any_excluded = False
+    for group, colour in zip(groups, colours, strict=True):
+        label = escape(group.label)
+        names = [escape(r) for r in group.runs]
+        used = np.asarray(group.used, dtype=bool)
+        any_excluded |= bool((~used).any())
+        xs.append(group.n_params)
+        ys.append(group.loss)
+        fig.add_trace(
+            go.Scatter(
+                x=group.n_params,
+                y=group.loss,
+                mode="markers",
+                name=label,
+                legendgroup=label,
+                marker={
+                    "color": colour,
+                    "size": 9,
+                    "symbol": ["circle" if u else "circle-open" for u in used],
+                    "line": {"color": colour, "width": 1.5},
+                },
+                customdata=np.stack([names, [format_count(n) for n in group.n_params]], axis=-1),
+                hovertemplate=(
+                    "%{customdata[0]}<br>N %{customdata[1]} parameters<br>"
+                    f"loss %{{y:.4f}} nats/token<br>{label}<extra></extra>"
+                ),
+            )
+        )
+        if group.curve_loss is None:
+            continue
+        curve = np.asarray(group.curve_loss, dtype=float)
+        ok = np.isfinite(curve)
+        if not ok.any():
+            continue
+        ys.append(curve[ok])
+        xs.append(group.curve_n[ok])
+        fig.add_trace(
+            go.Scatter(
+                x=group.curve_n[ok],
+                y=curve[ok],
+                mode="lines",
+                name=f"{law_label}, {label}",
+                legendgroup=label,
+                showlegend=False,
+                line={"color": colour, "width": 2},
+                customdata=[format_count(n) for n in group.curve_n[ok]],
+                hovertemplate=(
+                    f"{escape(law_label)}<br>{label}<br>N %{{customdata}}"
+                    "<br>predicted loss %{y:.4f} nats/token<extra></extra>"
+                ),
+            )
+        )
+        if mark_minimum:
+            best = int(np.argmin(np.where(ok, curve, np.inf)))
+            if 0 < best < len(curve) - 1:
+                fig.add_trace(
+                    go.Scatter(
+                        x=[group.curve_n[best]],
+                        y=[curve[best]],
+                        mode="markers",
+                        legendgroup=label,
+                        showlegend=False,
+                        name=f"fitted optimum, {label}",
+                        marker={
+                            "symbol": "diamond",
+                            "size": 11,
+                            "color": colour,
+                            "line": {"color": "white", "width": 1},
+                        },
+                        hovertemplate=(
+                            f"fitted optimum for {label}<br>N {format_count(group.curve_n[best])}"
+                            f"<br>loss {curve[best]:.4f} nats/token<extra></extra>"
+                        ),
+                    )
+                )
+    # Legend keys for the line and marker styles.
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"color": "#555", "width": 2},
+            name=escape(law_label),
+        )
+    )
+    if mark_minimum:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 11, "color": "#555"},
+                name="fitted optimum of each budget",
+            )
+        )
+    if any_excluded:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "circle-open", "size": 9, "color": "#555"},
+                name="excluded from the fit",
+            )
+        )
+    fig.update_layout(**base_layout(title=title, height=height))
+    fig.update_layout(legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"})
+    low, high = _positive_range(xs, pad=1.05)
+    apply_log_axis(fig, "x", low, high, "parameters N")
+    fig.update_yaxes(title_text=LOSS_TITLE, range=_loss_range(ys) if ys else None)
+    return fig
+
+
+def residuals_figure(
+    predictions: pd.DataFrame,
+    group_index: np.ndarray | None = None,
+    group_labels: Sequence[str] = (),
+    *,
+    height: int = 420,
+) -> go.Figure:
+    """Relative residual (predicted / observed − 1, %) against training compute C (log axis).
+
+    ``predictions`` has run, n_params, n_tokens, compute_flops, observed_loss,
+    predicted_loss, relative_error, used_in_fit; runs are coloured by ``group_index`` into
+    ``group_labels`` when given.  Open grey markers are runs excluded from the fit.
+    """
+    fig = go.Figure()
+    compute = predictions["compute_flops"].to_numpy(dtype=float)
+    rel = 100 * predictions["relative_error"].to_numpy(dtype=float)
+    used = predictions["used_in_fit"].to_numpy(dtype=bool)
+    custom = np.stack(
+        [
+            [escape(r) for r in predictions["run"]],
+            [format_count(n) for n in predictions["n_params"]],
+            [format_count(d) for d in predictions["n_tokens"]],
+            [format_flops(c) for c in compute],
+            [f"{v:.4f}" for v in predictions["observed_loss"]],
+            [f"{v:.4f}" for v in predictions["predicted_loss"]],
+        ],
+        axis=-1,
+    )
+    hover = (
+        "%{customdata[0]}<br>N %{customdata[1]} · D %{customdata[2]} · C %{customdata[3]}"
+        "<br>observed %{customdata[4]} · predicted %{customdata[5]} nats/token"
+        "<br>residual %{y:+.2f}%<extra></extra>"
+    )
+    if group_index is None or not len(group_labels):
+        group_index = np.zeros(len(predictions), dtype=int)
+        group_labels = ["runs used in the fit"]
+    colours = group_colours(len(group_labels))
+    for g, (label, colour) in enumerate(zip(group_labels, colours, strict=True)):
+        mask = (np.asarray(group_index) == g) & used
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=compute[mask],
+                y=rel[mask],
+                mode="markers",
+                name=escape(label),
+                marker={"color": colour, "size": 8},
+                customdata=custom[mask],
+                hovertemplate=hover,
+            )
+        )
+    if (~used).any():
+        fig.add_trace(
+            go.Scatter(
+                x=compute[~used],
+                y=rel[~used],
+                mode="markers",
+                name="excluded from the fit",
+                marker={"color": "#777", "size": 9, "symbol": "circle-open"},
+                customdata=custom[~used],
+                hovertemplate=hover,
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#444", "width": 1, "dash": "dash"})
+    fig.update_layout(**base_layout(title="Residuals: predicted / observed − 1", height=height))
+    low, high = _positive_range([compute], pad=1.3)
+    apply_log_axis(fig, "x", low, high, "training compute C (FLOP)", formatter=format_scientific)
+    span = float(np.nanmax(np.abs(rel))) if len(rel) else 1.0
+    span = max(span * 1.15, 0.5)
+    fig.update_yaxes(title_text="residual (%)", range=[-span, span], ticksuffix="%", zeroline=False)
+    return fig
+
+
+_BY_TITLES = {
+    "compute_flops": ("training compute C (FLOP)", format_scientific, format_flops),
+    "n_params": ("parameters N", format_count, format_count),
+    "n_tokens": ("training tokens D", format_count, format_count),
+}
+
+
+def extrapolation_figure(
+    train: pd.DataFrame, holdout: pd.DataFrame, *, by: str, threshold: float, height: int = 440
+) -> go.Figure:
+    """Loss against ``by`` (log axis): the runs fitted (grey), the held-out largest runs as
+    observed (black) and as predicted by the fit of the rest (red ×), joined by a line."""
+    title, tick_format, hover_format = _BY_TITLES[by]
+    fig = go.Figure()
+
+    def custom(frame: pd.DataFrame) -> np.ndarray:
+        return np.stack(
+            [[escape(r) for r in frame["run"]], [hover_format(v) for v in frame[by]]], axis=-1
+        )
+
+    fig.add_trace(
+        go.Scatter(
+            x=train[by],
+            y=train["loss"],
+            mode="markers",
+            name="fitted (smaller runs)",
+            marker={"color": "#9aa0a6", "size": 7},
+            customdata=custom(train),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>loss %{y:.4f} nats/token"
+            "<extra>fitted</extra>",
+        )
+    )
+    x_lines, y_lines = [], []
+    for x, obs, pred in zip(holdout[by], holdout["loss"], holdout["predicted"], strict=True):
+        x_lines += [x, x, None]
+        y_lines += [obs, pred, None]
+    fig.add_trace(
+        go.Scatter(
+            x=x_lines,
+            y=y_lines,
+            mode="lines",
+            line={"color": FIT_COLOUR, "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=holdout[by],
+            y=holdout["loss"],
+            mode="markers",
+            name="held out: observed",
+            marker={"color": "black", "size": 9},
+            customdata=custom(holdout),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>observed %{y:.4f} nats/token"
+            "<extra>held out</extra>",
+        )
+    )
+    rel = 100 * (holdout["predicted"] / holdout["loss"] - 1)
+    fig.add_trace(
+        go.Scatter(
+            x=holdout[by],
+            y=holdout["predicted"],
+            mode="markers",
+            name="held out: predicted",
+            marker={"color": FIT_COLOUR, "size": 11, "symbol": "x"},
+            customdata=np.column_stack([custom(holdout), [f"{v:+.2f}%" for v in rel]]),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>predicted %{y:.4f} nats/token"
+            " (%{customdata[2]})<extra>held out</extra>",
+        )
+    )
+    fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
+    fig.update_layout(
+        **base_layout(
+            title="Extrapolation check: fit the smaller runs, predict the largest", height=height
+        )
+    )
+    low, high = _positive_range([train[by].to_numpy(), holdout[by].to_numpy()], pad=1.3)
+    apply_log_axis(fig, "x", low, high, title, formatter=tick_format)
+    fig.update_yaxes(
+        title_text=LOSS_TITLE,
+        range=_loss_range(
+            [train["loss"].to_numpy(), holdout["loss"].to_numpy(), holdout["predicted"].to_numpy()]
+        ),
+    )
+    return fig
+
+
+def learning_curves_figure(
+    curves: pd.DataFrame, predicted: np.ndarray | None = None, *, height: int = 520
+) -> go.Figure:
+    """Loss against training tokens D (log axis) for every run, coloured by model size; the
+    fitted law L(N, D) along each run as a dotted line when ``predicted`` (aligned with
+    ``curves``) is given."""
+    fig = go.Figure()
+    sizes = curves.groupby("run", sort=False)["n_params"].max().sort_values(kind="stable")
+    colours = group_colours(len(sizes))
+    for (run, n_params), colour in zip(sizes.items(), colours, strict=True):
+        mask = (curves["run"] == run).to_numpy()
+        part = curves[mask]
+        name = f"{escape(run)} (N {format_count(n_params)})"
+        tokens_text = [format_count(d) for d in part["n_tokens"]]
+        fig.add_trace(
+            go.Scatter(
+                x=part["n_tokens"],
+                y=part["loss"],
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                line={"color": colour, "width": 2},
+                customdata=tokens_text,
+                hovertemplate=f"{name}<br>D %{{customdata}} tokens<br>loss %{{y:.4f}} nats/token"
+                "<extra></extra>",
+            )
+        )
+        if predicted is not None:
+            pred = np.asarray(predicted, dtype=float)[mask]
+            fig.add_trace(
+                go.Scatter(
+                    x=part["n_tokens"],
+                    y=pred,
+                    mode="lines",
+                    name=f"fit, {name}",
+                    legendgroup=name,
+                    showlegend=False,
+                    line={"color": colour, "width": 1.5, "dash": "dot"},
+                    customdata=tokens_text,
+                    hovertemplate=f"fitted law, {name}<br>D %{{customdata}} tokens"
+                    "<br>predicted %{y:.4f} nats/token<extra></extra>",
+                )
+            )
+    if predicted is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name="fitted law L(N, D)",
+                line={"color": "#555", "dash": "dot"},
+            )
+        )
+    fig.update_layout(**base_layout(title="Learning curves", height=height))
+    low, high = _positive_range([curves["n_tokens"].to_numpy()], pad=1.1)
+    apply_log_axis(fig, "x", low, high, "training tokens seen D")
+    fig.update_yaxes(title_text=LOSS_TITLE, type="log")
+    return fig

@@ -1,0 +1,722 @@
+"""Glue between the fit page and `scaling_core`: where the data comes from, cached parse + fit.
+
+The page calls these functions; the benchmark (`benchmarks/bench_upload.py`) calls the same
+pure ones without Streamlit.  The numbers all come from `scaling_core.runs` and
+`scaling_core.fitting`; this module only picks inputs, groups runs for display, evaluates the
+fitted law along the lines a chart draws and formats.
+
+Where the data comes from (first match wins):
+
+1. an upload, copied into ``st.session_state["fit_upload_bytes"]`` (and its name into
+   ``"fit_upload_name"``) by the uploader's callback.  Tests put bytes there directly:
+   AppTest cannot drive ``st.file_uploader``.  Uploaded bytes live only in the session (the
+   caches holding them are per session too); they are never written to disk or put in a URL.
+2. a sample file chosen by its button, recorded as ``f_sample=<file name>`` in the session
+   and the URL so that a link to a sample view reproduces it.  Only names of files in
+   ``sample_data/`` are accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from charts.fit import RunGroup
+from charts.format import format_count, format_flops, format_scientific, log_grid
+from scaling_core.fitting import (
+    DEFAULT_DELTA,
+    BootstrapResult,
+    ExtrapolationResult,
+    FitError,
+    FitResult,
+    bootstrap_fit,
+    extrapolation_check,
+    fit,
+    group_isoflop,
+)
+from scaling_core.runs import RunLog, RunLogError, read_run_log, snapshot_losses
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+#: Largest number of data rows read from an upload (the byte limit is server.maxUploadSize).
+MAX_ROWS = 250_000
+#: Bytes limit, the same 50 MB as ``server.maxUploadSize`` in .streamlit/config.toml.
+MAX_BYTES = 50 * 1024 * 1024
+#: Session keys: the uploaded bytes and file name (also the test seam), the chosen sample.
+UPLOAD_BYTES_KEY = "fit_upload_bytes"
+UPLOAD_NAME_KEY = "fit_upload_name"
+SAMPLE_KEY = "f_sample"
+#: Session key of the last bootstrap run (its inputs and result).
+BOOTSTRAP_KEY = "fit_bootstrap"
+
+FORM_LABELS: dict[str, str] = {
+    "chinchilla": "Chinchilla: L = E + A/N^α + B/D^β",
+    "kaplan": "Kaplan: L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D",
+    "power-n": "Power in N: L = E + A/N^α",
+    "power-c": "Power in C: L = E + (C_c/C)^α_C",
+}
+PARAM_HELP: dict[str, str] = {
+    "E": "irreducible loss (nats/token)",
+    "A": "parameter term coefficient (nats/token · N^α)",
+    "B": "data term coefficient (nats/token · D^β)",
+    "alpha": "exponent of N",
+    "beta": "exponent of D",
+    "n_c": "N_c (parameters)",
+    "d_c": "D_c (tokens)",
+    "alpha_n": "exponent α_N",
+    "alpha_d": "exponent α_D",
+    "C_c": "C_c (FLOP)",
+    "alpha_c": "exponent α_C",
+}
+GROUPINGS: dict[str, str] = {
+    "auto": "automatic",
+    "compute": "compute budget C",
+    "tokens": "training tokens D",
+    "ratio": "tokens per parameter D/N",
+}
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """What the page's controls ask of the fit (the cache key of a fit is these + the bytes)."""
+
+    form: str = "chinchilla"
+    delta: float | None = DEFAULT_DELTA
+    exclude_highest_loss: int = 0
+    fixed_e: float | None = None
+    points: str = "final"  # "final": last point of each run; "snapshots": IsoFLOP snapshots
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `scaling_core.fitting.fit` (and bootstrap / extrapolation)."""
+        out: dict[str, Any] = {
+            "delta": self.delta,
+            "exclude_highest_loss": int(self.exclude_highest_loss),
+        }
+        if self.fixed_e is not None and self.form != "kaplan":
+            out["fixed"] = {"E": float(self.fixed_e)}
+        if self.form == "power-c":
+            out["offset"] = True  # L = E + (C_c/C)^α_C; E = 0 is Kaplan's eq. 1.3
+        return out
+
+    def key(self) -> tuple:
+        """Hashable form for st.cache_data."""
+        return (self.form, self.delta, int(self.exclude_highest_loss), self.fixed_e, self.points)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def sample_names() -> list[str]:
+    """File names of the sample logs (CSV/TSV in sample_data/), sorted."""
+    return sorted(
+        p.name for p in SAMPLE_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".tsv")
+    )
+
+
+def sample_bytes(name: str) -> bytes:
+    """Content of a sample file; anything not in `sample_names` (paths, ``..``) is refused."""
+    if name not in sample_names():
+        raise ValueError(f"not a sample file: {name!r}")
+    return (SAMPLE_DIR / name).read_bytes()
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of the content: the cache key of a file (the bytes are never a key)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- parse and fit
+
+
+def read_upload(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> RunLog:
+    """`read_run_log` with the page's limits; raises `RunLogError` with a readable message."""
+    return read_run_log(data, max_rows=max_rows, max_bytes=max_bytes)
+
+
+def snapshot_budgets(
+    curves: pd.DataFrame, *, max_budgets: int = 6, min_runs: int = 3
+) -> list[float]:
+    """Round compute budgets (1-2-5 per decade, FLOP) inside the curves of >= ``min_runs`` runs.
+
+    At most ``max_budgets``, spread evenly over the covered range.
+    """
+    spans = curves.groupby("run", sort=False)["compute_flops"].agg(["min", "max"])
+    spans = spans[(spans["min"] > 0) & np.isfinite(spans["max"])]
+    if spans.empty:
+        return []
+    candidates = log_grid(float(spans["min"].min()), float(spans["max"].max()), per_decade=3)
+    lo, hi = spans["min"].to_numpy(), spans["max"].to_numpy()
+    covered = [c for c in candidates if int(((lo <= c) & (c <= hi)).sum()) >= min_runs]
+    if len(covered) > max_budgets:
+        picks = np.unique(np.round(np.linspace(0, len(covered) - 1, max_budgets)).astype(int))
+        covered = [covered[i] for i in picks]
+    return covered
+
+
+def snapshot_table(curves: pd.DataFrame) -> pd.DataFrame:
+    """IsoFLOP snapshots of learning curves at `snapshot_budgets` (run names get ``@ C``)."""
+    budgets = snapshot_budgets(curves)
+    if not budgets:
+        return pd.DataFrame(columns=["run", "n_params", "n_tokens", "compute_flops", "loss"])
+    table = snapshot_losses(curves, compute_flops=budgets)
+    table["run"] = [
+        f"{run} @ {format_flops(c)}"
+        for run, c in zip(table["run"], table["compute_flops"], strict=True)
+    ]
+    return table
+
+
+def fit_table(log: RunLog, points: str = "final") -> pd.DataFrame:
+    """The runs a fit sees: the finished runs, or IsoFLOP snapshots of the learning curves."""
+    if points == "snapshots" and log.curves is not None:
+        table = snapshot_table(log.curves)
+        if len(table):
+            return table
+    return log.runs
+
+
+def fit_runs(table: pd.DataFrame, options: FitOptions) -> FitResult:
+    """`scaling_core.fitting.fit` of ``options.form`` with the page's options."""
+    return fit(table, options.form, **options.kwargs())
+
+
+@dataclass
+class FitOutcome:
+    """Everything the page shows about one file and one set of options; never raises."""
+
+    log: RunLog | None = None
+    read_error: str | None = None
+    table: pd.DataFrame | None = None
+    result: FitResult | None = None
+    fit_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, (RunLogError, FitError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def analyse(data: bytes, options: FitOptions, *, max_rows: int = MAX_ROWS) -> FitOutcome:
+    """Read, validate and fit (no bootstrap): the code path of the page and the benchmark."""
+    try:
+        log = read_upload(data, max_rows=max_rows)
+    except RunLogError as exc:
+        return FitOutcome(read_error=str(exc))
+    return fit_log(log, options)
+
+
+def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
+    """Fit an already read log; a failed fit keeps the log (its report and runs are shown)."""
+    outcome = FitOutcome(log=log)
+    table = fit_table(log, options.points)
+    if options.points == "snapshots" and table is log.runs and log.curves is not None:
+        outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")
+    outcome.table = table
+    try:
+        outcome.result = fit_runs(table, options)
+    except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
+        outcome.fit_error = _message(exc)
+    return outcome
+
+
+def extrapolation(
+    table: pd.DataFrame, options: FitOptions, by: str, quantile: float
+) -> ExtrapolationResult | str:
+    """`extrapolation_check` with the page's options, or the reason it cannot be done."""
+    try:
+        return extrapolation_check(
+            table, options.form, by=by, quantile=quantile, **options.kwargs()
+        )
+    except Exception as exc:
+        return _message(exc)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def predict_runs(result: FitResult, table: pd.DataFrame) -> np.ndarray:
+    """The fitted law's loss at every row of ``table`` (n_params, n_tokens, compute_flops)."""
+    return np.asarray(
+        result.predict(
+            n_params=table["n_params"].to_numpy(dtype=float),
+            n_tokens=table["n_tokens"].to_numpy(dtype=float),
+            compute_flops=table["compute_flops"].to_numpy(dtype=float),
+        ),
+        dtype=float,
+    )
+
+
+def predictions_table(result: FitResult, table: pd.DataFrame) -> pd.DataFrame:
+    """Per run: observed, predicted, log and relative residual, and whether the fit used it."""
+    predicted = predict_runs(result, table)
+    observed = table["loss"].to_numpy(dtype=float)
+    excluded = set(result.excluded)
+    return pd.DataFrame(
+        {
+            "run": table["run"].astype(str).to_numpy(),
+            "n_params": table["n_params"].to_numpy(dtype=float),
+            "n_tokens": table["n_tokens"].to_numpy(dtype=float),
+            "compute_flops": table["compute_flops"].to_numpy(dtype=float),
+            "observed_loss": observed,
+            "predicted_loss": predicted,
+            "residual_log": np.log(predicted) - np.log(observed),
+            "relative_error": predicted / observed - 1.0,
+            "used_in_fit": [str(r) not in excluded for r in table["run"]],
+        }
+    )
+
+
+def report_tables(log: RunLog) -> dict[str, pd.DataFrame]:
+    """The validation report as tables: columns (file header → role), notes, dropped rows."""
+    report = log.report
+    columns = [{"column in the file": c.source, "read as": c.role} for c in report.columns]
+    columns += [{"column in the file": c, "read as": "(not used)"} for c in report.ignored_columns]
+    return {
+        "columns": pd.DataFrame(columns, columns=["column in the file", "read as"]),
+        "notes": pd.DataFrame({"note": list(report.notes)}),
+        "dropped": pd.DataFrame(
+            {"line": [d.line for d in report.dropped], "reason": [d.reason for d in report.dropped]}
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _group_labels(values: np.ndarray, kind: str) -> list[str]:
+    if kind == "compute":
+        return [f"C ≈ {format_flops(v)}" for v in values]
+    if kind == "tokens":
+        return [f"D ≈ {format_count(v, 2)} tokens" for v in values]
+    return [f"D/N ≈ {v:.3g}" for v in values]
+
+
+def _by_kind(table: pd.DataFrame, kind: str) -> np.ndarray:
+    if kind == "compute":
+        return table["compute_flops"].to_numpy(dtype=float)
+    if kind == "tokens":
+        return table["n_tokens"].to_numpy(dtype=float)
+    return table["n_tokens"].to_numpy(dtype=float) / table["n_params"].to_numpy(dtype=float)
+
+
+def choose_grouping(table: pd.DataFrame, how: str = "auto", max_groups: int = 12) -> str:
+    """The grouping of the IsoFLOP view: "compute", "tokens", "ratio", or "bins" (none fits).
+
+    ``auto`` takes the first of compute, tokens, tokens-per-parameter under which most runs
+    (>= 60 %) sit in groups of >= 3 (values within 10 %), preferring fewer groups.
+    """
+    if how in ("compute", "tokens", "ratio"):
+        return how
+    best, best_score = "bins", (0.6, -math.inf)
+    for kind in ("compute", "tokens", "ratio"):
+        labels = group_isoflop(_by_kind(table, kind), tolerance=0.1)
+        sizes = np.bincount(labels)
+        coverage = sizes[sizes >= 3].sum() / max(len(labels), 1)
+        n_groups = int((sizes >= 3).sum())
+        score = (coverage, -n_groups)
+        if n_groups <= max_groups and coverage >= 0.6 and score > best_score:
+            best, best_score = kind, score
+    return best
+
+
+def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(group index per run, label per group, group value per group) for a grouping kind.
+
+    ``bins`` puts runs in half-decade bins of compute.
+    """
+    if kind == "bins":
+        compute = table["compute_flops"].to_numpy(dtype=float)
+        edges = np.floor(np.log10(compute) * 2) / 2
+        uniq, index = np.unique(edges, return_inverse=True)
+        centres = 10 ** (uniq + 0.25)
+        labels = [f"C ≈ {format_scientific(c, 2)} FLOP (±0.25 decade)" for c in centres]
+        return index, labels, centres
+    values = _by_kind(table, kind)
+    index = group_isoflop(values, tolerance=0.1)
+    centres = np.array(
+        [float(np.exp(np.mean(np.log(values[index == g])))) for g in range(index.max() + 1)]
+    )
+    return index, _group_labels(centres, kind), centres
+
+
+def isoflop_groups(
+    table: pd.DataFrame, result: FitResult | None, kind: str, n_points: int = 60
+) -> list[RunGroup]:
+    """Runs grouped for the IsoFLOP chart, each with the fitted law along the group's line.
+
+    Along a compute group the law is evaluated at L(N, C/6N), along a token group at L(N, D),
+    along a tokens-per-parameter group at L(N, r·N), over the group's N range (×1.5 each way).
+    """
+    index, labels, centres = group_runs(table, kind)
+    excluded = set(result.excluded) if result is not None else set()
+    groups = []
+    for g, (label, centre) in enumerate(zip(labels, centres, strict=True)):
+        members = table[index == g]
+        n = members["n_params"].to_numpy(dtype=float)
+        curve_n = np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points)
+        curve_loss = None
+        if result is not None:
+            try:
+                if kind in ("compute", "bins"):
+                    curve_loss = result.predict(
+                        n_params=curve_n, compute_flops=np.full(n_points, centre)
+                    )
+                elif kind == "tokens":
+                    curve_loss = result.predict(
+                        n_params=curve_n, n_tokens=np.full(n_points, centre)
+                    )
+                else:
+                    curve_loss = result.predict(n_params=curve_n, n_tokens=curve_n * centre)
+                curve_loss = np.asarray(curve_loss, dtype=float)
+            except (FitError, FloatingPointError, ValueError):
+                curve_loss = None
+        groups.append(
+            RunGroup(
+                label=label,
+                value=float(centre),
+                n_params=n,
+                loss=members["loss"].to_numpy(dtype=float),
+                runs=[str(r) for r in members["run"]],
+                used=np.array([str(r) not in excluded for r in members["run"]], dtype=bool),
+                curve_n=curve_n,
+                curve_loss=curve_loss,
+            )
+        )
+    return groups
+
+
+def isoflop_view(
+    log: RunLog, table: pd.DataFrame, result: FitResult | None, how: str = "auto"
+) -> tuple[list[RunGroup], str]:
+    """Groups for the IsoFLOP chart and what they are: snapshots of learning curves when the
+    file has them (exact compute budgets), else the fitted runs grouped by `choose_grouping`."""
+    if log.curves is not None and how in ("auto", "compute"):
+        snapshots = snapshot_table(log.curves)
+        if len(snapshots):
+            return isoflop_groups(snapshots, result, "compute"), "snapshots"
+    kind = choose_grouping(table, how)
+    return isoflop_groups(table, result, kind), kind
+
+
+def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndarray | None:
+    """The fitted law at every logged point of the learning curves (None if it cannot say)."""
+    if result is None:
+        return None
+    try:
+        return predict_runs(result, curves)
+    except (FitError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def bootstrap_in_chunks(
+    table: pd.DataFrame,
+    options: FitOptions,
+    n_boot: int,
+    *,
+    seed: int = 0,
+    confidence: float = 0.95,
+    n_chunks: int = 10,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[BootstrapResult, list[str]]:
+    """`bootstrap_fit` in ``n_chunks`` calls so a progress bar can move between them.
+
+    Chunk i uses seed ``SeedSequence(seed).spawn(n_chunks)[i]``; the samples are pooled and
+    the percentile intervals computed as `bootstrap_fit` does.  A chunk that fails as a whole
+    counts its refits as failed and adds a note.  ``progress(done, total)`` after each chunk.
+    (`bootstrap_fit` has no progress callback; with one this would be a single call.)
+    """
+    n_boot = max(int(n_boot), 2)
+    n_chunks = max(1, min(n_chunks, n_boot // 2))
+    sizes = [n_boot // n_chunks + (1 if i < n_boot % n_chunks else 0) for i in range(n_chunks)]
+    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_chunks)]
+    pieces: list[BootstrapResult] = []
+    failed, done, notes = 0, 0, []
+    for size, chunk_seed in zip(sizes, seeds, strict=True):
+        try:
+            pieces.append(
+                bootstrap_fit(
+                    table,
+                    options.form,
+                    n_boot=size,
+                    seed=chunk_seed,
+                    confidence=confidence,
+                    **options.kwargs(),
+                )
+            )
+        except FitError:
+            raise
+        except Exception as exc:  # a numerical failure inside one chunk: keep the others
+            failed += size
+            notes.append(f"{size} refits failed together ({type(exc).__name__}: {exc})")
+        done += size
+        if progress is not None:
+            progress(done, n_boot)
+    if not pieces:
+        raise FitError("every bootstrap refit failed; " + "; ".join(notes[:1]))
+    samples = pd.concat([p.samples for p in pieces], ignore_index=True)
+    full = pieces[0].fit
+    lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
+    intervals = {
+        name: (float(np.percentile(samples[name], lo_q)), float(np.percentile(samples[name], hi_q)))
+        for name in samples.columns
+        if name not in full.fixed and len(samples)
+    }
+    result = BootstrapResult(
+        fit=full,
+        samples=samples,
+        intervals=intervals,
+        confidence=confidence,
+        n_boot=n_boot,
+        n_failed=failed + sum(p.n_failed for p in pieces),
+        seed=seed,
+    )
+    return result, notes
+
+
+# --------------------------------------------------------------------------- session law
+
+
+def session_laws(result: FitResult | None) -> dict[str, Any]:
+    """``{key: law}`` to store under ``st.session_state["user_laws"]``: the chinchilla fit as
+    ``your-fit``, the kaplan fit as ``your-fit-kaplan``; power forms have no law family."""
+    if result is None or result.form not in ("chinchilla", "kaplan"):
+        return {}
+    law = result.law
+    return {law.key: law}
+
+
+# --------------------------------------------------------------------------- text
+
+
+def format_param(value: float) -> str:
+    """4 significant digits; scientific outside 1e-3…1e4 (6.36e13 for N_c)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    return format_scientific(value, 4)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=^])")
+
+
+def escape_markdown(text: str) -> str:
+    """Uploaded text made inert in Streamlit Markdown (st.error, st.caption): one line, every
+    Markdown/LaTeX/HTML-active character backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def parameter_rows(
+    result: FitResult,
+    intervals: dict[str, tuple[float, float]] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The parameter table shown on the page: name, meaning, value, interval (formatted)."""
+    intervals = intervals or {}
+    pct = f"{100 * confidence:g}% interval"
+    rows = []
+    for name, value in result.params.items():
+        if name in result.fixed:
+            interval = "fixed"
+        elif name in intervals:
+            low, high = intervals[name]
+            interval = f"{format_param(low)} – {format_param(high)}"
+        else:
+            interval = "run the bootstrap"
+        rows.append(
+            {
+                "parameter": name,
+                "meaning": PARAM_HELP.get(name, ""),
+                "value": format_param(value),
+                pct: interval,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def derived_rows(
+    result: FitResult, intervals: dict[str, tuple[float, float]] | None = None
+) -> pd.DataFrame:
+    """Chinchilla allocation exponents a, b with intervals when bootstrapped (else empty)."""
+    if result.form != "chinchilla":
+        return pd.DataFrame()
+    intervals = intervals or {}
+    a, b = result.allocation_exponents
+    rows = []
+    for name, value, meaning in (("a", a, "N_opt ∝ C^a"), ("b", b, "D_opt ∝ C^b")):
+        low_high = intervals.get(name)
+        rows.append(
+            {
+                "quantity": name,
+                "meaning": meaning,
+                "value": format_param(value),
+                "interval": "–"
+                if low_high is None
+                else f"{format_param(low_high[0])} – {format_param(low_high[1])}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def display_runs(table: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
+    """The runs table as shown (first ``limit`` rows; the line in the file first when known)."""
+    order = [
+        c for c in ("line", "run", "n_params", "n_tokens", "compute_flops", "loss") if c in table
+    ]
+    rest = [c for c in table.columns if c not in order]
+    return table[order + rest].head(limit)
+
+
+def chunk(values: Sequence[Any], size: int) -> list[list[Any]]:
+    """Split ``values`` into lists of ``size`` (for rows of metrics)."""
+    return [list(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+# --------------------------------------------------------------------------- Streamlit side
+# Everything below needs a running Streamlit script; everything above is plain Python.
+
+import streamlit as st  # noqa: E402
+
+from dashboard.state import Param, register  # noqa: E402
+
+#: ``f_sample`` round-trips through the URL; an upload never does.
+SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
+_UPLOADER_COUNTER = "fit_uploader_generation"
+_DIGEST_KEY = "fit_upload_digest"
+BAD_SAMPLE_KEY = "fit_bad_sample"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes the page fits and where they came from ("upload" or "sample")."""
+
+    name: str
+    data: bytes
+    digest: str
+    kind: str
+
+
+def uploader_key() -> str:
+    """The uploader's widget key; loading a sample moves to a new key, which clears it."""
+    return f"fit_uploader_{st.session_state.get(_UPLOADER_COUNTER, 0)}"
+
+
+def forget_sample() -> None:
+    """Drop the chosen sample from the session and the address bar."""
+    st.session_state.pop(SAMPLE_KEY, None)
+    if SAMPLE_KEY in st.query_params:
+        del st.query_params[SAMPLE_KEY]
+
+
+def forget_upload() -> None:
+    """Drop the uploaded bytes from the session."""
+    for key in (UPLOAD_BYTES_KEY, UPLOAD_NAME_KEY, _DIGEST_KEY):
+        st.session_state.pop(key, None)
+
+
+def on_upload() -> None:
+    """Uploader callback: keep the file's bytes in the session (not on disk, not in the URL)."""
+    uploaded = st.session_state.get(uploader_key())
+    st.session_state.pop(BOOTSTRAP_KEY, None)
+    if uploaded is None:
+        forget_upload()
+        return
+    st.session_state[UPLOAD_BYTES_KEY] = uploaded.getvalue()
+    st.session_state[UPLOAD_NAME_KEY] = uploaded.name
+    forget_sample()
+
+
+def load_sample(name: str) -> None:
+    """Sample button callback: record the sample (session and URL) and clear any upload."""
+    if name not in sample_names():
+        return
+    forget_upload()
+    st.session_state.pop(BOOTSTRAP_KEY, None)
+    st.session_state[SAMPLE_KEY] = name
+    st.session_state[_UPLOADER_COUNTER] = st.session_state.get(_UPLOADER_COUNTER, 0) + 1
+
+
+def chosen_sample() -> str | None:
+    """The sample named by the session or the link, if it is one of `sample_names`."""
+    if SAMPLE_KEY in st.session_state:
+        value = st.session_state[SAMPLE_KEY]
+    else:
+        value = st.query_params.get(SAMPLE_KEY)
+    if not value:
+        return None
+    if value in sample_names():
+        st.session_state[SAMPLE_KEY] = value
+        return str(value)
+    st.session_state[BAD_SAMPLE_KEY] = True
+    forget_sample()
+    return None
+
+
+def _upload_digest(data: bytes) -> str:
+    cached = st.session_state.get(_DIGEST_KEY)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    value = digest(data)
+    st.session_state[_DIGEST_KEY] = (data, value)
+    return value
+
+
+def current_source() -> Source | None:
+    """The data to fit: the uploaded bytes in the session, else the chosen sample, else None."""
+    data = st.session_state.get(UPLOAD_BYTES_KEY)
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data) if isinstance(data, bytearray) else data
+        name = str(st.session_state.get(UPLOAD_NAME_KEY, "uploaded file"))
+        return Source(name, data, _upload_digest(data), "upload")
+    name = chosen_sample()
+    if name is None:
+        return None
+    content = sample_bytes(name)
+    return Source(name, content, digest(content), "sample")
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
+def cached_log(file_digest: str, _data: bytes) -> RunLog | str:
+    """The parsed log of the content with this SHA-256, or the `RunLogError` message."""
+    try:
+        return read_upload(_data)
+    except RunLogError as exc:
+        return str(exc)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Fitting…", scope="session")
+def cached_fit(file_digest: str, options_key: tuple, _log: RunLog) -> FitOutcome:
+    """`fit_log` of the content with this SHA-256 under these options (slider moves that do
+    not change the options do not refit)."""
+    return fit_log(_log, FitOptions(*options_key))
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking extrapolation…", scope="session")
+def cached_extrapolation(
+    file_digest: str, options_key: tuple, by: str, quantile: float, _table: pd.DataFrame
+) -> ExtrapolationResult | str:
+    """`extrapolation` of the fitted table of this content under these options."""
+    return extrapolation(_table, FitOptions(*options_key), by, quantile)
+
+
+def outcome_for(source: Source, options: FitOptions) -> FitOutcome:
+    """Parse (cached per content) and fit (cached per content and options)."""
+    log = cached_log(source.digest, source.data)
+    if isinstance(log, str):
+        return FitOutcome(read_error=log)
+    return cached_fit(source.digest, options.key(), log)
