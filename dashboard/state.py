@@ -134,7 +134,7 @@ def _parse_keys(text: str) -> list[str]:
 
 COMPARE_LAWS = Param(
     "laws",
-    ["kaplan-2020", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"],
+    ["kaplan-2020", "kaplan-2020-frontier", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"],
     _parse_keys,
     ",".join,
 )

@@ -111,9 +111,13 @@ def page(browser, app_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 2600})
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(
+                ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+            )
+            else route.abort()
+        ),
     )
     tab = context.new_page()
     try:
@@ -128,3 +132,16 @@ def screenshot(tab, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_for_app(tab, timeout_ms: int = 45_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run has finished and every element and Plotly chart has drawn."""
+    tab.wait_for_selector("h1", timeout=timeout_ms)
+    tab.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+                   .every(chart => chart.querySelector('.main-svg'))""",
+        timeout=timeout_ms,
+    )
+    tab.wait_for_timeout(500)

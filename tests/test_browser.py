@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +19,6 @@ PAGES = [
     ("Plan_a_run", "Plan a run"),
     ("Fit_your_runs", "Fit your runs"),
 ]
-
-
-def wait_for_app(tab) -> None:  # type: ignore[no-untyped-def]
-    tab.wait_for_selector("h1", timeout=30_000)
-    tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-    tab.wait_for_timeout(800)
 
 
 @pytest.mark.parametrize(("path", "heading"), PAGES)

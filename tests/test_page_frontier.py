@@ -19,12 +19,13 @@ from charts.frontier import (
     isoflop_figure,
     porian_figure,
 )
+from dashboard.state import COMPARE_LAWS
 from scaling_core.allocation import compute_optimal, compute_optimal_frontier
 from scaling_core.presets import get_law
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "2_Compute-optimal_frontier.py")
-DEFAULT_LAWS = ["kaplan-2020", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"]
+DEFAULT_LAWS = list(COMPARE_LAWS.default)
 
 
 def run_page(compute: float | None = None, **query: str) -> AppTest:

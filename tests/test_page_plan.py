@@ -16,6 +16,7 @@ from charts.plan import (
     format_training_table,
     inference_figure,
 )
+from dashboard.state import COMPARE_LAWS
 from scaling_core.laws import ChinchillaLaw, Source
 from scaling_core.planning import (
     budget_from_devices,
@@ -29,7 +30,7 @@ from scaling_core.presets import PRESETS
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "5_Plan_a_run.py")
 H100 = "NVIDIA H100 SXM"
-DEFAULT_LAWS = ["kaplan-2020", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"]
+DEFAULT_LAWS = list(COMPARE_LAWS.default)
 
 
 def run_page(**session: object) -> AppTest:
@@ -164,8 +165,9 @@ def test_allocation_figure() -> None:
     assert fig.layout.xaxis.title.text == "parameters N"
     assert fig.layout.yaxis.title.text == "training tokens D"
     epoch = next(t for t in fig.data if t.name == PRESETS["epoch-2024"].label)
-    assert epoch.x[0] == pytest.approx(plans[2].n_params)
-    assert "D/N" in epoch.customdata[0] and format_loss(plans[2].loss) in epoch.customdata[0]
+    epoch_plan = next(p for p in plans if p.key == "epoch-2024")
+    assert epoch.x[0] == pytest.approx(epoch_plan.n_params)
+    assert "D/N" in epoch.customdata[0] and format_loss(epoch_plan.loss) in epoch.customdata[0]
     porian = next(t for t in fig.data if t.name == PRESETS["porian-2024-tuned"].label)
     assert "no loss law" in porian.customdata[0]
     assert all(isinstance(text, str) for text in fig.layout.xaxis.ticktext)
