@@ -34,15 +34,52 @@ def roles(log: RunLog) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- headers
 
-PARAM_HEADERS = ["params", "n_params", "N", "num_params", "parameters", "model_size",
-                 "Model Size", "non_embedding_params", "nonembedding_params", "PARAMS",
-                 "Num Params"]
-TOKEN_HEADERS = ["tokens", "D", "n_tokens", "training_tokens", "train_tokens", "tokens_seen",
-                 "num_tokens", "data", "Tokens"]
-COMPUTE_HEADERS = ["flops", "compute", "C", "Training FLOP", "train_flops", "compute_flops",
-                   "FLOPs"]
-LOSS_HEADERS = ["loss", "val_loss", "eval/loss", "validation_loss", "eval_loss", "train_loss",
-                "final_loss", "test_loss", "loss_final", "valid/loss", "Val Loss"]
+PARAM_HEADERS = [
+    "params",
+    "n_params",
+    "N",
+    "num_params",
+    "parameters",
+    "model_size",
+    "Model Size",
+    "non_embedding_params",
+    "nonembedding_params",
+    "PARAMS",
+    "Num Params",
+]
+TOKEN_HEADERS = [
+    "tokens",
+    "D",
+    "n_tokens",
+    "training_tokens",
+    "train_tokens",
+    "tokens_seen",
+    "num_tokens",
+    "data",
+    "Tokens",
+]
+COMPUTE_HEADERS = [
+    "flops",
+    "compute",
+    "C",
+    "Training FLOP",
+    "train_flops",
+    "compute_flops",
+    "FLOPs",
+]
+LOSS_HEADERS = [
+    "loss",
+    "val_loss",
+    "eval/loss",
+    "validation_loss",
+    "eval_loss",
+    "train_loss",
+    "final_loss",
+    "test_loss",
+    "loss_final",
+    "valid/loss",
+    "Val Loss",
+]
 RUN_HEADERS = ["run", "run_id", "name", "run_name", "id", "model", "experiment"]
 
 
@@ -86,11 +123,20 @@ def test_run_header_variants(header: str) -> None:
 
 @pytest.mark.parametrize(
     ("header", "role"),
-    [("batch_size", "batch_size"), ("bs", "batch_size"), ("batch_tokens", "batch_tokens"),
-     ("tokens_per_batch", "batch_tokens"), ("lr", "learning_rate"),
-     ("learning_rate", "learning_rate"), ("n_layer", "n_layer"), ("layers", "n_layer"),
-     ("depth", "n_layer"), ("d_model", "d_model"), ("width", "d_model"),
-     ("hidden_size", "d_model")],
+    [
+        ("batch_size", "batch_size"),
+        ("bs", "batch_size"),
+        ("batch_tokens", "batch_tokens"),
+        ("tokens_per_batch", "batch_tokens"),
+        ("lr", "learning_rate"),
+        ("learning_rate", "learning_rate"),
+        ("n_layer", "n_layer"),
+        ("layers", "n_layer"),
+        ("depth", "n_layer"),
+        ("d_model", "d_model"),
+        ("width", "d_model"),
+        ("hidden_size", "d_model"),
+    ],
 )
 def test_optional_header_variants(header: str, role: str) -> None:
     log = read(f"params,tokens,loss,{header}\n1e8,2e9,3.0,512\n")
@@ -101,8 +147,11 @@ def test_optional_header_variants(header: str, role: str) -> None:
 
 def test_header_matching_ignores_case_punctuation_and_spacing() -> None:
     log = read("  N_Params ,Training/Tokens,EVAL LOSS\n1e8,2e9,3.0\n")
-    assert roles(log) == {"n_params": "N_Params", "n_tokens": "Training/Tokens",
-                          "loss": "EVAL LOSS"}
+    assert roles(log) == {
+        "n_params": "N_Params",
+        "n_tokens": "Training/Tokens",
+        "loss": "EVAL LOSS",
+    }
 
 
 def test_validation_loss_preferred_over_train_loss_and_reported() -> None:
@@ -132,10 +181,28 @@ def test_ignored_columns_are_listed_and_kept() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1.5e9", 1.5e9), ("1.5B", 1.5e9), ("1.5b", 1.5e9), ("300M", 3e8), ("300m", 3e8),
-     ("2T", 2e12), ("70k", 7e4), ("70K", 7e4), ("1.2e+21", 1.2e21), ("1_000", 1000.0),
-     ("  42  ", 42.0), ("3G", 3e9), ("1.5 B", 1.5e9), ("2bn", 2e9), ("1,500,000", 1.5e6),
-     ("1,500,000.5", 1500000.5), ("2,41", 2.41), ("5%", 0.05), (".5", 0.5), ("-3", -3.0)],
+    [
+        ("1.5e9", 1.5e9),
+        ("1.5B", 1.5e9),
+        ("1.5b", 1.5e9),
+        ("300M", 3e8),
+        ("300m", 3e8),
+        ("2T", 2e12),
+        ("70k", 7e4),
+        ("70K", 7e4),
+        ("1.2e+21", 1.2e21),
+        ("1_000", 1000.0),
+        ("  42  ", 42.0),
+        ("3G", 3e9),
+        ("1.5 B", 1.5e9),
+        ("2bn", 2e9),
+        ("1,500,000", 1.5e6),
+        ("1,500,000.5", 1500000.5),
+        ("2,41", 2.41),
+        ("5%", 0.05),
+        (".5", 0.5),
+        ("-3", -3.0),
+    ],
 )
 def test_parse_number_series_values(text: str, expected: float) -> None:
     parsed = _parse_number_series(pd.Series(["1", text, "2"], dtype="str"))
@@ -236,8 +303,14 @@ def test_sources_path_text_bytes_and_file_objects(tmp_path: pytest.TempPathFacto
     text = "params,tokens,loss\n1e8,2e9,3.0\n"
     path = tmp_path / "runs.csv"  # type: ignore[operator]
     path.write_text(text)
-    for source in (path, str(path), text, text.encode(), io.BytesIO(text.encode()),
-                   io.StringIO(text)):
+    for source in (
+        path,
+        str(path),
+        text,
+        text.encode(),
+        io.BytesIO(text.encode()),
+        io.StringIO(text),
+    ):
         assert read_run_log(source).runs["loss"].tolist() == [3.0]
 
 
@@ -361,9 +434,14 @@ def test_step_without_tokens_says_what_is_missing() -> None:
 
 @pytest.mark.parametrize(
     ("content", "pattern"),
-    [(b"", "empty"), (b"\n\n  \n", "empty"), (b"params,tokens,loss\n", "no data rows"),
-     (b"\x00\x01\x02binary", "NUL"), (b"PK\x03\x04rest", "Excel"),
-     (b"params,tokens,loss\nx,y,z\n", "no usable rows.*line 2")],
+    [
+        (b"", "empty"),
+        (b"\n\n  \n", "empty"),
+        (b"params,tokens,loss\n", "no data rows"),
+        (b"\x00\x01\x02binary", "NUL"),
+        (b"PK\x03\x04rest", "Excel"),
+        (b"params,tokens,loss\nx,y,z\n", "no usable rows.*line 2"),
+    ],
 )
 def test_unusable_files_raise_one_clear_error(content: bytes, pattern: str) -> None:
     with pytest.raises(RunLogError, match=pattern):
@@ -408,8 +486,15 @@ def test_curves_detected_and_final_loss_per_run() -> None:
     log = read(CURVES)
     assert log.report.shape == "curves"
     assert log.curves is not None and len(log.curves) == 5
-    assert list(log.curves.columns) == ["run", "step", "n_tokens", "loss", "n_params",
-                                        "compute_flops", "line"]
+    assert list(log.curves.columns) == [
+        "run",
+        "step",
+        "n_tokens",
+        "loss",
+        "n_params",
+        "compute_flops",
+        "line",
+    ]
     runs = log.runs.set_index("run")
     assert runs.loc["small", "loss"] == 1.0 and runs.loc["small", "n_tokens"] == 4e9
     assert runs.loc["big", "loss"] == 2.0 and runs.loc["big", "n_tokens"] == 3e9
@@ -473,8 +558,15 @@ def test_snapshot_by_compute_only_within_each_runs_range() -> None:
 
 
 def test_snapshot_hand_computed_intermediate_value() -> None:
-    curves = pd.DataFrame({"run": ["r", "r"], "n_params": [1e8, 1e8], "n_tokens": [1e9, 1e10],
-                           "compute_flops": [6e17, 6e18], "loss": [3.0, 2.0]})
+    curves = pd.DataFrame(
+        {
+            "run": ["r", "r"],
+            "n_params": [1e8, 1e8],
+            "n_tokens": [1e9, 1e10],
+            "compute_flops": [6e17, 6e18],
+            "loss": [3.0, 2.0],
+        }
+    )
     snap = snapshot_losses(curves, compute_flops=[6e17 * 10**0.25])
     expected = math.exp(0.75 * math.log(3.0) + 0.25 * math.log(2.0))
     assert snap["loss"].iloc[0] == pytest.approx(expected)
@@ -485,8 +577,13 @@ def test_snapshot_outside_range_is_empty() -> None:
     log = read(CURVES)
     assert log.curves is not None
     snap = snapshot_losses(log.curves, n_tokens=[1.0])
-    assert snap.empty and list(snap.columns) == ["run", "n_params", "n_tokens",
-                                                  "compute_flops", "loss"]
+    assert snap.empty and list(snap.columns) == [
+        "run",
+        "n_params",
+        "n_tokens",
+        "compute_flops",
+        "loss",
+    ]
 
 
 def test_snapshot_needs_exactly_one_axis() -> None:
@@ -503,9 +600,11 @@ def test_snapshot_needs_exactly_one_axis() -> None:
 
 def test_report_summary_and_mappings() -> None:
     log = read("params,tokens,loss,notes\n1e8,2e9,3.0,x\n")
-    assert log.report.columns == [ColumnMapping("params", "n_params"),
-                                  ColumnMapping("tokens", "n_tokens"),
-                                  ColumnMapping("loss", "loss")]
+    assert log.report.columns == [
+        ColumnMapping("params", "n_params"),
+        ColumnMapping("tokens", "n_tokens"),
+        ColumnMapping("loss", "loss"),
+    ]
     summary = log.report.summary()
     assert "finished runs" in summary and "'params' -> n_params" in summary
     assert "Not used: 'notes'" in summary
@@ -514,8 +613,14 @@ def test_report_summary_and_mappings() -> None:
 def test_hundred_thousand_rows_ingest() -> None:
     rng = np.random.default_rng(0)
     n = 100_000
-    frame = pd.DataFrame({"params": rng.uniform(1e7, 1e10, n), "tokens": rng.uniform(1e9, 1e12, n),
-                          "flops": rng.uniform(1e18, 1e22, n), "loss": rng.uniform(1.5, 5, n)})
+    frame = pd.DataFrame(
+        {
+            "params": rng.uniform(1e7, 1e10, n),
+            "tokens": rng.uniform(1e9, 1e12, n),
+            "flops": rng.uniform(1e18, 1e22, n),
+            "loss": rng.uniform(1.5, 5, n),
+        }
+    )
     csv_text = frame.to_csv(index=False)
     lines = csv_text.split("\n")
     lines[500] = "oops,1,2,3"  # file line 501

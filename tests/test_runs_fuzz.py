@@ -10,17 +10,80 @@ from scaling_core.runs import RunLog, RunLogError, read_run_log
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-KNOWN_HEADERS = ["params", "N", "Params (M)", "tokens", "D", "tokens (B)", "flops", "C",
-                 "loss", "val_loss", "train_loss", "eval/loss", "run", "name", "step", "_step",
-                 "batch_size", "batch_tokens", "seq_len", "lr", "n_layer", "d_model", "notes",
-                 "loss", "", " ", "x"]
-REQUIRED_CHOICES = [["params", "N", "Params (M)", "model_size"],
-                    ["tokens", "D", "tokens (B)", "flops", "C"],
-                    ["loss", "val_loss", "eval/loss"]]
-JUNK_VALUES = ["", " ", "1", "0", "-1", "1e9", "1.5B", "300M", "2T", "70k", "1_000", "nan",
-               "inf", "-inf", "1e400", "1e-400", "abc", '"1,500,000"', "2,41", "5%", "NA",
-               "True", '"', "''", "1.5 B", "…", "é", "\t", ";", "0x10", "1e", ".", "-", "B",
-               "999999999999999999999999", "1,5", "a", "b"]
+KNOWN_HEADERS = [
+    "params",
+    "N",
+    "Params (M)",
+    "tokens",
+    "D",
+    "tokens (B)",
+    "flops",
+    "C",
+    "loss",
+    "val_loss",
+    "train_loss",
+    "eval/loss",
+    "run",
+    "name",
+    "step",
+    "_step",
+    "batch_size",
+    "batch_tokens",
+    "seq_len",
+    "lr",
+    "n_layer",
+    "d_model",
+    "notes",
+    "loss",
+    "",
+    " ",
+    "x",
+]
+REQUIRED_CHOICES = [
+    ["params", "N", "Params (M)", "model_size"],
+    ["tokens", "D", "tokens (B)", "flops", "C"],
+    ["loss", "val_loss", "eval/loss"],
+]
+JUNK_VALUES = [
+    "",
+    " ",
+    "1",
+    "0",
+    "-1",
+    "1e9",
+    "1.5B",
+    "300M",
+    "2T",
+    "70k",
+    "1_000",
+    "nan",
+    "inf",
+    "-inf",
+    "1e400",
+    "1e-400",
+    "abc",
+    '"1,500,000"',
+    "2,41",
+    "5%",
+    "NA",
+    "True",
+    '"',
+    "''",
+    "1.5 B",
+    "…",
+    "é",
+    "\t",
+    ";",
+    "0x10",
+    "1e",
+    ".",
+    "-",
+    "B",
+    "999999999999999999999999",
+    "1,5",
+    "a",
+    "b",
+]
 
 
 def check(content: bytes | str) -> None:
@@ -77,8 +140,9 @@ def tables(draw: st.DrawFn) -> bytes:
     n_rows = draw(st.integers(0, 8))
     rows = []
     for _ in range(n_rows):
-        n_fields = draw(st.sampled_from([len(headers), len(headers), len(headers) - 1,
-                                         len(headers) + 1]))
+        n_fields = draw(
+            st.sampled_from([len(headers), len(headers), len(headers) - 1, len(headers) + 1])
+        )
         rows.append(delimiter.join(draw(value) for _ in range(max(n_fields, 0))))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     text = newline.join([delimiter.join(headers), *rows])
@@ -98,8 +162,9 @@ def test_random_tables(content: bytes) -> None:
 def plausible_logs(draw: st.DrawFn) -> str:
     """Mostly valid run logs (runs or curves) with a few junk cells sprinkled in."""
     curves = draw(st.booleans())
-    headers = ["run", "step", "tokens", "params", "loss"] if curves else [
-        "name", "N", "D", "val_loss"]
+    headers = (
+        ["run", "step", "tokens", "params", "loss"] if curves else ["name", "N", "D", "val_loss"]
+    )
     good = st.floats(1e-3, 1e13).map(lambda v: f"{v:.6g}")
     cell = st.one_of(good, good, good, st.sampled_from(JUNK_VALUES))
     lines = [",".join(headers)]
