@@ -96,26 +96,35 @@ def isoflop_figure(
         any_excluded |= bool((~used).any())
         xs.append(group.n_params)
         ys.append(group.loss)
-        fig.add_trace(
-            go.Scatter(
-                x=group.n_params,
-                y=group.loss,
-                mode="markers",
-                name=label,
-                legendgroup=label,
-                marker={
-                    "color": colour,
-                    "size": 9,
-                    "symbol": ["circle" if u else "circle-open" for u in used],
-                    "line": {"color": colour, "width": 1.5},
-                },
-                customdata=np.stack([names, [format_count(n) for n in group.n_params]], axis=-1),
-                hovertemplate=(
-                    "%{customdata[0]}<br>N %{customdata[1]} parameters<br>"
-                    f"loss %{{y:.4f}} nats/token<br>{label}<extra></extra>"
-                ),
-            )
+        custom = np.stack([names, [format_count(n) for n in group.n_params]], axis=-1)
+        hover = (
+            "%{customdata[0]}<br>N %{customdata[1]} parameters<br>"
+            f"loss %{{y:.4f}} nats/token<br>{label}<extra></extra>"
         )
+        for kept in (True, False):
+            mask = used == kept
+            if not mask.any():
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=group.n_params[mask],
+                    y=group.loss[mask],
+                    mode="markers",
+                    name=label if kept else f"{label} (excluded)",
+                    legendgroup=label,
+                    showlegend=kept or not used.any(),
+                    marker={
+                        "color": colour,
+                        "size": 9,
+                        "symbol": "circle" if kept else "circle-open",
+                        "line": {"color": colour, "width": 1.5},
+                    },
+                    customdata=custom[mask],
+                    hovertemplate=hover
+                    if kept
+                    else hover.replace("<extra>", "<br>excluded<extra>"),
+                )
+            )
         if group.curve_loss is None:
             continue
         curve = np.asarray(group.curve_loss, dtype=float)
@@ -283,10 +292,20 @@ _BY_TITLES = {
 
 
 def extrapolation_figure(
-    train: pd.DataFrame, holdout: pd.DataFrame, *, by: str, threshold: float, height: int = 440
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    *,
+    by: str,
+    threshold: float,
+    x: str | None = None,
+    height: int = 440,
 ) -> go.Figure:
-    """Loss against ``by`` (log axis): the runs fitted (grey), the held-out largest runs as
-    observed (black) and as predicted by the fit of the rest (red ×), joined by a line."""
+    """Loss against ``x`` (log axis; default ``by``, the column the runs were split on): the
+    runs fitted (grey), the held-out largest runs as observed (black) and as predicted by the
+    fit of the rest (red ×), joined by a line.  A dotted line marks ``threshold`` when x is
+    ``by``."""
+    split_by = by
+    by = x or by
     title, tick_format, hover_format = _BY_TITLES[by]
     fig = go.Figure()
 
@@ -346,7 +365,8 @@ def extrapolation_figure(
             " (%{customdata[2]})<extra>held out</extra>",
         )
     )
-    fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
+    if by == split_by:
+        fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
     fig.update_layout(
         **base_layout(
             title="Extrapolation check: fit the smaller runs, predict the largest", height=height
@@ -419,5 +439,10 @@ def learning_curves_figure(
     fig.update_layout(**base_layout(title="Learning curves", height=height))
     low, high = _positive_range([curves["n_tokens"].to_numpy()], pad=1.1)
     apply_log_axis(fig, "x", low, high, "training tokens seen D")
-    fig.update_yaxes(title_text=LOSS_TITLE, type="log")
+    observed = curves["loss"].to_numpy(dtype=float)
+    observed = observed[np.isfinite(observed) & (observed > 0)]
+    y_range = None
+    if observed.size:  # the observed losses set the range; a poor fit may leave it
+        y_range = [np.log10(observed.min() / 1.05), np.log10(observed.max() * 1.05)]
+    fig.update_yaxes(title_text=LOSS_TITLE, type="log", range=y_range)
     return fig

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +57,10 @@ SAMPLE_KEY = "f_sample"
 BOOTSTRAP_KEY = "fit_bootstrap"
 
 FORM_LABELS: dict[str, str] = {
-    "chinchilla": "Chinchilla: L = E + A/N^α + B/D^β",
-    "kaplan": "Kaplan: L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D",
-    "power-n": "Power in N: L = E + A/N^α",
-    "power-c": "Power in C: L = E + (C_c/C)^α_C",
+    "chinchilla": "Chinchilla: E + A/N^α + B/D^β",
+    "kaplan": "Kaplan: [(N_c/N)^(α_N/α_D) + D_c/D]^α_D",
+    "power-n": "Power in N: E + A/N^α",
+    "power-c": "Power in C: E + (C_c/C)^α_C",
 }
 PARAM_HELP: dict[str, str] = {
     "E": "irreducible loss (nats/token)",
@@ -138,9 +138,16 @@ def digest(data: bytes) -> str:
 # --------------------------------------------------------------------------- parse and fit
 
 
-def read_upload(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> RunLog:
-    """`read_run_log` with the page's limits; raises `RunLogError` with a readable message."""
-    return read_run_log(data, max_rows=max_rows, max_bytes=max_bytes)
+def read_upload(
+    data: bytes, *, max_rows: int | None = None, max_bytes: int | None = None
+) -> RunLog:
+    """`read_run_log` with the page's limits (`MAX_ROWS`, `MAX_BYTES` unless given); raises
+    `RunLogError` with a readable message."""
+    return read_run_log(
+        data,
+        max_rows=MAX_ROWS if max_rows is None else max_rows,
+        max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
+    )
 
 
 def snapshot_budgets(
@@ -208,7 +215,7 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def analyse(data: bytes, options: FitOptions, *, max_rows: int = MAX_ROWS) -> FitOutcome:
+def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) -> FitOutcome:
     """Read, validate and fit (no bootstrap): the code path of the page and the benchmark."""
     try:
         log = read_upload(data, max_rows=max_rows)
@@ -410,6 +417,20 @@ def isoflop_view(
     return isoflop_groups(table, result, kind), kind
 
 
+def extrapolation_axis(holdout: pd.DataFrame, by: str) -> str:
+    """The x axis of the extrapolation chart: ``by``, unless the held-out runs share one or two
+    values of it (one IsoFLOP budget), where model size N spreads them out."""
+    if by == "n_params" or len(holdout) < 3:
+        return by
+    distinct = int(group_isoflop(holdout[by].to_numpy(dtype=float), tolerance=0.1).max()) + 1
+    return "n_params" if distinct <= 2 else by
+
+
+def residual_grouping(table: pd.DataFrame, kind: str) -> str:
+    """The grouping that colours the residuals (runs of the fit table, not the snapshots)."""
+    return choose_grouping(table) if kind == "snapshots" else kind
+
+
 def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndarray | None:
     """The fitted law at every logged point of the learning curves (None if it cannot say)."""
     if result is None:
@@ -582,9 +603,11 @@ def display_runs(table: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
     return table[order + rest].head(limit)
 
 
-def chunk(values: Sequence[Any], size: int) -> list[list[Any]]:
-    """Split ``values`` into lists of ``size`` (for rows of metrics)."""
-    return [list(values[i : i + size]) for i in range(0, len(values), size)]
+def format_objective(value: float) -> str:
+    """The objective (a small Huber sum): 3 significant digits, scientific below 0.01."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}" if value == 0 or abs(value) >= 0.01 else format_scientific(value, 3)
 
 
 # --------------------------------------------------------------------------- Streamlit side
@@ -592,7 +615,7 @@ def chunk(values: Sequence[Any], size: int) -> list[list[Any]]:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.state import Param, register  # noqa: E402
+from dashboard.state import Param, current, prepare_widget, register  # noqa: E402
 
 #: ``f_sample`` round-trips through the URL; an upload never does.
 SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
@@ -651,6 +674,14 @@ def load_sample(name: str) -> None:
     st.session_state[_UPLOADER_COUNTER] = st.session_state.get(_UPLOADER_COUNTER, 0) + 1
 
 
+SAMPLE_PICK_KEY = "fit_sample_pick"
+
+
+def load_picked_sample() -> None:
+    """Sample button callback: load the sample currently shown in the picker."""
+    load_sample(str(st.session_state.get(SAMPLE_PICK_KEY, "")))
+
+
 def chosen_sample() -> str | None:
     """The sample named by the session or the link, if it is one of `sample_names`."""
     if SAMPLE_KEY in st.session_state:
@@ -682,6 +713,8 @@ def current_source() -> Source | None:
     if isinstance(data, (bytes, bytearray)):
         data = bytes(data) if isinstance(data, bytearray) else data
         name = str(st.session_state.get(UPLOAD_NAME_KEY, "uploaded file"))
+        if SAMPLE_KEY in st.session_state or SAMPLE_KEY in st.query_params:
+            forget_sample()  # the link must not point at a sample while an upload is shown
         return Source(name, data, _upload_digest(data), "upload")
     name = chosen_sample()
     if name is None:
@@ -691,10 +724,10 @@ def current_source() -> Source | None:
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
-def cached_log(file_digest: str, _data: bytes) -> RunLog | str:
+def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
     """The parsed log of the content with this SHA-256, or the `RunLogError` message."""
     try:
-        return read_upload(_data)
+        return read_upload(_data, max_rows=max_rows)
     except RunLogError as exc:
         return str(exc)
 
@@ -716,7 +749,40 @@ def cached_extrapolation(
 
 def outcome_for(source: Source, options: FitOptions) -> FitOutcome:
     """Parse (cached per content) and fit (cached per content and options)."""
-    log = cached_log(source.digest, source.data)
+    log = cached_log(source.digest, MAX_ROWS, source.data)
     if isinstance(log, str):
         return FitOutcome(read_error=log)
     return cached_fit(source.digest, options.key(), log)
+
+
+def int_slider(
+    label: str,
+    key: str,
+    low: int,
+    high: int,
+    default: int,
+    *,
+    help: str | None = None,
+    container: Any = st,
+) -> int:
+    """An integer slider that persists across pages and in the URL (like
+    `dashboard.widgets.number_slider`, which shows floats as 2.00)."""
+    param = Param(key, default, lambda text: int(float(text)), str)
+    value = current(param)
+    try:
+        value = int(min(max(int(value), low), high))
+    except (TypeError, ValueError):
+        value = default
+    st.session_state[key] = value
+    widget_key, store = prepare_widget(param, value)
+    return int(
+        container.slider(
+            label,
+            min_value=low,
+            max_value=high,
+            step=1,
+            key=widget_key,
+            on_change=store,
+            help=help,
+        )
+    )

@@ -37,12 +37,10 @@ with page("Fit your runs"):
         help=f"Up to 50 MB and {fs.MAX_ROWS:,} data rows.",
     )
     samples = fs.sample_names()
-    chosen = sample_col.selectbox(
-        "Or a sample (synthetic, see sample_data/README.md)", samples, key="fit_sample_pick"
+    sample_col.selectbox(
+        "Or a sample (synthetic, see sample_data/README.md)", samples, key=fs.SAMPLE_PICK_KEY
     )
-    sample_col.button(
-        "Load this sample", key="fit_load_sample", on_click=fs.load_sample, args=(chosen,)
-    )
+    sample_col.button("Load this sample", key="fit_load_sample", on_click=fs.load_picked_sample)
 
     source = fs.current_source()
     if st.session_state.pop(fs.BAD_SAMPLE_KEY, False):
@@ -50,7 +48,7 @@ with page("Fit your runs"):
 
     # ------------------------------------------------------------------ fit controls
     st.subheader("Fit options")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     form = choice(
         "Law form",
         "f_form",
@@ -72,17 +70,14 @@ with page("Fit your runs"):
         container=c2,
         help="Hoffmann et al. use 1e-3. Residuals are ~0.01, so δ ≥ 0.1 is least squares.",
     )
-    exclude_k = int(
-        number_slider(
-            "Exclude the k highest-loss runs",
-            "f_k",
-            0.0,
-            10.0,
-            0.0,
-            1.0,
-            container=c3,
-            help="Besiroglu et al. 2024 drop the 5 highest-loss runs before fitting.",
-        )
+    exclude_k = fs.int_slider(
+        "Exclude the k highest-loss runs",
+        "f_k",
+        0,
+        10,
+        0,
+        container=c3,
+        help="Besiroglu et al. 2024 drop the 5 highest-loss runs before fitting.",
     )
     fix_e = toggle("Fix E (irreducible loss)", "f_fix_e", False, container=c4)
     fixed_e = None
@@ -95,7 +90,7 @@ with page("Fit your runs"):
         st.info("Load a file or a sample to see the fit.")
         st.session_state[USER_LAWS] = {}
     else:
-        log_probe = fs.cached_log(source.digest, source.data)
+        log_probe = fs.cached_log(source.digest, fs.MAX_ROWS, source.data)
         is_curves = not isinstance(log_probe, str) and log_probe.curves is not None
         points = "final"
         if is_curves:
@@ -151,9 +146,11 @@ with page("Fit your runs"):
                     hide_index=True,
                     width="stretch",
                     column_config={
-                        "n_params": st.column_config.NumberColumn("N (params)", format="%.4g"),
-                        "n_tokens": st.column_config.NumberColumn("D (tokens)", format="%.4g"),
-                        "compute_flops": st.column_config.NumberColumn("C (FLOP)", format="%.4g"),
+                        "n_params": st.column_config.NumberColumn("N (params)", format="compact"),
+                        "n_tokens": st.column_config.NumberColumn("D (tokens)", format="compact"),
+                        "compute_flops": st.column_config.NumberColumn(
+                            "C (FLOP)", format="scientific"
+                        ),
                         "loss": st.column_config.NumberColumn("loss (nats/token)", format="%.4f"),
                     },
                 )
@@ -190,38 +187,36 @@ with page("Fit your runs"):
                     st.caption(
                         "Power-law forms have no law family; they are not added to the sidebar."
                     )
-                cols = st.columns(len(result.params) + 2)
+                cols = st.columns(5)
                 for col, (name, value) in zip(cols, result.params.items(), strict=False):
                     low_high = intervals.get(name)
+                    interval = (
+                        ""
+                        if low_high is None
+                        else f"; {100 * boot.confidence:g}% interval "
+                        f"{fs.format_param(low_high[0])} – {fs.format_param(low_high[1])}"
+                    )
+                    fixed = " (fixed)" if name in result.fixed else ""
                     col.metric(
                         name,
                         fs.format_param(value),
-                        help=fs.PARAM_HELP.get(name, "")
-                        + (" (fixed)" if name in result.fixed else "")
-                        + (
-                            ""
-                            if low_high is None
-                            else f"; {100 * boot.confidence:g}% interval {fs.format_param(low_high[0])}"
-                            f" – {fs.format_param(low_high[1])}"
-                        ),
+                        help=fs.PARAM_HELP.get(name, "") + fixed + interval,
                     )
-                cols[-2].metric(
+                cols = st.columns(5)
+                cols[0].metric(
                     "Objective",
-                    f"{result.objective:.4g}",
+                    fs.format_objective(result.objective),
                     help="Huber sum of log residuals (least squares r²/2 beyond δ).",
                 )
-                cols[-1].metric(
+                cols[1].metric(
                     "RMS residual",
                     f"{100 * result.rms_residual:.2f}%",
                     help="Root mean square of log(predicted) − log(observed).",
                 )
-                used_text = f"{result.n_runs} runs used"
-                if result.excluded:
-                    used_text += f", {len(result.excluded)} excluded"
-                st.caption(
-                    f"{used_text}; {'converged' if result.converged else 'did NOT converge'}. "
-                    f"Method: {result.method}."
-                )
+                cols[2].metric("Runs used", f"{result.n_runs:,}")
+                cols[3].metric("Runs excluded", f"{len(result.excluded):,}")
+                cols[4].metric("Converged", "yes" if result.converged else "NO")
+                st.caption(f"Method: {result.method}.")
                 left, right = st.columns([3, 2])
                 left.table(fs.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
                 derived = fs.derived_rows(result, intervals)
@@ -303,9 +298,7 @@ with page("Fit your runs"):
 
                 if result is not None:
                     predictions = fs.predictions_table(result, table)
-                    index, labels, _ = fs.group_runs(
-                        table, kind if kind != "snapshots" else "compute"
-                    )
+                    index, labels, _ = fs.group_runs(table, fs.residual_grouping(table, kind))
                     res_fig = residuals_figure(predictions, index, labels)
                     st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
                     charts["residuals"] = res_fig
@@ -352,7 +345,11 @@ with page("Fit your runs"):
                         )
                         train = table[table[by] <= check.threshold]
                         ext_fig = extrapolation_figure(
-                            train, check.holdout, by=by, threshold=check.threshold
+                            train,
+                            check.holdout,
+                            by=by,
+                            threshold=check.threshold,
+                            x=fs.extrapolation_axis(check.holdout, by),
                         )
                         st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
                         charts["extrapolation"] = ext_fig
@@ -371,10 +368,10 @@ with page("Fit your runs"):
                             hide_index=True,
                             width="stretch",
                             column_config={
-                                "n_params": st.column_config.NumberColumn("N", format="%.4g"),
-                                "n_tokens": st.column_config.NumberColumn("D", format="%.4g"),
+                                "n_params": st.column_config.NumberColumn("N", format="compact"),
+                                "n_tokens": st.column_config.NumberColumn("D", format="compact"),
                                 "compute_flops": st.column_config.NumberColumn(
-                                    "C (FLOP)", format="%.4g"
+                                    "C (FLOP)", format="scientific"
                                 ),
                                 "loss": st.column_config.NumberColumn("observed", format="%.4f"),
                                 "predicted": st.column_config.NumberColumn(

@@ -1,0 +1,92 @@
+"""The fit page in a real browser: upload through the file uploader, then reopen a shared link.
+
+Screenshots go to artifacts/screenshots/fit-*.png.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.fit_session import FitOptions, fit_runs, format_param, read_upload
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_data"
+
+
+def wait_for_app(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    tab.wait_for_timeout(800)
+
+
+def shown_metrics(tab) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """{label: value} of every st.metric on the page."""
+    out = {}
+    for metric in tab.locator('[data-testid="stMetric"]').all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def expected(name: str, **options: object) -> dict[str, str]:
+    result = fit_runs(read_upload((SAMPLES / name).read_bytes()).runs, FitOptions(**options))
+    return {key: format_param(value) for key, value in result.params.items()}
+
+
+def wait_for_metric(tab, label: str) -> None:  # type: ignore[no-untyped-def]
+    tab.locator('[data-testid="stMetricLabel"]', has_text=label).first.wait_for(timeout=60_000)
+    wait_for_app(tab)
+
+
+def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_server}/Fit_your_runs")
+    wait_for_app(page)
+    assert "load a file or a sample" in page.inner_text("body").lower()
+
+    page.locator('input[type="file"]').first.set_input_files(str(SAMPLES / "messy_runs.csv"))
+    wait_for_metric(page, "alpha")
+    shown = shown_metrics(page)
+    want = expected("messy_runs.csv")
+    assert shown["alpha"] == want["alpha"]
+    assert shown["E"] == want["E"]
+    assert shown["Rows dropped"] == "4"
+    body = page.inner_text("body")
+    assert "diverged" in body or page.locator('[data-testid="stDataFrame"]').count() >= 2
+    assert "f_sample" not in page.url  # the upload is not in the link
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.set_viewport_size({"width": 1400, "height": 5200})
+    page.wait_for_timeout(2000)  # let plotly finish drawing at the new size
+    screenshot(page, "fit-upload-messy")
+
+    # A shared link to a sample view, opened in a fresh browser context (a colleague).
+    link = f"{app_server}/Fit_your_runs?f_sample=isoflop_sweep.csv&f_k=2&f_form=chinchilla"
+    # A tall window: Streamlit scrolls inside its own container, so a full-page screenshot
+    # only holds what fits in the viewport.
+    context = browser.new_context(viewport={"width": 1400, "height": 5200})
+    try:
+        colleague = context.new_page()
+        colleague.goto(link)
+        wait_for_metric(colleague, "alpha")
+        shown = shown_metrics(colleague)
+        want = expected("isoflop_sweep.csv", exclude_highest_loss=2)
+        for name in ("E", "A", "B", "alpha", "beta"):
+            assert shown[name] == want[name], name
+        assert "f_k=2" in colleague.url
+        assert colleague.locator('[data-testid="stException"]').count() == 0
+        colleague.wait_for_timeout(1500)
+        screenshot(colleague, "fit-shared-isoflop")
+
+        colleague.goto(f"{app_server}/Fit_your_runs?f_sample=learning_curves.csv")
+        wait_for_metric(colleague, "alpha")
+        colleague.wait_for_timeout(1500)
+        assert colleague.locator('[data-testid="stException"]').count() == 0
+        screenshot(colleague, "fit-learning-curves")
+    finally:
+        context.close()

@@ -1,0 +1,389 @@
+"""AppTest of the fit page (samples by link, uploads through the session seam, malformed files)
+and direct tests of its figure builders and glue.
+
+AppTest cannot drive st.file_uploader, so uploads are injected as bytes under
+``st.session_state["fit_upload_bytes"]``, which the page honours as the uploader's callback
+would have stored them.  The browser test (tests/test_browser_fit.py) uses the real uploader.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from charts.fit import (
+    RunGroup,
+    extrapolation_figure,
+    isoflop_figure,
+    learning_curves_figure,
+    residuals_figure,
+)
+from dashboard import fit_session as fs
+from scaling_core.fitting import extrapolation_check, fit
+from scaling_core.runs import RunLogError, read_run_log
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
+SAMPLES = ROOT / "sample_data"
+SAMPLE_NAMES = ["isoflop_sweep.csv", "kaplan_sweep.csv", "learning_curves.csv", "messy_runs.csv"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test starts without cached parses or fits (AppTests share the process)."""
+    st.cache_data.clear()
+
+
+def run_page(*, sample: str | None = None, upload: bytes | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if sample is not None:
+        at.query_params["f_sample"] = sample
+    for key, value in params.items():
+        at.query_params[key] = value
+    if upload is not None:
+        at.session_state[fs.UPLOAD_BYTES_KEY] = upload
+        at.session_state[fs.UPLOAD_NAME_KEY] = "my_runs.csv"
+    at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def core_fit(name: str, form: str = "chinchilla", **options):  # type: ignore[no-untyped-def]
+    """The fit scaling_core gives for a sample file with the page's default options."""
+    log = read_run_log(SAMPLES / name)
+    options.setdefault("delta", 1e-3)
+    if form == "power-c":
+        options.setdefault("offset", True)
+    return fit(log.runs, form, **options)
+
+
+def assert_controls(at: AppTest) -> None:
+    """The page still offers every way forward: form, sample picker and button."""
+    assert at.selectbox(key="w_f_form").value in fs.FORM_LABELS
+    assert at.selectbox(key="fit_sample_pick").options
+    assert at.button(key="fit_load_sample")
+
+
+# ------------------------------------------------------------------------- samples
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_each_sample_shows_the_core_fit(name: str) -> None:
+    at = run_page(sample=name)
+    assert not at.exception
+    assert not at.error
+    result = core_fit(name)
+    shown = metrics(at)
+    for param, value in result.params.items():
+        assert shown[param] == fs.format_param(value), param
+    # the law offered to the other pages is exactly the core's fit
+    law = at.session_state["user_laws"]["your-fit"]
+    assert (law.E, law.A, law.B, law.alpha, law.beta) == tuple(
+        result.params[k] for k in ("E", "A", "B", "alpha", "beta")
+    )
+    n_charts = len(at.get("plotly_chart"))
+    assert n_charts == (4 if name == "learning_curves.csv" else 3)
+    assert at.query_params["f_sample"] == name
+    assert_controls(at)
+
+
+def test_no_data_says_what_to_do() -> None:
+    at = run_page()
+    assert not at.exception
+    assert any("load a file or a sample to see the fit" in i.value.lower() for i in at.info)
+    assert at.session_state["user_laws"] == {}
+    assert_controls(at)
+
+
+def test_messy_report_lists_dropped_lines() -> None:
+    at = run_page(sample="messy_runs.csv")
+    dropped = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    assert dropped["line"].tolist() == [27, 28, 29, 30]
+    assert "diverged" in dropped["reason"].iloc[0]
+    columns = at.dataframe[0].value
+    assert dict(zip(columns["column in the file"], columns["read as"], strict=True))[
+        "Val Loss"
+    ] == ("loss")
+    assert metrics(at)["Rows dropped"] == "4"
+
+
+def test_link_with_options_reproduces_the_fit() -> None:
+    at = run_page(sample="kaplan_sweep.csv", f_form="kaplan", f_k="2", f_delta="0.01")
+    assert not at.exception
+    result = core_fit("kaplan_sweep.csv", "kaplan", delta=0.01, exclude_highest_loss=2)
+    shown = metrics(at)
+    for param, value in result.params.items():
+        assert shown[param] == fs.format_param(value), param
+    assert shown["Runs excluded"] == "2"
+    assert set(at.session_state["user_laws"]) == {"your-fit-kaplan"}
+    assert at.query_params["f_k"] == "2"
+    assert at.query_params["f_form"] == "kaplan"
+
+
+def test_fixed_e_and_power_forms() -> None:
+    at = run_page(sample="isoflop_sweep.csv", f_fix_e="1", f_e="1.8")
+    result = core_fit("isoflop_sweep.csv", fixed={"E": 1.8})
+    assert metrics(at)["alpha"] == fs.format_param(result.params["alpha"])
+    assert metrics(at)["E"] == "1.8"
+    at = run_page(sample="isoflop_sweep.csv", f_form="power-c")
+    assert not at.exception
+    result = core_fit("isoflop_sweep.csv", "power-c")
+    assert metrics(at)["alpha_c"] == fs.format_param(result.params["alpha_c"])
+    assert at.session_state["user_laws"] == {}  # a power law has no law family
+
+
+def test_bad_link_values_are_ignored() -> None:
+    at = run_page(sample="../../etc/passwd", f_form="nope", f_k="banana")
+    assert not at.exception
+    assert at.warning  # the sample name is refused, not echoed
+    assert "passwd" not in " ".join(w.value for w in at.warning)
+    assert "f_sample" not in at.query_params
+    assert at.selectbox(key="w_f_form").value == "chinchilla"
+
+
+# ------------------------------------------------------------------------- uploads
+
+
+def test_upload_through_the_session_seam() -> None:
+    data = (SAMPLES / "isoflop_sweep.csv").read_bytes()
+    at = run_page(upload=data, f_sample="kaplan_sweep.csv")
+    assert not at.exception
+    assert any("uploaded file" in c.value for c in at.caption)
+    assert metrics(at)["alpha"] == fs.format_param(core_fit("isoflop_sweep.csv").params["alpha"])
+    assert "f_sample" not in at.query_params  # the upload wins and the link forgets the sample
+    assert all(b"run_name" not in str(v).encode() for v in at.query_params.values())
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"\x89\x00\x01binary\x00junk\xff\xfe", "binary"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "zip"),
+        (b"params,tokens,val_loss\n", "no data rows"),
+        (b"params,tokens\n1e9,2e10\n3e9,6e10\n", "loss"),
+        (b"params,tokens,loss\n1e9,2e10,abc\n", "line 2"),
+    ],
+    ids=["binary-junk", "zip", "header-only", "missing-loss-column", "no-usable-row"],
+)
+def test_malformed_upload_gives_a_message_not_a_traceback(data: bytes, needle: str) -> None:
+    at = run_page(upload=data)
+    assert not at.exception
+    assert at.error, "expected an st.error"
+    with pytest.raises(RunLogError) as info:
+        read_run_log(data)
+    message = at.error[0].value
+    assert message.startswith("Could not use this file")
+    assert needle.lower() in message.replace("\\", "").lower(), (message, str(info.value))
+    assert not at.get("plotly_chart")
+    assert at.session_state["user_laws"] == {}
+    assert_controls(at)
+
+
+def test_fit_failure_keeps_the_report() -> None:
+    data = b"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.7\n"
+    at = run_page(upload=data)
+    assert not at.exception
+    assert any(e.value.startswith("The fit failed") for e in at.error)
+    assert metrics(at)["Rows kept"] == "3"
+    assert_controls(at)
+
+
+def test_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fs, "MAX_ROWS", 10)
+    at = run_page(upload=(SAMPLES / "isoflop_sweep.csv").read_bytes())
+    assert not at.exception
+    assert "limit is 10" in at.error[0].value.replace("\\", "")
+
+
+def test_uploaded_text_is_escaped() -> None:
+    hostile = (
+        b"run,params,tokens,loss,[x](http://evil.example) <img src=x onerror=alert(1)>\n"
+        + b"".join(
+            f'"<b>=HYPERLINK(1)</b>{i}",{n:g},{20 * n:g},{2 + 300 / n**0.3:.4f},$x$\n'.encode()
+            for i, n in enumerate(np.geomspace(1e7, 1e9, 6))
+        )
+    )
+    at = run_page(upload=hostile, f_form="power-n")
+    assert not at.exception
+    for element in [*at.markdown, *at.caption, *at.error, *at.warning, *at.info]:
+        assert "<img" not in element.value and "](http" not in element.value
+    for chart in at.get("plotly_chart"):
+        spec = chart.proto.spec
+        assert "<b>=HYPERLINK" not in spec and "<img" not in spec
+
+
+# ------------------------------------------------------------------------- interaction
+
+
+def test_slider_moves_do_not_refit(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    original = fs.fit_log
+
+    def counting(log, options):  # type: ignore[no-untyped-def]
+        calls.append(options)
+        return original(log, options)
+
+    monkeypatch.setattr(fs, "fit_log", counting)
+    at = run_page(sample="isoflop_sweep.csv")
+    assert len(calls) == 1
+    at.slider(key="w_f_q").set_value(0.7).run()
+    at.selectbox(key="w_f_group").set_value("ratio").run()
+    assert not at.exception
+    assert len(calls) == 1  # extrapolation and grouping do not refit
+    at.select_slider(key="w_f_delta").set_value(0.01).run()
+    assert len(calls) == 2
+    assert at.query_params["f_q"] == "0.7"
+
+
+def test_extrapolation_matches_the_core() -> None:
+    at = run_page(sample="messy_runs.csv", f_q="0.75")
+    log = read_run_log(SAMPLES / "messy_runs.csv")
+    check = extrapolation_check(log.runs, "chinchilla", quantile=0.75, delta=1e-3)
+    assert metrics(at)["Held-out runs"] == str(len(check.holdout))
+    assert metrics(at)["Mean |error| on held-out runs"] == (
+        f"{100 * check.mean_abs_relative_error:.2f}%"
+    )
+
+
+def test_sample_button_records_the_sample_in_the_link() -> None:
+    at = run_page()
+    at.selectbox(key="fit_sample_pick").set_value("kaplan_sweep.csv")
+    at.button(key="fit_load_sample").click().run()
+    assert not at.exception
+    assert at.query_params["f_sample"] == "kaplan_sweep.csv"
+    assert metrics(at)["Data rows read"] == "42"
+
+
+def test_bootstrap_button_fills_the_intervals() -> None:
+    at = run_page(sample="isoflop_sweep.csv")
+    at.number_input(key="fit_n_boot").set_value(20)
+    at.button(key="fit_run_bootstrap").click().run()
+    assert not at.exception
+    state = at.session_state[fs.BOOTSTRAP_KEY]
+    assert state["result"].n_boot == 20
+    table = next(t.value for t in at.table if "parameter" in t.value.columns)
+    column = next(c for c in table.columns if "interval" in c)
+    assert all("–" in cell for cell in table[column])
+    low, high = state["result"].intervals["alpha"]
+    assert low <= core_fit("isoflop_sweep.csv").params["alpha"] <= high
+
+
+# ------------------------------------------------------------------------- glue and figures
+
+
+def test_bootstrap_in_chunks_reports_progress() -> None:
+    table = read_run_log(SAMPLES / "isoflop_sweep.csv").runs
+    seen: list[tuple[int, int]] = []
+    result, notes = fs.bootstrap_in_chunks(
+        table, fs.FitOptions(), 12, n_chunks=4, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(3, 12), (6, 12), (9, 12), (12, 12)]
+    assert len(result.samples) + result.n_failed == 12
+    assert set(result.intervals) >= {"E", "A", "B", "alpha", "beta", "a", "b"}
+    assert not notes
+
+
+def test_predictions_table_marks_excluded_runs() -> None:
+    table = read_run_log(SAMPLES / "isoflop_sweep.csv").runs
+    result = fs.fit_runs(table, fs.FitOptions(exclude_highest_loss=3))
+    predictions = fs.predictions_table(result, table)
+    assert (~predictions["used_in_fit"]).sum() == 3
+    used = predictions[predictions["used_in_fit"]]
+    assert np.allclose(used["residual_log"].to_numpy(), result.residuals)
+
+
+def test_grouping_is_chosen_per_file() -> None:
+    kinds = {
+        name: fs.choose_grouping(read_run_log(SAMPLES / name).runs)
+        for name in ("isoflop_sweep.csv", "kaplan_sweep.csv", "messy_runs.csv")
+    }
+    assert kinds == {
+        "isoflop_sweep.csv": "compute",
+        "kaplan_sweep.csv": "tokens",
+        "messy_runs.csv": "ratio",
+    }
+
+
+def _axis_title(axis: go.layout.XAxis | go.layout.YAxis) -> str:
+    return axis.title.text or ""
+
+
+def test_isoflop_figure() -> None:
+    log = read_run_log(SAMPLES / "isoflop_sweep.csv")
+    result = fs.fit_runs(log.runs, fs.FitOptions(exclude_highest_loss=1))
+    groups = fs.isoflop_groups(log.runs, result, "compute")
+    assert len(groups) == 6
+    fig = isoflop_figure(groups)
+    assert fig.layout.xaxis.type == "log"
+    assert "parameters" in _axis_title(fig.layout.xaxis)
+    assert "nats/token" in _axis_title(fig.layout.yaxis)
+    assert "1B" in fig.layout.xaxis.ticktext
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert "C ≈ 6e18 FLOP" in legend and "fitted law" in legend
+    assert "excluded from the fit" in legend
+    # the fitted curve of a budget is the law along C = 6ND
+    curve = next(t for t in fig.data if t.mode == "lines" and "6e18" in t.name)
+    n = np.asarray(curve.x)
+    assert np.allclose(curve.y, result.predict(n_params=n, compute_flops=np.full(len(n), 6e18)))
+
+
+def test_residuals_and_extrapolation_figures() -> None:
+    log = read_run_log(SAMPLES / "messy_runs.csv")
+    result = fs.fit_runs(log.runs, fs.FitOptions())
+    predictions = fs.predictions_table(result, log.runs)
+    index, labels, _ = fs.group_runs(log.runs, "ratio")
+    fig = residuals_figure(predictions, index, labels)
+    assert fig.layout.xaxis.type == "log" and "FLOP" in _axis_title(fig.layout.xaxis)
+    assert "%" in _axis_title(fig.layout.yaxis)
+    assert {t.name for t in fig.data} == set(labels)
+    check = extrapolation_check(log.runs, "chinchilla")
+    train = log.runs[log.runs["compute_flops"] <= check.threshold]
+    fig = extrapolation_figure(train, check.holdout, by="compute_flops", threshold=check.threshold)
+    assert fig.layout.xaxis.type == "log" and "FLOP" in _axis_title(fig.layout.xaxis)
+    names = {t.name for t in fig.data}
+    assert {"held out: observed", "held out: predicted"} <= names
+    fig = extrapolation_figure(
+        train, check.holdout, by="compute_flops", threshold=check.threshold, x="n_params"
+    )
+    assert "parameters" in _axis_title(fig.layout.xaxis)
+
+
+def test_learning_curves_figure_escapes_names() -> None:
+    curves = pd.DataFrame(
+        {
+            "run": ["<script>a</script>"] * 3 + ["b"] * 3,
+            "n_params": [1e8] * 3 + [1e9] * 3,
+            "n_tokens": [1e8, 1e9, 1e10] * 2,
+            "loss": [5.0, 3.5, 3.0, 4.5, 3.0, 2.5],
+            "compute_flops": [6e16, 6e17, 6e18, 6e17, 6e18, 6e19],
+        }
+    )
+    fig = learning_curves_figure(curves, predicted=np.full(6, 3.0))
+    assert "<script>" not in fig.to_json()
+    assert fig.layout.xaxis.type == "log" and "tokens" in _axis_title(fig.layout.xaxis)
+    assert fig.data[0].name.startswith("&lt;script&gt;")  # sorted by N: the 100M run first
+
+
+def test_group_curve_without_fit() -> None:
+    group = RunGroup("g", 1.0, np.array([1e8, 1e9]), np.array([3.0, 2.8]), ["a", "b"],
+                     np.array([True, True]), np.geomspace(1e8, 1e9, 5), None)  # fmt: skip
+    fig = isoflop_figure([group], mark_minimum=False)
+    assert [t.name for t in fig.data if t.mode == "markers"] == ["g"]
+
+
+def test_parameter_json_round_trip() -> None:
+    from dashboard.downloads import parameters_json
+
+    result = core_fit("isoflop_sweep.csv")
+    record = json.loads(parameters_json(result, source="isoflop_sweep.csv"))
+    assert record["parameters"] == result.params
