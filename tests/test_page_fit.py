@@ -375,8 +375,16 @@ def test_learning_curves_figure_escapes_names() -> None:
 
 
 def test_group_curve_without_fit() -> None:
-    group = RunGroup("g", 1.0, np.array([1e8, 1e9]), np.array([3.0, 2.8]), ["a", "b"],
-                     np.array([True, True]), np.geomspace(1e8, 1e9, 5), None)  # fmt: skip
+    group = RunGroup(
+        "g",
+        1.0,
+        np.array([1e8, 1e9]),
+        np.array([3.0, 2.8]),
+        ["a", "b"],
+        np.array([True, True]),
+        np.geomspace(1e8, 1e9, 5),
+        None,
+    )
     fig = isoflop_figure([group], mark_minimum=False)
     assert [t.name for t in fig.data if t.mode == "markers"] == ["g"]
 
