@@ -99,15 +99,32 @@ def law_equation(law) -> str:
     return rf"N_{{opt}}(C) = {format_scientific(law.coefficient, 3)}\, C^{{{law.a:.3g}}}"
 
 
-def format_compute(flops: float, unit: str = "FLOP", digits: int = 2) -> str:
-    """Compute in the unit chosen in the sidebar: "3e21 FLOP" or "35 PF-days" (1 PF-day = 8.64e19 FLOP)."""
-    if unit == "PF-days":
-        from scaling_core.units import flops_to_pf_days
+def compute_in_unit(compute_flops, unit: str = "FLOP"):  # type: ignore[no-untyped-def]
+    """Compute in the sidebar's unit: FLOP unchanged, PF-days = FLOP / 8.64e19 (arrays too)."""
+    from scaling_core.units import flops_to_pf_days
 
-        days = flops_to_pf_days(flops)
-        text = f"{days:.{digits}g}" if 1e-2 <= abs(days) < 1e5 else format_scientific(days, digits)
-        return f"{text} PF-days"
-    return format_flops(flops, digits)
+    return flops_to_pf_days(compute_flops) if unit == "PF-days" else compute_flops
+
+
+def format_compute_value(compute_flops: float, unit: str = "FLOP", digits: int = 3) -> str:
+    """The number of a compute in the sidebar's unit, for labels that carry the unit:
+    3e21 → "3e21"; in PF-days 34.7, 6806 or 1.2e6."""
+    value = float(compute_in_unit(compute_flops, unit))
+    if unit == "PF-days" and 100 <= value < 1e5:
+        return f"{value:.0f}"
+    if unit == "PF-days" and 1e-2 <= value < 100:
+        return f"{value:.{digits}g}"
+    return format_scientific(value, digits)
+
+
+def format_compute(compute_flops: float, unit: str = "FLOP", digits: int = 3) -> str:
+    """A compute with its unit: "3e21 FLOP", "34.7 PF-days" (1 PF-day = 8.64e19 FLOP)."""
+    return f"{format_compute_value(compute_flops, unit, digits)} {unit}"
+
+
+def compute_tick(value: float) -> str:
+    """Tick label of a compute axis: 0.01, 1, 1000 between 1e-2 and 1e4, else 1e21."""
+    return f"{value:g}" if 1e-2 <= value < 1e4 else format_scientific(value)
 
 
 def escape_markdown(text: str) -> str:

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.format import format_count, format_loss, format_scientific, log_ticks
-from charts.style import base_layout, law_colour
-from scaling_core.units import flops_to_pf_days
+from charts.format import (
+    compute_in_unit,
+    compute_tick,
+    format_compute,
+    format_count,
+    format_loss,
+)
+from charts.style import base_layout, law_colour, log_axis_dict
 
 
 @dataclass(frozen=True)
@@ -36,28 +41,6 @@ class IsoFlopCurve:
     loss: np.ndarray
     n_opt: float
     loss_opt: float
-
-
-def in_unit(compute_flops: np.ndarray | float, unit: str) -> np.ndarray | float:
-    """Compute in the display unit: FLOP unchanged, PF-days = FLOP / 8.64e19."""
-    return flops_to_pf_days(compute_flops) if unit == "PF-days" else compute_flops
-
-
-def format_compute(compute_flops: float, unit: str, digits: int = 3) -> str:
-    """3e21 → "3e21 FLOP" or "34.7 PF-days"; 5.88e23 → "6806 PF-days"."""
-    value = float(in_unit(compute_flops, unit))
-    if 100 <= value < 1e5:
-        text = f"{value:.0f}"
-    elif 1e-2 <= value < 100:
-        text = f"{value:.{digits}g}"
-    else:
-        text = format_scientific(value, digits)
-    return f"{text} {unit}"
-
-
-def compute_tick(value: float) -> str:
-    """Tick label of a compute axis: 0.01, 1, 1000 between 1e-2 and 1e4, else 1e21."""
-    return f"{value:g}" if 1e-2 <= value < 1e4 else format_scientific(value)
 
 
 def _positive_range(*arrays: np.ndarray, pad: float = 1.25) -> tuple[float, float]:
@@ -106,7 +89,7 @@ def frontier_figure(
     ranges: dict[str, list[np.ndarray]] = {name: [] for _, name, _, _ in _PANELS}
     for index, curve in enumerate(curves):
         colour = law_colour(curve.key, index)
-        x = np.asarray(in_unit(curve.compute_flops, unit))
+        x = np.asarray(compute_in_unit(curve.compute_flops, unit))
         series = {
             "n_params": curve.n_params,
             "n_tokens": curve.n_tokens,
@@ -155,7 +138,7 @@ def frontier_figure(
             traces.append(
                 {
                     "type": "scatter",
-                    "x": [float(in_unit(chosen_compute, unit))],
+                    "x": [float(compute_in_unit(chosen_compute, unit))],
                     "y": [marks[name]],
                     "mode": "markers",
                     "marker": {"color": colour, "size": 9, "line": {"color": "white", "width": 1}},
@@ -166,8 +149,11 @@ def frontier_figure(
                 }
             )
     all_c = np.concatenate([c.compute_flops for c in curves]) if curves else np.array([1e17, 1e27])
-    c_lo, c_hi = float(in_unit(all_c.min(), unit)), float(in_unit(all_c.max(), unit))
-    chosen = float(in_unit(chosen_compute, unit))
+    c_lo, c_hi = (
+        float(compute_in_unit(all_c.min(), unit)),
+        float(compute_in_unit(all_c.max(), unit)),
+    )
+    chosen = float(compute_in_unit(chosen_compute, unit))
     layout = base_layout(title="", height=height)
     layout.update(
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
@@ -218,27 +204,14 @@ def frontier_figure(
             )
     for suffix, name, _, y_title in _PANELS:
         x_title = f"training compute C ({unit})" if suffix in ("3", "4") else ""
-        layout[f"xaxis{suffix}"].update(_log_axis_dict(c_lo, c_hi, x_title, compute_tick))
+        layout[f"xaxis{suffix}"].update(log_axis_dict(c_lo, c_hi, x_title, compute_tick))
         if name == "loss":
             layout[f"yaxis{suffix}"]["title"] = {"text": y_title}
             continue
         low, high = _positive_range(*ranges[name]) if ranges[name] else (1.0, 10.0)
         formatter = (lambda v: f"{v:g}") if name == "tokens_per_param" else format_count
-        layout[f"yaxis{suffix}"].update(_log_axis_dict(low, high, y_title, formatter))
+        layout[f"yaxis{suffix}"].update(log_axis_dict(low, high, y_title, formatter))
     return go.Figure(data=traces, layout=layout)
-
-
-def _log_axis_dict(low: float, high: float, title: str, formatter=format_count) -> dict:
-    """A log axis from low to high with readable ticks, as `charts.style.apply_log_axis` makes it."""
-    ticks, text = log_ticks(low, high, formatter)
-    return {
-        "title": {"text": title},
-        "type": "log",
-        "range": [float(np.log10(low)), float(np.log10(high))],
-        "tickvals": ticks,
-        "ticktext": text,
-        "showgrid": True,
-    }
 
 
 def isoflop_figure(
@@ -300,7 +273,7 @@ def isoflop_figure(
     layout.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
-        xaxis=_log_axis_dict(n_lo, n_hi, "parameters N (D = C / 6N)"),
+        xaxis=log_axis_dict(n_lo, n_hi, "parameters N (D = C / 6N)"),
         yaxis={"title": {"text": "final loss (nats/token)"}},
     )
     return go.Figure(data=traces, layout=layout)
@@ -322,7 +295,7 @@ def porian_figure(
     ``marker_compute`` (Chinchilla's budget) and is marked with a dot.
     """
     traces: list[dict] = []
-    marker_x = float(in_unit(marker_compute, unit))
+    marker_x = float(compute_in_unit(marker_compute, unit))
     for index, curve in enumerate([*curves, *reference]):
         is_reference = index >= len(curves)
         bold = curve.key == highlight
@@ -331,7 +304,7 @@ def porian_figure(
         traces.append(
             {
                 "type": "scatter",
-                "x": in_unit(curve.compute_flops, unit),
+                "x": compute_in_unit(curve.compute_flops, unit),
                 "y": curve.n_params,
                 "mode": "lines",
                 "name": curve.label,
@@ -396,12 +369,12 @@ def porian_figure(
                 "line": {"dash": "dot", "color": "#888", "width": 1},
             }
         ],
-        xaxis=_log_axis_dict(
-            float(in_unit(c_lo, unit)),
-            float(in_unit(c_hi, unit)),
+        xaxis=log_axis_dict(
+            float(compute_in_unit(c_lo, unit)),
+            float(compute_in_unit(c_hi, unit)),
             f"training compute C ({unit})",
             compute_tick,
         ),
-        yaxis=_log_axis_dict(n_lo, n_hi, "compute-optimal parameters N_opt"),
+        yaxis=log_axis_dict(n_lo, n_hi, "compute-optimal parameters N_opt"),
     )
     return go.Figure(data=traces, layout=layout)

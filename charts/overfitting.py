@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.format import format_count, format_loss, format_scientific, log_ticks
-from charts.style import base_layout
+from charts.format import format_count, format_loss, format_scientific
+from charts.style import base_layout, log_axis_dict
 
 #: Colours for model sizes, small → large (viridis, readable on white).
 SIZE_COLOURS: tuple[str, ...] = (
@@ -41,19 +41,6 @@ class OverfitCurve:
     n_tokens: np.ndarray
     variable: np.ndarray
     overfit: np.ndarray
-
-
-def _log_axis(low: float, high: float, title: str, formatter=format_count) -> dict:
-    """A log axis with readable ticks (as `charts.style.apply_log_axis`), as a layout dict."""
-    ticks, text = log_ticks(low, high, formatter)
-    return {
-        "title": {"text": title},
-        "type": "log",
-        "range": [float(np.log10(low)), float(np.log10(high))],
-        "tickvals": ticks,
-        "ticktext": text,
-        "showgrid": True,
-    }
 
 
 def _percent(value: float) -> str:
@@ -171,13 +158,13 @@ def overfitting_figure(
                 "font": {"color": "#d62728"},
             }
         ],
-        xaxis=_log_axis(
+        xaxis=log_axis_dict(
             x_lo,
             x_hi,
             f"N^{exponent_ratio:.3g} / D  (N non-embedding params, D tokens)",
             format_scientific,
         ),
-        yaxis=_log_axis(y_lo, y_hi, "δL = L(N, D) / L(N, ∞) − 1", _percent),
+        yaxis=log_axis_dict(y_lo, y_hi, "δL = L(N, D) / L(N, ∞) − 1", _percent),
     )
     return go.Figure(data=traces, layout=layout)
 
@@ -245,12 +232,14 @@ def data_requirement_figure(
     layout = base_layout(title="Data needed to avoid overfitting", height=height)
     layout.update(
         legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
-        xaxis=_log_axis(
+        xaxis=log_axis_dict(
             min(float(n_params.min()), n_point) / 1.4,
             max(float(n_params.max()), n_point) * 1.4,
             "parameters N (non-embedding)",
         ),
-        yaxis=_log_axis(float(d_all.min()) / 1.5, float(d_all.max()) * 1.5, "training tokens D"),
+        yaxis=log_axis_dict(
+            float(d_all.min()) / 1.5, float(d_all.max()) * 1.5, "training tokens D"
+        ),
     )
     return go.Figure(data=traces, layout=layout)
 

@@ -9,11 +9,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.format import format_count, format_flops, format_loss, format_scientific
+from charts.format import (
+    format_count,
+    format_flops,
+    format_loss,
+    format_scientific,
+)
 from charts.style import apply_log_axis, base_layout, law_colour
 from scaling_core.allocation import InferenceAwarePlan
 from scaling_core.planning import InferenceCurve, LawPlan
-from scaling_core.units import PF_DAY_FLOPS
 
 
 def dense_log_ticks(
@@ -32,23 +36,9 @@ def dense_log_ticks(
         fig.update_yaxes(**update)
 
 
-def format_compute(value: float, unit: str = "FLOP") -> str:
-    """Compute in the sidebar's unit: "1.05e24 FLOP" or "1.22e4 PF-days"."""
-    if unit == "PF-days":
-        return f"{format_scientific(value / PF_DAY_FLOPS, 3)} PF-days"
-    return format_flops(value, 3)
-
-
 def compute_unit_name(unit: str = "FLOP") -> str:
     """The unit's name for a label: "FLOP" or "PF-days"."""
     return "PF-days" if unit == "PF-days" else "FLOP"
-
-
-def format_compute_value(value: float, unit: str = "FLOP") -> str:
-    """Compute in the sidebar's unit without the unit name (for labels that carry it)."""
-    if unit == "PF-days":
-        return format_scientific(value / PF_DAY_FLOPS, 3)
-    return format_scientific(value, 3)
 
 
 def format_throughput(flops_per_second: float) -> str:

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from charts.format import format_count, format_loss
-from charts.frontier import format_compute, frontier_figure, isoflop_figure, porian_figure
+from charts.format import format_compute, format_count, format_loss
+from charts.frontier import frontier_figure, isoflop_figure, porian_figure
 from dashboard.cache_frontier import (
     FRONTIER_RANGE,
     REFERENCE_EXPONENTS,

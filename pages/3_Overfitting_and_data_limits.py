@@ -8,8 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from charts.format import format_count, format_loss
-from charts.frontier import format_compute
+from charts.format import format_compute, format_count, format_loss
 from charts.overfitting import data_requirement_figure, overfitting_figure, repetition_figure
 from dashboard.cache_frontier import (
     KAPLAN_DATA_RANGE,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.batch import critical_batch_figure, tradeoff_figure
-from charts.format import format_count, format_loss
+from charts.format import format_compute, format_compute_value, format_count, format_loss
 from charts.plan import (
     compute_unit_name,
-    format_compute,
-    format_compute_value,
     format_duration,
     format_ratio,
     format_seconds,

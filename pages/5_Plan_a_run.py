@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts.format import format_count, format_loss
+from charts.format import format_compute, format_compute_value, format_count, format_loss
 from charts.plan import (
     allocation_figure,
     compute_unit_name,
     format_allocation_table,
-    format_compute,
-    format_compute_value,
     format_duration,
     format_throughput,
     format_training_table,

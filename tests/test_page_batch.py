@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.batch import critical_batch_figure, tradeoff_figure
-from charts.format import format_count, format_loss
-from charts.plan import format_compute_value, format_duration, format_ratio
+from charts.format import format_compute_value, format_count, format_loss
+from charts.plan import format_duration, format_ratio
 from scaling_core.allocation import compute_optimal
 from scaling_core.planning import batch_plan, critical_batch_curve, tradeoff_curve
 from scaling_core.presets import PRESETS

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charts.format import format_count, format_loss
+from charts.format import format_compute, format_count, format_loss
 from charts.frontier import (
     IsoFlopCurve,
     LawCurve,
-    format_compute,
     frontier_figure,
     isoflop_figure,
     porian_figure,

@@ -41,7 +41,7 @@ def test_compute_unit_from_the_sidebar() -> None:
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.query_params["unit"] = "PF-days"
     at.run()
-    assert metrics(at)["Training compute"] == "1.4 PF-days"  # 1.2e20 / 8.64e19
+    assert metrics(at)["Training compute"] == "1.39 PF-days"  # 1.2e20 / 8.64e19
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charts.format import format_count, format_loss
+from charts.format import format_compute_value, format_count, format_loss
 from charts.plan import (
     allocation_figure,
     format_allocation_table,
-    format_compute_value,
     format_duration,
     format_training_table,
     inference_figure,
