@@ -60,13 +60,13 @@ def _positive_range(values: Sequence[np.ndarray], pad: float = 1.3) -> tuple[flo
     return float(flat.min()) / pad, float(flat.max()) * pad
 
 
-def _loss_range(values: Sequence[np.ndarray]) -> list[float]:
+def _loss_range(values: Sequence[np.ndarray], pad_fraction: float = 0.06) -> list[float]:
     flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
     flat = flat[np.isfinite(flat)]
     if flat.size == 0:
         return [0.0, 1.0]
     lo, hi = float(flat.min()), float(flat.max())
-    pad = 0.06 * max(hi - lo, 1e-3)
+    pad = pad_fraction * max(hi - lo, 1e-3)
     return [lo - pad, hi + pad]
 
 
@@ -206,7 +206,10 @@ def isoflop_figure(
     fig.update_layout(legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"})
     low, high = _positive_range(xs, pad=1.05)
     apply_log_axis(fig, "x", low, high, "parameters N")
-    fig.update_yaxes(title_text=LOSS_TITLE, range=_loss_range(ys) if ys else None)
+    # The observed losses set the range (a fitted curve may leave it at the edges).
+    observed = [g.loss for g in groups if len(g.loss)]
+    y_range = _loss_range(observed, pad_fraction=0.12) if observed else None
+    fig.update_yaxes(title_text=LOSS_TITLE, range=y_range)
     return fig
 
 

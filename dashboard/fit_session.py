@@ -224,12 +224,31 @@ def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) ->
     return fit_log(log, options)
 
 
+def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
+    """A warning when every run has the same tokens per parameter: N and D then move together
+    and a two-term law (chinchilla, kaplan) cannot tell its N term from its D term."""
+    if form not in ("chinchilla", "kaplan") or len(table) < 2:
+        return None
+    ratio = _by_kind(table, "ratio")
+    if int(group_isoflop(ratio, tolerance=0.1).max()) > 0:
+        return None
+    centre = float(np.exp(np.mean(np.log(ratio))))
+    return (
+        f"Every run has about {centre:.3g} tokens per parameter, so N and D grow together and "
+        f"the {form} form cannot separate its N and D terms: the exponents are not identified. "
+        "Fit IsoFLOP snapshots of learning curves, add runs at other D/N, or use a power form."
+    )
+
+
 def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     """Fit an already read log; a failed fit keeps the log (its report and runs are shown)."""
     outcome = FitOutcome(log=log)
     table = fit_table(log, options.points)
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
         outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")
+    note = collinearity_note(table, options.form)
+    if note:
+        outcome.notes.append(note)
     outcome.table = table
     try:
         outcome.result = fit_runs(table, options)

@@ -97,8 +97,8 @@ with page("Fit your runs"):
             points = choice(
                 "Fit to",
                 "f_points",
-                ["final", "snapshots"],
-                "final",
+                ["snapshots", "final"],
+                "snapshots",
                 format_func=lambda p: {
                     "final": "the last logged point of each run",
                     "snapshots": "IsoFLOP snapshots of the learning curves",
@@ -148,14 +148,12 @@ with page("Fit your runs"):
                     column_config={
                         "n_params": st.column_config.NumberColumn("N (params)", format="compact"),
                         "n_tokens": st.column_config.NumberColumn("D (tokens)", format="compact"),
-                        "compute_flops": st.column_config.NumberColumn(
-                            "C (FLOP)", format="scientific"
-                        ),
+                        "compute_flops": st.column_config.TextColumn("C (FLOP)"),
                         "loss": st.column_config.NumberColumn("loss (nats/token)", format="%.4f"),
                     },
                 )
             for note in outcome.notes:
-                st.caption(note)
+                st.warning(note)
 
             # ---------------------------------------------------------- the fit
             st.subheader("Fitted law")
@@ -338,10 +336,10 @@ with page("Fit your runs"):
                             f"{100 * check.mean_abs_relative_error:.2f}%",
                         )
                         x3.metric(
-                            "RMS log error: held out vs fitted",
-                            f"{check.rms_log_error:.4f}",
-                            delta=f"fit {check.fit.rms_residual:.4f}",
-                            delta_color="off",
+                            "RMS log error, held out (fitted runs)",
+                            f"{check.rms_log_error:.4f} ({check.fit.rms_residual:.4f})",
+                            help="A law that extrapolates predicts the held-out runs about as "
+                            "well as it fits the runs it saw.",
                         )
                         train = table[table[by] <= check.threshold]
                         ext_fig = extrapolation_figure(
@@ -354,7 +352,7 @@ with page("Fit your runs"):
                         st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
                         charts["extrapolation"] = ext_fig
                         st.dataframe(
-                            check.holdout[
+                            fs.display_runs(check.holdout)[
                                 [
                                     "run",
                                     "n_params",
@@ -370,9 +368,7 @@ with page("Fit your runs"):
                             column_config={
                                 "n_params": st.column_config.NumberColumn("N", format="compact"),
                                 "n_tokens": st.column_config.NumberColumn("D", format="compact"),
-                                "compute_flops": st.column_config.NumberColumn(
-                                    "C (FLOP)", format="scientific"
-                                ),
+                                "compute_flops": st.column_config.TextColumn("C (FLOP)"),
                                 "loss": st.column_config.NumberColumn("observed", format="%.4f"),
                                 "predicted": st.column_config.NumberColumn(
                                     "predicted", format="%.4f"

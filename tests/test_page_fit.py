@@ -27,7 +27,7 @@ from charts.fit import (
 )
 from dashboard import fit_session as fs
 from scaling_core.fitting import extrapolation_check, fit
-from scaling_core.runs import RunLogError, read_run_log
+from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
@@ -59,12 +59,16 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def core_fit(name: str, form: str = "chinchilla", **options):  # type: ignore[no-untyped-def]
-    """The fit scaling_core gives for a sample file with the page's default options."""
+    """The fit scaling_core gives for a sample file with the page's default options: the
+    finished runs, or for learning curves their IsoFLOP snapshots at the page's budgets."""
     log = read_run_log(SAMPLES / name)
     options.setdefault("delta", 1e-3)
     if form == "power-c":
         options.setdefault("offset", True)
-    return fit(log.runs, form, **options)
+    runs = log.runs
+    if log.curves is not None:
+        runs = snapshot_losses(log.curves, compute_flops=fs.snapshot_budgets(log.curves))
+    return fit(runs, form, **options)
 
 
 def assert_controls(at: AppTest) -> None:
@@ -95,6 +99,15 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
     assert n_charts == (4 if name == "learning_curves.csv" else 3)
     assert at.query_params["f_sample"] == name
     assert_controls(at)
+
+
+def test_learning_curves_at_one_ratio_warn_when_fitting_final_points() -> None:
+    at = run_page(sample="learning_curves.csv", f_points="final")
+    assert not at.exception
+    assert any("60 tokens per parameter" in w.value for w in at.warning)
+    log = read_run_log(SAMPLES / "learning_curves.csv")
+    result = fit(log.runs, "chinchilla", delta=1e-3)
+    assert metrics(at)["beta"] == fs.format_param(result.params["beta"])
 
 
 def test_no_data_says_what_to_do() -> None:
