@@ -614,12 +614,46 @@ def derived_rows(
 
 
 def display_runs(table: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
-    """The runs table as shown (first ``limit`` rows; the line in the file first when known)."""
+    """A table as shown (first ``limit`` rows, the file's line first), with compute as text
+    such as "3e20": the grid cannot format numbers beyond 2^53."""
     order = [
         c for c in ("line", "run", "n_params", "n_tokens", "compute_flops", "loss") if c in table
     ]
     rest = [c for c in table.columns if c not in order]
-    return table[order + rest].head(limit)
+    shown = table[order + rest].head(limit).copy()
+    if "compute_flops" in shown:
+        shown["compute_flops"] = [format_scientific(c, 3) for c in shown["compute_flops"]]
+    return shown
+
+
+def latex_number(value: float) -> str:
+    """A constant for st.latex: 4 significant digits, ``1.494 \\times 10^{4}`` outside 1e-3…1e4."""
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    if round(abs(mantissa), 3) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return rf"{mantissa:.4g} \times 10^{{{exponent}}}"
+
+
+def fit_equation(result: FitResult) -> str:
+    """LaTeX of the fitted law with its constants, for every form."""
+    p = {k: latex_number(v) for k, v in result.params.items()}
+    if result.form == "chinchilla":
+        return (
+            rf"L(N, D) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
+            rf" + \frac{{{p['B']}}}{{D^{{{p['beta']}}}}}"
+        )
+    if result.form == "kaplan":
+        ratio = latex_number(result.params["alpha_n"] / result.params["alpha_d"])
+        return (
+            rf"L(N, D) = \left[\left(\frac{{{p['n_c']}}}{{N}}\right)^{{{ratio}}}"
+            rf" + \frac{{{p['d_c']}}}{{D}}\right]^{{{p['alpha_d']}}}"
+        )
+    if result.form == "power-n":
+        return rf"L(N) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
+    return rf"L(C) = {p['E']} + \left(\frac{{{p['C_c']}}}{{C}}\right)^{{{p['alpha_c']}}}"
 
 
 def format_objective(value: float) -> str:

@@ -11,7 +11,7 @@ from charts.fit import (
     learning_curves_figure,
     residuals_figure,
 )
-from charts.format import format_count, law_equation
+from charts.format import format_count
 from dashboard import downloads
 from dashboard import fit_session as fs
 from dashboard.layout import page
@@ -173,15 +173,14 @@ with page("Fit your runs"):
                     else None
                 )
                 intervals = boot.intervals if boot is not None else {}
+                st.latex(fs.fit_equation(result))
                 if laws:
                     law = next(iter(laws.values()))
-                    st.latex(law_equation(law))
                     st.caption(
                         f"Now selectable as **{law.label}** in the sidebar's law pickers (on the "
                         "frontier, landscape and other pages) for this session."
                     )
                 else:
-                    st.markdown(f"`{fs.FORM_LABELS[result.form]}`")
                     st.caption(
                         "Power-law forms have no law family; they are not added to the sidebar."
                     )

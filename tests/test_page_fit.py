@@ -408,3 +408,16 @@ def test_parameter_json_round_trip() -> None:
     result = core_fit("isoflop_sweep.csv")
     record = json.loads(parameters_json(result, source="isoflop_sweep.csv"))
     assert record["parameters"] == result.params
+
+
+def test_fitted_law_appears_in_the_sidebar_of_other_pages() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["f_sample"] = "isoflop_sweep.csv"
+    at.switch_page("pages/6_Fit_your_runs.py").run()
+    assert not at.exception
+    at.switch_page("pages/2_Compute-optimal_frontier.py").run()
+    assert not at.exception
+    picker = at.sidebar.multiselect[0]
+    assert "Your fit (Chinchilla form, Approach 3)" in picker.options
+    single = next(s for s in at.sidebar.selectbox if s.label == "Law for single-law views")
+    assert "Your fit (Chinchilla form, Approach 3)" in single.options
