@@ -81,14 +81,26 @@ def log_grid(low: float, high: float, per_decade: int = 10) -> list[float]:
     return [float(f"{v:.6g}") for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
 
 
+def latex_number(value: float) -> str:
+    """A constant for st.latex: 4 significant digits, ``1.494 \\times 10^{4}`` outside 1e-3…1e4."""
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    if round(abs(mantissa), 3) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return rf"{mantissa:.4g} \times 10^{{{exponent}}}"
+
+
 def law_equation(law) -> str:
     """LaTeX of a law's loss with its constants, for ``st.latex`` (empty for allocation-only laws)."""
     from scaling_core.laws import ChinchillaLaw, KaplanLaw
 
     if isinstance(law, ChinchillaLaw):
         return (
-            rf"L(N, D) = {law.E:.4g} + \frac{{{law.A:.4g}}}{{N^{{{law.alpha:.4g}}}}}"
-            rf" + \frac{{{law.B:.4g}}}{{D^{{{law.beta:.4g}}}}}"
+            rf"L(N, D) = {latex_number(law.E)} + \frac{{{latex_number(law.A)}}}"
+            rf"{{N^{{{latex_number(law.alpha)}}}}} + \frac{{{latex_number(law.B)}}}"
+            rf"{{D^{{{latex_number(law.beta)}}}}}"
         )
     if isinstance(law, KaplanLaw):
         ratio = law.alpha_n / law.alpha_d

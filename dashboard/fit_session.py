@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from charts.fit import RunGroup
-from charts.format import format_count, format_flops, format_scientific, log_grid
+from charts.format import format_count, format_flops, format_scientific, latex_number, log_grid
 from scaling_core.fitting import (
     DEFAULT_DELTA,
     BootstrapResult,
@@ -463,69 +463,25 @@ def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndar
 # --------------------------------------------------------------------------- bootstrap
 
 
-def bootstrap_in_chunks(
+def run_bootstrap(
     table: pd.DataFrame,
     options: FitOptions,
     n_boot: int,
     *,
     seed: int = 0,
     confidence: float = 0.95,
-    n_chunks: int = 10,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[BootstrapResult, list[str]]:
-    """`bootstrap_fit` in ``n_chunks`` calls so a progress bar can move between them.
-
-    Chunk i uses seed ``SeedSequence(seed).spawn(n_chunks)[i]``; the samples are pooled and
-    the percentile intervals computed as `bootstrap_fit` does.  A chunk that fails as a whole
-    counts its refits as failed and adds a note.  ``progress(done, total)`` after each chunk.
-    (`bootstrap_fit` has no progress callback; with one this would be a single call.)
-    """
-    n_boot = max(int(n_boot), 2)
-    n_chunks = max(1, min(n_chunks, n_boot // 2))
-    sizes = [n_boot // n_chunks + (1 if i < n_boot % n_chunks else 0) for i in range(n_chunks)]
-    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_chunks)]
-    pieces: list[BootstrapResult] = []
-    failed, done, notes = 0, 0, []
-    for size, chunk_seed in zip(sizes, seeds, strict=True):
-        try:
-            pieces.append(
-                bootstrap_fit(
-                    table,
-                    options.form,
-                    n_boot=size,
-                    seed=chunk_seed,
-                    confidence=confidence,
-                    **options.kwargs(),
-                )
-            )
-        except FitError:
-            raise
-        except Exception as exc:  # a numerical failure inside one chunk: keep the others
-            failed += size
-            notes.append(f"{size} refits failed together ({type(exc).__name__}: {exc})")
-        done += size
-        if progress is not None:
-            progress(done, n_boot)
-    if not pieces:
-        raise FitError("every bootstrap refit failed; " + "; ".join(notes[:1]))
-    samples = pd.concat([p.samples for p in pieces], ignore_index=True)
-    full = pieces[0].fit
-    lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
-    intervals = {
-        name: (float(np.percentile(samples[name], lo_q)), float(np.percentile(samples[name], hi_q)))
-        for name in samples.columns
-        if name not in full.fixed and len(samples)
-    }
-    result = BootstrapResult(
-        fit=full,
-        samples=samples,
-        intervals=intervals,
-        confidence=confidence,
-        n_boot=n_boot,
-        n_failed=failed + sum(p.n_failed for p in pieces),
+) -> BootstrapResult:
+    """`bootstrap_fit` of the page's current fit options; ``progress(done, total)`` moves a bar."""
+    return bootstrap_fit(
+        table,
+        options.form,
+        n_boot=max(int(n_boot), 2),
         seed=seed,
+        confidence=confidence,
+        progress=progress,
+        **options.kwargs(),
     )
-    return result, notes
 
 
 # --------------------------------------------------------------------------- session law
@@ -626,17 +582,6 @@ def display_runs(table: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
     return shown
 
 
-def latex_number(value: float) -> str:
-    """A constant for st.latex: 4 significant digits, ``1.494 \\times 10^{4}`` outside 1e-3…1e4."""
-    if value == 0 or 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10**exponent
-    if round(abs(mantissa), 3) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return rf"{mantissa:.4g} \times 10^{{{exponent}}}"
-
-
 def fit_equation(result: FitResult) -> str:
     """LaTeX of the fitted law with its constants, for every form."""
     p = {k: latex_number(v) for k, v in result.params.items()}
@@ -668,7 +613,7 @@ def format_objective(value: float) -> str:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.state import Param, current, prepare_widget, register  # noqa: E402
+from dashboard.state import Param, register  # noqa: E402
 
 #: ``f_sample`` round-trips through the URL; an upload never does.
 SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
@@ -806,36 +751,3 @@ def outcome_for(source: Source, options: FitOptions) -> FitOutcome:
     if isinstance(log, str):
         return FitOutcome(read_error=log)
     return cached_fit(source.digest, options.key(), log)
-
-
-def int_slider(
-    label: str,
-    key: str,
-    low: int,
-    high: int,
-    default: int,
-    *,
-    help: str | None = None,
-    container: Any = st,
-) -> int:
-    """An integer slider that persists across pages and in the URL (like
-    `dashboard.widgets.number_slider`, which shows floats as 2.00)."""
-    param = Param(key, default, lambda text: int(float(text)), str)
-    value = current(param)
-    try:
-        value = int(min(max(int(value), low), high))
-    except (TypeError, ValueError):
-        value = default
-    st.session_state[key] = value
-    widget_key, store = prepare_widget(param, value)
-    return int(
-        container.slider(
-            label,
-            min_value=low,
-            max_value=high,
-            step=1,
-            key=widget_key,
-            on_change=store,
-            help=help,
-        )
-    )

@@ -87,6 +87,38 @@ def number_slider(
     )
 
 
+def int_slider(
+    label: str,
+    key: str,
+    low: int,
+    high: int,
+    default: int,
+    *,
+    help: str | None = None,
+    container=st,
+) -> int:
+    """An integer slider (shown as 2, not 2.00) that persists across pages and in the URL."""
+    param = Param(key, default, lambda text: int(float(text)), str)
+    value = current(param)
+    try:
+        value = int(min(max(int(value), low), high))
+    except (TypeError, ValueError):
+        value = default
+    st.session_state[key] = value
+    widget_key, store = prepare_widget(param, value)
+    return int(
+        container.slider(
+            label,
+            min_value=low,
+            max_value=high,
+            step=1,
+            key=widget_key,
+            on_change=store,
+            help=help,
+        )
+    )
+
+
 def toggle(label: str, key: str, default: bool, *, help: str | None = None, container=st) -> bool:
     """A checkbox that persists across pages and in the URL."""
     param = Param(key, default, parse_bool, dump_bool)

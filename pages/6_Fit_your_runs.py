@@ -16,7 +16,7 @@ from dashboard import downloads
 from dashboard import fit_session as fs
 from dashboard.layout import page
 from dashboard.state import USER_LAWS
-from dashboard.widgets import choice, log_slider, number_slider, toggle
+from dashboard.widgets import choice, int_slider, log_slider, number_slider, toggle
 from scaling_core.fitting import FORMS, FitError
 
 with page("Fit your runs"):
@@ -70,7 +70,7 @@ with page("Fit your runs"):
         container=c2,
         help="Hoffmann et al. use 1e-3. Residuals are ~0.01, so δ ≥ 0.1 is least squares.",
     )
-    exclude_k = fs.int_slider(
+    exclude_k = int_slider(
         "Exclude the k highest-loss runs",
         "f_k",
         0,
@@ -237,13 +237,12 @@ with page("Fit your runs"):
                         bar.progress(done / total, text=f"Bootstrap: {done:,} of {total:,} refits")
 
                     try:
-                        boot, boot_notes = fs.bootstrap_in_chunks(
+                        boot = fs.run_bootstrap(
                             outcome.table, options, int(n_boot), progress=advance
                         )
                         st.session_state[fs.BOOTSTRAP_KEY] = {
                             "key": (*boot_key, int(n_boot)),
                             "result": boot,
-                            "notes": boot_notes,
                         }
                         st.rerun()
                     except FitError as exc:
@@ -254,8 +253,6 @@ with page("Fit your runs"):
                         f"{100 * boot.confidence:g}% percentile intervals shown in the tables "
                         "and the metric tooltips."
                     )
-                    for note in boot_state.get("notes", []):
-                        b2.warning(fs.escape_markdown(note))
                 else:
                     b2.caption("Intervals appear in the parameter table after a run.")
 

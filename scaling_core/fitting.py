@@ -1416,6 +1416,7 @@ def bootstrap_fit(
     compute_flops: float | None = None,
     at: tuple[float, float] | None = None,
     refit_grid_points: int = 10,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> BootstrapResult:
     """Bootstrap over runs: resample the runs with replacement ``n_boot`` times and refit.
@@ -1428,6 +1429,8 @@ def bootstrap_fit(
     quantities: chinchilla a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022, eq. 4), N_opt and
     D_opt at ``compute_flops``; predicted loss at ``at`` = (N, D) for any form.  ``options``
     are passed to the form's fit (delta, weights, fixed, exclude_highest_loss, ...).
+    A refit that fails (no convergence, overflow on a degenerate resample) is counted in
+    ``n_failed`` and left out.  ``progress(done, total)`` is called about 50 times.
 
     References: Besiroglu et al. 2024, arXiv:2404.10102 (bootstrap of the Approach-3 fit).
     """
@@ -1446,11 +1449,14 @@ def bootstrap_fit(
     rows: list[dict[str, float]] = []
     failed = 0
     fast = _fast_refitter(full, data.drop(columns=["weight"]), options, refit_grid_points)
-    for _ in range(n_boot):
+    report_every = max(1, n_boot // 50)
+    for index in range(n_boot):
+        if progress is not None and index % report_every == 0:
+            progress(index, n_boot)
         counts = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
         try:
             refit = fast(counts * base_w)
-        except FitError:
+        except (FitError, ArithmeticError, np.linalg.LinAlgError):
             failed += 1
             continue
         if not all(math.isfinite(v) for v in refit.params.values()):
@@ -1463,6 +1469,8 @@ def bootstrap_fit(
             failed += 1
             continue
         rows.append(row)
+    if progress is not None:
+        progress(n_boot, n_boot)
     samples = pd.DataFrame(rows)
     lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
     intervals = (

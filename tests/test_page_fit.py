@@ -294,16 +294,13 @@ def test_bootstrap_button_fills_the_intervals() -> None:
 # ------------------------------------------------------------------------- glue and figures
 
 
-def test_bootstrap_in_chunks_reports_progress() -> None:
+def test_run_bootstrap_reports_progress() -> None:
     table = read_run_log(SAMPLES / "isoflop_sweep.csv").runs
     seen: list[tuple[int, int]] = []
-    result, notes = fs.bootstrap_in_chunks(
-        table, fs.FitOptions(), 12, n_chunks=4, progress=lambda d, t: seen.append((d, t))
-    )
-    assert seen == [(3, 12), (6, 12), (9, 12), (12, 12)]
+    result = fs.run_bootstrap(table, fs.FitOptions(), 12, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 12) and seen[-1] == (12, 12)
     assert len(result.samples) + result.n_failed == 12
     assert set(result.intervals) >= {"E", "A", "B", "alpha", "beta", "a", "b"}
-    assert not notes
 
 
 def test_predictions_table_marks_excluded_runs() -> None:
