@@ -224,6 +224,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "n_runs": result.n_runs,
         "excluded": list(result.excluded),
         "converged": result.converged,
+        "warnings": result.warnings(),
         "message": result.message,
         "derived": derived,
         "intervals": intervals,

@@ -707,6 +707,47 @@ class FitResult:
             return np.power(np.power(p["n_c"] / n, ratio) + p["d_c"] / d, p["alpha_d"])
         return p["E"] + p["A"] * np.power(n, -p["alpha"]) + p["B"] * np.power(d, -p["beta"])
 
+    # ---------------------------------------------------------------- warnings
+    def warnings(self) -> list[str]:
+        """Reasons not to trust this fit, in words a user can act on (empty when none).
+
+        - N and D of the runs used move together (|corr(log N, log D)| > 0.99, e.g. every run at
+          the same tokens per parameter): the N and D terms of a two-variable law cannot be
+          separated (Hoffmann et al. 2022 use IsoFLOP grids for this reason);
+        - an exponent is not positive, so the fitted loss does not fall with N or D;
+        - the solver did not converge.
+        """
+        found: list[str] = []
+        p = self.params
+        used = self.runs
+        if "weight" in used.columns:
+            used = used[used["weight"].to_numpy(dtype=float) > 0]
+        if self.form in ("chinchilla", "kaplan") and len(used) >= 3:
+            log_n = np.log(used["n_params"].to_numpy(dtype=float))
+            log_d = np.log(used["n_tokens"].to_numpy(dtype=float))
+            if np.std(log_n) > 0 and np.std(log_d) > 0:
+                corr = float(np.corrcoef(log_n, log_d)[0, 1])
+                if abs(corr) > 0.99:
+                    ratio = np.exp(np.median(log_d - log_n))
+                    found.append(
+                        f"N and D move together in these runs (corr(log N, log D) = {corr:.3f}; "
+                        f"about {ratio:.3g} tokens per parameter), so the N and D terms cannot "
+                        "be told apart: add runs at other token counts (an IsoFLOP grid), use "
+                        "snapshots along learning curves, or fix E"
+                    )
+        for name in ("alpha", "beta", "alpha_n", "alpha_d", "alpha_c"):
+            if name in p and name not in self.fixed and not p[name] > 0:
+                found.append(f"exponent {name} = {p[name]:.3g} is not positive")
+        for name in ("E", "A", "B"):
+            if name in p and name not in self.fixed and 0 <= p[name] < 1e-6:
+                found.append(
+                    f"{name} = {p[name]:.3g} sits at its lower bound 0: the runs do not pin it "
+                    + ("down; consider fixing E" if name == "E" else "down")
+                )
+        if not self.converged:
+            found.append(f"the solver did not converge ({self.message})")
+        return found
+
     # ---------------------------------------------------------------- laws
     @property
     def law(self) -> ChinchillaLaw | KaplanLaw:
@@ -717,6 +758,14 @@ class FitResult:
         """
         p = self.params
         where = f"{self.method}; {self.n_runs} runs"
+        exponents = [k for k in ("alpha", "beta", "alpha_n", "alpha_d") if k in p]
+        bad = [k for k in exponents if not (math.isfinite(p[k]) and p[k] > 0)]
+        if bad and self.form in ("chinchilla", "kaplan"):
+            values = ", ".join(f"{k} = {p[k]:.3g}" for k in bad)
+            raise FitError(
+                f"the fit is not a usable law ({values}; exponents must be positive): "
+                + (self.warnings()[0] if self.warnings() else "the runs do not constrain it")
+            )
         if self.form == "chinchilla":
             return ChinchillaLaw(
                 key="your-fit",
@@ -809,6 +858,10 @@ class FitResult:
             lines.append(
                 f"    max |r|    {self.max_abs_residual:.4g} (run {self.runs['run'].iloc[worst]})"
             )
+        warnings = self.warnings()
+        if warnings:
+            lines.append("[[Warnings]]")
+            lines.extend(f"    - {text}" for text in warnings)
         return "\n".join(lines)
 
 

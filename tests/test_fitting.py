@@ -446,3 +446,38 @@ def test_bootstrap_reports_progress_and_survives_degenerate_resamples() -> None:
     assert calls[0] == (0, 60) and calls[-1] == (60, 60)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     assert len(result.samples) + result.n_failed == 60
+
+
+def test_collinear_runs_are_flagged_and_give_no_law() -> None:
+    """Every run at 60 tokens/param: N and D cannot be separated; the fit says so in words,
+    and an unphysical result (a negative exponent) is refused as a law with that reason."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from scaling_core.fitting import FitError, fit_chinchilla
+
+    rng = np.random.default_rng(3)
+    n = np.geomspace(5e7, 2e9, 6)
+    d = 60 * n
+    loss = (1.8172 + 482.01 / n**0.3478 + 2085.43 / d**0.3658) * np.exp(0.005 * rng.normal(size=6))
+    result = fit_chinchilla(pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss}))
+    assert any("N and D move together" in text for text in result.warnings())
+    assert "[[Warnings]]" in result.report()
+    unphysical = replace(result, params={**result.params, "beta": -0.105})
+    assert any("beta = -0.105 is not positive" in text for text in unphysical.warnings())
+    with pytest.raises(FitError, match=r"not a usable law .*N and D move together"):
+        _ = unphysical.law
+
+
+def test_clean_grid_has_no_warnings() -> None:
+    import pandas as pd
+
+    from scaling_core.fitting import fit_chinchilla
+
+    n, d = np.meshgrid(np.geomspace(1e8, 1e10, 6), np.geomspace(2e9, 2e11, 6))
+    n, d = n.ravel(), d.ravel()
+    loss = 1.8172 + 482.01 / n**0.3478 + 2085.43 / d**0.3658
+    assert (
+        fit_chinchilla(pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss})).warnings() == []
+    )
