@@ -150,3 +150,27 @@ def source_markdown(source) -> str:
     """A law's source as Markdown: a link to the paper where it has one, plain text otherwise."""
     text = escape_markdown(str(source))
     return f"[{text}]({source.url})" if source.url else text
+
+
+def format_percent(fraction: float) -> str:
+    """A share as a percent with the digits that matter: 0.4%, 12%, 99.7% (never a rounded 100%)."""
+    if fraction is None or not math.isfinite(fraction):
+        return "–"
+    percent = 100 * fraction
+    if percent == 0 or percent == 100:
+        return f"{percent:.0f}%"
+    if percent < 1:
+        return f"{percent:.2g}%"
+    if percent > 99:
+        digits = 1
+        while round(percent, digits) >= 100 and digits < 6:
+            digits += 1
+        return f"{percent:.{digits}f}%"
+    return f"{percent:.0f}%"
+
+
+def format_loss_delta(delta: float) -> str | None:
+    """A loss difference for a metric badge ("+0.012 loss"); None when it rounds to zero."""
+    if delta is None or not math.isfinite(delta) or abs(delta) < 5e-4:
+        return None
+    return f"{delta:+.3f} loss"

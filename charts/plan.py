@@ -49,14 +49,18 @@ def format_throughput(flops_per_second: float) -> str:
 
 
 def format_duration(days: float) -> str:
-    """Days as "30 days", "3.2 h" below a day, "2.1 years" above a year."""
+    """Days as "30 days"; below a day "3.2 h", "14 min" or "9 s"; above two years "2.1 years"."""
     if not math.isfinite(days):
         return "–"
-    if days < 1:
-        return f"{days * 24:.2g} h"
     if days > 730:
         return f"{format_count(days / 365.25)} years"
-    return f"{days:.3g} days"
+    if days >= 1:
+        return f"{days:.3g} days"
+    if days * 24 >= 1:
+        return f"{days * 24:.2g} h"
+    if days * 1440 >= 1:
+        return f"{days * 1440:.2g} min"
+    return format_seconds(days * 86_400)
 
 
 def format_ratio(value: float) -> str:
@@ -71,10 +75,14 @@ def format_ratio(value: float) -> str:
 
 
 def format_seconds(value: float) -> str:
-    """Seconds as "1.07 s", "491 s" or "2.2e10 s"."""
+    """Seconds as "0.52 s", "1.07 s", "491 s", "4,460 s" or "2.2e10 s"."""
     if not math.isfinite(value):
         return "–"
-    return f"{value:.3g} s" if value < 1e4 else f"{format_scientific(value, 2)} s"
+    if value < 1000:
+        return f"{value:.3g} s"
+    if value < 1e6:
+        return f"{value:,.0f} s"
+    return f"{format_scientific(value, 2)} s"
 
 
 def _sci(value: float) -> str:

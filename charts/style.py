@@ -12,6 +12,7 @@ from charts.format import format_count, log_ticks
 #: Colours per law key, stable across pages so a law keeps its colour everywhere.
 LAW_COLOURS: dict[str, str] = {
     "kaplan-2020": "#1f77b4",
+    "kaplan-2020-frontier": "#6baed6",
     "chinchilla-2022": "#d62728",
     "chinchilla-2022-approach1": "#ff7f0e",
     "chinchilla-2022-approach2": "#e377c2",
@@ -23,12 +24,18 @@ LAW_COLOURS: dict[str, str] = {
     "porian-2024-cosine": "#7f7f7f",
     "porian-2024-tuned": "#17becf",
 }
-_FALLBACK = ("#bcbd22", "#000000", "#aec7e8", "#ffbb78")
+#: The user's own fits: black and a dark magenta, used by no published law.
+USER_FIT_COLOURS: dict[str, str] = {"your-fit": "#000000", "your-fit-kaplan": "#7b3294"}
+_FALLBACK = ("#bcbd22", "#aec7e8", "#ffbb78", "#98df8a")
 
 
 def law_colour(key: str, index: int = 0) -> str:
-    """The colour of a law's traces (user fits get a fallback colour by position)."""
-    return LAW_COLOURS.get(key, _FALLBACK[index % len(_FALLBACK)])
+    """The colour of a law's traces, the same on every chart; unknown keys cycle a fallback."""
+    if key in LAW_COLOURS:
+        return LAW_COLOURS[key]
+    if key in USER_FIT_COLOURS:
+        return USER_FIT_COLOURS[key]
+    return _FALLBACK[index % len(_FALLBACK)]
 
 
 def base_layout(*, title: str, height: int = 460) -> dict:

@@ -126,11 +126,15 @@ LOSS_LAW_KEYS: tuple[str, ...] = tuple(k for k, law in PRESETS.items() if law.ha
 
 
 def _parse_keys(text: str) -> list[str]:
-    keys = [k for k in text.split(",") if k]
-    if not keys or any(k not in PRESETS and not k.startswith("your-fit") for k in keys):
+    """Law keys from a link; unknown names are skipped (a stale link keeps what it can)."""
+    keys = [k for k in text.split(",") if k in PRESETS or k.startswith(USER_FIT_PREFIX)]
+    if not keys:
         raise ValueError(text)
     return keys
 
+
+#: Keys of laws fitted to the user's runs start with this; they live only in the session.
+USER_FIT_PREFIX = "your-fit"
 
 COMPARE_LAWS = Param(
     "laws",
@@ -143,6 +147,21 @@ COMPUTE_UNIT = Param("unit", "FLOP", str, str)
 
 #: Session key holding the user's fitted laws ({key: law}); set by the fit page, never in the URL.
 USER_LAWS = "user_laws"
+
+
+def unshared_fits_in_link() -> list[str]:
+    """Law keys a link asks for that name a fit of someone's runs missing from this session.
+
+    Fits are never put in links (the data stays with whoever uploaded it), so a link made
+    while a fit was selected cannot show that fit elsewhere; the sidebar says so.
+    """
+    requested: list[str] = []
+    if COMPARE_LAWS.key in st.query_params:
+        requested += st.query_params[COMPARE_LAWS.key].split(",")
+    if PRIMARY_LAW.key in st.query_params:
+        requested.append(st.query_params[PRIMARY_LAW.key])
+    laws = available_laws()
+    return sorted({k for k in requested if k.startswith(USER_FIT_PREFIX) and k not in laws})
 
 
 def available_laws() -> dict[str, Any]:

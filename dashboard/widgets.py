@@ -19,6 +19,7 @@ from dashboard.state import (
     parse_bool,
     parse_float,
     prepare_widget,
+    unshared_fits_in_link,
 )
 
 
@@ -166,9 +167,16 @@ def sidebar_controls() -> None:
     """Global controls shown on every page: the laws to compare, the main law, the compute unit."""
     laws = available_laws()
     loss_keys = [k for k, law in laws.items() if law.has_loss]
+    missing_fits = unshared_fits_in_link()
     with st.sidebar:
         st.header("Laws")
-        chosen = current(COMPARE_LAWS, valid=lambda keys: all(k in laws for k in keys))
+        if missing_fits:
+            st.info(
+                "This link refers to a law fitted to someone's own runs, which links do not "
+                "carry (the data stays with whoever uploaded it); the page shows the other "
+                "laws instead. Load the same data on **Fit your runs** to add the fit here."
+            )
+        chosen = current(COMPARE_LAWS)
         chosen = [k for k in chosen if k in laws] or list(COMPARE_LAWS.default)
         st.session_state[COMPARE_LAWS.key] = chosen
         widget_key, store = prepare_widget(COMPARE_LAWS, chosen)

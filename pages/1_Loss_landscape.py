@@ -10,6 +10,8 @@ from charts.format import (
     format_compute,
     format_count,
     format_loss,
+    format_loss_delta,
+    format_percent,
     law_equation,
     source_markdown,
 )
@@ -47,14 +49,14 @@ with page("Loss landscape"):
     cols[2].metric(
         "Compute-optimal loss at this C",
         f"{format_loss(optimal_loss)}",
-        delta=f"{optimal_loss - loss:+.3f} loss",
+        delta=format_loss_delta(optimal_loss - loss),
         delta_color="inverse",
         help=f"N_opt {format_count(float(optimum.n_params))}, D_opt {format_count(float(optimum.n_tokens))}",
     )
     if np.isfinite(needed) and needed > 0:
         cols[3].metric(
             "Compute wasted",
-            f"{max(0.0, 1 - needed / compute):.0%}",
+            format_percent(max(0.0, 1 - needed / compute)),
             help=(
                 f"A compute-optimal model reaches loss {format_loss(loss)} with {format_compute(needed, unit)} "
                 f"({compute / needed:.2f}× less than this run)."

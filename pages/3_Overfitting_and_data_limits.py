@@ -189,6 +189,15 @@ with page("Overfitting and data limits"):
         delta=f"{float(constrained.loss) - float(free.loss):+.4f} vs unlimited data",
         delta_color="inverse",
     )
+    if bool(constrained.is_flat):
+        low, high = float(constrained.n_params_flat_low), float(constrained.n_params_flat_high)
+        st.warning(
+            f"The unique data, not the compute, limits the loss here: every model from "
+            f"{format_count(low)} to {format_count(high)} parameters reaches the same loss "
+            f"(within 1e-4 nats) at this budget, so the 'optimum' above is one of many. "
+            "Extra epochs and extra parameters both stop paying; the same loss needs far less "
+            "compute, or more unique data would lower it."
+        )
     plans = pd.DataFrame(
         {
             "Plan": [

@@ -156,6 +156,17 @@ class DataConstrainedOptimum:
     n_params: FloatArray
     n_tokens: FloatArray
     loss: FloatArray
+    #: Smallest and largest N whose loss is within ``FLAT_TOLERANCE`` of the optimum: when the
+    #: unique data, not the compute, limits the loss, a wide range of N is equally good.
+    n_params_flat_low: FloatArray | None = None
+    n_params_flat_high: FloatArray | None = None
+
+    @property
+    def is_flat(self) -> FloatArray:
+        """True where more than a factor 2 in N gives the same loss (data-limited regime)."""
+        if self.n_params_flat_low is None or self.n_params_flat_high is None:
+            return np.zeros_like(self.n_params, dtype=bool)
+        return self.n_params_flat_high > 2.0 * self.n_params_flat_low
 
     @property
     def epochs(self) -> FloatArray:
@@ -166,6 +177,10 @@ class DataConstrainedOptimum:
     def tokens_per_param(self) -> FloatArray:
         """D/N of the data-constrained optimum."""
         return self.n_tokens / self.n_params
+
+
+#: Loss difference (nats/token) below which two allocations count as equally good.
+FLAT_TOLERANCE: float = 1e-4
 
 
 def data_constrained_optimal(
@@ -181,7 +196,9 @@ def data_constrained_optimal(
     2022, eq. 4; D kept ≥ 1 token) brackets the minimum, then a golden-section search refines it
     (Muennighoff et al. 2023, section 3.1, use a grid search).  Their example: the budget of
     8.67B parameters × 178B tokens with 25B unique tokens is best spent on about 6.8B parameters
-    and 227B tokens (9.1 epochs).
+    and 227B tokens (9.1 epochs).  When the unique data rather than the compute limits the
+    loss, the profile is flat; ``n_params_flat_low``/``_high`` give the range of N within
+    `FLAT_TOLERANCE` nats of the optimum.
     """
     compute, unique = np.broadcast_arrays(
         _positive(compute_flops, "compute_flops"), _positive(unique_tokens, "unique_tokens")
@@ -208,9 +225,14 @@ def data_constrained_optimal(
     )
     n_opt = np.exp(log_n)
     d_opt = compute / (FLOPS_PER_PARAM_TOKEN * n_opt)
-    return DataConstrainedOptimum(
-        compute, unique, n_opt, d_opt, data_constrained_loss(law, n_opt, d_opt, unique)
-    )
+    loss = data_constrained_loss(law, n_opt, d_opt, unique)
+    # Where the data limits the loss, the profile is flat over a range of N: report it.
+    near = values <= loss[..., None] + FLAT_TOLERANCE
+    first = np.argmax(near, axis=-1)
+    last = grid_points - 1 - np.argmax(near[..., ::-1], axis=-1)
+    flat_low = np.minimum(np.exp(np.take_along_axis(grid, first[..., None], -1)[..., 0]), n_opt)
+    flat_high = np.maximum(np.exp(np.take_along_axis(grid, last[..., None], -1)[..., 0]), n_opt)
+    return DataConstrainedOptimum(compute, unique, n_opt, d_opt, loss, flat_low, flat_high)
 
 
 def unlimited_compute_for_loss(law: ChinchillaLaw, target_loss: ArrayLike) -> FloatArray:

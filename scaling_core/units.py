@@ -27,6 +27,9 @@ _QUANTITY = re.compile(
 )
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*[kKmMbBgGtTpP]?$")
+
+
 class QuantityError(ValueError):
     """A value that could not be read as a number; the message names the value."""
 
@@ -35,6 +38,7 @@ def parse_quantity(text: str | float | int, *, what: str = "value") -> float:
     """Read ``"1.5e9"``, ``"1.5B"``, ``"300M"``, ``"2T"``, ``"70k"`` or ``"1_000"`` as a float.
 
     Suffixes are case-insensitive: K = 1e3, M = 1e6, B or G = 1e9, T = 1e12, P = 1e15.
+    Thousands separators written as commas ("1,000,000") are accepted.
     Raises `QuantityError` naming ``what`` and the offending text when it is not a finite number.
 
     Examples
@@ -49,7 +53,10 @@ def parse_quantity(text: str | float | int, *, what: str = "value") -> float:
     if isinstance(text, (int, float)):
         value = float(text)
     else:
-        match = _QUANTITY.match(str(text))
+        cleaned = str(text).strip()
+        if _THOUSANDS.match(cleaned):  # "1,000,000" as spreadsheets write it
+            cleaned = cleaned.replace(",", "")
+        match = _QUANTITY.match(cleaned)
         if match is None:
             raise QuantityError(
                 f"{what} {text!r} is not a number (expected e.g. 1.5e9, 1.5B, 300M, 2T)"

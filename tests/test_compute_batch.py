@@ -72,7 +72,7 @@ def test_parse_quantity(text: str, value: float) -> None:
     assert parse_quantity(text) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "1.5X", "", "nan", "inf", "1e999"])
+@pytest.mark.parametrize("text", ["abc", "1.5X", "", "nan", "inf", "1e999", "1,5", "10,00"])
 def test_parse_quantity_rejects(text: str) -> None:
     with pytest.raises(QuantityError):
         parse_quantity(text, what="params")

@@ -142,3 +142,31 @@ def test_more_unique_data_never_hurts(
     assert float(data_constrained_loss(LAW, n, d, u * factor)) <= loss + 1e-12
     assert loss >= float(LAW.loss(n, d)) - 1e-12  # repetition never beats fresh data
     assert float(effective_data(d, u)) <= d * (1 + 1e-12)
+
+
+def test_data_limited_budget_reports_its_flat_range() -> None:
+    """100M unique tokens and 1e22 FLOP: models from well under 1B to beyond 50B parameters
+    reach the same loss, so the optimum is reported with that range."""
+    law = get_law("muennighoff-2023")
+    flat = data_constrained_optimal(law, 1e22, 1e8)
+    assert bool(flat.is_flat)
+    assert float(flat.n_params_flat_low) < 1e9 < 5e10 < float(flat.n_params_flat_high)
+    for n in (float(flat.n_params_flat_low), float(flat.n_params_flat_high)):
+        loss = float(data_constrained_loss(law, n, 1e22 / (6 * n), 1e8))
+        assert loss == pytest.approx(float(flat.loss), abs=2e-4)
+    sharp = data_constrained_optimal(law, 6 * 8.67e9 * 178e9, 25e9)
+    assert not bool(sharp.is_flat)
+
+
+def test_overfitting_page_says_when_data_limits_the_loss() -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parents[1] / "pages" / "3_Overfitting_and_data_limits.py"
+    at = AppTest.from_file(str(page), default_timeout=30)
+    at.query_params["dcu"] = "1e8"
+    at.query_params["dcc"] = "1e22"
+    at.run()
+    assert not at.exception
+    assert any("unique data, not the compute, limits the loss" in w.value for w in at.warning)

@@ -37,3 +37,39 @@ def test_log_grid_is_readable_and_in_range() -> None:
     grid = log_grid(1e6, 1e7)
     assert grid[0] == 1e6 and grid[-1] == 1e7
     assert [format_count(v) for v in grid[:4]] == ["1M", "1.2M", "1.5M", "2M"]
+
+
+@pytest.mark.parametrize(
+    ("fraction", "text"),
+    [
+        (0.0, "0%"),
+        (0.004, "0.4%"),
+        (0.12, "12%"),
+        (0.997, "99.7%"),
+        (0.99996, "99.996%"),
+        (1.0, "100%"),
+    ],
+)
+def test_format_percent(fraction: float, text: str) -> None:
+    from charts.format import format_percent
+
+    assert format_percent(fraction) == text
+
+
+def test_loss_delta_hides_zero() -> None:
+    from charts.format import format_loss_delta
+
+    assert format_loss_delta(-0.0001) is None
+    assert format_loss_delta(-0.0142) == "-0.014 loss"
+
+
+def test_durations_read_in_the_right_unit() -> None:
+    from charts.plan import format_duration, format_seconds
+
+    assert [format_duration(d) for d in (30, 0.5, 0.00027, 1000)] == [
+        "30 days",
+        "12 h",
+        "23.3 s",
+        "2.74 years",
+    ]
+    assert [format_seconds(v) for v in (0.52, 4460, 2.2e10)] == ["0.52 s", "4,460 s", "2.2e10 s"]

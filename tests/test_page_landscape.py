@@ -102,3 +102,17 @@ def test_markdown_escaping_of_labels() -> None:
 
     assert escape_markdown("<script>alert(1)</script>") == "\\<script\\>alert\\(1\\)\\</script\\>"
     assert escape_markdown("[click](http://x)") == "\\[click\\]\\(http://x\\)"
+
+
+def test_link_to_someone_elses_fit_says_why_it_is_not_shown() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["law"] = "your-fit"
+    at.query_params["laws"] = "your-fit,chinchilla-2022,no-such-law"
+    at.run()
+    assert not at.exception
+    assert any("fitted to someone's own runs" in box.value for box in at.sidebar.info)
+    # the known law in the link is kept, the unknown and unshared ones are dropped
+    assert at.session_state["laws"] == ["chinchilla-2022"]
+    assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
+        float(get_law("epoch-2024").loss(1e9, 2e10))
+    )
