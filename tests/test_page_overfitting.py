@@ -161,7 +161,7 @@ def test_data_requirement_figure() -> None:
     )
     assert [t.name for t in fig.data] == [
         "δL ≤ 2% (eq. 4.3)",
-        "D ≳ 5e3·N^0.74 (eq. 4.4)",
+        "D ≳ 5e3·N^0.74 (eq. 4.4; nearly the same line)",
         "20 tokens per parameter",
         "your run",
     ]
