@@ -22,7 +22,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,11 @@ class FitOutcome:
     table: pd.DataFrame | None = None
     result: FitResult | None = None
     fit_error: str | None = None
+    #: About the file and what was fitted (e.g. no snapshot budget found).
     notes: list[str] = field(default_factory=list)
+    #: Reasons not to trust the fit, shown under the fitted law: why the chosen points are
+    #: ill-posed, then `FitResult.warnings` (empty for a fit with nothing to flag).
+    warnings: list[str] = field(default_factory=list)
 
 
 def _message(exc: BaseException) -> str:
@@ -240,20 +244,52 @@ def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
     )
 
 
+def final_points_note(table: pd.DataFrame, form: str) -> str | None:
+    """Why fitting the last logged point of learning curves is ill-posed when every run ends
+    at one tokens-per-parameter ratio (the page's "final" choice on a curves file)."""
+    if form not in ("chinchilla", "kaplan") or len(table) < 2:
+        return None
+    ratio = _by_kind(table, "ratio")
+    if int(group_isoflop(ratio, tolerance=0.1).max()) > 0:
+        return None
+    centre = float(np.exp(np.mean(np.log(ratio))))
+    return (
+        f"You are fitting the last logged point of each run, and every run ends at about "
+        f"{centre:.3g} tokens per parameter: along those points N and D grow together, so the "
+        'fit cannot tell how loss falls with N from how it falls with D. Choose "IsoFLOP '
+        'snapshots of the learning curves" under Fit to: they read every run at several '
+        "compute budgets, where D/N differs from run to run."
+    )
+
+
+def _collinear(warning: str) -> bool:
+    return "move together" in warning
+
+
 def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
-    """Fit an already read log; a failed fit keeps the log (its report and runs are shown)."""
+    """Fit an already read log; a failed fit keeps the log (its report and runs are shown).
+
+    ``warnings`` lists why not to trust the fit: for learning curves fitted at their final
+    points, why that is ill-posed; then `FitResult.warnings`.  The general one-ratio note
+    (`collinearity_note`) is kept only where the core says nothing of it (a failed fit, or
+    fewer than 3 runs)."""
     outcome = FitOutcome(log=log)
     table = fit_table(log, options.points)
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
         outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")
-    note = collinearity_note(table, options.form)
-    if note:
-        outcome.notes.append(note)
     outcome.table = table
     try:
         outcome.result = fit_runs(table, options)
     except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
         outcome.fit_error = _message(exc)
+    core = list(outcome.result.warnings()) if outcome.result is not None else []
+    if log.curves is not None and options.points == "final":
+        note = final_points_note(table, options.form)
+    else:
+        note = collinearity_note(table, options.form)
+        if note and any(_collinear(w) for w in core):
+            note = None
+    outcome.warnings = ([note] if note else []) + core
     return outcome
 
 
@@ -487,13 +523,39 @@ def run_bootstrap(
 # --------------------------------------------------------------------------- session law
 
 
-def session_laws(result: FitResult | None) -> dict[str, Any]:
-    """``{key: law}`` to store under ``st.session_state["user_laws"]``: the chinchilla fit as
-    ``your-fit``, the kaplan fit as ``your-fit-kaplan``; power forms have no law family."""
+#: Appended to the sidebar label of a fitted law that has warnings (did not converge, N and D
+#: collinear, a constant at its bound): it stays usable on other pages, but never unflagged.
+UNRELIABLE = " (unreliable)"
+
+
+def offered_laws(result: FitResult | None) -> tuple[dict[str, Any], str | None]:
+    """(``{key: law}`` for ``st.session_state["user_laws"]``, why nothing is offered or None).
+
+    The chinchilla fit is offered as ``your-fit``, the kaplan fit as ``your-fit-kaplan``;
+    power forms have no law family.  A fit whose exponents are not positive is refused with
+    the reason from `FitResult.law`; a fit with `FitResult.warnings` is offered with
+    `UNRELIABLE` appended to its label."""
     if result is None or result.form not in ("chinchilla", "kaplan"):
-        return {}
-    law = result.law
-    return {law.key: law}
+        return {}, None
+    try:
+        law = result.law
+    except (FitError, ValueError) as exc:
+        return {}, str(exc)
+    if result.warnings():
+        law = replace(law, label=law.label + UNRELIABLE)
+    return {law.key: law}, None
+
+
+def refusal_reason(refused: str, warnings: list[str]) -> str:
+    """`offered_laws`' reason without the warning it quotes when ``warnings`` list it anyway
+    ("the fit is not a usable law (beta = -0.105; exponents must be positive)")."""
+    head, sep, tail = refused.partition("): ")
+    return head + ")" if sep and tail in warnings else refused
+
+
+def session_laws(result: FitResult | None) -> dict[str, Any]:
+    """The laws of `offered_laws` (an unusable fit gives ``{}``; never raises)."""
+    return offered_laws(result)[0]
 
 
 # --------------------------------------------------------------------------- text
@@ -569,16 +631,70 @@ def derived_rows(
     return pd.DataFrame(rows)
 
 
-def display_runs(table: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
-    """A table as shown (first ``limit`` rows, the file's line first), with compute as text
-    such as "3e20": the grid cannot format numbers beyond 2^53."""
-    order = [
-        c for c in ("line", "run", "n_params", "n_tokens", "compute_flops", "loss") if c in table
-    ]
-    rest = [c for c in table.columns if c not in order]
-    shown = table[order + rest].head(limit).copy()
-    if "compute_flops" in shown:
-        shown["compute_flops"] = [format_scientific(c, 3) for c in shown["compute_flops"]]
+#: Headers of the shown tables; numbers become text (1.2B, 3e20, 3.1234, +1.23%).
+DISPLAY_HEADERS: dict[str, str] = {
+    "line": "line",
+    "run": "run",
+    "n_params": "N (params)",
+    "n_tokens": "D (tokens)",
+    "compute_flops": "C (FLOP)",
+    "loss": "loss",
+    "step": "step",
+    "predicted": "predicted",
+    "relative_error": "error",
+}
+
+
+def _text_column(name: str, values: pd.Series) -> list[str]:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if name in ("n_params", "n_tokens"):
+        return [format_count(v) for v in numbers]
+    if name == "compute_flops":
+        return [format_scientific(v, 3) for v in numbers]
+    if name in ("loss", "predicted"):
+        return ["–" if not math.isfinite(v) else f"{v:.4f}" for v in numbers]
+    if name == "relative_error":
+        return ["–" if not math.isfinite(v) else f"{100 * v:+.2f}%" for v in numbers]
+    if name in ("line", "step"):
+        return ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in numbers]
+    return [format_param(v) for v in numbers]
+
+
+def display_runs(
+    table: pd.DataFrame, columns: list[str] | None = None, limit: int = 5_000
+) -> pd.DataFrame:
+    """A table as shown: first ``limit`` rows, the file's line first (or just ``columns``),
+    every number as text the way the rest of the app writes it (N, D as 1.2B, C as 3e20,
+    loss to 4 decimals, error as +1.23%) under `DISPLAY_HEADERS`.  Text keeps the grid from
+    showing 21-digit integers (beyond 2^53) and mixing integer and float renderings."""
+    if columns is None:
+        order = [c for c in DISPLAY_HEADERS if c in table]
+        columns = order + [c for c in table.columns if c not in order]
+    shown = table[columns].head(limit)
+    out = pd.DataFrame(index=range(len(shown)))
+    numeric_headers = []
+    for name in columns:
+        values = shown[name]
+        numeric = name in DISPLAY_HEADERS or pd.api.types.is_numeric_dtype(values)
+        if numeric and name != "run":
+            out[DISPLAY_HEADERS.get(name, name)] = _text_column(name, values)
+            numeric_headers.append(DISPLAY_HEADERS.get(name, name))
+        else:
+            text = values.astype("string").fillna("")
+            out[DISPLAY_HEADERS.get(name, name)] = text.astype(str).to_numpy()
+    out.attrs["numeric_columns"] = numeric_headers  # the page right-aligns these
+    return out
+
+
+def extrapolation_rows(holdout: pd.DataFrame) -> pd.DataFrame:
+    """The held-out runs of an extrapolation check as shown (observed vs predicted)."""
+    shown = display_runs(
+        holdout,
+        ["run", "n_params", "n_tokens", "compute_flops", "loss", "predicted", "relative_error"],
+    )
+    numeric = ["observed" if c == "loss" else c for c in shown.attrs["numeric_columns"]]
+    shown = shown.rename(columns={"loss": "observed"})
+    shown.attrs["numeric_columns"] = numeric
     return shown
 
 

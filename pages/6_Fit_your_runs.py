@@ -19,6 +19,37 @@ from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, int_slider, log_slider, number_slider, toggle
 from scaling_core.fitting import FORMS, FitError
 
+
+def show_table(shown) -> None:  # type: ignore[no-untyped-def]
+    """A `fs.display_runs` table (numbers as text) with its number columns right-aligned."""
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.TextColumn(h, alignment="right")
+            for h in shown.attrs.get("numeric_columns", [])
+        },
+    )
+
+
+def show_warnings(warnings: list[str], refused: str | None = None) -> None:
+    """Reasons not to trust the fit, prominently, as one warning box (escaped text); with
+    ``refused`` (why `FitResult.law` refused it) the box first says it is not offered."""
+    if not warnings and not refused:
+        return
+    lines = []
+    if refused:
+        lines.append(
+            "**Not offered in the sidebar's law pickers:** "
+            + fs.escape_markdown(fs.refusal_reason(refused, warnings))
+        )
+    else:
+        lines.append("**Do not trust this fit as it stands:**")
+    lines += [f"- {fs.escape_markdown(w)}" for w in warnings]
+    st.warning("\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]), icon="⚠️")
+
+
 with page("Fit your runs"):
     st.markdown(
         "Upload a CSV or TSV exported from your experiment tracker — one row per finished run "
@@ -125,45 +156,52 @@ with page("Fit your runs"):
             m[0].metric("Data rows read", f"{report.n_rows_read:,}")
             m[1].metric("Rows kept", f"{report.n_rows_kept:,}")
             m[2].metric("Rows dropped", f"{report.n_dropped:,}")
+            curves_file = report.shape == "curves"
             m[3].metric(
-                "Read as", "learning curves" if report.shape == "curves" else "finished runs"
+                "Learning curves (runs)" if curves_file else "Finished runs",
+                f"{len(log.runs):,}",
+                help="Read as learning curves: several logged points per run."
+                if curves_file
+                else "Read as finished runs: one row per run.",
             )
-            left, right = st.columns(2)
+            left, right = st.columns([2, 3])
             left.markdown("**Columns**")
             left.dataframe(tables["columns"], hide_index=True, width="stretch")
             if len(tables["notes"]):
-                right.markdown("**Notes**")
-                right.dataframe(tables["notes"], hide_index=True, width="stretch")
+                right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
+                right.markdown(
+                    "\n".join(f"- {fs.escape_markdown(n)}" for n in tables["notes"]["note"])
+                )
             if len(tables["dropped"]):
                 st.markdown("**Dropped rows** (line numbers count the header as line 1)")
-                st.dataframe(tables["dropped"], hide_index=True, width="stretch")
+                st.dataframe(
+                    tables["dropped"],
+                    hide_index=True,
+                    width="content",
+                    column_config={
+                        "line": st.column_config.NumberColumn("line", width=70, format="%d"),
+                        "reason": st.column_config.TextColumn("reason", width=760),
+                    },
+                )
                 more = report.n_dropped - len(tables["dropped"])
                 if more > 0:
                     st.caption(f"… and {more:,} more dropped rows not listed.")
             with st.expander(f"Runs table ({len(log.runs):,} runs)"):
-                st.dataframe(
-                    fs.display_runs(log.runs),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "n_params": st.column_config.NumberColumn("N (params)", format="compact"),
-                        "n_tokens": st.column_config.NumberColumn("D (tokens)", format="compact"),
-                        "compute_flops": st.column_config.TextColumn("C (FLOP)"),
-                        "loss": st.column_config.NumberColumn("loss (nats/token)", format="%.4f"),
-                    },
-                )
+                show_table(fs.display_runs(log.runs))
+                st.caption("Loss in nats/token.")
             for note in outcome.notes:
-                st.warning(note)
+                st.warning(fs.escape_markdown(note))
 
             # ---------------------------------------------------------- the fit
             st.subheader("Fitted law")
             result = outcome.result
             if result is None:
                 st.error(f"The fit failed: {fs.escape_markdown(outcome.fit_error or '')}")
+                show_warnings(outcome.warnings)
                 st.info("Change the options above (another form, fewer excluded runs) or the file.")
                 st.session_state[USER_LAWS] = {}
             else:
-                laws = fs.session_laws(result)
+                laws, refused = fs.offered_laws(result)
                 st.session_state[USER_LAWS] = laws
                 boot_state = st.session_state.get(fs.BOOTSTRAP_KEY)
                 boot_key = (source.digest, options.key())
@@ -174,13 +212,20 @@ with page("Fit your runs"):
                 )
                 intervals = boot.intervals if boot is not None else {}
                 st.latex(fs.fit_equation(result))
+                show_warnings(outcome.warnings, refused)
                 if laws:
                     law = next(iter(laws.values()))
-                    st.caption(
-                        f"Now selectable as **{law.label}** in the sidebar's law pickers (on the "
-                        "frontier, landscape and other pages) for this session."
+                    flagged = (
+                        " — flagged as unreliable because of the warnings above"
+                        if law.label.endswith(fs.UNRELIABLE)
+                        else ""
                     )
-                else:
+                    st.caption(
+                        f"Now selectable as **{fs.escape_markdown(law.label)}** in the sidebar's "
+                        f"law pickers (on the frontier, landscape and other pages) for this "
+                        f"session{flagged}."
+                    )
+                elif not refused:
                     st.caption(
                         "Power-law forms have no law family; they are not added to the sidebar."
                     )
@@ -325,17 +370,22 @@ with page("Fit your runs"):
                     if isinstance(check, str):
                         st.warning(f"No extrapolation check: {fs.escape_markdown(check)}")
                     else:
-                        x1, x2, x3 = st.columns(3)
+                        x1, x2, x3, x4 = st.columns(4)
                         x1.metric("Held-out runs", f"{len(check.holdout)}")
                         x2.metric(
                             "Mean |error| on held-out runs",
                             f"{100 * check.mean_abs_relative_error:.2f}%",
                         )
                         x3.metric(
-                            "RMS log error, held out (fitted runs)",
-                            f"{check.rms_log_error:.4f} ({check.fit.rms_residual:.4f})",
+                            "RMS log error, held out",
+                            f"{check.rms_log_error:.4f}",
                             help="A law that extrapolates predicts the held-out runs about as "
-                            "well as it fits the runs it saw.",
+                            "well as it fits the runs it saw (next metric).",
+                        )
+                        x4.metric(
+                            "RMS log error, fitted runs",
+                            f"{check.fit.rms_residual:.4f}",
+                            help="The same error on the smaller runs the check's fit used.",
                         )
                         train = table[table[by] <= check.threshold]
                         ext_fig = extrapolation_figure(
@@ -347,32 +397,10 @@ with page("Fit your runs"):
                         )
                         st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
                         charts["extrapolation"] = ext_fig
-                        st.dataframe(
-                            fs.display_runs(check.holdout)[
-                                [
-                                    "run",
-                                    "n_params",
-                                    "n_tokens",
-                                    "compute_flops",
-                                    "loss",
-                                    "predicted",
-                                    "relative_error",
-                                ]
-                            ],
-                            hide_index=True,
-                            width="stretch",
-                            column_config={
-                                "n_params": st.column_config.NumberColumn("N", format="compact"),
-                                "n_tokens": st.column_config.NumberColumn("D", format="compact"),
-                                "compute_flops": st.column_config.TextColumn("C (FLOP)"),
-                                "loss": st.column_config.NumberColumn("observed", format="%.4f"),
-                                "predicted": st.column_config.NumberColumn(
-                                    "predicted", format="%.4f"
-                                ),
-                                "relative_error": st.column_config.NumberColumn(
-                                    "error", format="percent"
-                                ),
-                            },
+                        show_table(fs.extrapolation_rows(check.holdout))
+                        st.caption(
+                            "Loss in nats/token; error = predicted / observed − 1 of the fit "
+                            "to the smaller runs."
                         )
 
             if log.curves is not None:

@@ -101,3 +101,26 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
         screenshot(colleague, "fit-learning-curves")
     finally:
         context.close()
+
+
+def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A W&B export whose runs all end at 60 tokens/param, fitted at its final points: the
+    fit comes out with a negative exponent; the page warns instead of a traceback and keeps
+    its charts, downloads and share link."""
+    from tests.test_page_fit import wandb_collinear_csv
+
+    path = tmp_path / "wandb.csv"
+    path.write_bytes(wandb_collinear_csv())
+    page.set_viewport_size({"width": 1400, "height": 4800})
+    page.goto(f"{app_server}/Fit_your_runs?f_points=final")
+    wait_for_app(page)
+    page.locator('input[type="file"]').first.set_input_files(str(path))
+    wait_for_metric(page, "alpha")
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    alert = page.locator('[data-testid="stAlert"]', has_text="Not offered in the sidebar")
+    assert alert.count() == 1 and "is not positive" in alert.inner_text()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 4
+    assert page.get_by_role("button", name="Parameters (JSON)").count() == 1
+    assert "f_points=final" in page.locator('[data-testid="stSidebar"] code').inner_text()
+    screenshot(page, "fit-unphysical-wandb")

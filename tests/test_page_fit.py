@@ -9,6 +9,7 @@ would have stored them.  The browser test (tests/test_browser_fit.py) uses the r
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -102,12 +103,148 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
 
 
 def test_learning_curves_at_one_ratio_warn_when_fitting_final_points() -> None:
+    at = run_page(sample="learning_curves.csv")
+    assert at.selectbox(key="w_f_points").value == "snapshots"  # the default that is posed
+    assert not at.warning
     at = run_page(sample="learning_curves.csv", f_points="final")
     assert not at.exception
-    assert any("60 tokens per parameter" in w.value for w in at.warning)
     log = read_run_log(SAMPLES / "learning_curves.csv")
     result = fit(log.runs, "chinchilla", delta=1e-3)
     assert metrics(at)["beta"] == fs.format_param(result.params["beta"])
+    # every warning of the core, escaped, and why the final points are ill-posed
+    assert result.warnings() and not result.converged
+    box = next(w.value for w in at.warning if "Do not trust this fit" in w.value)
+    for warning in result.warnings():
+        assert fs.escape_markdown(warning) in box
+    assert "last logged point of each run" in box and "60 tokens per parameter" in box
+    # still offered on other pages, but never unflagged
+    (law,) = at.session_state["user_laws"].values()
+    assert law.label == "Your fit (Chinchilla form, Approach 3) (unreliable)"
+    assert any("unreliable" in c.value for c in at.caption)
+
+
+def wandb_collinear_csv(ratio: float = 60.0, seed: int = 0) -> bytes:
+    """A W&B-style export: 6 runs × 20 evals from the Epoch law with 0.5% noise, every run
+    ending at ``ratio`` tokens per parameter (so the final points have N and D collinear)."""
+    rng = np.random.default_rng(seed)
+    lines = ["run_id,_step,_runtime,params,train/loss,eval/loss,tokens"]
+    for i, n in enumerate(np.geomspace(5e7, 1.6e9, 6)):
+        for d in np.geomspace(ratio * n / 30, ratio * n, 20):
+            loss = (1.8172 + 482.01 / n**0.3478 + 2085.43 / d**0.3658) * (
+                1 + 0.005 * rng.standard_normal()
+            )
+            step = int(d // 2**19) + 1
+            lines.append(
+                f"wb-{i},{step},{12.5 * step:.1f},{n:.0f},{1.01 * loss:.5f},{loss:.5f},{d:.0f}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("fix_e", ["0", "1"], ids=["free-E", "fixed-E"])
+def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
+    at = run_page(upload=wandb_collinear_csv(), f_points="final", f_fix_e=fix_e)
+    assert not at.exception
+    assert not at.error
+    params = {m.label: m.value for m in at.metric}
+    assert any(params[k].startswith("-") for k in ("alpha", "beta"))  # the fit is still shown
+    box = next(w.value for w in at.warning if "Not offered in the sidebar" in w.value)
+    assert "exponents must be positive" in box and "is not positive" in box
+    assert "60 tokens per parameter" in box
+    assert at.session_state["user_laws"] == {}
+    assert not any("Now selectable" in c.value for c in at.caption)
+    # the rest of the page still renders: charts, downloads, the share link in the sidebar
+    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("download_button")) >= 4
+    assert any("f_points=final" in c.value for c in at.sidebar.code)
+
+
+def test_collinear_learning_curves_fit_snapshots_by_default() -> None:
+    at = run_page(upload=wandb_collinear_csv())
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="w_f_points").value == "snapshots"
+    (law,) = at.session_state["user_laws"].values()
+    assert law.label == "Your fit (Chinchilla form, Approach 3)" and law.beta > 0
+
+
+def test_offered_laws_refuse_unusable_and_flag_unreliable_fits() -> None:
+    log = fs.read_upload(wandb_collinear_csv())
+    bad = fs.fit_runs(log.runs, fs.FitOptions())
+    laws, refused = fs.offered_laws(bad)
+    assert laws == {} and refused and "exponents must be positive" in refused
+    assert fs.session_laws(bad) == {}
+    assert fs.refusal_reason(refused, bad.warnings()).endswith("exponents must be positive)")
+    shaky = fs.fit_runs(read_run_log(SAMPLES / "learning_curves.csv").runs, fs.FitOptions())
+    laws, refused = fs.offered_laws(shaky)
+    assert refused is None and laws["your-fit"].label.endswith(fs.UNRELIABLE)
+    good = core_fit("isoflop_sweep.csv")
+    assert not good.warnings()
+    assert fs.offered_laws(good)[0]["your-fit"].label == "Your fit (Chinchilla form, Approach 3)"
+
+
+def test_tables_and_metrics_read_as_text() -> None:
+    """Every number in the page's grids is text as the rest of the app writes it (no 21-digit
+    integers, no int/float mix), and metric values are short enough not to be cut off."""
+    for name in ("isoflop_sweep.csv", "learning_curves.csv"):
+        at = run_page(sample=name)
+        extrap = next(df.value for df in at.dataframe if "observed" in df.value.columns)
+        assert list(extrap.columns) == [
+            "run", "N (params)", "D (tokens)", "C (FLOP)", "observed", "predicted", "error"
+        ]  # fmt: skip
+        runs = next(df.value for df in at.dataframe if "line" in df.value.columns)
+        for table in (extrap, runs):
+            for column in table.columns:
+                assert all(isinstance(v, str) for v in table[column]), (name, column)
+            assert all(re.fullmatch(r"\d(\.\d+)?e\d+", c) for c in table["C (FLOP)"])
+            assert all(re.fullmatch(r"\d+(\.\d+)?[kMBT]?", n) for n in table["N (params)"])
+        assert all(re.fullmatch(r"\d\.\d{4}", v) for v in extrap["observed"])
+        assert all(re.fullmatch(r"[+-]\d+\.\d\d%", v) for v in extrap["error"])
+        shown = metrics(at)
+        assert all(len(v) <= 11 for v in shown.values()), shown
+        assert "Read as" not in shown
+    assert metrics(run_page(sample="isoflop_sweep.csv"))["Objective"] == "2.4e-4"
+    check = next(df.value for df in run_page(sample="isoflop_sweep.csv").dataframe
+                 if "observed" in df.value.columns)  # fmt: skip
+    assert check["C (FLOP)"].iloc[0] == "3e20" and check["N (params)"].iloc[0] == "264M"
+    # the file's notes are a list that wraps, not cells of a narrow grid
+    at = run_page(sample="learning_curves.csv")
+    assert any(m.value.startswith("- read as learning curves") for m in at.markdown)
+    assert not any("note" in df.value.columns for df in at.dataframe)
+
+
+def test_display_runs_formats_every_number() -> None:
+    table = pd.DataFrame(
+        {
+            "run": [1, 2],
+            "n_params": [264_000_000, 1.5e9],
+            "n_tokens": [189_400_000_000, 3e10],
+            "compute_flops": [3e20, 1.48352998047744e21],
+            "loss": [2.5, 2.34567],
+            "extra": [71540.0, np.nan],
+            "note": ["a", None],
+        }
+    )
+    shown = fs.display_runs(table)
+    assert shown.to_dict("list") == {
+        "run": ["1", "2"],
+        "N (params)": ["264M", "1.5B"],
+        "D (tokens)": ["189B", "30B"],
+        "C (FLOP)": ["3e20", "1.48e21"],
+        "loss": ["2.5000", "2.3457"],
+        "extra": ["7.154e4", "–"],
+        "note": ["a", ""],
+    }
+    assert shown.attrs["numeric_columns"] == [
+        "N (params)",
+        "D (tokens)",
+        "C (FLOP)",
+        "loss",
+        "extra",
+    ]
+    rows = fs.extrapolation_rows(table.assign(predicted=[2.6, 2.3], relative_error=[0.04, -0.02]))
+    assert (
+        rows["error"].tolist() == ["+4.00%", "-2.00%"]
+        and "observed" in rows.attrs["numeric_columns"]
+    )
 
 
 def test_no_data_says_what_to_do() -> None:
