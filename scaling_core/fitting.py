@@ -732,8 +732,9 @@ class FitResult:
                     found.append(
                         f"N and D move together in these runs (corr(log N, log D) = {corr:.3f}; "
                         f"about {ratio:.3g} tokens per parameter), so the N and D terms cannot "
-                        "be told apart: add runs at other token counts (an IsoFLOP grid), use "
-                        "snapshots along learning curves, or fix E"
+                        "be told apart: add runs at other token counts (an IsoFLOP grid) or use "
+                        "snapshots along learning curves"
+                        + ("" if "E" in self.fixed or self.form != "chinchilla" else ", or fix E")
                     )
         for name in ("alpha", "beta", "alpha_n", "alpha_d", "alpha_c"):
             if name in p and name not in self.fixed and not p[name] > 0:

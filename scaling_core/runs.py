@@ -77,26 +77,70 @@ def _add_synonyms(role: str, names_by_preference: Sequence[Sequence[str]]) -> No
 _add_synonyms(
     "n_params",
     [
-        ["params", "nparams", "n", "numparams", "parameters", "modelsize", "nparameters",
-         "numparameters", "paramcount", "totalparams"],
+        [
+            "params",
+            "nparams",
+            "n",
+            "numparams",
+            "parameters",
+            "modelsize",
+            "nparameters",
+            "numparameters",
+            "paramcount",
+            "totalparams",
+        ],
         ["nonembeddingparams", "nonembeddingparameters", "nparamsnonembedding", "nonembparams"],
     ],
 )
 _add_synonyms(
     "n_tokens",
-    [["tokens", "d", "ntokens", "trainingtokens", "traintokens", "tokensseen", "numtokens",
-      "data", "totaltokens", "tokenstrained", "trainedtokens", "datasize"]],
+    [
+        [
+            "tokens",
+            "d",
+            "ntokens",
+            "trainingtokens",
+            "traintokens",
+            "tokensseen",
+            "numtokens",
+            "data",
+            "totaltokens",
+            "tokenstrained",
+            "trainedtokens",
+            "datasize",
+        ]
+    ],
 )
 _add_synonyms(
     "compute_flops",
-    [["flops", "compute", "c", "trainingflop", "trainingflops", "trainflops", "computeflops",
-      "flop", "totalflops", "trainingcompute"]],
+    [
+        [
+            "flops",
+            "compute",
+            "c",
+            "trainingflop",
+            "trainingflops",
+            "trainflops",
+            "computeflops",
+            "flop",
+            "totalflops",
+            "trainingcompute",
+        ]
+    ],
 )
 _add_synonyms(
     "loss",
     [
-        ["valloss", "validloss", "validationloss", "evalloss", "finalvalloss", "vallossfinal",
-         "evallossfinal", "finalevalloss"],
+        [
+            "valloss",
+            "validloss",
+            "validationloss",
+            "evalloss",
+            "finalvalloss",
+            "vallossfinal",
+            "evallossfinal",
+            "finalevalloss",
+        ],
         ["testloss"],
         ["loss", "finalloss", "lossfinal"],
         ["trainloss", "trainingloss", "finaltrainloss"],
@@ -104,33 +148,72 @@ _add_synonyms(
 )
 _add_synonyms(
     "run",
-    [["run", "runid", "runname"], ["name", "id"], ["experiment", "experimentname"],
-     ["model", "modelname"]],
+    [
+        ["run", "runid", "runname"],
+        ["name", "id"],
+        ["experiment", "experimentname"],
+        ["model", "modelname"],
+    ],
 )
 _add_synonyms("step", [["step", "globalstep", "iteration", "iter", "steps", "trainerglobalstep"]])
-_add_synonyms("batch_tokens", [["batchtokens", "tokensperbatch", "batchsizetokens",
-                                "tokensperstep"]])
+_add_synonyms(
+    "batch_tokens", [["batchtokens", "tokensperbatch", "batchsizetokens", "tokensperstep"]]
+)
 _add_synonyms("batch_size", [["batchsize", "bs"]])
-_add_synonyms("seq_len", [["seqlen", "sequencelength", "contextlength", "nctx", "blocksize",
-                           "ctxlen", "contextlen"]])
+_add_synonyms(
+    "seq_len",
+    [["seqlen", "sequencelength", "contextlength", "nctx", "blocksize", "ctxlen", "contextlen"]],
+)
 _add_synonyms("learning_rate", [["lr", "learningrate"], ["maxlr", "peaklr"]])
 _add_synonyms("n_layer", [["nlayer", "nlayers", "layers", "depth", "numlayers"]])
 _add_synonyms("d_model", [["dmodel", "width", "hiddensize", "nembd"]])
 
 # Scale words in a header unit such as "params (M)" or "compute (PF-days)".
 _UNIT_SCALES: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3, "thousands": 1e3,
-    "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6, "millions": 1e6,
-    "b": 1e9, "bn": 1e9, "g": 1e9, "billion": 1e9, "billions": 1e9, "giga": 1e9,
-    "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12, "tera": 1e12,
-    "%": 1e-2, "percent": 1e-2,
-    "pfdays": 8.64e19, "pfday": 8.64e19, "petaflopdays": 8.64e19, "pfsdays": 8.64e19,
-    "gflop": 1e9, "gflops": 1e9, "tflop": 1e12, "tflops": 1e12, "pflop": 1e15,
-    "pflops": 1e15, "eflop": 1e18, "eflops": 1e18,
+    "k": 1e3,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "g": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+    "giga": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+    "trillions": 1e12,
+    "tera": 1e12,
+    "%": 1e-2,
+    "percent": 1e-2,
+    "pfdays": 8.64e19,
+    "pfday": 8.64e19,
+    "petaflopdays": 8.64e19,
+    "pfsdays": 8.64e19,
+    "gflop": 1e9,
+    "gflops": 1e9,
+    "tflop": 1e12,
+    "tflops": 1e12,
+    "pflop": 1e15,
+    "pflops": 1e15,
+    "eflop": 1e18,
+    "eflops": 1e18,
 }
 # Suffix letters on values: 1.5B, 300M, 2T, 70k (B = billion, G = giga).
 _VALUE_SUFFIXES: dict[str, float] = {
-    "k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "g": 1e9, "t": 1e12, "tn": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "g": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
     "%": 1e-2,
 }
 _NUMBER_WITH_SUFFIX = (
@@ -273,9 +356,7 @@ def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> 
     """
     n = len(values)
     own_scale = np.zeros(n, dtype=bool)
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-        values.dtype
-    ):
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         out = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
         missing = np.isnan(out) if values.hasnans else np.zeros(n, dtype=bool)
         return _ParsedNumbers(out, missing, np.zeros(n, dtype=bool), own_scale)
@@ -295,8 +376,8 @@ def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> 
         dtype="float64", na_value=np.nan
     )
     out[idx] = loose
-    nan_text = text[todo].str.fullmatch(r"[+-]?nan", case=False).to_numpy(
-        dtype=bool, na_value=False
+    nan_text = (
+        text[todo].str.fullmatch(r"[+-]?nan", case=False).to_numpy(dtype=bool, na_value=False)
     )
     todo[idx[~np.isnan(loose) | nan_text]] = False
     if not todo.any():
@@ -320,7 +401,9 @@ def _parse_number_series(values: pd.Series, *, semicolon_file: bool = False) -> 
         ~decimal, sub.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     )
     parts = sub.str.extract(_NUMBER_WITH_SUFFIX, flags=re.IGNORECASE)
-    mantissa = pd.to_numeric(parts[0].astype(object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    mantissa = pd.to_numeric(parts[0].astype(object), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
     suffix = parts[1].str.lower()
     scale = suffix.map(_VALUE_SUFFIXES).to_numpy(dtype="float64", na_value=1.0)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -358,9 +441,7 @@ def _fmt_number(value: float) -> str:
     return f"{value:g}"
 
 
-def _read_source(
-    source: str | os.PathLike | bytes | IO, max_bytes: int | None
-) -> bytes | str:
+def _read_source(source: str | os.PathLike | bytes | IO, max_bytes: int | None) -> bytes | str:
     """Raw content of ``source``: a path, CSV text containing a newline, bytes or a file."""
     limit = None if max_bytes is None else max_bytes + 1
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -388,9 +469,7 @@ def _read_source(
         if not isinstance(data, (bytes, str)):
             raise RunLogError("the file object returned neither bytes nor text")
     else:
-        raise RunLogError(
-            f"expected a path, bytes or a file object, got {type(source).__name__}"
-        )
+        raise RunLogError(f"expected a path, bytes or a file object, got {type(source).__name__}")
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if max_bytes is not None and size > max_bytes:
         shown = f"more than {max_bytes:,}" if size == limit else f"{size:,}"
@@ -586,9 +665,7 @@ class _Column:
     unit: str
 
 
-def _resolve_columns(
-    headers: list[str], notes: list[str]
-) -> tuple[dict[str, _Column], list[int]]:
+def _resolve_columns(headers: list[str], notes: list[str]) -> tuple[dict[str, _Column], list[int]]:
     """Pick one column per role; return the chosen columns and the unused indices."""
     seen: dict[str, int] = {}
     for i, header in enumerate(headers):
@@ -828,8 +905,11 @@ def _read_run_log(
             notes.append(
                 f"{col.header!r}: values scaled by {_fmt_number(col.scale)} "
                 f"(unit {col.unit!r} in the header)"
-                + (f"; {int(result.own_scale.sum()):,} values with their own suffix kept as written"
-                   if result.own_scale.any() else "")
+                + (
+                    f"; {int(result.own_scale.sum()):,} values with their own suffix kept as written"
+                    if result.own_scale.any()
+                    else ""
+                )
             )
         for count, what in (
             (result.n_suffix, "suffixes (e.g. 1.5B)"),
@@ -861,7 +941,8 @@ def _read_run_log(
             notes.append(
                 f"read as learning curves: run id {chosen['run'].header!r} repeats "
                 f"({n_unique:,} runs in {int((~run_missing).sum()):,} rows); "
-                "pass shape='runs' to read one row per run"
+                "if each row is a separate finished run, give each its own run name "
+                "(or read_run_log(..., shape='runs') from Python)"
             )
     else:
         is_curves = shape == "curves"
@@ -927,7 +1008,10 @@ def _read_run_log(
     tokens_from_compute = np.zeros(n_rows, dtype=bool)
     if tokens_given:
         _value_checks(
-            "n_tokens", parsed["n_tokens"], table[chosen["n_tokens"].index], dropper,
+            "n_tokens",
+            parsed["n_tokens"],
+            table[chosen["n_tokens"].index],
+            dropper,
             skip=_derivable(parsed, "n_tokens", params, compute_given),
         )
     if compute_given:
@@ -940,7 +1024,10 @@ def _read_run_log(
             comp_ok = ~comp.missing & ~comp.unparsed & np.isfinite(comp.values) & (comp.values > 0)
         # compute is required where tokens must come from it; elsewhere a bad value is re-derived
         _value_checks(
-            "compute_flops", comp, table[chosen["compute_flops"].index], dropper,
+            "compute_flops",
+            comp,
+            table[chosen["compute_flops"].index],
+            dropper,
             skip=~compute_needed,
         )
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -976,9 +1063,12 @@ def _read_run_log(
         batch_name = chosen["batch_tokens"] if "batch_tokens" in chosen else chosen["batch_size"]
         notes.append(
             f"n_tokens computed as {chosen['step'].header!r} × {batch_name.header!r}"
-            + ("" if "batch_tokens" in chosen or "seq_len" in chosen
-               else " (assumes the batch size counts tokens; add a seq_len column if it counts "
-               "sequences)")
+            + (
+                ""
+                if "batch_tokens" in chosen or "seq_len" in chosen
+                else " (assumes the batch size counts tokens; add a seq_len column if it counts "
+                "sequences)"
+            )
         )
     _value_checks("n_params", parsed["n_params"], table[chosen["n_params"].index], dropper)
     _value_checks("loss", parsed["loss"], table[chosen["loss"].index], dropper)
@@ -1014,7 +1104,7 @@ def _read_run_log(
 
     n_dropped = n_pre_dropped + int(dropper.bad.sum())
     dropped = sorted(
-        pre_dropped + dropper.reasons(lines)[: MAX_STORED_DROPPED], key=lambda d: d.line
+        pre_dropped + dropper.reasons(lines)[:MAX_STORED_DROPPED], key=lambda d: d.line
     )[:MAX_STORED_DROPPED]
     n_kept = int(keep.sum())
 
@@ -1075,14 +1165,14 @@ def _read_run_log(
             notes.append("some run ids repeat; every row is kept as its own run")
         return RunLog(runs=out.reset_index(drop=True), curves=None, report=report)
 
-    curve_cols = ["run"] + (["step"] if "step" in out else []) + [
-        "n_tokens", "loss", "n_params", "compute_flops", "line"
-    ]
+    curve_cols = (
+        ["run"]
+        + (["step"] if "step" in out else [])
+        + ["n_tokens", "loss", "n_params", "compute_flops", "line"]
+    )
     curves = out.sort_values(["run", "n_tokens", "line"], kind="stable").reset_index(drop=True)
     runs = curves.drop_duplicates("run", keep="last").sort_values("line", kind="stable")
-    notes.append(
-        f"finished runs: the row at the largest n_tokens of each of {len(runs):,} runs"
-    )
+    notes.append(f"finished runs: the row at the largest n_tokens of each of {len(runs):,} runs")
     return RunLog(runs=runs.reset_index(drop=True), curves=curves[curve_cols], report=report)
 
 
@@ -1139,8 +1229,9 @@ def snapshot_losses(
     if (compute_flops is None) == (n_tokens is None):
         raise ValueError("give exactly one of compute_flops or n_tokens")
     axis = "compute_flops" if compute_flops is not None else "n_tokens"
-    targets = np.atleast_1d(np.asarray(compute_flops if compute_flops is not None else n_tokens,
-                                       dtype=float))
+    targets = np.atleast_1d(
+        np.asarray(compute_flops if compute_flops is not None else n_tokens, dtype=float)
+    )
     if not np.all(np.isfinite(targets) & (targets > 0)):
         raise ValueError(f"{axis} targets must be finite and positive")
     columns = ["run", "n_params", "n_tokens", "compute_flops", "loss"]
@@ -1166,8 +1257,15 @@ def snapshot_losses(
         else:
             run_params = np.exp(np.interp(log_t, x, np.log(params)))
         for t, ll, lo, n in zip(targets[inside], log_loss, log_other, run_params, strict=True):
-            rows.append({"run": run, "n_params": float(n), axis: float(t),
-                         other: math.exp(lo), "loss": math.exp(ll)})
+            rows.append(
+                {
+                    "run": run,
+                    "n_params": float(n),
+                    axis: float(t),
+                    other: math.exp(lo),
+                    "loss": math.exp(ll),
+                }
+            )
     result = pd.DataFrame(rows, columns=columns)
     if result.empty:
         return result.astype({c: float for c in columns[1:]})
