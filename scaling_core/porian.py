@@ -17,6 +17,12 @@ N_opt(5.88e23) reproduces those numbers.  OpenWebText2 rows carry the exponent o
 
 The tuned hyperparameters follow power laws in N (their Figure 3, fitted on RefinedWeb):
 η*(N) = 3.7·N^-0.36 and B*(N) = 0.00037·N^0.703 sequences of 2,048 tokens.
+
+Provenance: the Table 1 exponents, intervals and predicted sizes were taken from independent
+transcriptions of the paper that agree with each other (the paper's own table was not
+reachable from here); the hyperparameter laws also agree with the tuned values the authors
+released (108M parameters: learning rate 4.7e-3, 160 sequences; 901M: 2.4e-3, 640), which
+the tests check.
 """
 
 from __future__ import annotations
