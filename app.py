@@ -6,9 +6,43 @@ The pages live in ``pages/`` (Streamlit's multipage folder); each wraps itself i
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from charts.format import format_compute, format_count, format_loss
 from dashboard.layout import page
+from dashboard.state import available_laws
+from dashboard.widgets import compared_laws
+from scaling_core.allocation import compute_optimal
+
+PAGES = (
+    ("pages/1_Loss_landscape.py", "Loss landscape: L(N, D) and your run on it", ":material/map:"),
+    (
+        "pages/2_Compute-optimal_frontier.py",
+        "Compute-optimal frontier: N, D and loss against C",
+        ":material/trending_up:",
+    ),
+    (
+        "pages/3_Overfitting_and_data_limits.py",
+        "Overfitting and data limits: repeated data, early stopping",
+        ":material/repeat:",
+    ),
+    (
+        "pages/4_Batch_size_and_training_time.py",
+        "Batch size and training time: B_crit, steps, wall-clock",
+        ":material/timer:",
+    ),
+    (
+        "pages/5_Plan_a_run.py",
+        "Plan a run: from a GPU budget to N, D, batch size and loss",
+        ":material/explore:",
+    ),
+    (
+        "pages/6_Fit_your_runs.py",
+        "Fit your runs: upload a CSV, fit a law with intervals",
+        ":material/upload_file:",
+    ),
+)
 
 with page("Scaling-law explorer"):
     st.markdown(
@@ -19,31 +53,27 @@ with page("Scaling-law explorer"):
         "(Chinchilla), the Epoch AI replication (Besiroglu et al. 2024) and Porian et al. 2024 "
         "disagree. Choose the laws in the sidebar; every view can be shared by its link."
     )
-    st.page_link(
-        "pages/1_Loss_landscape.py", label="Loss landscape: L(N, D) and your run on it", icon="🗺️"
-    )
-    st.page_link(
-        "pages/2_Compute-optimal_frontier.py",
-        label="Compute-optimal frontier: N, D and loss against C",
-        icon="📈",
-    )
-    st.page_link(
-        "pages/3_Overfitting_and_data_limits.py",
-        label="Overfitting and data limits: repeated data, early stopping",
-        icon="🔁",
-    )
-    st.page_link(
-        "pages/4_Batch_size_and_training_time.py",
-        label="Batch size and training time: B_crit, steps, wall-clock",
-        icon="⏱️",
-    )
-    st.page_link(
-        "pages/5_Plan_a_run.py",
-        label="Plan a run: from a GPU budget to N, D, batch size and loss",
-        icon="🧭",
-    )
-    st.page_link(
-        "pages/6_Fit_your_runs.py",
-        label="Fit your runs: upload a CSV, fit a law with intervals",
-        icon="📤",
+    for path, label, icon in PAGES:
+        st.page_link(path, label=label, icon=icon)
+
+    compute = 1e23
+    unit = st.session_state.get("unit", "FLOP")
+    st.subheader(f"At a glance: the compute-optimal model for C = {format_compute(compute, unit)}")
+    laws = available_laws()
+    rows = []
+    for key in compared_laws():
+        optimum = compute_optimal(laws[key], compute)
+        rows.append(
+            {
+                "Law": laws[key].label,
+                "N (params)": format_count(float(optimum.n_params)),
+                "D (tokens)": format_count(float(optimum.n_tokens)),
+                "Tokens / param": f"{float(optimum.tokens_per_param):.1f}",
+                "Loss (nats/token)": format_loss(float(optimum.loss)),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(
+        "Allocation-only laws give no loss (–). Kaplan's losses are on WebText2 with non-embedding "
+        "N and are not comparable with the others'. The frontier page shows every budget."
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charts.format import format_flops, format_loss
+from charts.format import format_count, format_flops, format_loss
 from scaling_core.allocation import compute_optimal
 from scaling_core.presets import get_law
 
@@ -23,6 +23,15 @@ def test_home_page_links_every_page() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     assert not at.exception
     assert at.title[0].value == "Scaling-law explorer"
+    links = [link.proto.page for link in at.get("page_link")]
+    # one link per page file, by its URL path (the file name without the order prefix)
+    expected = [p.stem.split("_", 1)[1] for p in sorted((ROOT / "pages").glob("*.py"))]
+    assert links == expected
+    table = at.dataframe[0].value
+    epoch = table[table["Law"] == get_law("epoch-2024").label].iloc[0]
+    assert epoch["N (params)"] == format_count(
+        float(compute_optimal(get_law("epoch-2024"), 1e23).n_params)
+    )
 
 
 def test_defaults_show_the_core_numbers() -> None:
