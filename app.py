@@ -12,7 +12,7 @@ import streamlit as st
 from charts.format import format_compute, format_count, format_loss
 from dashboard.layout import page
 from dashboard.state import available_laws
-from dashboard.widgets import compared_laws
+from dashboard.widgets import compared_laws, range_notes
 from scaling_core.allocation import compute_optimal
 
 PAGES = (
@@ -73,6 +73,7 @@ with page("Scaling-law explorer"):
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    range_notes(compared_laws(), compute)
     st.caption(
         "Allocation-only laws give no loss (–). Kaplan's losses are on WebText2 with non-embedding "
         "N and are not comparable with the others'. The frontier page shows every budget."

@@ -12,7 +12,7 @@ from charts.format import format_count, log_ticks
 #: Colours per law key, stable across pages so a law keeps its colour everywhere.
 LAW_COLOURS: dict[str, str] = {
     "kaplan-2020": "#1f77b4",
-    "kaplan-2020-frontier": "#6baed6",
+    "kaplan-2020-frontier": "#bcbd22",
     "chinchilla-2022": "#d62728",
     "chinchilla-2022-approach1": "#ff7f0e",
     "chinchilla-2022-approach2": "#e377c2",
@@ -26,7 +26,7 @@ LAW_COLOURS: dict[str, str] = {
 }
 #: The user's own fits: black and a dark magenta, used by no published law.
 USER_FIT_COLOURS: dict[str, str] = {"your-fit": "#000000", "your-fit-kaplan": "#7b3294"}
-_FALLBACK = ("#bcbd22", "#aec7e8", "#ffbb78", "#98df8a")
+_FALLBACK = ("#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5")
 
 
 def law_colour(key: str, index: int = 0) -> str:

@@ -232,3 +232,13 @@ def share_link() -> None:
     with st.sidebar:
         st.caption("Link to this view (copy with the button on the right):")
         st.code(link, language=None, wrap_lines=True)
+
+
+def range_notes(keys: Sequence[str], compute_flops: float) -> None:
+    """A warning for each chosen law used beyond the budget its source allows (see
+    `scaling_core.allocation.range_warnings`)."""
+    from scaling_core.allocation import range_warnings
+
+    laws = available_laws()
+    for key, note in range_warnings({k: laws[k] for k in keys if k in laws}, compute_flops).items():
+        st.warning(f"**{laws[key].label}** at this budget: {note}", icon=":material/warning:")

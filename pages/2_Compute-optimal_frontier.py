@@ -21,7 +21,7 @@ from dashboard.cache_frontier import (
 )
 from dashboard.layout import page
 from dashboard.state import available_laws
-from dashboard.widgets import choice, compared_laws, log_slider
+from dashboard.widgets import choice, compared_laws, log_slider, range_notes
 from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
 
@@ -122,6 +122,7 @@ with page("Compute-optimal frontier"):
         )
     else:
         st.info("Choose two or more laws in the sidebar to see how far they disagree.")
+    range_notes([row.key for row in rows], compute)
     no_loss = [row.label for row in rows if not math.isfinite(row.loss)]
     if no_loss:
         st.info(

@@ -138,7 +138,8 @@ with page("Batch size and training time"):
         "DeepSeek B_opt(C)",
         f"{format_count(plan.deepseek_batch_tokens)} tokens",
         help=f"For C = {format_compute(plan.compute_flops, unit)}; learning rate "
-        f"η_opt(C) = {plan.deepseek_learning_rate:.2e}.",
+        f"η_opt(C) = {plan.deepseek_learning_rate:.2e}. DeepSeek counts C as M·D (M: "
+        "non-embedding FLOP per token, attention included); here C = 6ND.",
     )
     cols = st.columns(5)
     cols[0].metric("Steps S = D/B", format_count(steps.steps))

@@ -23,6 +23,7 @@ from dashboard.widgets import (
     log_slider,
     number_slider,
     primary_law,
+    range_notes,
 )
 from scaling_core.compute import ACCELERATORS
 from scaling_core.hyperparams import DEEPSEEK_LLM
@@ -144,6 +145,7 @@ with page("Plan a run"):
     st.dataframe(format_allocation_table(table), hide_index=True, width="stretch")
     st.markdown("**Batch size (tokens), learning rate, steps and time**")
     st.dataframe(format_training_table(table), hide_index=True, width="stretch")
+    range_notes(keys, budget.compute_flops)
     st.caption(
         f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "
         "tuned batch and learning rate for N; B_crit is Kaplan's critical batch at the expected "
@@ -168,7 +170,8 @@ with page("Plan a run"):
         "DeepSeek B_opt(C)",
         f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} tokens",
         help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: B_opt = 0.2920·C^0.3271 "
-        "tokens, fitted on 1e17-2e19 FLOP.",
+        "tokens, fitted on 1e17-2e19 FLOP. DeepSeek counts C as M·D (M: non-embedding FLOP "
+        "per token, attention included); here C = 6ND, a close approximation.",
     )
     cols[1].metric(
         "DeepSeek η_opt(C)",

@@ -169,6 +169,17 @@ def compute_optimal_frontier(
     return compute_optimal(law, compute)
 
 
+def range_warnings(laws: dict[str, Law], compute_flops: float) -> dict[str, str]:
+    """{law key: why not to trust it here} for the laws used beyond the budget their source
+    allows (e.g. Kaplan's frontier past C* ≈ 1e4 PF-days, Kaplan et al. 2020 eq. 6.8)."""
+    found: dict[str, str] = {}
+    for key, law in laws.items():
+        note = law.beyond_range(compute_flops) if isinstance(law, PowerLawAllocation) else None
+        if note:
+            found[key] = note
+    return found
+
+
 def kaplan_closed_form_optimum(law: KaplanLaw, compute_flops: ArrayLike) -> Allocation:
     """Exact minimum of Kaplan's eq. 1.5 along C = 6ND.
 

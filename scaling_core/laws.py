@@ -304,6 +304,10 @@ class PowerLawAllocation:
     a_interval: tuple[float, float] | None = None
     counts: str = "all parameters"
     notes: str = ""
+    #: Budget (FLOP) beyond which the source itself says the law should not be trusted.
+    max_compute_flops: float | None = None
+    #: Why, in one or two sentences (shown when a page uses the law beyond that budget).
+    range_note: str = ""
 
     has_loss = False
 
@@ -316,6 +320,12 @@ class PowerLawAllocation:
     def allocation_exponents(self) -> tuple[float, float]:
         """(a, b) with N_opt ∝ C^a and D_opt ∝ C^b = C^(1−a), since C = 6ND."""
         return self.a, 1.0 - self.a
+
+    def beyond_range(self, compute_flops: float) -> str | None:
+        """The law's `range_note` when ``compute_flops`` exceeds its `max_compute_flops`, else None."""
+        if self.max_compute_flops is not None and compute_flops > self.max_compute_flops:
+            return self.range_note
+        return None
 
     def loss(self, n_params: ArrayLike, n_tokens: ArrayLike) -> FloatArray:
         """Not defined: this law publishes an allocation only."""

@@ -83,7 +83,14 @@ KAPLAN_FRONTIER = PowerLawAllocation(
     notes=(
         "Kaplan's own frontier from early-stopped learning curves (C_min in PF-days). "
         "It differs from the minimum of eq. 1.5 along C = 6ND; Porian et al. 2024 trace the "
-        "gap to Chinchilla to head FLOPs, warmup and untuned optimizer settings."
+        "gap to Chinchilla to head FLOPs, warmup and untuned optimizer settings. The budget is "
+        "read as Kaplan's C_min; a run at the critical batch spends about 2·C_min (eq. 5.5)."
+    ),
+    max_compute_flops=1e4 * PF_DAY_FLOPS,
+    range_note=(
+        "Kaplan et al. 2020 (section 6.3, eq. 6.8) expect their compute-efficient trend to break "
+        "down before C* ≈ 1e4 PF-days (8.6e23 FLOP): beyond it the frontier's token counts fall "
+        "far below their own overfitting rule D ≳ 5e3·N^0.74 (eq. 4.4)."
     ),
 )
 

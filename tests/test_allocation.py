@@ -181,3 +181,18 @@ def test_kaplan_table6_frontier() -> None:
         opt = compute_optimal(law, pf_days * 8.64e19)
         assert float(opt.n_params) == pytest.approx(1.3e9 * pf_days**0.73, rel=1e-9)
     assert law.allocation_exponents == (0.73, pytest.approx(0.27))
+
+
+def test_kaplan_frontier_warns_beyond_its_breakdown_point() -> None:
+    """Kaplan et al. 2020, eq. 6.8: the compute-efficient trend must break down before
+    C* ~ 1e4 PF-days; past it the frontier's D is far below eq. 4.4's data requirement."""
+    from scaling_core.allocation import range_warnings
+    from scaling_core.presets import PRESETS
+
+    law = PRESETS["kaplan-2020-frontier"]
+    assert range_warnings(PRESETS, 1e23) == {}
+    beyond = range_warnings(PRESETS, 1.05e24)
+    assert list(beyond) == ["kaplan-2020-frontier"]
+    assert "1e4 PF-days" in beyond["kaplan-2020-frontier"]
+    opt = compute_optimal(law, 1.05e24)
+    assert float(opt.n_tokens) < float(KAPLAN.data_requirement(opt.n_params)) / 10

@@ -188,3 +188,10 @@ def test_inference_figure() -> None:
     assert fig.layout.xaxis.title.text == "parameters N"
     low, high = (10**v for v in fig.layout.yaxis.range)
     assert low <= plan.total_flops <= high
+
+
+def test_default_budget_warns_that_kaplans_frontier_is_past_its_breakdown() -> None:
+    """1024 H100 × 30 days ≈ 1.05e24 FLOP > C* ≈ 1e4 PF-days (Kaplan et al. 2020, eq. 6.8)."""
+    app = run_page()
+    texts = [w.value for w in app.warning]
+    assert any("1e4 PF-days" in text and "Kaplan" in text for text in texts)
