@@ -39,6 +39,25 @@ class RunGroup:
     curve_loss: np.ndarray | None = None
 
 
+def group_label(value: float, kind: str) -> str:
+    """Legend label of a group of runs: "C ≈ 3e19 FLOP", "D ≈ 320M tokens", "D/N ≈ 20", or a
+    half-decade compute bin.  Numbers go through `format_count` / `format_scientific`; counts
+    keep 2
+    significant digits: a group's centre is rounded to 2 first (317M → "320M"), then written
+    with 3 so a mantissa of 100-999 stays a number (``format_count(3.2e8, 2)`` gives
+    "3.2e+02M")."""
+    rounded = float(f"{value:.2g}") if np.isfinite(value) else value
+    if kind == "compute":
+        return f"C ≈ {format_flops(value)}"
+    if kind == "tokens":
+        return f"D ≈ {format_count(rounded)} tokens"
+    if kind == "ratio":
+        return f"D/N ≈ {format_count(rounded)}"
+    if kind == "bins":
+        return f"C ≈ {format_scientific(value, 2)} FLOP (±0.25 decade)"
+    raise ValueError(f"unknown grouping: {kind!r}")
+
+
 def escape(text: object) -> str:
     """Uploaded text made inert for Plotly's HTML-like labels."""
     return html.escape(str(text), quote=True)

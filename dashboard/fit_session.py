@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from charts.fit import RunGroup
+from charts.fit import RunGroup, group_label
 from charts.format import format_count, format_flops, format_scientific, latex_number, log_grid
 from scaling_core.fitting import (
     DEFAULT_DELTA,
@@ -192,6 +192,48 @@ def fit_table(log: RunLog, points: str = "final") -> pd.DataFrame:
     return log.runs
 
 
+def snapshot_source_runs(result: FitResult, table: pd.DataFrame) -> int:
+    """How many learning curves the snapshot points a fit used come from (`snapshot_table`
+    names a point ``"<run> @ <budget> FLOP"``)."""
+    excluded = set(result.excluded)
+    return len(
+        {str(r).rpartition(" @ ")[0] or str(r) for r in table["run"] if str(r) not in excluded}
+    )
+
+
+#: Below this many runs (or points) the page says the exponents are poorly determined.
+FEW_RUNS = 40
+
+SNAPSHOT_CAVEAT = (
+    "**Snapshot fits are biased.** Each snapshot is an intermediate checkpoint of one "
+    "learning-rate schedule (e.g. cosine decayed to the run's final step), so its loss is "
+    "higher than a run trained with a schedule matched to that budget would reach (Hoffmann "
+    "et al. 2022, §3.1, whose Approach 1 uses matched schedules); the earliest points can "
+    "also sit in the early-training transient. Treat the exponents as indicative."
+)
+
+
+def uncertainty_note(result: FitResult, points: bool, bootstrapped: bool) -> str | None:
+    """Markdown saying the fitted values are loosely determined: with fewer than `FEW_RUNS`
+    runs (``points``: snapshot points), or whenever no bootstrap has been run.  None when a
+    bootstrap of enough runs is shown."""
+    unit = "snapshot points" if points else "runs"
+    if result.n_runs < FEW_RUNS:
+        head = f"**Fitted to only {result.n_runs} {unit}: the exponents are poorly determined.**"
+        if bootstrapped:
+            return f"{head} Quote the bootstrap intervals under each value, not the values."
+        return (
+            f"{head} Refitting a resample of the same {unit} can move them a lot; press "
+            "**Run bootstrap** below for 95% intervals before quoting any value."
+        )
+    if bootstrapped:
+        return None
+    return (
+        "**Point estimates without intervals.** Press **Run bootstrap** below for 95% "
+        "intervals before quoting any value."
+    )
+
+
 def fit_runs(table: pd.DataFrame, options: FitOptions) -> FitResult:
     """`scaling_core.fitting.fit` of ``options.form`` with the page's options."""
     return fit(table, options.form, **options.kwargs())
@@ -208,6 +250,8 @@ class FitOutcome:
     fit_error: str | None = None
     #: About the file and what was fitted (e.g. no snapshot budget found).
     notes: list[str] = field(default_factory=list)
+    #: Whether ``table`` holds IsoFLOP snapshots of learning curves (several points per run).
+    snapshots: bool = False
     #: Reasons not to trust the fit, shown under the fitted law: why the chosen points are
     #: ill-posed, then `FitResult.warnings` (empty for a fit with nothing to flag).
     warnings: list[str] = field(default_factory=list)
@@ -238,7 +282,7 @@ def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
         return None
     centre = float(np.exp(np.mean(np.log(ratio))))
     return (
-        f"Every run has about {centre:.3g} tokens per parameter, so N and D grow together and "
+        f"Every run has about {format_count(centre)} tokens per parameter, so N and D grow together and "
         f"the {form} form cannot separate its N and D terms: the exponents are not identified. "
         "Fit IsoFLOP snapshots of learning curves, add runs at other D/N, or use a power form."
     )
@@ -255,7 +299,7 @@ def final_points_note(table: pd.DataFrame, form: str) -> str | None:
     centre = float(np.exp(np.mean(np.log(ratio))))
     return (
         f"You are fitting the last logged point of each run, and every run ends at about "
-        f"{centre:.3g} tokens per parameter: along those points N and D grow together, so the "
+        f"{format_count(centre)} tokens per parameter: along those points N and D grow together, so the "
         'fit cannot tell how loss falls with N from how it falls with D. Choose "IsoFLOP '
         'snapshots of the learning curves" under Fit to: they read every run at several '
         "compute budgets, where D/N differs from run to run."
@@ -278,6 +322,7 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
         outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")
     outcome.table = table
+    outcome.snapshots = log.curves is not None and table is not log.runs
     try:
         outcome.result = fit_runs(table, options)
     except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
@@ -358,11 +403,7 @@ def report_tables(log: RunLog) -> dict[str, pd.DataFrame]:
 
 
 def _group_labels(values: np.ndarray, kind: str) -> list[str]:
-    if kind == "compute":
-        return [f"C ≈ {format_flops(v)}" for v in values]
-    if kind == "tokens":
-        return [f"D ≈ {format_count(v, 2)} tokens" for v in values]
-    return [f"D/N ≈ {v:.3g}" for v in values]
+    return [group_label(float(v), kind) for v in values]
 
 
 def _by_kind(table: pd.DataFrame, kind: str) -> np.ndarray:
@@ -403,7 +444,7 @@ def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], n
         edges = np.floor(np.log10(compute) * 2) / 2
         uniq, index = np.unique(edges, return_inverse=True)
         centres = 10 ** (uniq + 0.25)
-        labels = [f"C ≈ {format_scientific(c, 2)} FLOP (±0.25 decade)" for c in centres]
+        labels = _group_labels(centres, "bins")
         return index, labels, centres
     values = _by_kind(table, kind)
     index = group_isoflop(values, tolerance=0.1)
@@ -794,6 +835,23 @@ SAMPLE_PICK_KEY = "fit_sample_pick"
 def load_picked_sample() -> None:
     """Sample button callback: load the sample currently shown in the picker."""
     load_sample(str(st.session_state.get(SAMPLE_PICK_KEY, "")))
+
+
+_PICK_SHOWS_KEY = "fit_sample_pick_shows"
+
+
+def sync_sample_pick(source: Source | None) -> None:
+    """Make the sample picker show the sample the page displays when that sample changes (a
+    link with ``f_sample``, a new session) or the picker was reset (the page was left and
+    reopened); a pick not yet loaded with the button is kept.  Call before the picker."""
+    if source is None or source.kind != "sample":
+        return
+    if (
+        SAMPLE_PICK_KEY not in st.session_state
+        or st.session_state.get(_PICK_SHOWS_KEY) != source.name
+    ):
+        st.session_state[SAMPLE_PICK_KEY] = source.name
+        st.session_state[_PICK_SHOWS_KEY] = source.name
 
 
 def chosen_sample() -> str | None:

@@ -59,6 +59,8 @@ with page("Fit your runs"):
     )
 
     # ------------------------------------------------------------------ data source
+    source = fs.current_source()
+    fs.sync_sample_pick(source)  # the picker shows the sample on display (e.g. from a link)
     upload_col, sample_col = st.columns([3, 2])
     upload_col.file_uploader(
         "Run log (CSV or TSV)",
@@ -73,7 +75,6 @@ with page("Fit your runs"):
     )
     sample_col.button("Load this sample", key="fit_load_sample", on_click=fs.load_picked_sample)
 
-    source = fs.current_source()
     if st.session_state.pop(fs.BAD_SAMPLE_KEY, False):
         st.warning("The link names a sample file that does not exist; choose one above.")
 
@@ -139,6 +140,9 @@ with page("Fit your runs"):
             )
         options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points)
         outcome = fs.outcome_for(source, options)
+        snapshots = outcome.snapshots
+        if snapshots:
+            st.info(fs.SNAPSHOT_CAVEAT, icon=":material/info:")
         where = "uploaded file" if source.kind == "upload" else "sample"
         st.caption(f"Showing the {where} **{fs.escape_markdown(source.name)}**.")
 
@@ -244,6 +248,14 @@ with page("Fit your runs"):
                         fs.format_param(value),
                         help=fs.PARAM_HELP.get(name, "") + fixed + interval,
                     )
+                    if low_high is not None:
+                        col.caption(
+                            f"{100 * boot.confidence:g}%: {fs.format_param(low_high[0])} – "
+                            f"{fs.format_param(low_high[1])}"
+                        )
+                note = fs.uncertainty_note(result, snapshots, boot is not None)
+                if note:
+                    st.info(note, icon=":material/error:")
                 cols = st.columns(5)
                 cols[0].metric(
                     "Objective",
@@ -255,8 +267,18 @@ with page("Fit your runs"):
                     f"{100 * result.rms_residual:.2f}%",
                     help="Root mean square of log(predicted) − log(observed).",
                 )
-                cols[2].metric("Runs used", f"{result.n_runs:,}")
-                cols[3].metric("Runs excluded", f"{len(result.excluded):,}")
+                if snapshots:
+                    cols[2].metric(
+                        "Points used",
+                        f"{result.n_runs:,}",
+                        help=f"IsoFLOP snapshot points read from the learning curves of "
+                        f"{fs.snapshot_source_runs(result, outcome.table):,} runs (a run gives "
+                        "a point at every compute budget its curve covers).",
+                    )
+                    cols[3].metric("Points excluded", f"{len(result.excluded):,}")
+                else:
+                    cols[2].metric("Runs used", f"{result.n_runs:,}")
+                    cols[3].metric("Runs excluded", f"{len(result.excluded):,}")
                 cols[4].metric("Converged", "yes" if result.converged else "NO")
                 st.caption(f"Method: {result.method}.")
                 left, right = st.columns([3, 2])
@@ -295,8 +317,8 @@ with page("Fit your runs"):
                 if boot is not None:
                     b2.caption(
                         f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; "
-                        f"{100 * boot.confidence:g}% percentile intervals shown in the tables "
-                        "and the metric tooltips."
+                        f"{100 * boot.confidence:g}% percentile intervals shown under each value "
+                        "and in the tables."
                     )
                 else:
                     b2.caption("Intervals appear in the parameter table after a run.")

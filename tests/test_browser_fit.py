@@ -94,10 +94,19 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
         colleague.wait_for_timeout(1500)
         screenshot(colleague, "fit-shared-isoflop")
 
+        # A link to another sample: the picker shows that sample, not the first one.
+        colleague.goto(f"{app_server}/Fit_your_runs?f_sample=kaplan_sweep.csv&f_form=kaplan")
+        wait_for_metric(colleague, "alpha_n")
+        picker = colleague.locator('[data-testid="stSelectbox"]', has_text="Or a sample")
+        assert picker.locator("input").input_value() == "kaplan_sweep.csv"
+
         colleague.goto(f"{app_server}/Fit_your_runs?f_sample=learning_curves.csv")
         wait_for_metric(colleague, "alpha")
         colleague.wait_for_timeout(1500)
         assert colleague.locator('[data-testid="stException"]').count() == 0
+        body = colleague.inner_text("body")
+        assert "Snapshot fits are biased" in body and "poorly determined" in body
+        assert shown_metrics(colleague)["Points used"] == "28"
         screenshot(colleague, "fit-learning-curves")
     finally:
         context.close()
@@ -116,6 +125,11 @@ def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> 
     wait_for_app(page)
     page.locator('input[type="file"]').first.set_input_files(str(path))
     wait_for_metric(page, "alpha")
+    # the metrics come before the charts: on a loaded machine the run is still drawing them
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4",
+        timeout=60_000,
+    )
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
     alert = page.locator('[data-testid="stAlert"]', has_text="Not offered in the sidebar")

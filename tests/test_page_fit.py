@@ -555,3 +555,99 @@ def test_fitted_law_appears_in_the_sidebar_of_other_pages() -> None:
     assert "Your fit (Chinchilla form, Approach 3)" in picker.options
     single = next(s for s in at.sidebar.selectbox if s.label == "Law for single-law views")
     assert "Your fit (Chinchilla form, Approach 3)" in single.options
+
+
+# ------------------------------------------------------------------------- QA2 findings
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_sample_picker_shows_the_sample_from_the_link() -> None:
+    at = run_page(sample="kaplan_sweep.csv", f_form="kaplan")
+    assert at.selectbox(key="fit_sample_pick").value == "kaplan_sweep.csv"
+    assert any("kaplan\\_sweep\\.csv" in c.value for c in at.caption)
+    at.button(key="fit_load_sample").click().run()  # loads the file on display, not another
+    assert at.query_params["f_sample"] == "kaplan_sweep.csv"
+    assert metrics(at)["Data rows read"] == "42"
+    # a pick not yet loaded is the user's: kept on reruns, the page keeps the shown file
+    at.selectbox(key="fit_sample_pick").set_value("messy_runs.csv").run()
+    at.slider(key="w_f_q").set_value(0.7).run()
+    assert at.selectbox(key="fit_sample_pick").value == "messy_runs.csv"
+    assert metrics(at)["Data rows read"] == "42"
+
+
+def test_sample_picker_follows_the_sample_after_leaving_the_page() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["f_sample"] = "messy_runs.csv"
+    at.switch_page("pages/6_Fit_your_runs.py").run()
+    assert at.selectbox(key="fit_sample_pick").value == "messy_runs.csv"
+    at.switch_page("app.py").run()  # the picker's widget state is dropped here
+    at.switch_page("pages/6_Fit_your_runs.py").run()
+    assert not at.exception
+    assert at.selectbox(key="fit_sample_pick").value == "messy_runs.csv"
+
+
+def test_snapshot_fits_carry_the_schedule_caveat() -> None:
+    at = run_page(sample="learning_curves.csv")
+    caveat = [i.value for i in at.info if "Snapshot fits are biased" in i.value]
+    assert caveat == [fs.SNAPSHOT_CAVEAT]
+    assert "Hoffmann et al. 2022, §3.1" in caveat[0] and "transient" in caveat[0]
+    for name, params in (("learning_curves.csv", {"f_points": "final"}), ("isoflop_sweep.csv", {})):
+        at = run_page(sample=name, **params)
+        assert not any("Snapshot fits are biased" in i.value for i in at.info), name
+
+
+def test_snapshot_fits_count_points_not_runs() -> None:
+    at = run_page(sample="learning_curves.csv", f_k="2")
+    shown = {m.label: m for m in at.metric}
+    assert "Runs used" not in shown and "Runs excluded" not in shown
+    result = core_fit("learning_curves.csv", exclude_highest_loss=2)
+    assert shown["Points used"].value == str(result.n_runs) == "26"
+    assert shown["Points excluded"].value == "2"
+    assert "learning curves of 12 runs" in shown["Points used"].proto.help
+    at = run_page(sample="isoflop_sweep.csv")
+    assert metrics(at)["Runs used"] == "54"
+
+
+def test_few_runs_say_the_exponents_are_uncertain() -> None:
+    at = run_page(sample="messy_runs.csv")
+    note = next(i.value for i in at.info if "poorly determined" in i.value)
+    assert "only 24 runs" in note and "Run bootstrap" in note
+    at = run_page(sample="learning_curves.csv")
+    assert any("only 28 snapshot points" in i.value for i in at.info)
+    at = run_page(sample="isoflop_sweep.csv")  # 54 runs: no "few", but no intervals yet
+    assert not any("poorly determined" in i.value for i in at.info)
+    assert any("without intervals" in i.value for i in at.info)
+
+
+def test_bootstrap_intervals_show_under_the_values() -> None:
+    at = run_page(sample="messy_runs.csv")
+    at.number_input(key="fit_n_boot").set_value(20)
+    at.button(key="fit_run_bootstrap").click().run()
+    assert not at.exception
+    boot = at.session_state[fs.BOOTSTRAP_KEY]["result"]
+    low, high = boot.intervals["alpha"]
+    want = f"95%: {fs.format_param(low)} – {fs.format_param(high)}"
+    assert want in [c.value for c in at.caption]
+    notes = [i.value for i in at.info if "poorly determined" in i.value]
+    assert len(notes) == 1 and "Quote the bootstrap intervals" in notes[0]
+    at = run_page(sample="isoflop_sweep.csv")
+    at.number_input(key="fit_n_boot").set_value(20)
+    at.button(key="fit_run_bootstrap").click().run()
+    assert not any("without intervals" in i.value for i in at.info)
+
+
+def test_legends_write_counts_as_numbers() -> None:
+    at = run_page(sample="kaplan_sweep.csv", f_form="kaplan")
+    names = [t.get("name") or "" for spec in chart_specs(at) for t in spec["data"]]
+    assert "D ≈ 320M tokens" in names and "D ≈ 1.3B tokens" in names
+    assert not [n for n in names if re.search(r"\de[+-]?\d", n) and "FLOP" not in n]
+    assert not [n for n in names if "e+" in n]
+    from charts.fit import group_label
+
+    assert group_label(3.17e8, "tokens") == "D ≈ 320M tokens"
+    assert group_label(999.6e6, "tokens") == "D ≈ 1B tokens"
+    assert group_label(1234.0, "ratio") == "D/N ≈ 1.2k"
+    assert group_label(3.16e19, "compute") == "C ≈ 3.2e19 FLOP"
