@@ -11,7 +11,8 @@ _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 def _trim(mantissa: float, digits: int) -> str:
     text = f"{mantissa:.{digits}g}"
-    return text
+    # %g switches to exponent form when the integer part has more digits than asked for
+    return f"{mantissa:.0f}" if "e" in text else text
 
 
 def format_count(value: float, digits: int = 3) -> str:

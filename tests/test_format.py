@@ -25,6 +25,11 @@ def test_format_count(value: float, text: str) -> None:
     assert format_count(value) == text
 
 
+def test_format_count_with_few_digits_never_shows_an_exponent() -> None:
+    assert format_count(3.2e8, 2) == "320M"
+    assert format_count(999, 2) == "999"
+
+
 def test_scientific_and_flops() -> None:
     assert format_scientific(3e21) == "3e21"
     assert format_scientific(1.234e21, 3) == "1.23e21"
