@@ -27,7 +27,7 @@ def test_format_count(value: float, text: str) -> None:
 
 def test_format_count_with_few_digits_never_shows_an_exponent() -> None:
     assert format_count(3.2e8, 2) == "320M"
-    assert format_count(999, 2) == "999"
+    assert format_count(999, 2) == "1k"  # two significant digits
 
 
 def test_scientific_and_flops() -> None:
