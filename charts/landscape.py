@@ -9,6 +9,13 @@ from charts.format import format_count, format_flops, log_ticks
 from charts.style import apply_log_axis, base_layout
 
 
+def _grid_hover(n_params: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
+    """'N 1.2B · D 20B' for every cell (rows N, columns D), formatted once per axis."""
+    n_labels = np.array([f"N {format_count(n)}" for n in n_params], dtype=object)[:, None]
+    d_labels = np.array([f" · D {format_count(d)}" for d in n_tokens], dtype=object)[None, :]
+    return n_labels + d_labels  # object arrays concatenate per cell
+
+
 def landscape_figure(
     n_params: np.ndarray,
     n_tokens: np.ndarray,
@@ -23,9 +30,7 @@ def landscape_figure(
     """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND,
     the compute-optimal path and the chosen run marked."""
     log_n, log_d = np.log10(n_params), np.log10(n_tokens)
-    n_labels = np.array([f"N {format_count(n)}" for n in n_params], dtype=object)[:, None]
-    d_labels = np.array([f" · D {format_count(d)}" for d in n_tokens], dtype=object)[None, :]
-    hover = n_labels + d_labels  # rows N, columns D; object arrays concatenate per cell
+    hover = _grid_hover(n_params, n_tokens)
     fig = go.Figure(
         go.Contour(
             x=log_d,
@@ -126,15 +131,17 @@ def surface_figure(
     d_ticks, d_text = log_ticks(float(n_tokens.min()), float(n_tokens.max()))
     n_ticks, n_text = log_ticks(float(n_params.min()), float(n_params.max()))
     n_point, d_point, loss_point = point
+    hover = _grid_hover(n_params, n_tokens)
     fig = go.Figure(
         [
             go.Surface(
                 x=np.log10(n_tokens),
                 y=np.log10(n_params),
                 z=loss,
+                customdata=hover,
                 colorscale="Viridis_r",
                 colorbar={"title": {"text": "loss (nats/token)", "side": "right"}},
-                hovertemplate="log10 D %{x:.2f}<br>log10 N %{y:.2f}<br>loss %{z:.3f}<extra></extra>",
+                hovertemplate="%{customdata}<br>loss %{z:.3f} nats/token<extra></extra>",
             ),
             go.Scatter3d(
                 x=[np.log10(d_point)],
@@ -148,6 +155,7 @@ def surface_figure(
     )
     fig.update_layout(
         **base_layout(title=f"Loss surface: {law_label}", height=600),
+        scene_camera={"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
         scene={
             "xaxis": {
                 "title": {"text": "training tokens D"},

@@ -78,7 +78,7 @@ with page("Loss landscape"):
             n_grid,
             d_grid,
             surface,
-            iso_flops=[1e15, 1e18, 1e21, 1e24, 1e27],
+            iso_flops=[1e18, 1e21, 1e24, 1e27],
             optimal_n=frontier.n_params,
             optimal_d=frontier.n_tokens,
             point=(n_params, n_tokens, loss),
