@@ -272,15 +272,23 @@ def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) ->
     return fit_log(log, options)
 
 
-def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
-    """A warning when every run has the same tokens per parameter: N and D then move together
-    and a two-term law (chinchilla, kaplan) cannot tell its N term from its D term."""
+def _common_tokens_per_param(table: pd.DataFrame, form: str) -> float | None:
+    """The tokens-per-parameter ratio every run shares (within 10%), for the two-term forms;
+    None when the runs span several ratios or the form has one variable."""
     if form not in ("chinchilla", "kaplan") or len(table) < 2:
         return None
     ratio = _by_kind(table, "ratio")
     if int(group_isoflop(ratio, tolerance=0.1).max()) > 0:
         return None
-    centre = float(np.exp(np.mean(np.log(ratio))))
+    return float(np.exp(np.mean(np.log(ratio))))
+
+
+def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
+    """A warning when every run has the same tokens per parameter: N and D then move together
+    and a two-term law (chinchilla, kaplan) cannot tell its N term from its D term."""
+    centre = _common_tokens_per_param(table, form)
+    if centre is None:
+        return None
     return (
         f"Every run has about {format_count(centre)} tokens per parameter, so N and D grow together and "
         f"the {form} form cannot separate its N and D terms: the exponents are not identified. "
@@ -291,12 +299,9 @@ def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
 def final_points_note(table: pd.DataFrame, form: str) -> str | None:
     """Why fitting the last logged point of learning curves is ill-posed when every run ends
     at one tokens-per-parameter ratio (the page's "final" choice on a curves file)."""
-    if form not in ("chinchilla", "kaplan") or len(table) < 2:
+    centre = _common_tokens_per_param(table, form)
+    if centre is None:
         return None
-    ratio = _by_kind(table, "ratio")
-    if int(group_isoflop(ratio, tolerance=0.1).max()) > 0:
-        return None
-    centre = float(np.exp(np.mean(np.log(ratio))))
     return (
         f"You are fitting the last logged point of each run, and every run ends at about "
         f"{format_count(centre)} tokens per parameter: along those points N and D grow together, so the "

@@ -28,32 +28,30 @@ class FitCommandError(ValueError):
     """A fit option the user can correct; one line, exit status 2."""
 
 
-def _positive_float(what: str) -> Any:
+def _float_at_least(what: str, minimum: float, *, strict: bool) -> Any:
+    """An argparse type: a finite float > minimum (strict) or >= minimum, with a clear message."""
+
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
+        ok = value > minimum if strict else value >= minimum
+        if not (math.isfinite(value) and ok):
+            bound = "positive" if strict and minimum == 0 else f">= {minimum:g}"
+            raise argparse.ArgumentTypeError(f"{what} must be {bound}, got {text!r}")
         return value
 
     parse.__name__ = what
     return parse
+
+
+def _positive_float(what: str) -> Any:
+    return _float_at_least(what, 0.0, strict=True)
 
 
 def _non_negative_float(what: str) -> Any:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
-        if not (math.isfinite(value) and value >= 0):
-            raise argparse.ArgumentTypeError(f"{what} must be >= 0, got {text!r}")
-        return value
-
-    parse.__name__ = what
-    return parse
+    return _float_at_least(what, 0.0, strict=False)
 
 
 def _count(what: str) -> Any:
