@@ -24,6 +24,25 @@ LAW_COLOURS: dict[str, str] = {
     "porian-2024-cosine": "#7f7f7f",
     "porian-2024-tuned": "#17becf",
 }
+#: Short names for the sidebar pickers, whose chips cut long labels (the full label is in the
+#: legends and tables).
+SHORT_LABELS: dict[str, str] = {
+    "kaplan-2020": "Kaplan 2020 (eq. 1.5)",
+    "kaplan-2020-frontier": "Kaplan 2020 frontier",
+    "chinchilla-2022": "Chinchilla A3",
+    "chinchilla-2022-approach1": "Chinchilla A1",
+    "chinchilla-2022-approach2": "Chinchilla A2",
+    "epoch-2024": "Epoch 2024",
+    "muennighoff-2023": "Muennighoff 2023",
+    "porian-2024-kaplan": "Porian: Kaplan setup",
+    "porian-2024-head": "Porian: + head",
+    "porian-2024-warmup": "Porian: + warmup",
+    "porian-2024-cosine": "Porian: + cosine",
+    "porian-2024-tuned": "Porian: + tuned",
+    "your-fit": "Your fit",
+    "your-fit-kaplan": "Your fit (Kaplan)",
+}
+
 #: The user's own fits: black and a dark magenta, used by no published law.
 USER_FIT_COLOURS: dict[str, str] = {"your-fit": "#000000", "your-fit-kaplan": "#7b3294"}
 _FALLBACK = ("#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5")

@@ -158,9 +158,14 @@ def choice(
 
 
 def law_label(key: str) -> str:
-    """The readable name of a law key, for pickers and legends."""
+    """A short readable name of a law key for the sidebar pickers (full labels in charts)."""
+    from charts.style import SHORT_LABELS
+
     law = available_laws().get(key)
-    return f"{law.label}" if law is not None else key
+    if law is None:
+        return key
+    short = SHORT_LABELS.get(key, law.label)
+    return f"{short} (unreliable)" if "(unreliable)" in law.label and key in SHORT_LABELS else short
 
 
 def sidebar_controls() -> None:

@@ -125,3 +125,10 @@ def test_link_to_someone_elses_fit_says_why_it_is_not_shown() -> None:
     assert metrics(at)["Predicted loss (nats/token)"] == format_loss(
         float(get_law("epoch-2024").loss(1e9, 2e10))
     )
+
+
+def test_sidebar_pickers_use_short_names() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    picker = at.sidebar.multiselect[0]
+    assert {"Epoch 2024", "Chinchilla A3", "Porian: + tuned"} <= set(picker.options)
+    assert max(len(option) for option in picker.options) <= 22
