@@ -98,7 +98,7 @@ with page("Plan a run"):
             help="Achieved training FLOP/s over the dense BF16 peak; 0.3-0.5 is typical.",
         )
     with batch_col:
-        st.subheader("Batch size for the step count")
+        st.subheader("Batch rule")
         batch_rule = choice(
             "Batch rule",
             "p_batch_rule",
