@@ -54,9 +54,10 @@ with page("Compute-optimal frontier"):
     )
     st.caption(
         "Kaplan et al. 2020 is drawn as the minimum of its eq. 1.5 along C = 6ND "
-        "(N_opt ∝ C^0.575); its published frontier N ∝ C_min^0.73 comes from early-stopped "
-        "learning curves and appears in the Porian table below. Allocation-only laws (Chinchilla "
-        "Approaches 1-2, Porian et al.) have no loss. Kaplan's N excludes embeddings and its "
+        "(N_opt ∝ C^0.575); its published frontier N = 1.3e9·C_min^0.73 (Table 6, from "
+        "early-stopped learning curves) is the separate law 'Kaplan et al. 2020 compute-efficient "
+        "frontier'. Allocation-only laws (that frontier, Chinchilla Approaches 1-2, Porian et al.) "
+        "have no loss. Kaplan's N excludes embeddings and its "
         "losses are on WebText2, so they are not comparable with the other laws' losses."
     )
 
