@@ -1158,20 +1158,42 @@ def fit_power_n(
     removed; ``n_tokens`` is not needed.  Fixable: E (0 gives Kaplan's pure L(N) of eq. 1.1),
     A, alpha.
     """
-    delta_value = _check_delta(delta)
+    _check_delta(delta)  # refuse a bad delta before reading the runs
     fixed_params = _check_fixed("power-n", fixed)
     data, dropped = _prepare(runs, weights, exclude_highest_loss, exclude, need_tokens=False)
     index = {"E": 0, "A": 1, "alpha": 2}
+    return _fit_one_variable(
+        "power-n", "n_params", index, ("E", "A"), data, dropped, delta, fixed_params,
+        grid_points, n_starts,
+    )  # fmt: skip
+
+
+def _fit_one_variable(
+    form: str,
+    column: str,
+    index: Mapping[str, int],
+    logged: tuple[str, ...],
+    data: _Runs,
+    dropped: tuple[str, ...],
+    delta: float | None,
+    fixed_params: dict[str, float],
+    grid_points: int,
+    n_starts: int,
+) -> FitResult:
+    """The shared body of the one-variable power laws (L(N) and L(C)): fixed parameters to θ
+    (``logged`` ones are stored as logarithms), the variable-projection solve, the result."""
     fixed_theta = {
-        index[name]: (math.log(v) if v > 0 else -math.inf) if name in ("E", "A") else v
+        index[name]: (math.log(v) if v > 0 else -math.inf) if name in logged else v
         for name, v in fixed_params.items()
     }
     n_free = 3 - len(fixed_theta)
-    _require(data, n_free, "power-n", {"n_params": min(n_free, 3) if n_free > 1 else 1})
-    model = _LSEModel(np.log(data.n_params)[:, None], np.log(data.loss))
-    sol = _solve_lse(model, data.loss, data.weight, fixed_theta, delta_value, grid_points, n_starts)
+    _require(data, n_free, form, {column: min(n_free, 3) if n_free > 1 else 1})
+    model = _LSEModel(np.log(getattr(data, column))[:, None], np.log(data.loss))
+    sol = _solve_lse(
+        model, data.loss, data.weight, fixed_theta, _check_delta(delta), grid_points, n_starts
+    )
     return _lse_result(
-        "power-n",
+        form,
         sol,
         model,
         data,
@@ -1200,7 +1222,7 @@ def fit_power_c(
     `fit_chinchilla`.  Without ``offset`` E is fixed at 0; ``fixed={"E": value}`` fixes it at a
     value instead.  Fixable: E, alpha_c.
     """
-    delta_value = _check_delta(delta)
+    _check_delta(delta)  # refuse a bad delta before reading the runs
     fixed_params = _check_fixed("power-c", fixed)
     if not offset and "E" not in fixed_params:
         fixed_params["E"] = 0.0
@@ -1209,24 +1231,10 @@ def fit_power_c(
     if bad.any():
         raise FitError(f"run {data.run[np.argmax(bad)]}: compute_flops must be positive")
     index = {"E": 0, "alpha_c": 2}
-    fixed_theta = {
-        index[name]: (math.log(v) if v > 0 else -math.inf) if name == "E" else v
-        for name, v in fixed_params.items()
-    }
-    n_free = 3 - len(fixed_theta)
-    _require(data, n_free, "power-c", {"compute_flops": min(n_free, 3) if n_free > 1 else 1})
-    model = _LSEModel(np.log(data.compute_flops)[:, None], np.log(data.loss))
-    sol = _solve_lse(model, data.loss, data.weight, fixed_theta, delta_value, grid_points, n_starts)
-    return _lse_result(
-        "power-c",
-        sol,
-        model,
-        data,
-        dropped,
-        delta,
-        fixed_params,
-        "Huber on log loss, variable projection + Newton",
-    )
+    return _fit_one_variable(
+        "power-c", "compute_flops", index, ("E",), data, dropped, delta, fixed_params,
+        grid_points, n_starts,
+    )  # fmt: skip
 
 
 def fit_kaplan(
