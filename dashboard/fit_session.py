@@ -38,6 +38,7 @@ from scaling_core.fitting import (
     FitError,
     FitResult,
     bootstrap_fit,
+    collinear_tokens_per_param,
     extrapolation_check,
     fit,
     group_isoflop,
@@ -273,14 +274,10 @@ def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) ->
 
 
 def _common_tokens_per_param(table: pd.DataFrame, form: str) -> float | None:
-    """The tokens-per-parameter ratio every run shares (within 10%), for the two-term forms;
-    None when the runs span several ratios or the form has one variable."""
-    if form not in ("chinchilla", "kaplan") or len(table) < 2:
+    """`collinear_tokens_per_param` of the runs, for the two-term forms only."""
+    if form not in ("chinchilla", "kaplan"):
         return None
-    ratio = _by_kind(table, "ratio")
-    if int(group_isoflop(ratio, tolerance=0.1).max()) > 0:
-        return None
-    return float(np.exp(np.mean(np.log(ratio))))
+    return collinear_tokens_per_param(table["n_params"], table["n_tokens"])
 
 
 def collinearity_note(table: pd.DataFrame, form: str) -> str | None:
@@ -311,17 +308,12 @@ def final_points_note(table: pd.DataFrame, form: str) -> str | None:
     )
 
 
-def _collinear(warning: str) -> bool:
-    return "move together" in warning
-
-
 def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     """Fit an already read log; a failed fit keeps the log (its report and runs are shown).
 
     ``warnings`` lists why not to trust the fit: for learning curves fitted at their final
-    points, why that is ill-posed; then `FitResult.warnings`.  The general one-ratio note
-    (`collinearity_note`) is kept only where the core says nothing of it (a failed fit, or
-    fewer than 3 runs)."""
+    points, why that is ill-posed; then `FitResult.warnings`.  When the fit failed there are no
+    core warnings, so the one-ratio note (`collinearity_note`, the same check) stands in."""
     outcome = FitOutcome(log=log)
     table = fit_table(log, options.points)
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
@@ -336,9 +328,7 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     if log.curves is not None and options.points == "final":
         note = final_points_note(table, options.form)
     else:
-        note = collinearity_note(table, options.form)
-        if note and any(_collinear(w) for w in core):
-            note = None
+        note = collinearity_note(table, options.form) if outcome.result is None else None
     outcome.warnings = ([note] if note else []) + core
     return outcome
 

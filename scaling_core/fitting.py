@@ -722,20 +722,15 @@ class FitResult:
         used = self.runs
         if "weight" in used.columns:
             used = used[used["weight"].to_numpy(dtype=float) > 0]
-        if self.form in ("chinchilla", "kaplan") and len(used) >= 3:
-            log_n = np.log(used["n_params"].to_numpy(dtype=float))
-            log_d = np.log(used["n_tokens"].to_numpy(dtype=float))
-            if np.std(log_n) > 0 and np.std(log_d) > 0:
-                corr = float(np.corrcoef(log_n, log_d)[0, 1])
-                if abs(corr) > 0.99:
-                    ratio = np.exp(np.median(log_d - log_n))
-                    found.append(
-                        f"N and D move together in these runs (corr(log N, log D) = {corr:.3f}; "
-                        f"about {ratio:.3g} tokens per parameter), so the N and D terms cannot "
-                        "be told apart: add runs at other token counts (an IsoFLOP grid) or use "
-                        "snapshots along learning curves"
-                        + ("" if "E" in self.fixed or self.form != "chinchilla" else ", or fix E")
-                    )
+        if self.form in ("chinchilla", "kaplan"):
+            ratio = collinear_tokens_per_param(used["n_params"], used["n_tokens"])
+            if ratio is not None:
+                found.append(
+                    f"N and D move together in these runs (about {ratio:.3g} tokens per "
+                    "parameter throughout), so the N and D terms cannot be told apart: add runs "
+                    "at other token counts (an IsoFLOP grid) or use snapshots along learning curves"
+                    + ("" if "E" in self.fixed or self.form != "chinchilla" else ", or fix E")
+                )
         for name in ("alpha", "beta", "alpha_n", "alpha_d", "alpha_c"):
             if name in p and name not in self.fixed and not p[name] > 0:
                 found.append(f"exponent {name} = {p[name]:.3g} is not positive")
@@ -1777,6 +1772,28 @@ class ComputeOptimalFit:
 def _power_law(compute: FloatArray, values: FloatArray) -> tuple[float, float]:
     slope, intercept = np.polyfit(np.log(compute), np.log(values), 1)
     return float(slope), float(math.exp(intercept))
+
+
+def collinear_tokens_per_param(n_params: ArrayLike, n_tokens: ArrayLike) -> float | None:
+    """The tokens-per-parameter ratio the runs share when N and D move together, else None.
+
+    Together means every D/N lies within 10% of the others, or |corr(log N, log D)| > 0.99:
+    then a two-variable law cannot separate its N and D terms (Hoffmann et al. 2022 fit
+    IsoFLOP grids, where D/N varies at fixed C, for this reason).  Needs at least 2 runs.
+    """
+    n = np.asarray(n_params, dtype=float)
+    d = np.asarray(n_tokens, dtype=float)
+    if len(n) < 2:
+        return None
+    log_ratio = np.log(d) - np.log(n)
+    centre = float(np.exp(np.median(log_ratio)))
+    if int(group_isoflop(np.exp(log_ratio), tolerance=0.1).max()) == 0:
+        return centre
+    log_n, log_d = np.log(n), np.log(d)
+    varied = len(n) >= 3 and np.std(log_n) > 0 and np.std(log_d) > 0
+    if varied and abs(float(np.corrcoef(log_n, log_d)[0, 1])) > 0.99:
+        return centre
+    return None
 
 
 def group_isoflop(compute_flops: ArrayLike, tolerance: float = 0.1) -> np.ndarray:
