@@ -229,6 +229,11 @@ class InferenceAwarePlan:
         """Fraction of lifetime FLOP saved against the training-only optimum at the same loss."""
         return 1.0 - self.total_flops / self.chinchilla_total_flops
 
+    @property
+    def flops_saved(self) -> float:
+        """Lifetime FLOP saved against the training-only optimum at the same loss."""
+        return self.chinchilla_total_flops - self.total_flops
+
 
 def inference_aware_optimal(
     law: Law, target_loss: float, inference_tokens: float

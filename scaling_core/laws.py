@@ -64,6 +64,10 @@ class Source:
 KAPLAN_2020 = "Kaplan et al. 2020, Scaling Laws for Neural Language Models"
 HOFFMANN_2022 = "Hoffmann et al. 2022, Training Compute-Optimal Large Language Models"
 BESIROGLU_2024 = "Besiroglu et al. 2024, Chinchilla Scaling: A replication attempt"
+SARDANA_2023 = (
+    "Sardana & Frankle 2023, Beyond Chinchilla-Optimal: Accounting for Inference in Language "
+    "Model Scaling Laws"
+)
 PORIAN_2024 = (
     "Porian et al. 2024, Resolving Discrepancies in Compute-Optimal Scaling of Language Models"
 )
@@ -285,6 +289,16 @@ class ChinchillaLaw:
     def allocation_coefficient(self) -> float:
         """G = (αA/(βB))^(1/(α+β)) of the closed-form allocation (Hoffmann et al. 2022, eq. 4)."""
         return (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
+
+    def compute_for_optimal_params(self, n_params: ArrayLike) -> FloatArray:
+        """Budget C (FLOP) whose compute-optimal size is N: C = 6·(N/G)^(1/a) (Hoffmann et al. 2022, eq. 4).
+
+        The inverse of N_opt = G·(C/6)^a; this is how Hoffmann et al. turn Approach 3 into the
+        FLOP column of their Table A3.
+        """
+        n = _positive(n_params, "n_params")
+        a, _ = self.allocation_exponents
+        return 6.0 * np.power(n / self.allocation_coefficient, 1.0 / a)
 
 
 @dataclass(frozen=True)

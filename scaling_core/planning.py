@@ -9,7 +9,8 @@ widgets and formats results:
   al. 2020 B_crit(L) (eq. 1.4) at the expected loss, DeepSeek LLM B_opt(C) (Bi et al. 2024,
   Formula 1); learning rate: Porian η*(N) and DeepSeek η_opt(C);
 - steps S = D/B and the steps/data trade-off (`scaling_core.batch.plan_steps`);
-- inference-aware alternative (Sardana & Frankle 2023, `inference_aware_optimal`).
+- inference-aware alternative (Sardana & Frankle 2023, `inference_aware_optimal`), and their
+  Figure 1 example (`sardana_frankle_example`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from scaling_core.compute import (
     training_seconds,
 )
 from scaling_core.hyperparams import deepseek_batch_tokens, deepseek_learning_rate
-from scaling_core.laws import FloatArray, Law, LawUnavailable, LossLaw
+from scaling_core.laws import ChinchillaLaw, FloatArray, Law, LawUnavailable, LossLaw
 from scaling_core.porian import optimal_batch_tokens, optimal_learning_rate
+from scaling_core.presets import get_law
 
 SECONDS_PER_DAY: float = 86_400.0
 
@@ -297,6 +299,49 @@ def inference_alternative(
     target = float(compute_optimal(law, compute_flops).loss)
     return InferenceAlternative(
         float(compute_flops), inference_aware_optimal(law, target, inference_tokens)
+    )
+
+
+def inference_alternative_for_model(
+    law: ChinchillaLaw, n_params: float, inference_tokens: float
+) -> InferenceAlternative:
+    """The inference-aware model at the loss of the compute-optimal model with ``n_params``.
+
+    The budget is the one that makes ``n_params`` compute-optimal, C = 6·(N/G)^(1/a)
+    (Hoffmann et al. 2022, eq. 4); the rest is `inference_alternative`.  This is how Sardana &
+    Frankle 2023 pose their Figure 1 example: start from a Chinchilla-optimal model of a given
+    size and ask what serves a given inference volume at the same loss for the least FLOP.
+    """
+    compute = float(law.compute_for_optimal_params(n_params))
+    return inference_alternative(law, compute, inference_tokens)
+
+
+#: Sardana & Frankle 2023 (arXiv:2401.00448), Figure 1 and section 1: a Chinchilla-optimal 13B
+#: model, 2T inference tokens at 2N FLOP each, training at 6N FLOP per token, with the
+#: constants of the authors' code (the ``sardana-frankle-2023`` preset).
+SARDANA_FRANKLE_EXAMPLE_LAW: str = "sardana-frankle-2023"
+SARDANA_FRANKLE_EXAMPLE_PARAMS: float = 13e9
+SARDANA_FRANKLE_EXAMPLE_INFERENCE_TOKENS: float = 2e12
+
+
+def sardana_frankle_example() -> InferenceAlternative:
+    """Sardana & Frankle 2023, Figure 1: the 13B Chinchilla model against its inference-aware rival.
+
+    With their constants (A 406.4, B 410.7, E 1.69, α 0.336, β 0.283) the 13B model is
+    trained on 576.5B tokens and reaches loss 2.04528; for 2T inference tokens the cheapest model
+    at that loss has 6.97B parameters on 1.248T tokens and saves 1.69e22 FLOP (17.4%) over its
+    life, the "about 7B, 17% cheaper" of their Figure 1.
+
+    Examples
+    --------
+    >>> example = sardana_frankle_example()
+    >>> round(example.plan.n_params / 1e9, 2), round(example.plan.savings, 3)
+    (6.97, 0.174)
+    """
+    law = get_law(SARDANA_FRANKLE_EXAMPLE_LAW)
+    assert isinstance(law, ChinchillaLaw)
+    return inference_alternative_for_model(
+        law, SARDANA_FRANKLE_EXAMPLE_PARAMS, SARDANA_FRANKLE_EXAMPLE_INFERENCE_TOKENS
     )
 
 
