@@ -4,9 +4,11 @@ or PF-days."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from charts.format import (
@@ -17,6 +19,7 @@ from charts.format import (
     format_loss,
 )
 from charts.style import base_layout, law_colour, log_axis_dict
+from scaling_core.presets import Approach3Check
 
 
 @dataclass(frozen=True)
@@ -378,3 +381,24 @@ def porian_figure(
         yaxis=log_axis_dict(n_lo, n_hi, "compute-optimal parameters N_opt"),
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def approach3_table(checks: Sequence[Approach3Check]) -> pd.DataFrame:
+    """The Chinchilla Approach-3 presets against Hoffmann et al.'s Table 2, Figure 4 and Table A3."""
+    return pd.DataFrame(
+        {
+            "Preset": [check.key for check in checks],
+            "α, β": [f"{check.alpha:.8g}, {check.beta:.8g}" for check in checks],
+            "a (Table 2: 0.46)": [f"{check.a:.4f}" for check in checks],
+            "N_opt at 5.76e23 (Figure 4: 40B)": [
+                format_count(check.n_opt_at_gopher_budget) for check in checks
+            ],
+            "Tokens / param there": [
+                f"{check.tokens_per_param_at_gopher_budget:.1f}" for check in checks
+            ],
+            "FLOP vs Table A3 (Approach 3)": [
+                f"{check.table_a3_deviation.min():+.0%} to {check.table_a3_deviation.max():+.0%}"
+                for check in checks
+            ],
+        }
+    )

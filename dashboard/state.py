@@ -138,7 +138,14 @@ USER_FIT_PREFIX = "your-fit"
 
 COMPARE_LAWS = Param(
     "laws",
-    ["kaplan-2020", "kaplan-2020-frontier", "chinchilla-2022", "epoch-2024", "porian-2024-tuned"],
+    [
+        "kaplan-2020",
+        "kaplan-2020-frontier",
+        "chinchilla-2022",
+        "chinchilla-2022-unrounded",
+        "epoch-2024",
+        "porian-2024-tuned",
+    ],
     _parse_keys,
     ",".join,
 )

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.format import format_compute, format_count, format_loss
-from charts.frontier import frontier_figure, isoflop_figure, porian_figure
+from charts.frontier import approach3_table, frontier_figure, isoflop_figure, porian_figure
 from dashboard.cache_frontier import (
     FRONTIER_RANGE,
     REFERENCE_EXPONENTS,
@@ -24,6 +24,7 @@ from dashboard.state import available_laws
 from dashboard.widgets import choice, compared_laws, log_slider, range_notes
 from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
+from scaling_core.presets import approach3_checks
 
 
 def _number(value: float) -> str:
@@ -137,6 +138,24 @@ with page("Compute-optimal frontier"):
     st.plotly_chart(
         frontier_figure(curves, chosen_compute=compute, chosen=chosen, unit=unit), width="stretch"
     )
+
+    with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
+        st.markdown(
+            "Hoffmann et al. print their Approach-3 fit rounded (eq. 10: α 0.34, β 0.28), and the "
+            "rounded exponents do not reproduce the paper's own Approach-3 results. "
+            "`chinchilla-2022-unrounded` has the fit before rounding, as Besiroglu et al. 2024 "
+            "read it from the paper's TeX source; `chinchilla-2022` keeps eq. 10 as printed; "
+            "`sardana-frankle-2023` has the exponents Sardana & Frankle 2023 compute with."
+        )
+        st.dataframe(approach3_table(approach3_checks()), hide_index=True, width="stretch")
+        st.caption(
+            "Table 2 prints a = 0.46 with the interval 0.454-0.455, which does not contain its "
+            "own point estimate (the unrounded fit gives 0.4565); Besiroglu et al. 2024 find "
+            "Hoffmann et al.'s intervals implausibly narrow. The last column is, for each model "
+            "size of Table A3 (400M to 10T), the budget at which the preset makes that size "
+            "compute-optimal over the table's FLOP, minus one. No constants we know reproduce "
+            "that column exactly; the constants are as published, not tuned to it."
+        )
 
     st.subheader("IsoFLOP profiles")
     st.markdown(

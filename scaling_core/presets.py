@@ -23,6 +23,8 @@ Keys
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from scaling_core.laws import (
@@ -296,3 +298,43 @@ def get_law(key: str) -> Law:
     except KeyError:
         known = ", ".join(PRESETS)
         raise UnknownLaw(f"unknown law {key!r}; known laws: {known}") from None
+
+
+@dataclass(frozen=True)
+class Approach3Check:
+    """How a Chinchilla-form preset meets Hoffmann et al. 2022's own Approach-3 results."""
+
+    key: str
+    label: str
+    alpha: float
+    beta: float
+    a: float  # Table 2: 0.46 (0.454-0.455)
+    n_opt_at_gopher_budget: float  # Figure 4: 40B at 5.76e23 FLOP
+    tokens_per_param_at_gopher_budget: float
+    table_a3_deviation: FloatArray  # C_law(N)/C_TableA3 − 1 per row
+
+
+def approach3_checks(laws: tuple[ChinchillaLaw, ...] | None = None) -> list[Approach3Check]:
+    """Table 2's a, Figure 4's 40B and Table A3's FLOP, for each Chinchilla Approach-3 preset.
+
+    Defaults to eq. 10 as printed, the unrounded fit and Sardana & Frankle's constants
+    (Hoffmann et al. 2022, eq. 4, Table 2, Figure 4, Table A3).
+    """
+    chosen = laws or (CHINCHILLA_APPROACH3, CHINCHILLA_APPROACH3_UNROUNDED, SARDANA_FRANKLE_2023)
+    checks = []
+    for law in chosen:
+        a, _ = law.allocation_exponents
+        n_opt = law.allocation_coefficient * (GOPHER_BUDGET_FLOPS / 6.0) ** a
+        checks.append(
+            Approach3Check(
+                key=law.key,
+                label=law.label,
+                alpha=law.alpha,
+                beta=law.beta,
+                a=a,
+                n_opt_at_gopher_budget=n_opt,
+                tokens_per_param_at_gopher_budget=GOPHER_BUDGET_FLOPS / (6.0 * n_opt * n_opt),
+                table_a3_deviation=table_a3_flop_deviation(law),
+            )
+        )
+    return checks

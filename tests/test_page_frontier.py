@@ -96,7 +96,7 @@ def test_porian_table_and_step_choice() -> None:
     shown = metrics(at)
     assert shown["a on RefinedWeb"] == "0.835"
     assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "3T"
-    porian = at.dataframe[1].value
+    porian = at.dataframe[2].value  # after the allocation table and the Approach-3 checks
     assert list(porian["a, RefinedWeb (95% CI)"][:5]) == [
         "0.835 (0.82, 0.85)",
         "0.706 (0.69, 0.72)",
@@ -212,3 +212,22 @@ def test_porian_figure_highlights_the_step() -> None:
     assert len(dots) == 1 and dots[0].y[0] == 77e9
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert fig.layout.yaxis.title.text == "compute-optimal parameters N_opt"
+
+
+def test_approach3_checks_on_the_page() -> None:
+    """The expander states how each Chinchilla Approach-3 preset meets Table 2, Figure 4, Table A3."""
+    at = run_page()
+    checks = at.dataframe[1].value.set_index("Preset")
+    assert list(checks.index) == [
+        "chinchilla-2022",
+        "chinchilla-2022-unrounded",
+        "sardana-frankle-2023",
+    ]
+    assert checks.loc["chinchilla-2022-unrounded", "a (Table 2: 0.46)"] == "0.4565"
+    assert checks.loc["chinchilla-2022-unrounded", "N_opt at 5.76e23 (Figure 4: 40B)"] == "40.4B"
+    assert checks.loc["chinchilla-2022", "N_opt at 5.76e23 (Figure 4: 40B)"] == "32.2B"
+    assert checks.loc["chinchilla-2022", "FLOP vs Table A3 (Approach 3)"] == "+57% to +122%"
+    assert checks.loc["chinchilla-2022-unrounded", "FLOP vs Table A3 (Approach 3)"] == "+2% to +18%"
+    assert checks.loc["sardana-frankle-2023", "FLOP vs Table A3 (Approach 3)"] == "-5% to +8%"
+    captions = " ".join(c.value for c in at.caption)
+    assert "does not contain its own point estimate" in captions

@@ -130,5 +130,5 @@ def test_link_to_someone_elses_fit_says_why_it_is_not_shown() -> None:
 def test_sidebar_pickers_use_short_names() -> None:
     at = AppTest.from_file(PAGE, default_timeout=30).run()
     picker = at.sidebar.multiselect[0]
-    assert {"Epoch 2024", "Chinchilla A3", "Porian: + tuned"} <= set(picker.options)
+    assert {"Epoch 2024", "Chinchilla A3 (eq. 10)", "Porian: + tuned"} <= set(picker.options)
     assert max(len(option) for option in picker.options) <= 22
