@@ -24,6 +24,7 @@ from dashboard.widgets import (
     number_slider,
     primary_law,
     range_notes,
+    toggle,
 )
 from scaling_core.compute import ACCELERATORS
 from scaling_core.hyperparams import DEEPSEEK_LLM
@@ -37,6 +38,7 @@ from scaling_core.planning import (
     loss_spread,
     plan_for_laws,
     plan_table,
+    sardana_frankle_example,
 )
 
 DEVICES_DAYS = "Devices × days"
@@ -271,4 +273,35 @@ with page("Plan a run"):
                 inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
             ),
             width="stretch",
+        )
+
+    st.subheader("Worked example: Sardana & Frankle 2023, Figure 1")
+    show_example = toggle(
+        "Show the worked example",
+        "p_sf",
+        False,
+        help="Also opened by the link ?p_sf=1 (it keeps every other control of the page).",
+    )
+    st.markdown(
+        "A 13B model trained Chinchilla-optimally, then served for 2T tokens: which model reaches "
+        "the same loss for the least training plus inference FLOP? Open it by link: "
+        "[this page with the example](?p_sf=1)."
+    )
+    if show_example:
+        example = sardana_frankle_example().plan
+        cols = st.columns(3)
+        cols[0].metric("Chinchilla-optimal N", f"{format_count(example.chinchilla_n_params)}")
+        cols[1].metric("Chinchilla-optimal D", format_count(example.chinchilla_n_tokens, 4))
+        cols[2].metric("Loss both reach (nats/token)", f"{example.target_loss:.5f}")
+        cols = st.columns(4)
+        cols[0].metric("Inference-aware N", format_count(example.n_params))
+        cols[1].metric("Inference-aware D", format_count(example.n_tokens, 4))
+        cols[2].metric("Lifetime FLOP saved", format_compute(example.flops_saved, unit))
+        cols[3].metric("Saving in the example", f"{example.savings:.1%}")
+        st.caption(
+            "Sardana & Frankle 2023 (arXiv:2401.00448), Figure 1: training at 6N FLOP per token, "
+            "inference at 2N, 2T inference tokens, with the constants of the authors' code "
+            "(A 406.4, B 410.7, E 1.69, α 0.336, β 0.283; the `sardana-frankle-2023` law). "
+            "Their figure reads 'about 7B, 17% cheaper'. The rounded eq. 10 exponents "
+            "(α 0.34, β 0.28) would give about 8.0B and 10%."
         )

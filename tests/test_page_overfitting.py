@@ -193,3 +193,14 @@ def test_repetition_figure() -> None:
     assert fig.layout.yaxis.title.text == "final loss (nats/token)"
     assert fig.layout.yaxis2.ticktext[-1] == "100%"
     assert fig.layout.shapes[0].y0 == cost.loss_unique
+
+
+def test_caption_gives_muennighoff_figure1_not_the_readme_optimum_as_the_paper() -> None:
+    """Figure 1 of Muennighoff et al. 2023 is 6.34B on 242B tokens against 8.67B on 178B."""
+    at = run_page()
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "6.34B parameters on 242B tokens" in captions
+    assert "8.67B on 178B" in captions
+    assert "2.22564 against 2.22696" in captions
+    assert "(datablations README), not a figure of the paper" in captions
+    assert "example (8.67B parameters × 178B tokens, 25B unique) re-allocates" not in captions

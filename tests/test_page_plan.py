@@ -197,3 +197,22 @@ def test_default_budget_warns_that_kaplans_frontier_is_past_its_breakdown() -> N
     app = run_page()
     texts = [w.value for w in app.warning]
     assert any("1e4 PF-days" in text and "Kaplan" in text for text in texts)
+
+
+def test_sardana_frankle_example_opens_by_link() -> None:
+    """?p_sf=1 opens Sardana & Frankle's Figure 1 example with the numbers of their code."""
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params["p_sf"] = "1"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = metrics(app)
+    assert shown["Chinchilla-optimal N"] == "13B"
+    assert shown["Chinchilla-optimal D"] == "576.5B"
+    assert shown["Loss both reach (nats/token)"] == "2.04528"
+    assert shown["Inference-aware N"] == "6.97B"
+    assert shown["Inference-aware D"] == "1.248T"
+    assert shown["Lifetime FLOP saved"] == "1.69e22 FLOP"
+    assert shown["Saving in the example"] == "17.4%"
+    assert any("?p_sf=1" in m.value for m in app.markdown)
+    off = run_page()
+    assert "Inference-aware N" not in metrics(off)
