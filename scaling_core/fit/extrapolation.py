@@ -1,0 +1,89 @@
+"""Leave-out extrapolation check: fit the smaller runs, predict the held-out largest ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.fit.base import FitError, Form, RunsLike, _as_runs
+from scaling_core.fit.forms import fit
+from scaling_core.fit.result import FitResult
+
+
+@dataclass(frozen=True)
+class ExtrapolationResult:
+    """Fit on the smaller runs, predictions for the held-out largest ones.
+
+    ``holdout`` has run, n_params, n_tokens, compute_flops, loss, predicted, error
+    (predicted − observed, nats), relative_error and log_error (log predicted − log observed).
+    """
+
+    fit: FitResult
+    holdout: pd.DataFrame
+    by: str
+    threshold: float
+
+    @property
+    def mean_abs_relative_error(self) -> float:
+        """Mean |predicted/observed − 1| over the held-out runs."""
+        return float(np.mean(np.abs(self.holdout["relative_error"])))
+
+    @property
+    def max_abs_relative_error(self) -> float:
+        """Largest |predicted/observed − 1| over the held-out runs."""
+        return float(np.max(np.abs(self.holdout["relative_error"])))
+
+    @property
+    def rms_log_error(self) -> float:
+        """RMS of log predicted − log observed over the held-out runs."""
+        return float(np.sqrt(np.mean(self.holdout["log_error"] ** 2)))
+
+    def report(self) -> str:
+        """Text summary of the extrapolation check."""
+        return (
+            f"Fitted {self.fit.n_runs} runs with {self.by} <= {self.threshold:.4g}; "
+            f"predicted {len(self.holdout)} held-out runs: mean |rel. error| "
+            f"{self.mean_abs_relative_error:.3%}, max {self.max_abs_relative_error:.3%}, "
+            f"rms log error {self.rms_log_error:.4g}"
+        )
+
+
+def extrapolation_check(
+    runs: RunsLike,
+    form: Form = "chinchilla",
+    *,
+    by: Literal["compute_flops", "n_params", "n_tokens"] = "compute_flops",
+    quantile: float = 0.8,
+    **options: Any,
+) -> ExtrapolationResult:
+    """Leave-out check: fit the runs with ``by`` ≤ its ``quantile``, predict the larger ones.
+
+    A law that extrapolates should predict the held-out largest runs about as well as it fits
+    the rest; compare ``rms_log_error`` with the fit's `FitResult.rms_residual`.
+    """
+    if by not in ("compute_flops", "n_params", "n_tokens"):
+        raise FitError(f"by must be compute_flops, n_params or n_tokens, not {by!r}")
+    if not (0 < quantile < 1):
+        raise FitError(f"quantile must be between 0 and 1, got {quantile!r}")
+    data = _as_runs(runs, options.pop("weights", None), need_tokens=form != "power-n")
+    frame = data.frame()
+    values = frame[by].to_numpy(dtype=float)
+    threshold = float(np.quantile(values, quantile))
+    train = values <= threshold
+    if train.all() or not train.any():
+        raise FitError(f"no runs above the {quantile:g} quantile of {by} to hold out")
+    result = fit(frame[train].reset_index(drop=True), form, weights="weight", **options)
+    held = frame[~train].drop(columns=["weight"]).reset_index(drop=True)
+    predicted = result.predict(
+        n_params=held["n_params"].to_numpy(),
+        n_tokens=held["n_tokens"].to_numpy() if form != "power-n" else None,
+        compute_flops=held["compute_flops"].to_numpy(),
+    )
+    held["predicted"] = predicted
+    held["error"] = predicted - held["loss"]
+    held["relative_error"] = predicted / held["loss"] - 1.0
+    held["log_error"] = np.log(predicted) - np.log(held["loss"])
+    return ExtrapolationResult(fit=result, holdout=held, by=by, threshold=threshold)
