@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import io
 import math
+import pkgutil
+import types
 
 import numpy as np
 import pandas as pd
@@ -632,9 +635,19 @@ def test_hundred_thousand_rows_ingest() -> None:
     assert np.isfinite(log.runs[["n_params", "n_tokens", "compute_flops", "loss"]]).all().all()
 
 
+def _submodules(package: types.ModuleType) -> list[types.ModuleType]:
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+
+
 def test_docstring_examples_run() -> None:
-    result = doctest.testmod(scaling_core.runs)
-    assert result.attempted >= 5 and result.failed == 0
+    attempted = failed = 0
+    for module in (scaling_core.runs, *_submodules(scaling_core.runs)):
+        result = doctest.testmod(module)
+        attempted, failed = attempted + result.attempted, failed + result.failed
+    assert attempted >= 5 and failed == 0
 
 
 def test_trailing_delimiter_on_header_keeps_rows_with_a_note_in_that_column() -> None:
