@@ -19,8 +19,6 @@ Where the data comes from (first match wins):
 from __future__ import annotations
 
 import hashlib
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from charts.fit import RunGroup, group_label
-from charts.format import format_count, format_flops, format_scientific, latex_number, log_grid
+from charts.format import format_count, format_flops
+from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
 from scaling_core.fitting import (
     DEFAULT_DELTA,
     BootstrapResult,
@@ -62,19 +61,6 @@ FORM_LABELS: dict[str, str] = {
     "kaplan": "Kaplan: [(N_c/N)^(α_N/α_D) + D_c/D]^α_D",
     "power-n": "Power in N: E + A/N^α",
     "power-c": "Power in C: E + (C_c/C)^α_C",
-}
-PARAM_HELP: dict[str, str] = {
-    "E": "irreducible loss (nats/token)",
-    "A": "parameter term coefficient (nats/token · N^α)",
-    "B": "data term coefficient (nats/token · D^β)",
-    "alpha": "exponent of N",
-    "beta": "exponent of D",
-    "n_c": "N_c (parameters)",
-    "d_c": "D_c (tokens)",
-    "alpha_n": "exponent α_N",
-    "alpha_d": "exponent α_D",
-    "C_c": "C_c (FLOP)",
-    "alpha_c": "exponent α_C",
 }
 GROUPINGS: dict[str, str] = {
     "auto": "automatic",
@@ -151,26 +137,6 @@ def read_upload(
     )
 
 
-def snapshot_budgets(
-    curves: pd.DataFrame, *, max_budgets: int = 6, min_runs: int = 3
-) -> list[float]:
-    """Round compute budgets (1-2-5 per decade, FLOP) inside the curves of >= ``min_runs`` runs.
-
-    At most ``max_budgets``, spread evenly over the covered range.
-    """
-    spans = curves.groupby("run", sort=False)["compute_flops"].agg(["min", "max"])
-    spans = spans[(spans["min"] > 0) & np.isfinite(spans["max"])]
-    if spans.empty:
-        return []
-    candidates = log_grid(float(spans["min"].min()), float(spans["max"].max()), per_decade=3)
-    lo, hi = spans["min"].to_numpy(), spans["max"].to_numpy()
-    covered = [c for c in candidates if int(((lo <= c) & (c <= hi)).sum()) >= min_runs]
-    if len(covered) > max_budgets:
-        picks = np.unique(np.round(np.linspace(0, len(covered) - 1, max_budgets)).astype(int))
-        covered = [covered[i] for i in picks]
-    return covered
-
-
 def snapshot_table(curves: pd.DataFrame) -> pd.DataFrame:
     """IsoFLOP snapshots of learning curves at `snapshot_budgets` (run names get ``@ C``)."""
     budgets = snapshot_budgets(curves)
@@ -191,15 +157,6 @@ def fit_table(log: RunLog, points: str = "final") -> pd.DataFrame:
         if len(table):
             return table
     return log.runs
-
-
-def snapshot_source_runs(result: FitResult, table: pd.DataFrame) -> int:
-    """How many learning curves the snapshot points a fit used come from (`snapshot_table`
-    names a point ``"<run> @ <budget> FLOP"``)."""
-    excluded = set(result.excluded)
-    return len(
-        {str(r).rpartition(" @ ")[0] or str(r) for r in table["run"] if str(r) not in excluded}
-    )
 
 
 #: Below this many runs (or points) the page says the exponents are poorly determined.
@@ -348,85 +305,11 @@ def extrapolation(
 # --------------------------------------------------------------------------- tables
 
 
-def predict_runs(result: FitResult, table: pd.DataFrame) -> np.ndarray:
-    """The fitted law's loss at every row of ``table`` (n_params, n_tokens, compute_flops)."""
-    return np.asarray(
-        result.predict(
-            n_params=table["n_params"].to_numpy(dtype=float),
-            n_tokens=table["n_tokens"].to_numpy(dtype=float),
-            compute_flops=table["compute_flops"].to_numpy(dtype=float),
-        ),
-        dtype=float,
-    )
-
-
-def predictions_table(result: FitResult, table: pd.DataFrame) -> pd.DataFrame:
-    """Per run: observed, predicted, log and relative residual, and whether the fit used it."""
-    predicted = predict_runs(result, table)
-    observed = table["loss"].to_numpy(dtype=float)
-    excluded = set(result.excluded)
-    return pd.DataFrame(
-        {
-            "run": table["run"].astype(str).to_numpy(),
-            "n_params": table["n_params"].to_numpy(dtype=float),
-            "n_tokens": table["n_tokens"].to_numpy(dtype=float),
-            "compute_flops": table["compute_flops"].to_numpy(dtype=float),
-            "observed_loss": observed,
-            "predicted_loss": predicted,
-            "residual_log": np.log(predicted) - np.log(observed),
-            "relative_error": predicted / observed - 1.0,
-            "used_in_fit": [str(r) not in excluded for r in table["run"]],
-        }
-    )
-
-
-def report_tables(log: RunLog) -> dict[str, pd.DataFrame]:
-    """The validation report as tables: columns (file header → role), notes, dropped rows."""
-    report = log.report
-    columns = [{"column in the file": c.source, "read as": c.role} for c in report.columns]
-    columns += [{"column in the file": c, "read as": "(not used)"} for c in report.ignored_columns]
-    return {
-        "columns": pd.DataFrame(columns, columns=["column in the file", "read as"]),
-        "notes": pd.DataFrame({"note": list(report.notes)}),
-        "dropped": pd.DataFrame(
-            {"line": [d.line for d in report.dropped], "reason": [d.reason for d in report.dropped]}
-        ),
-    }
-
-
 # --------------------------------------------------------------------------- groups
 
 
 def _group_labels(values: np.ndarray, kind: str) -> list[str]:
     return [group_label(float(v), kind) for v in values]
-
-
-def _by_kind(table: pd.DataFrame, kind: str) -> np.ndarray:
-    if kind == "compute":
-        return table["compute_flops"].to_numpy(dtype=float)
-    if kind == "tokens":
-        return table["n_tokens"].to_numpy(dtype=float)
-    return table["n_tokens"].to_numpy(dtype=float) / table["n_params"].to_numpy(dtype=float)
-
-
-def choose_grouping(table: pd.DataFrame, how: str = "auto", max_groups: int = 12) -> str:
-    """The grouping of the IsoFLOP view: "compute", "tokens", "ratio", or "bins" (none fits).
-
-    ``auto`` takes the first of compute, tokens, tokens-per-parameter under which most runs
-    (>= 60 %) sit in groups of >= 3 (values within 10 %), preferring fewer groups.
-    """
-    if how in ("compute", "tokens", "ratio"):
-        return how
-    best, best_score = "bins", (0.6, -math.inf)
-    for kind in ("compute", "tokens", "ratio"):
-        labels = group_isoflop(_by_kind(table, kind), tolerance=0.1)
-        sizes = np.bincount(labels)
-        coverage = sizes[sizes >= 3].sum() / max(len(labels), 1)
-        n_groups = int((sizes >= 3).sum())
-        score = (coverage, -n_groups)
-        if n_groups <= max_groups and coverage >= 0.6 and score > best_score:
-            best, best_score = kind, score
-    return best
 
 
 def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -441,7 +324,7 @@ def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], n
         centres = 10 ** (uniq + 0.25)
         labels = _group_labels(centres, "bins")
         return index, labels, centres
-    values = _by_kind(table, kind)
+    values = grouping_values(table, kind)
     index = group_isoflop(values, tolerance=0.1)
     centres = np.array(
         [float(np.exp(np.mean(np.log(values[index == g])))) for g in range(index.max() + 1)]
@@ -508,30 +391,6 @@ def isoflop_view(
     return isoflop_groups(table, result, kind), kind
 
 
-def extrapolation_axis(holdout: pd.DataFrame, by: str) -> str:
-    """The x axis of the extrapolation chart: ``by``, unless the held-out runs share one or two
-    values of it (one IsoFLOP budget), where model size N spreads them out."""
-    if by == "n_params" or len(holdout) < 3:
-        return by
-    distinct = int(group_isoflop(holdout[by].to_numpy(dtype=float), tolerance=0.1).max()) + 1
-    return "n_params" if distinct <= 2 else by
-
-
-def residual_grouping(table: pd.DataFrame, kind: str) -> str:
-    """The grouping that colours the residuals (runs of the fit table, not the snapshots)."""
-    return choose_grouping(table) if kind == "snapshots" else kind
-
-
-def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndarray | None:
-    """The fitted law at every logged point of the learning curves (None if it cannot say)."""
-    if result is None:
-        return None
-    try:
-        return predict_runs(result, curves)
-    except (FitError, ValueError):
-        return None
-
-
 # --------------------------------------------------------------------------- bootstrap
 
 
@@ -595,169 +454,6 @@ def session_laws(result: FitResult | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def format_param(value: float) -> str:
-    """4 significant digits; scientific outside 1e-3…1e4 (6.36e13 for N_c)."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0 or 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
-    return format_scientific(value, 4)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=^])")
-
-
-def escape_markdown(text: str) -> str:
-    """Uploaded text made inert in Streamlit Markdown (st.error, st.caption): one line, every
-    Markdown/LaTeX/HTML-active character backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def parameter_rows(
-    result: FitResult,
-    intervals: dict[str, tuple[float, float]] | None = None,
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """The parameter table shown on the page: name, meaning, value, interval (formatted)."""
-    intervals = intervals or {}
-    pct = f"{100 * confidence:g}% interval"
-    rows = []
-    for name, value in result.params.items():
-        if name in result.fixed:
-            interval = "fixed"
-        elif name in intervals:
-            low, high = intervals[name]
-            interval = f"{format_param(low)} – {format_param(high)}"
-        else:
-            interval = "run the bootstrap"
-        rows.append(
-            {
-                "parameter": name,
-                "meaning": PARAM_HELP.get(name, ""),
-                "value": format_param(value),
-                pct: interval,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def derived_rows(
-    result: FitResult, intervals: dict[str, tuple[float, float]] | None = None
-) -> pd.DataFrame:
-    """Chinchilla allocation exponents a, b with intervals when bootstrapped (else empty)."""
-    if result.form != "chinchilla":
-        return pd.DataFrame()
-    intervals = intervals or {}
-    a, b = result.allocation_exponents
-    rows = []
-    for name, value, meaning in (("a", a, "N_opt ∝ C^a"), ("b", b, "D_opt ∝ C^b")):
-        low_high = intervals.get(name)
-        rows.append(
-            {
-                "quantity": name,
-                "meaning": meaning,
-                "value": format_param(value),
-                "interval": "–"
-                if low_high is None
-                else f"{format_param(low_high[0])} – {format_param(low_high[1])}",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-#: Headers of the shown tables; numbers become text (1.2B, 3e20, 3.1234, +1.23%).
-DISPLAY_HEADERS: dict[str, str] = {
-    "line": "line",
-    "run": "run",
-    "n_params": "N (params)",
-    "n_tokens": "D (tokens)",
-    "compute_flops": "C (FLOP)",
-    "loss": "loss",
-    "step": "step",
-    "predicted": "predicted",
-    "relative_error": "error",
-}
-
-
-def _text_column(name: str, values: pd.Series) -> list[str]:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    if name in ("n_params", "n_tokens"):
-        return [format_count(v) for v in numbers]
-    if name == "compute_flops":
-        return [format_scientific(v, 3) for v in numbers]
-    if name in ("loss", "predicted"):
-        return ["–" if not math.isfinite(v) else f"{v:.4f}" for v in numbers]
-    if name == "relative_error":
-        return ["–" if not math.isfinite(v) else f"{100 * v:+.2f}%" for v in numbers]
-    if name in ("line", "step"):
-        return ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in numbers]
-    return [format_param(v) for v in numbers]
-
-
-def display_runs(
-    table: pd.DataFrame, columns: list[str] | None = None, limit: int = 5_000
-) -> pd.DataFrame:
-    """A table as shown: first ``limit`` rows, the file's line first (or just ``columns``),
-    every number as text the way the rest of the app writes it (N, D as 1.2B, C as 3e20,
-    loss to 4 decimals, error as +1.23%) under `DISPLAY_HEADERS`.  Text keeps the grid from
-    showing 21-digit integers (beyond 2^53) and mixing integer and float renderings."""
-    if columns is None:
-        order = [c for c in DISPLAY_HEADERS if c in table]
-        columns = order + [c for c in table.columns if c not in order]
-    shown = table[columns].head(limit)
-    out = pd.DataFrame(index=range(len(shown)))
-    numeric_headers = []
-    for name in columns:
-        values = shown[name]
-        numeric = name in DISPLAY_HEADERS or pd.api.types.is_numeric_dtype(values)
-        if numeric and name != "run":
-            out[DISPLAY_HEADERS.get(name, name)] = _text_column(name, values)
-            numeric_headers.append(DISPLAY_HEADERS.get(name, name))
-        else:
-            text = values.astype("string").fillna("")
-            out[DISPLAY_HEADERS.get(name, name)] = text.astype(str).to_numpy()
-    out.attrs["numeric_columns"] = numeric_headers  # the page right-aligns these
-    return out
-
-
-def extrapolation_rows(holdout: pd.DataFrame) -> pd.DataFrame:
-    """The held-out runs of an extrapolation check as shown (observed vs predicted)."""
-    shown = display_runs(
-        holdout,
-        ["run", "n_params", "n_tokens", "compute_flops", "loss", "predicted", "relative_error"],
-    )
-    numeric = ["observed" if c == "loss" else c for c in shown.attrs["numeric_columns"]]
-    shown = shown.rename(columns={"loss": "observed"})
-    shown.attrs["numeric_columns"] = numeric
-    return shown
-
-
-def fit_equation(result: FitResult) -> str:
-    """LaTeX of the fitted law with its constants, for every form."""
-    p = {k: latex_number(v) for k, v in result.params.items()}
-    if result.form == "chinchilla":
-        return (
-            rf"L(N, D) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
-            rf" + \frac{{{p['B']}}}{{D^{{{p['beta']}}}}}"
-        )
-    if result.form == "kaplan":
-        ratio = latex_number(result.params["alpha_n"] / result.params["alpha_d"])
-        return (
-            rf"L(N, D) = \left[\left(\frac{{{p['n_c']}}}{{N}}\right)^{{{ratio}}}"
-            rf" + \frac{{{p['d_c']}}}{{D}}\right]^{{{p['alpha_d']}}}"
-        )
-    if result.form == "power-n":
-        return rf"L(N) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
-    return rf"L(C) = {p['E']} + \left(\frac{{{p['C_c']}}}{{C}}\right)^{{{p['alpha_c']}}}"
-
-
-def format_objective(value: float) -> str:
-    """The objective (a small Huber sum): 3 significant digits, scientific below 0.01."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.3g}" if value == 0 or abs(value) >= 0.01 else format_scientific(value, 3)
 
 
 # --------------------------------------------------------------------------- Streamlit side

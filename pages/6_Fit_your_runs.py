@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts import fit_tables as ft
 from charts.fit import (
     extrapolation_figure,
     isoflop_figure,
@@ -17,11 +18,12 @@ from dashboard import fit_session as fs
 from dashboard.layout import page
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, int_slider, log_slider, number_slider, toggle
+from scaling_core.fit import points as fp
 from scaling_core.fitting import FORMS, FitError
 
 
 def show_table(shown) -> None:  # type: ignore[no-untyped-def]
-    """A `fs.display_runs` table (numbers as text) with its number columns right-aligned."""
+    """A `ft.display_runs` table (numbers as text) with its number columns right-aligned."""
     st.dataframe(
         shown,
         hide_index=True,
@@ -42,11 +44,11 @@ def show_warnings(warnings: list[str], refused: str | None = None) -> None:
     if refused:
         lines.append(
             "**Not offered in the sidebar's law pickers:** "
-            + fs.escape_markdown(fs.refusal_reason(refused, warnings))
+            + ft.escape_markdown(fs.refusal_reason(refused, warnings))
         )
     else:
         lines.append("**Do not trust this fit as it stands:**")
-    lines += [f"- {fs.escape_markdown(w)}" for w in warnings]
+    lines += [f"- {ft.escape_markdown(w)}" for w in warnings]
     st.warning("\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]), icon="⚠️")
 
 
@@ -144,18 +146,18 @@ with page("Fit your runs"):
         if snapshots:
             st.info(fs.SNAPSHOT_CAVEAT, icon=":material/info:")
         where = "uploaded file" if source.kind == "upload" else "sample"
-        st.caption(f"Showing the {where} **{fs.escape_markdown(source.name)}**.")
+        st.caption(f"Showing the {where} **{ft.escape_markdown(source.name)}**.")
 
         # -------------------------------------------------------------- validation report
         st.subheader("How the file was read")
         if outcome.read_error is not None:
-            st.error(f"Could not use this file: {fs.escape_markdown(outcome.read_error)}")
+            st.error(f"Could not use this file: {ft.escape_markdown(outcome.read_error)}")
             st.info("Fix the file and upload it again, or load a sample above.")
             st.session_state[USER_LAWS] = {}
         else:
             log = outcome.log
             report = log.report
-            tables = fs.report_tables(log)
+            tables = ft.report_tables(log)
             m = st.columns(4)
             m[0].metric("Data rows read", f"{report.n_rows_read:,}")
             m[1].metric("Rows kept", f"{report.n_rows_kept:,}")
@@ -174,7 +176,7 @@ with page("Fit your runs"):
             if len(tables["notes"]):
                 right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
                 right.markdown(
-                    "\n".join(f"- {fs.escape_markdown(n)}" for n in tables["notes"]["note"])
+                    "\n".join(f"- {ft.escape_markdown(n)}" for n in tables["notes"]["note"])
                 )
             if len(tables["dropped"]):
                 st.markdown("**Dropped rows** (line numbers count the header as line 1)")
@@ -191,16 +193,16 @@ with page("Fit your runs"):
                 if more > 0:
                     st.caption(f"… and {more:,} more dropped rows not listed.")
             with st.expander(f"Runs table ({len(log.runs):,} runs)"):
-                show_table(fs.display_runs(log.runs))
+                show_table(ft.display_runs(log.runs))
                 st.caption("Loss in nats/token.")
             for note in outcome.notes:
-                st.warning(fs.escape_markdown(note))
+                st.warning(ft.escape_markdown(note))
 
             # ---------------------------------------------------------- the fit
             st.subheader("Fitted law")
             result = outcome.result
             if result is None:
-                st.error(f"The fit failed: {fs.escape_markdown(outcome.fit_error or '')}")
+                st.error(f"The fit failed: {ft.escape_markdown(outcome.fit_error or '')}")
                 show_warnings(outcome.warnings)
                 st.info("Change the options above (another form, fewer excluded runs) or the file.")
                 st.session_state[USER_LAWS] = {}
@@ -215,7 +217,7 @@ with page("Fit your runs"):
                     else None
                 )
                 intervals = boot.intervals if boot is not None else {}
-                st.latex(fs.fit_equation(result))
+                st.latex(ft.fit_equation(result))
                 show_warnings(outcome.warnings, refused)
                 if laws:
                     law = next(iter(laws.values()))
@@ -225,7 +227,7 @@ with page("Fit your runs"):
                         else ""
                     )
                     st.caption(
-                        f"Now selectable as **{fs.escape_markdown(law.label)}** in the sidebar's "
+                        f"Now selectable as **{ft.escape_markdown(law.label)}** in the sidebar's "
                         f"law pickers (on the frontier, landscape and other pages) for this "
                         f"session{flagged}."
                     )
@@ -240,18 +242,18 @@ with page("Fit your runs"):
                         ""
                         if low_high is None
                         else f"; {100 * boot.confidence:g}% interval "
-                        f"{fs.format_param(low_high[0])} – {fs.format_param(low_high[1])}"
+                        f"{ft.format_param(low_high[0])} – {ft.format_param(low_high[1])}"
                     )
                     fixed = " (fixed)" if name in result.fixed else ""
                     col.metric(
                         name,
-                        fs.format_param(value),
-                        help=fs.PARAM_HELP.get(name, "") + fixed + interval,
+                        ft.format_param(value),
+                        help=ft.PARAM_HELP.get(name, "") + fixed + interval,
                     )
                     if low_high is not None:
                         col.caption(
-                            f"{100 * boot.confidence:g}%: {fs.format_param(low_high[0])} – "
-                            f"{fs.format_param(low_high[1])}"
+                            f"{100 * boot.confidence:g}%: {ft.format_param(low_high[0])} – "
+                            f"{ft.format_param(low_high[1])}"
                         )
                 note = fs.uncertainty_note(result, snapshots, boot is not None)
                 if note:
@@ -259,7 +261,7 @@ with page("Fit your runs"):
                 cols = st.columns(5)
                 cols[0].metric(
                     "Objective",
-                    fs.format_objective(result.objective),
+                    ft.format_objective(result.objective),
                     help="Huber sum of log residuals (least squares r²/2 beyond δ).",
                 )
                 cols[1].metric(
@@ -272,7 +274,7 @@ with page("Fit your runs"):
                         "Points used",
                         f"{result.n_runs:,}",
                         help=f"IsoFLOP snapshot points read from the learning curves of "
-                        f"{fs.snapshot_source_runs(result, outcome.table):,} runs (a run gives "
+                        f"{fp.snapshot_source_runs(result, outcome.table):,} runs (a run gives "
                         "a point at every compute budget its curve covers).",
                     )
                     cols[3].metric("Points excluded", f"{len(result.excluded):,}")
@@ -282,8 +284,8 @@ with page("Fit your runs"):
                 cols[4].metric("Converged", "yes" if result.converged else "NO")
                 st.caption(f"Method: {result.method}.")
                 left, right = st.columns([3, 2])
-                left.table(fs.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
-                derived = fs.derived_rows(result, intervals)
+                left.table(ft.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
+                derived = ft.derived_rows(result, intervals)
                 if len(derived):
                     right.table(derived)
                 with st.expander("Full fit report"):
@@ -313,7 +315,7 @@ with page("Fit your runs"):
                         }
                         st.rerun()
                     except FitError as exc:
-                        b2.error(f"Bootstrap failed: {fs.escape_markdown(str(exc))}")
+                        b2.error(f"Bootstrap failed: {ft.escape_markdown(str(exc))}")
                 if boot is not None:
                     b2.caption(
                         f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; "
@@ -358,8 +360,8 @@ with page("Fit your runs"):
                     )
 
                 if result is not None:
-                    predictions = fs.predictions_table(result, table)
-                    index, labels, _ = fs.group_runs(table, fs.residual_grouping(table, kind))
+                    predictions = fp.predictions_table(result, table)
+                    index, labels, _ = fs.group_runs(table, fp.residual_grouping(table, kind))
                     res_fig = residuals_figure(predictions, index, labels)
                     st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
                     charts["residuals"] = res_fig
@@ -390,7 +392,7 @@ with page("Fit your runs"):
                         source.digest, options.key(), by, float(quantile), table
                     )
                     if isinstance(check, str):
-                        st.warning(f"No extrapolation check: {fs.escape_markdown(check)}")
+                        st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
                     else:
                         x1, x2, x3, x4 = st.columns(4)
                         x1.metric("Held-out runs", f"{len(check.holdout)}")
@@ -415,11 +417,11 @@ with page("Fit your runs"):
                             check.holdout,
                             by=by,
                             threshold=check.threshold,
-                            x=fs.extrapolation_axis(check.holdout, by),
+                            x=fp.extrapolation_axis(check.holdout, by),
                         )
                         st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
                         charts["extrapolation"] = ext_fig
-                        show_table(fs.extrapolation_rows(check.holdout))
+                        show_table(ft.extrapolation_rows(check.holdout))
                         st.caption(
                             "Loss in nats/token; error = predicted / observed − 1 of the fit "
                             "to the smaller runs."
@@ -428,7 +430,7 @@ with page("Fit your runs"):
             if log.curves is not None:
                 st.subheader("Learning curves")
                 curves_fig = learning_curves_figure(
-                    log.curves, fs.curve_predictions(result, log.curves)
+                    log.curves, fp.curve_predictions(result, log.curves)
                 )
                 st.plotly_chart(curves_fig, width="stretch", key="fit_curves_chart")
                 charts["learning_curves"] = curves_fig
@@ -466,7 +468,7 @@ with page("Fit your runs"):
                 )
                 d[2].download_button(
                     "Predictions per run (CSV)",
-                    lambda: downloads.csv_bytes(fs.predictions_table(result, table)),
+                    lambda: downloads.csv_bytes(fp.predictions_table(result, table)),
                     file_name=f"{stem}-predictions.csv",
                     mime="text/csv",
                     key="fit_dl_pred_csv",

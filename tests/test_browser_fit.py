@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.fit_session import FitOptions, fit_runs, format_param, read_upload
+from charts.fit_tables import format_param
+from dashboard.fit_session import FitOptions, fit_runs, read_upload
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser

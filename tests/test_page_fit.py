@@ -19,6 +19,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from charts import fit_tables as ft
 from charts.fit import (
     RunGroup,
     extrapolation_figure,
@@ -27,6 +28,7 @@ from charts.fit import (
     residuals_figure,
 )
 from dashboard import fit_session as fs
+from scaling_core.fit import points as fp
 from scaling_core.fitting import extrapolation_check, fit
 from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
 
@@ -68,7 +70,7 @@ def core_fit(name: str, form: str = "chinchilla", **options):  # type: ignore[no
         options.setdefault("offset", True)
     runs = log.runs
     if log.curves is not None:
-        runs = snapshot_losses(log.curves, compute_flops=fs.snapshot_budgets(log.curves))
+        runs = snapshot_losses(log.curves, compute_flops=fp.snapshot_budgets(log.curves))
     return fit(runs, form, **options)
 
 
@@ -90,7 +92,7 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
     result = core_fit(name)
     shown = metrics(at)
     for param, value in result.params.items():
-        assert shown[param] == fs.format_param(value), param
+        assert shown[param] == ft.format_param(value), param
     # the law offered to the other pages is exactly the core's fit
     law = at.session_state["user_laws"]["your-fit"]
     assert (law.E, law.A, law.B, law.alpha, law.beta) == tuple(
@@ -110,12 +112,12 @@ def test_learning_curves_at_one_ratio_warn_when_fitting_final_points() -> None:
     assert not at.exception
     log = read_run_log(SAMPLES / "learning_curves.csv")
     result = fit(log.runs, "chinchilla", delta=1e-3)
-    assert metrics(at)["beta"] == fs.format_param(result.params["beta"])
+    assert metrics(at)["beta"] == ft.format_param(result.params["beta"])
     # every warning of the core, escaped, and why the final points are ill-posed
     assert result.warnings() and not result.converged
     box = next(w.value for w in at.warning if "Do not trust this fit" in w.value)
     for warning in result.warnings():
-        assert fs.escape_markdown(warning) in box
+        assert ft.escape_markdown(warning) in box
     assert "last logged point of each run" in box and "60 tokens per parameter" in box
     # still offered on other pages, but never unflagged
     (law,) = at.session_state["user_laws"].values()
@@ -223,7 +225,7 @@ def test_display_runs_formats_every_number() -> None:
             "note": ["a", None],
         }
     )
-    shown = fs.display_runs(table)
+    shown = ft.display_runs(table)
     assert shown.to_dict("list") == {
         "run": ["1", "2"],
         "N (params)": ["264M", "1.5B"],
@@ -240,7 +242,7 @@ def test_display_runs_formats_every_number() -> None:
         "loss",
         "extra",
     ]
-    rows = fs.extrapolation_rows(table.assign(predicted=[2.6, 2.3], relative_error=[0.04, -0.02]))
+    rows = ft.extrapolation_rows(table.assign(predicted=[2.6, 2.3], relative_error=[0.04, -0.02]))
     assert (
         rows["error"].tolist() == ["+4.00%", "-2.00%"]
         and "observed" in rows.attrs["numeric_columns"]
@@ -273,7 +275,7 @@ def test_link_with_options_reproduces_the_fit() -> None:
     result = core_fit("kaplan_sweep.csv", "kaplan", delta=0.01, exclude_highest_loss=2)
     shown = metrics(at)
     for param, value in result.params.items():
-        assert shown[param] == fs.format_param(value), param
+        assert shown[param] == ft.format_param(value), param
     assert shown["Runs excluded"] == "2"
     assert set(at.session_state["user_laws"]) == {"your-fit-kaplan"}
     assert at.query_params["f_k"] == "2"
@@ -283,12 +285,12 @@ def test_link_with_options_reproduces_the_fit() -> None:
 def test_fixed_e_and_power_forms() -> None:
     at = run_page(sample="isoflop_sweep.csv", f_fix_e="1", f_e="1.8")
     result = core_fit("isoflop_sweep.csv", fixed={"E": 1.8})
-    assert metrics(at)["alpha"] == fs.format_param(result.params["alpha"])
+    assert metrics(at)["alpha"] == ft.format_param(result.params["alpha"])
     assert metrics(at)["E"] == "1.8"
     at = run_page(sample="isoflop_sweep.csv", f_form="power-c")
     assert not at.exception
     result = core_fit("isoflop_sweep.csv", "power-c")
-    assert metrics(at)["alpha_c"] == fs.format_param(result.params["alpha_c"])
+    assert metrics(at)["alpha_c"] == ft.format_param(result.params["alpha_c"])
     assert at.session_state["user_laws"] == {}  # a power law has no law family
 
 
@@ -309,7 +311,7 @@ def test_upload_through_the_session_seam() -> None:
     at = run_page(upload=data, f_sample="kaplan_sweep.csv")
     assert not at.exception
     assert any("uploaded file" in c.value for c in at.caption)
-    assert metrics(at)["alpha"] == fs.format_param(core_fit("isoflop_sweep.csv").params["alpha"])
+    assert metrics(at)["alpha"] == ft.format_param(core_fit("isoflop_sweep.csv").params["alpha"])
     assert "f_sample" not in at.query_params  # the upload wins and the link forgets the sample
     assert all(b"run_name" not in str(v).encode() for v in at.query_params.values())
 
@@ -443,7 +445,7 @@ def test_run_bootstrap_reports_progress() -> None:
 def test_predictions_table_marks_excluded_runs() -> None:
     table = read_run_log(SAMPLES / "isoflop_sweep.csv").runs
     result = fs.fit_runs(table, fs.FitOptions(exclude_highest_loss=3))
-    predictions = fs.predictions_table(result, table)
+    predictions = fp.predictions_table(result, table)
     assert (~predictions["used_in_fit"]).sum() == 3
     used = predictions[predictions["used_in_fit"]]
     assert np.allclose(used["residual_log"].to_numpy(), result.residuals)
@@ -451,7 +453,7 @@ def test_predictions_table_marks_excluded_runs() -> None:
 
 def test_grouping_is_chosen_per_file() -> None:
     kinds = {
-        name: fs.choose_grouping(read_run_log(SAMPLES / name).runs)
+        name: fp.choose_grouping(read_run_log(SAMPLES / name).runs)
         for name in ("isoflop_sweep.csv", "kaplan_sweep.csv", "messy_runs.csv")
     }
     assert kinds == {
@@ -487,7 +489,7 @@ def test_isoflop_figure() -> None:
 def test_residuals_and_extrapolation_figures() -> None:
     log = read_run_log(SAMPLES / "messy_runs.csv")
     result = fs.fit_runs(log.runs, fs.FitOptions())
-    predictions = fs.predictions_table(result, log.runs)
+    predictions = fp.predictions_table(result, log.runs)
     index, labels, _ = fs.group_runs(log.runs, "ratio")
     fig = residuals_figure(predictions, index, labels)
     assert fig.layout.xaxis.type == "log" and "FLOP" in _axis_title(fig.layout.xaxis)
@@ -629,7 +631,7 @@ def test_bootstrap_intervals_show_under_the_values() -> None:
     assert not at.exception
     boot = at.session_state[fs.BOOTSTRAP_KEY]["result"]
     low, high = boot.intervals["alpha"]
-    want = f"95%: {fs.format_param(low)} – {fs.format_param(high)}"
+    want = f"95%: {ft.format_param(low)} – {ft.format_param(high)}"
     assert want in [c.value for c in at.caption]
     notes = [i.value for i in at.info if "poorly determined" in i.value]
     assert len(notes) == 1 and "Quote the bootstrap intervals" in notes[0]

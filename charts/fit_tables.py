@@ -1,0 +1,209 @@
+"""Tables and text of the fit page: the validation report, parameters and derived exponents, runs and
+held-out runs with numbers written as the rest of the app writes them, the fitted law in LaTeX.
+
+Data in, DataFrame or string out; no Streamlit calls.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from charts.format import format_count, format_scientific, latex_number
+from scaling_core.fitting import (
+    FitResult,
+)
+from scaling_core.runs import RunLog
+
+PARAM_HELP: dict[str, str] = {
+    "E": "irreducible loss (nats/token)",
+    "A": "parameter term coefficient (nats/token · N^α)",
+    "B": "data term coefficient (nats/token · D^β)",
+    "alpha": "exponent of N",
+    "beta": "exponent of D",
+    "n_c": "N_c (parameters)",
+    "d_c": "D_c (tokens)",
+    "alpha_n": "exponent α_N",
+    "alpha_d": "exponent α_D",
+    "C_c": "C_c (FLOP)",
+    "alpha_c": "exponent α_C",
+}
+
+
+def report_tables(log: RunLog) -> dict[str, pd.DataFrame]:
+    """The validation report as tables: columns (file header → role), notes, dropped rows."""
+    report = log.report
+    columns = [{"column in the file": c.source, "read as": c.role} for c in report.columns]
+    columns += [{"column in the file": c, "read as": "(not used)"} for c in report.ignored_columns]
+    return {
+        "columns": pd.DataFrame(columns, columns=["column in the file", "read as"]),
+        "notes": pd.DataFrame({"note": list(report.notes)}),
+        "dropped": pd.DataFrame(
+            {"line": [d.line for d in report.dropped], "reason": [d.reason for d in report.dropped]}
+        ),
+    }
+
+
+def format_param(value: float) -> str:
+    """4 significant digits; scientific outside 1e-3…1e4 (6.36e13 for N_c)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    return format_scientific(value, 4)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=^])")
+
+
+def escape_markdown(text: str) -> str:
+    """Uploaded text made inert in Streamlit Markdown (st.error, st.caption): one line, every
+    Markdown/LaTeX/HTML-active character backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def parameter_rows(
+    result: FitResult,
+    intervals: dict[str, tuple[float, float]] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The parameter table shown on the page: name, meaning, value, interval (formatted)."""
+    intervals = intervals or {}
+    pct = f"{100 * confidence:g}% interval"
+    rows = []
+    for name, value in result.params.items():
+        if name in result.fixed:
+            interval = "fixed"
+        elif name in intervals:
+            low, high = intervals[name]
+            interval = f"{format_param(low)} – {format_param(high)}"
+        else:
+            interval = "run the bootstrap"
+        rows.append(
+            {
+                "parameter": name,
+                "meaning": PARAM_HELP.get(name, ""),
+                "value": format_param(value),
+                pct: interval,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def derived_rows(
+    result: FitResult, intervals: dict[str, tuple[float, float]] | None = None
+) -> pd.DataFrame:
+    """Chinchilla allocation exponents a, b with intervals when bootstrapped (else empty)."""
+    if result.form != "chinchilla":
+        return pd.DataFrame()
+    intervals = intervals or {}
+    a, b = result.allocation_exponents
+    rows = []
+    for name, value, meaning in (("a", a, "N_opt ∝ C^a"), ("b", b, "D_opt ∝ C^b")):
+        low_high = intervals.get(name)
+        rows.append(
+            {
+                "quantity": name,
+                "meaning": meaning,
+                "value": format_param(value),
+                "interval": "–"
+                if low_high is None
+                else f"{format_param(low_high[0])} – {format_param(low_high[1])}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+#: Headers of the shown tables; numbers become text (1.2B, 3e20, 3.1234, +1.23%).
+DISPLAY_HEADERS: dict[str, str] = {
+    "line": "line",
+    "run": "run",
+    "n_params": "N (params)",
+    "n_tokens": "D (tokens)",
+    "compute_flops": "C (FLOP)",
+    "loss": "loss",
+    "step": "step",
+    "predicted": "predicted",
+    "relative_error": "error",
+}
+
+
+def _text_column(name: str, values: pd.Series) -> list[str]:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if name in ("n_params", "n_tokens"):
+        return [format_count(v) for v in numbers]
+    if name == "compute_flops":
+        return [format_scientific(v, 3) for v in numbers]
+    if name in ("loss", "predicted"):
+        return ["–" if not math.isfinite(v) else f"{v:.4f}" for v in numbers]
+    if name == "relative_error":
+        return ["–" if not math.isfinite(v) else f"{100 * v:+.2f}%" for v in numbers]
+    if name in ("line", "step"):
+        return ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in numbers]
+    return [format_param(v) for v in numbers]
+
+
+def display_runs(
+    table: pd.DataFrame, columns: list[str] | None = None, limit: int = 5_000
+) -> pd.DataFrame:
+    """A table as shown: first ``limit`` rows, the file's line first (or just ``columns``),
+    every number as text the way the rest of the app writes it (N, D as 1.2B, C as 3e20,
+    loss to 4 decimals, error as +1.23%) under `DISPLAY_HEADERS`.  Text keeps the grid from
+    showing 21-digit integers (beyond 2^53) and mixing integer and float renderings."""
+    if columns is None:
+        order = [c for c in DISPLAY_HEADERS if c in table]
+        columns = order + [c for c in table.columns if c not in order]
+    shown = table[columns].head(limit)
+    out = pd.DataFrame(index=range(len(shown)))
+    numeric_headers = []
+    for name in columns:
+        values = shown[name]
+        numeric = name in DISPLAY_HEADERS or pd.api.types.is_numeric_dtype(values)
+        if numeric and name != "run":
+            out[DISPLAY_HEADERS.get(name, name)] = _text_column(name, values)
+            numeric_headers.append(DISPLAY_HEADERS.get(name, name))
+        else:
+            text = values.astype("string").fillna("")
+            out[DISPLAY_HEADERS.get(name, name)] = text.astype(str).to_numpy()
+    out.attrs["numeric_columns"] = numeric_headers  # the page right-aligns these
+    return out
+
+
+def extrapolation_rows(holdout: pd.DataFrame) -> pd.DataFrame:
+    """The held-out runs of an extrapolation check as shown (observed vs predicted)."""
+    shown = display_runs(
+        holdout,
+        ["run", "n_params", "n_tokens", "compute_flops", "loss", "predicted", "relative_error"],
+    )
+    numeric = ["observed" if c == "loss" else c for c in shown.attrs["numeric_columns"]]
+    shown = shown.rename(columns={"loss": "observed"})
+    shown.attrs["numeric_columns"] = numeric
+    return shown
+
+
+def fit_equation(result: FitResult) -> str:
+    """LaTeX of the fitted law with its constants, for every form."""
+    p = {k: latex_number(v) for k, v in result.params.items()}
+    if result.form == "chinchilla":
+        return (
+            rf"L(N, D) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
+            rf" + \frac{{{p['B']}}}{{D^{{{p['beta']}}}}}"
+        )
+    if result.form == "kaplan":
+        ratio = latex_number(result.params["alpha_n"] / result.params["alpha_d"])
+        return (
+            rf"L(N, D) = \left[\left(\frac{{{p['n_c']}}}{{N}}\right)^{{{ratio}}}"
+            rf" + \frac{{{p['d_c']}}}{{D}}\right]^{{{p['alpha_d']}}}"
+        )
+    if result.form == "power-n":
+        return rf"L(N) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"
+    return rf"L(C) = {p['E']} + \left(\frac{{{p['C_c']}}}{{C}}\right)^{{{p['alpha_c']}}}"
+
+
+def format_objective(value: float) -> str:
+    """The objective (a small Huber sum): 3 significant digits, scientific below 0.01."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}" if value == 0 or abs(value) >= 0.01 else format_scientific(value, 3)

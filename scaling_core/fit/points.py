@@ -1,0 +1,130 @@
+"""The points a fit sees and how they group: IsoFLOP snapshot budgets of learning curves, runs grouped
+by compute budget, tokens or tokens per parameter (Hoffmann et al. 2022, section 3.2), and the
+fitted law's prediction at every run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.fit.base import FitError
+from scaling_core.fit.identifiability import group_isoflop
+from scaling_core.fit.result import FitResult
+from scaling_core.grids import log_grid
+
+
+def snapshot_budgets(
+    curves: pd.DataFrame, *, max_budgets: int = 6, min_runs: int = 3
+) -> list[float]:
+    """Round compute budgets (1-2-5 per decade, FLOP) inside the curves of >= ``min_runs`` runs.
+
+    At most ``max_budgets``, spread evenly over the covered range.
+    """
+    spans = curves.groupby("run", sort=False)["compute_flops"].agg(["min", "max"])
+    spans = spans[(spans["min"] > 0) & np.isfinite(spans["max"])]
+    if spans.empty:
+        return []
+    candidates = log_grid(float(spans["min"].min()), float(spans["max"].max()), per_decade=3)
+    lo, hi = spans["min"].to_numpy(), spans["max"].to_numpy()
+    covered = [c for c in candidates if int(((lo <= c) & (c <= hi)).sum()) >= min_runs]
+    if len(covered) > max_budgets:
+        picks = np.unique(np.round(np.linspace(0, len(covered) - 1, max_budgets)).astype(int))
+        covered = [covered[i] for i in picks]
+    return covered
+
+
+def snapshot_source_runs(result: FitResult, table: pd.DataFrame) -> int:
+    """How many learning curves the snapshot points a fit used come from (`snapshot_table`
+    names a point ``"<run> @ <budget> FLOP"``)."""
+    excluded = set(result.excluded)
+    return len(
+        {str(r).rpartition(" @ ")[0] or str(r) for r in table["run"] if str(r) not in excluded}
+    )
+
+
+def predict_runs(result: FitResult, table: pd.DataFrame) -> np.ndarray:
+    """The fitted law's loss at every row of ``table`` (n_params, n_tokens, compute_flops)."""
+    return np.asarray(
+        result.predict(
+            n_params=table["n_params"].to_numpy(dtype=float),
+            n_tokens=table["n_tokens"].to_numpy(dtype=float),
+            compute_flops=table["compute_flops"].to_numpy(dtype=float),
+        ),
+        dtype=float,
+    )
+
+
+def predictions_table(result: FitResult, table: pd.DataFrame) -> pd.DataFrame:
+    """Per run: observed, predicted, log and relative residual, and whether the fit used it."""
+    predicted = predict_runs(result, table)
+    observed = table["loss"].to_numpy(dtype=float)
+    excluded = set(result.excluded)
+    return pd.DataFrame(
+        {
+            "run": table["run"].astype(str).to_numpy(),
+            "n_params": table["n_params"].to_numpy(dtype=float),
+            "n_tokens": table["n_tokens"].to_numpy(dtype=float),
+            "compute_flops": table["compute_flops"].to_numpy(dtype=float),
+            "observed_loss": observed,
+            "predicted_loss": predicted,
+            "residual_log": np.log(predicted) - np.log(observed),
+            "relative_error": predicted / observed - 1.0,
+            "used_in_fit": [str(r) not in excluded for r in table["run"]],
+        }
+    )
+
+
+def grouping_values(table: pd.DataFrame, kind: str) -> np.ndarray:
+    """Per run: compute C, tokens D, or tokens per parameter D/N, by grouping ``kind``."""
+    if kind == "compute":
+        return table["compute_flops"].to_numpy(dtype=float)
+    if kind == "tokens":
+        return table["n_tokens"].to_numpy(dtype=float)
+    return table["n_tokens"].to_numpy(dtype=float) / table["n_params"].to_numpy(dtype=float)
+
+
+def choose_grouping(table: pd.DataFrame, how: str = "auto", max_groups: int = 12) -> str:
+    """The grouping of the IsoFLOP view: "compute", "tokens", "ratio", or "bins" (none fits).
+
+    ``auto`` takes the first of compute, tokens, tokens-per-parameter under which most runs
+    (>= 60 %) sit in groups of >= 3 (values within 10 %), preferring fewer groups.
+    """
+    if how in ("compute", "tokens", "ratio"):
+        return how
+    best, best_score = "bins", (0.6, -math.inf)
+    for kind in ("compute", "tokens", "ratio"):
+        labels = group_isoflop(grouping_values(table, kind), tolerance=0.1)
+        sizes = np.bincount(labels)
+        coverage = sizes[sizes >= 3].sum() / max(len(labels), 1)
+        n_groups = int((sizes >= 3).sum())
+        score = (coverage, -n_groups)
+        if n_groups <= max_groups and coverage >= 0.6 and score > best_score:
+            best, best_score = kind, score
+    return best
+
+
+def extrapolation_axis(holdout: pd.DataFrame, by: str) -> str:
+    """The x axis of the extrapolation chart: ``by``, unless the held-out runs share one or two
+    values of it (one IsoFLOP budget), where model size N spreads them out."""
+    if by == "n_params" or len(holdout) < 3:
+        return by
+    distinct = int(group_isoflop(holdout[by].to_numpy(dtype=float), tolerance=0.1).max()) + 1
+    return "n_params" if distinct <= 2 else by
+
+
+def residual_grouping(table: pd.DataFrame, kind: str) -> str:
+    """The grouping that colours the residuals (runs of the fit table, not the snapshots)."""
+    return choose_grouping(table) if kind == "snapshots" else kind
+
+
+def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndarray | None:
+    """The fitted law at every logged point of the learning curves (None if it cannot say)."""
+    if result is None:
+        return None
+    try:
+        return predict_runs(result, curves)
+    except (FitError, ValueError):
+        return None
