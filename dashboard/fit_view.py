@@ -1,0 +1,403 @@
+"""The fit page's sections as Streamlit calls: how the file was read, the fitted law and its
+bootstrap, the IsoFLOP, residual, extrapolation and learning-curve charts, and the downloads.
+
+The page lays out the data source and the options and calls these in order; the numbers come
+from `dashboard.fit_session` (cached) and the figures and tables from `charts/`.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from charts import fit_tables as ft
+from charts.fit import (
+    extrapolation_figure,
+    isoflop_figure,
+    learning_curves_figure,
+    residuals_figure,
+)
+from charts.format import format_count
+from dashboard import downloads
+from dashboard import fit_session as fs
+from dashboard.state import USER_LAWS
+from dashboard.widgets import choice, number_slider
+from scaling_core.fit import BootstrapResult, FitError
+from scaling_core.fit import points as fp
+from scaling_core.runs import RunLog
+
+
+def show_table(shown) -> None:  # type: ignore[no-untyped-def]
+    """A `ft.display_runs` table (numbers as text) with its number columns right-aligned."""
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.TextColumn(h, alignment="right")
+            for h in shown.attrs.get("numeric_columns", [])
+        },
+    )
+
+
+def show_warnings(warnings: list[str], refused: str | None = None) -> None:
+    """Reasons not to trust the fit, prominently, as one warning box (escaped text); with
+    ``refused`` (why `FitResult.law` refused it) the box first says it is not offered."""
+    if not warnings and not refused:
+        return
+    lines = []
+    if refused:
+        lines.append(
+            "**Not offered in the sidebar's law pickers:** "
+            + ft.escape_markdown(fs.refusal_reason(refused, warnings))
+        )
+    else:
+        lines.append("**Do not trust this fit as it stands:**")
+    lines += [f"- {ft.escape_markdown(w)}" for w in warnings]
+    st.warning("\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]), icon="⚠️")
+
+
+def show_report(log: RunLog, notes: list[str]) -> None:
+    """How the file was read: counts, columns, notes, dropped rows, the runs table."""
+    report = log.report
+    tables = ft.report_tables(log)
+    m = st.columns(4)
+    m[0].metric("Data rows read", f"{report.n_rows_read:,}")
+    m[1].metric("Rows kept", f"{report.n_rows_kept:,}")
+    m[2].metric("Rows dropped", f"{report.n_dropped:,}")
+    curves_file = report.shape == "curves"
+    m[3].metric(
+        "Learning curves (runs)" if curves_file else "Finished runs",
+        f"{len(log.runs):,}",
+        help="Read as learning curves: several logged points per run."
+        if curves_file
+        else "Read as finished runs: one row per run.",
+    )
+    left, right = st.columns([2, 3])
+    left.markdown("**Columns**")
+    left.dataframe(tables["columns"], hide_index=True, width="stretch")
+    if len(tables["notes"]):
+        right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
+        right.markdown("\n".join(f"- {ft.escape_markdown(n)}" for n in tables["notes"]["note"]))
+    if len(tables["dropped"]):
+        st.markdown("**Dropped rows** (line numbers count the header as line 1)")
+        st.dataframe(
+            tables["dropped"],
+            hide_index=True,
+            width="content",
+            column_config={
+                "line": st.column_config.NumberColumn("line", width=70, format="%d"),
+                "reason": st.column_config.TextColumn("reason", width=760),
+            },
+        )
+        more = report.n_dropped - len(tables["dropped"])
+        if more > 0:
+            st.caption(f"… and {more:,} more dropped rows not listed.")
+    with st.expander(f"Runs table ({len(log.runs):,} runs)"):
+        show_table(ft.display_runs(log.runs))
+        st.caption("Loss in nats/token.")
+    for note in notes:
+        st.warning(ft.escape_markdown(note))
+
+
+def show_fit(
+    outcome: fs.FitOutcome, source: fs.Source, options: fs.FitOptions
+) -> BootstrapResult | None:
+    """The fitted law, its warnings, parameters and diagnostics, and the bootstrap controls;
+    returns the bootstrap shown (None before one is run for these options)."""
+    boot = None
+    snapshots = outcome.snapshots
+    st.subheader("Fitted law")
+    result = outcome.result
+    if result is None:
+        st.error(f"The fit failed: {ft.escape_markdown(outcome.fit_error or '')}")
+        show_warnings(outcome.warnings)
+        st.info("Change the options above (another form, fewer excluded runs) or the file.")
+        st.session_state[USER_LAWS] = {}
+    else:
+        laws, refused = fs.offered_laws(result)
+        st.session_state[USER_LAWS] = laws
+        boot_state = st.session_state.get(fs.BOOTSTRAP_KEY)
+        boot_key = (source.digest, options.key())
+        boot = boot_state["result"] if boot_state and boot_state["key"][:2] == boot_key else None
+        intervals = boot.intervals if boot is not None else {}
+        st.latex(ft.fit_equation(result))
+        show_warnings(outcome.warnings, refused)
+        if laws:
+            law = next(iter(laws.values()))
+            flagged = (
+                " — flagged as unreliable because of the warnings above"
+                if law.label.endswith(fs.UNRELIABLE)
+                else ""
+            )
+            st.caption(
+                f"Now selectable as **{ft.escape_markdown(law.label)}** in the sidebar's "
+                f"law pickers (on the frontier, landscape and other pages) for this "
+                f"session{flagged}."
+            )
+        elif not refused:
+            st.caption("Power-law forms have no law family; they are not added to the sidebar.")
+        cols = st.columns(5)
+        for col, (name, value) in zip(cols, result.params.items(), strict=False):
+            low_high = intervals.get(name)
+            interval = (
+                ""
+                if low_high is None
+                else f"; {100 * boot.confidence:g}% interval "
+                f"{ft.format_param(low_high[0])} – {ft.format_param(low_high[1])}"
+            )
+            fixed = " (fixed)" if name in result.fixed else ""
+            col.metric(
+                name,
+                ft.format_param(value),
+                help=ft.PARAM_HELP.get(name, "") + fixed + interval,
+            )
+            if low_high is not None:
+                col.caption(
+                    f"{100 * boot.confidence:g}%: {ft.format_param(low_high[0])} – "
+                    f"{ft.format_param(low_high[1])}"
+                )
+        note = fs.uncertainty_note(result, snapshots, boot is not None)
+        if note:
+            st.info(note, icon=":material/error:")
+        cols = st.columns(5)
+        cols[0].metric(
+            "Objective",
+            ft.format_objective(result.objective),
+            help="Huber sum of log residuals (least squares r²/2 beyond δ).",
+        )
+        cols[1].metric(
+            "RMS residual",
+            f"{100 * result.rms_residual:.2f}%",
+            help="Root mean square of log(predicted) − log(observed).",
+        )
+        if snapshots:
+            cols[2].metric(
+                "Points used",
+                f"{result.n_runs:,}",
+                help=f"IsoFLOP snapshot points read from the learning curves of "
+                f"{fp.snapshot_source_runs(result, outcome.table):,} runs (a run gives "
+                "a point at every compute budget its curve covers).",
+            )
+            cols[3].metric("Points excluded", f"{len(result.excluded):,}")
+        else:
+            cols[2].metric("Runs used", f"{result.n_runs:,}")
+            cols[3].metric("Runs excluded", f"{len(result.excluded):,}")
+        cols[4].metric("Converged", "yes" if result.converged else "NO")
+        st.caption(f"Method: {result.method}.")
+        left, right = st.columns([3, 2])
+        left.table(ft.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
+        derived = ft.derived_rows(result, intervals)
+        if len(derived):
+            right.table(derived)
+        with st.expander("Full fit report"):
+            st.code(result.report(), language=None)
+
+        # ------------------------------------------------------ bootstrap
+        st.markdown("**Bootstrap intervals** (resample the runs, refit; Besiroglu et al. 2024)")
+        b1, b2 = st.columns([1, 3])
+        n_boot = b1.number_input(
+            "Refits K", min_value=20, max_value=5000, value=200, step=20, key="fit_n_boot"
+        )
+        if b1.button("Run bootstrap", key="fit_run_bootstrap"):
+            bar = b2.progress(0.0, text="Bootstrap: starting…")
+
+            def advance(done: int, total: int) -> None:
+                bar.progress(done / total, text=f"Bootstrap: {done:,} of {total:,} refits")
+
+            try:
+                boot = fs.run_bootstrap(outcome.table, options, int(n_boot), progress=advance)
+                st.session_state[fs.BOOTSTRAP_KEY] = {
+                    "key": (*boot_key, int(n_boot)),
+                    "result": boot,
+                }
+                st.rerun()
+            except FitError as exc:
+                b2.error(f"Bootstrap failed: {ft.escape_markdown(str(exc))}")
+        if boot is not None:
+            b2.caption(
+                f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; "
+                f"{100 * boot.confidence:g}% percentile intervals shown under each value "
+                "and in the tables."
+            )
+        else:
+            b2.caption("Intervals appear in the parameter table after a run.")
+
+    return boot
+
+
+def show_charts(
+    outcome: fs.FitOutcome, source: fs.Source, options: fs.FitOptions
+) -> dict[str, go.Figure]:
+    """IsoFLOP view, residuals, extrapolation check and learning curves; returns the figures."""
+    log, result = outcome.log, outcome.result
+    table = outcome.table
+    charts: dict[str, object] = {}
+    if table is not None and len(table):
+        st.subheader("IsoFLOP view")
+        how = choice(
+            "Group runs by",
+            "f_group",
+            list(fs.GROUPINGS),
+            "auto",
+            format_func=lambda g: fs.GROUPINGS[g],
+        )
+        groups, kind = fs.isoflop_view(log, table, result, how)
+        iso_title = {
+            "snapshots": "IsoFLOP snapshots of the learning curves, with the fitted law",
+            "compute": "IsoFLOP view: runs by compute budget, with the fitted law",
+            "tokens": "Loss against model size at fixed training tokens D",
+            "ratio": "Loss against model size at fixed tokens per parameter",
+            "bins": "Loss against model size, runs binned by compute",
+        }[kind]
+        iso_fig = isoflop_figure(
+            groups,
+            title=iso_title,
+            law_label="fitted law",
+            mark_minimum=kind in ("compute", "snapshots", "bins"),
+        )
+        st.plotly_chart(iso_fig, width="stretch", key="fit_isoflop_chart")
+        charts["isoflop"] = iso_fig
+        if kind == "bins":
+            st.caption(
+                "No shared compute budgets, token counts or tokens-per-parameter ratios "
+                "were found, so runs are binned by compute (curves at each bin's centre)."
+            )
+
+        if result is not None:
+            predictions = fp.predictions_table(result, table)
+            index, labels, _ = fs.group_runs(table, fp.residual_grouping(table, kind))
+            res_fig = residuals_figure(predictions, index, labels)
+            st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
+            charts["residuals"] = res_fig
+
+            st.subheader("Extrapolation check")
+            e1, e2 = st.columns(2)
+            by = choice(
+                "Hold out the largest runs by",
+                "f_by",
+                ["compute_flops", "n_params"],
+                "compute_flops",
+                container=e1,
+                format_func=lambda b: {
+                    "compute_flops": "compute C",
+                    "n_params": "parameters N",
+                }[b],
+            )
+            quantile = number_slider(
+                "Fit runs up to this quantile",
+                "f_q",
+                0.5,
+                0.95,
+                0.8,
+                0.05,
+                container=e2,
+            )
+            check = fs.cached_extrapolation(
+                source.digest, options.key(), by, float(quantile), table
+            )
+            if isinstance(check, str):
+                st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
+            else:
+                x1, x2, x3, x4 = st.columns(4)
+                x1.metric("Held-out runs", f"{len(check.holdout)}")
+                x2.metric(
+                    "Mean |error| on held-out runs",
+                    f"{100 * check.mean_abs_relative_error:.2f}%",
+                )
+                x3.metric(
+                    "RMS log error, held out",
+                    f"{check.rms_log_error:.4f}",
+                    help="A law that extrapolates predicts the held-out runs about as "
+                    "well as it fits the runs it saw (next metric).",
+                )
+                x4.metric(
+                    "RMS log error, fitted runs",
+                    f"{check.fit.rms_residual:.4f}",
+                    help="The same error on the smaller runs the check's fit used.",
+                )
+                train = table[table[by] <= check.threshold]
+                ext_fig = extrapolation_figure(
+                    train,
+                    check.holdout,
+                    by=by,
+                    threshold=check.threshold,
+                    x=fp.extrapolation_axis(check.holdout, by),
+                )
+                st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
+                charts["extrapolation"] = ext_fig
+                show_table(ft.extrapolation_rows(check.holdout))
+                st.caption(
+                    "Loss in nats/token; error = predicted / observed − 1 of the fit "
+                    "to the smaller runs."
+                )
+
+    if log.curves is not None:
+        st.subheader("Learning curves")
+        curves_fig = learning_curves_figure(log.curves, fp.curve_predictions(result, log.curves))
+        st.plotly_chart(curves_fig, width="stretch", key="fit_curves_chart")
+        charts["learning_curves"] = curves_fig
+        st.caption(
+            f"{log.curves['run'].nunique():,} runs, {len(log.curves):,} logged points "
+            f"(N from {format_count(log.curves['n_params'].min())} to "
+            f"{format_count(log.curves['n_params'].max())})."
+        )
+
+    return charts
+
+
+def show_downloads(
+    outcome: fs.FitOutcome,
+    boot: BootstrapResult | None,
+    source: fs.Source,
+    charts: dict[str, go.Figure],
+) -> None:
+    """Parameters (JSON, CSV), predictions per run (CSV) and every chart (HTML)."""
+    result, table = outcome.result, outcome.table
+    if result is None:
+        return
+    intervals = boot.intervals if boot is not None else {}
+    st.subheader("Downloads")
+    stem = "fit"
+    d = st.columns(4)
+    d[0].download_button(
+        "Parameters (JSON)",
+        downloads.parameters_json(
+            result,
+            intervals=intervals,
+            confidence=boot.confidence if boot else None,
+            n_boot=boot.n_boot if boot else None,
+            source=source.name,
+            equation=fs.FORM_LABELS[result.form],
+        ),
+        file_name=f"{stem}-parameters.json",
+        mime="application/json",
+        key="fit_dl_json",
+    )
+    d[1].download_button(
+        "Parameters (CSV)",
+        downloads.parameters_csv(result, intervals),
+        file_name=f"{stem}-parameters.csv",
+        mime="text/csv",
+        key="fit_dl_params_csv",
+    )
+    d[2].download_button(
+        "Predictions per run (CSV)",
+        lambda: downloads.csv_bytes(fp.predictions_table(result, table)),
+        file_name=f"{stem}-predictions.csv",
+        mime="text/csv",
+        key="fit_dl_pred_csv",
+    )
+    with d[3].popover("Charts (HTML)"):
+        for name, fig in charts.items():
+            st.download_button(
+                name.replace("_", " "),
+                lambda fig=fig: downloads.figure_html(fig),
+                file_name=f"{stem}-{name}.html",
+                mime="text/html",
+                key=f"fit_dl_{name}",
+            )
+    st.caption(
+        "PNG: use the camera button in any chart's toolbar (top right of the chart). "
+        "CSV cells that a spreadsheet would run as formulas are prefixed with '."
+    )
