@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 import scipy
 
-from scaling_core.fitting import _published_grid, bootstrap_fit, fit_chinchilla, fit_chinchilla_grid
+from scaling_core.fit import bootstrap_fit, fit_chinchilla, fit_chinchilla_grid
+from scaling_core.fit.reference import _published_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = {"E": 1.8172, "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658}

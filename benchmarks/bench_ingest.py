@@ -36,8 +36,7 @@ def write_runs_csv(path: Path, n_rows: int, *, messy: bool = False, seed: int = 
     n_tokens = 10 ** rng.uniform(9, 12, n_rows)
     loss = 1.7 + 400 / n_params**0.34 + 410 / n_tokens**0.28
     frame = pd.DataFrame(
-        {"params": n_params, "tokens": n_tokens, "flops": 6 * n_params * n_tokens,
-         "val_loss": loss}
+        {"params": n_params, "tokens": n_tokens, "flops": 6 * n_params * n_tokens, "val_loss": loss}
     )
     if messy:
         params_text = np.char.mod("%.6g", n_params).astype(object)
@@ -59,8 +58,17 @@ def write_curves_csv(path: Path, n_runs: int = 20, n_steps: int = 500, seed: int
         step = np.arange(1, n_steps + 1)
         tokens = step * 524_288.0
         loss = 1.7 + 400 / n_params**0.34 + 410 / tokens**0.28 + rng.normal(0, 0.01, n_steps)
-        pieces.append(pd.DataFrame({"run": f"run-{i:02d}", "step": step, "tokens_seen": tokens,
-                                    "params": n_params, "loss": loss}))
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "run": f"run-{i:02d}",
+                    "step": step,
+                    "tokens_seen": tokens,
+                    "params": n_params,
+                    "loss": loss,
+                }
+            )
+        )
     pd.concat(pieces).to_csv(path, index=False, float_format="%.6g")
 
 
@@ -86,11 +94,14 @@ def measure_in_this_process(path: str, repeats: int = 3) -> dict[str, float]:
     log = read_run_log(path)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"seconds": best, "traced_mib": traced_peak / 2**20,
-            "rss_growth_mib": rss_growth_kib / 1024,
-            "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "kept": log.report.n_rows_kept,
-            "dropped": log.report.n_dropped}
+    return {
+        "seconds": best,
+        "traced_mib": traced_peak / 2**20,
+        "rss_growth_mib": rss_growth_kib / 1024,
+        "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "kept": log.report.n_rows_kept,
+        "dropped": log.report.n_dropped,
+    }
 
 
 def main() -> None:
@@ -107,7 +118,9 @@ def main() -> None:
         for label, path in cases:
             child = subprocess.run(
                 [sys.executable, __file__, "--measure", str(path)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = json.loads(child.stdout.strip().splitlines()[-1])
             size_mib = path.stat().st_size / 2**20

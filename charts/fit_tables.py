@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 from charts.format import format_count, format_scientific, latex_number
-from scaling_core.fitting import (
+from scaling_core.fit import (
     FitResult,
 )
 from scaling_core.runs import RunLog

@@ -89,7 +89,7 @@ def parameters_record(
     source: str | None = None,
     equation: str | None = None,
 ) -> dict[str, Any]:
-    """A JSON-ready description of a `scaling_core.fitting.FitResult` (and bootstrap intervals)."""
+    """A JSON-ready description of a `scaling_core.fit.FitResult` (and bootstrap intervals)."""
     intervals = dict(intervals or {})
     record: dict[str, Any] = {
         "form": fit.form,

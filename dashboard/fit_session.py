@@ -2,8 +2,9 @@
 
 The page calls these functions; the benchmark (`benchmarks/bench_upload.py`) calls the same
 pure ones without Streamlit.  The numbers all come from `scaling_core.runs` and
-`scaling_core.fitting`; this module only picks inputs, groups runs for display, evaluates the
-fitted law along the lines a chart draws and formats.
+`scaling_core.fit`; this module holds the page's options, the upload and sample session state
+and the caches, and evaluates the fitted law along the lines a chart draws.  The page's
+sections are drawn by `dashboard.fit_view`, its tables built by `charts.fit_tables`.
 
 Where the data comes from (first match wins):
 
@@ -29,8 +30,7 @@ import pandas as pd
 
 from charts.fit import RunGroup, group_label
 from charts.format import format_count, format_flops
-from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
-from scaling_core.fitting import (
+from scaling_core.fit import (
     DEFAULT_DELTA,
     BootstrapResult,
     ExtrapolationResult,
@@ -42,6 +42,7 @@ from scaling_core.fitting import (
     fit,
     group_isoflop,
 )
+from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
 from scaling_core.runs import RunLog, RunLogError, read_run_log, snapshot_losses
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
@@ -84,7 +85,7 @@ class FitOptions:
     points: str = "final"  # "final": last point of each run; "snapshots": IsoFLOP snapshots
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for `scaling_core.fitting.fit` (and bootstrap / extrapolation)."""
+        """Keyword arguments for `scaling_core.fit.fit` (and bootstrap / extrapolation)."""
         out: dict[str, Any] = {
             "delta": self.delta,
             "exclude_highest_loss": int(self.exclude_highest_loss),
@@ -193,7 +194,7 @@ def uncertainty_note(result: FitResult, points: bool, bootstrapped: bool) -> str
 
 
 def fit_runs(table: pd.DataFrame, options: FitOptions) -> FitResult:
-    """`scaling_core.fitting.fit` of ``options.form`` with the page's options."""
+    """`scaling_core.fit.fit` of ``options.form`` with the page's options."""
     return fit(table, options.form, **options.kwargs())
 
 
@@ -300,9 +301,6 @@ def extrapolation(
         )
     except Exception as exc:
         return _message(exc)
-
-
-# --------------------------------------------------------------------------- tables
 
 
 # --------------------------------------------------------------------------- groups
@@ -451,9 +449,6 @@ def refusal_reason(refused: str, warnings: list[str]) -> str:
 def session_laws(result: FitResult | None) -> dict[str, Any]:
     """The laws of `offered_laws` (an unusable fit gives ``{}``; never raises)."""
     return offered_laws(result)[0]
-
-
-# --------------------------------------------------------------------------- text
 
 
 # --------------------------------------------------------------------------- Streamlit side

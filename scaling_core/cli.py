@@ -169,12 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     optimal.add_argument("--json", action="store_true", help="print one JSON object")
     optimal.set_defaults(handler=cmd_optimal)
 
-    try:
-        from scaling_core.fit_cli import add_fit_command
-    except ImportError:  # the fitting command is optional until scaling_core.fitting lands
-        pass
-    else:
-        add_fit_command(sub)
+    from scaling_core.fit_cli import add_fit_command
+
+    add_fit_command(sub)
     return parser
 
 

@@ -1,7 +1,7 @@
 """``python -m scaling_core fit FILE``: fit a scaling law to a run log from the command line.
 
 Registered by `scaling_core.cli.build_parser` through `add_fit_command`.  The numeric work
-is in `scaling_core.fitting`; the file is read by `scaling_core.runs.read_run_log`.  Both
+is in `scaling_core.fit`; the file is read by `scaling_core.runs.read_run_log`.  Both
 (and pandas) are imported only when the command runs, so the other commands start fast.
 
 Errors (an unreadable file, a column missing, a degenerate fit) are `ValueError` subclasses
@@ -171,7 +171,7 @@ def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_fit(args: argparse.Namespace) -> None:
     """Read FILE, fit the chosen form, optionally bootstrap, print a report or one JSON object."""
-    from scaling_core.fitting import bootstrap_fit, fit
+    from scaling_core.fit import bootstrap_fit, fit
     from scaling_core.runs import read_run_log
 
     if not 0 < args.confidence < 1:

@@ -5,5 +5,3 @@
 
 from scaling_core.fit import *  # noqa: F403
 from scaling_core.fit import __all__  # noqa: F401
-from scaling_core.fit.objective import _KaplanModel, _LSEModel  # noqa: F401
-from scaling_core.fit.reference import _published_grid  # noqa: F401

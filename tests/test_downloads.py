@@ -24,7 +24,7 @@ from dashboard.downloads import (
     parameters_table,
     safe_frame,
 )
-from scaling_core.fitting import bootstrap_fit, fit
+from scaling_core.fit import bootstrap_fit, fit
 from scaling_core.runs import read_run_log
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""scaling_core.fitting: recovery of known laws, the global minimum, uncertainty, degenerate input."""
+"""scaling_core.fit: recovery of known laws, the global minimum, uncertainty, degenerate input."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import pandas as pd
 import pytest
 from scipy.special import huber
 
-from scaling_core.fitting import (
+from scaling_core.fit import (
     DEFAULT_DELTA,
     FitError,
     FitResult,
-    _KaplanModel,
-    _LSEModel,
-    _published_grid,
     bootstrap_fit,
     extrapolation_check,
     fit,
@@ -28,6 +25,8 @@ from scaling_core.fitting import (
     fit_power_n,
     group_isoflop,
 )
+from scaling_core.fit.objective import _KaplanModel, _LSEModel
+from scaling_core.fit.reference import _published_grid
 from scaling_core.laws import ChinchillaLaw, KaplanLaw
 
 #: Besiroglu et al. 2024 (Epoch AI) refit of Hoffmann et al. 2022 eq. 2.
@@ -455,7 +454,7 @@ def test_collinear_runs_are_flagged_and_give_no_law() -> None:
 
     import pandas as pd
 
-    from scaling_core.fitting import FitError, fit_chinchilla
+    from scaling_core.fit import FitError, fit_chinchilla
 
     rng = np.random.default_rng(3)
     n = np.geomspace(5e7, 2e9, 6)
@@ -473,7 +472,7 @@ def test_collinear_runs_are_flagged_and_give_no_law() -> None:
 def test_clean_grid_has_no_warnings() -> None:
     import pandas as pd
 
-    from scaling_core.fitting import fit_chinchilla
+    from scaling_core.fit import fit_chinchilla
 
     n, d = np.meshgrid(np.geomspace(1e8, 1e10, 6), np.geomspace(2e9, 2e11, 6))
     n, d = n.ravel(), d.ravel()

@@ -28,8 +28,8 @@ from charts.fit import (
     residuals_figure,
 )
 from dashboard import fit_session as fs
+from scaling_core.fit import extrapolation_check, fit
 from scaling_core.fit import points as fp
-from scaling_core.fitting import extrapolation_check, fit
 from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,10 +20,10 @@ from scaling_core.runs import (
     DroppedRow,
     RunLog,
     RunLogError,
-    _parse_number_series,
     read_run_log,
     snapshot_losses,
 )
+from scaling_core.runs.numbers import _parse_number_series
 
 
 def read(text: str, **kwargs: object) -> RunLog:

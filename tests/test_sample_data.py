@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scaling_core.fitting import fit_approach1, fit_approach2, fit_chinchilla, fit_kaplan
+from scaling_core.fit import fit_approach1, fit_approach2, fit_chinchilla, fit_kaplan
 from scaling_core.runs import read_run_log
 
 ROOT = Path(__file__).resolve().parents[1]

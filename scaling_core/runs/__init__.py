@@ -36,7 +36,6 @@ Examples
 """
 
 from scaling_core.runs.curves import snapshot_losses
-from scaling_core.runs.numbers import _parse_number_series  # noqa: F401  (tests, until they move)
 from scaling_core.runs.reader import read_run_log
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
