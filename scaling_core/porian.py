@@ -136,6 +136,63 @@ def _allocation(step: PorianStep) -> PowerLawAllocation:
 
 PORIAN_ALLOCATIONS: tuple[PowerLawAllocation, ...] = tuple(_allocation(s) for s in PORIAN_TABLE1)
 
+#: Dataset codes of the released IsoFLOP points.
+PORIAN_DATASETS: dict[str, str] = {"rw": "RefinedWeb", "owt2": "OpenWebText2"}
+
+#: Which configuration of the released IsoFLOP points each Table 1 step is (column values of
+#: ``sample_data/real/porian-2024/porian2024_isoflop_points.csv``, whose ``counting`` is the
+#: release's ``param_count``; the authors' ``configs.py`` lists the same five as the
+#: configurations of their Figure 1 and Table 1).  The Kaplan reproduction counts parameters and
+#: FLOPs without the output head and uses the smoothed training loss; the later steps count the
+#: head and use the validation loss.
+TABLE1_CONFIGS: dict[str, dict[str, str]] = {
+    "kaplan": {
+        "hparams": "base",
+        "warmup": "long",
+        "decay": "kaplan",
+        "counting": "kaplan",
+        "loss_type": "train",
+    },
+    "head": {
+        "hparams": "base",
+        "warmup": "long",
+        "decay": "kaplan",
+        "counting": "standard",
+        "loss_type": "val",
+    },
+    "warmup": {
+        "hparams": "base",
+        "warmup": "short",
+        "decay": "kaplan",
+        "counting": "standard",
+        "loss_type": "val",
+    },
+    "cosine": {
+        "hparams": "base",
+        "warmup": "short",
+        "decay": "chinchilla",
+        "counting": "standard",
+        "loss_type": "val",
+    },
+    "tuned": {
+        "hparams": "tuned",
+        "warmup": "short",
+        "decay": "const",
+        "counting": "standard",
+        "loss_type": "val",
+    },
+}
+
+#: Seed-to-seed loss noise (nats) the authors' bootstrap assumes per dataset.
+PORIAN_SEED_NOISE: dict[str, float] = {"rw": 0.002, "owt2": 0.01}
+
+
+def table1_where(step_key: str, dataset: str) -> dict[str, str]:
+    """Column values selecting one Table 1 step of one dataset (``"rw"`` or ``"owt2"``)."""
+    if dataset not in PORIAN_DATASETS:
+        raise ValueError(f"dataset must be one of {sorted(PORIAN_DATASETS)}, got {dataset!r}")
+    return {"dataset": dataset, **TABLE1_CONFIGS[step_key]}
+
 
 def optimal_learning_rate(n_params: ArrayLike) -> FloatArray:
     """η*(N) = 3.7·N^-0.36, the tuned AdamW peak learning rate (Porian et al. 2024, Figure 3).

@@ -323,7 +323,9 @@ def test_approach2_recovers_the_allocation_exponent_on_a_clean_isoflop_grid() ->
 def test_isoflop_grouping_and_approach2_errors() -> None:
     labels = group_isoflop([1e19, 1.05e19, 0.98e19, 3e19, 3.1e19])
     assert list(labels) == [0, 0, 0, 1, 1]
-    with pytest.raises(FitError, match="Approach 2 needs >= 2 compute budgets"):
+    with pytest.raises(
+        FitError, match="Approach 2 needs >= 3 compute budgets whose minimum lies inside"
+    ):
         fit_approach2(isoflop_grid((1e19,)))
 
 

@@ -2,7 +2,9 @@
 
 Layout: ``base`` (constants, FitError, runs as arrays), ``objective`` and ``starts`` (Huber objective,
 Newton polish, variable-projection starts), ``forms`` (the law forms and `fit`), ``result`` (FitResult);
-``isoflop`` (Approaches 1 and 2), ``bootstrap``, ``extrapolation``, ``identifiability``, ``reference``.
+``isoflop`` (Approaches 1 and 2), ``isoflop_porian`` (Porian et al. 2024's Akima estimator),
+``isoflop_budgets`` (budgets, edge checks, the N_opt(C) power law), ``select`` (one sweep from a
+file of several), ``bootstrap``, ``extrapolation``, ``identifiability``, ``reference``.
 
 Forms
 -----
@@ -30,7 +32,10 @@ The published 4,500-start L-BFGS-B grid method is `fit_chinchilla_grid`, kept as
 reference the benchmark and the tests compare against.
 
 Approaches 1 and 2 of Hoffmann et al. 2022 (section 3.1, envelope of learning curves; section
-3.2, IsoFLOP parabolas) are `fit_approach1` and `fit_approach2`.  Uncertainty comes from a
+3.2, IsoFLOP parabolas) are `fit_approach1` and `fit_approach2`; `fit_isoflop_porian` is Porian et
+al. 2024's estimator (arXiv:2406.19146: Akima minima per budget, seed-noise bootstrap, weighted
+power law), which reproduces their Table 1 from their released points.  Both leave out budgets
+whose minimum lies at the edge of the sampled sizes and say so.  Uncertainty comes from a
 bootstrap over runs (`bootstrap_fit`), and `extrapolation_check` fits the small runs and
 predicts the held-out largest ones.
 
@@ -63,8 +68,10 @@ from scaling_core.fit.extrapolation import ExtrapolationResult, extrapolation_ch
 from scaling_core.fit.forms import fit, fit_chinchilla, fit_kaplan, fit_power_c, fit_power_n
 from scaling_core.fit.identifiability import collinear_tokens_per_param, group_isoflop
 from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach1, fit_approach2
+from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.fit.reference import fit_chinchilla_grid
 from scaling_core.fit.result import FitResult
+from scaling_core.fit.select import parse_where, select_rows
 
 __all__ = [
     "DEFAULT_DELTA",
@@ -82,8 +89,11 @@ __all__ = [
     "fit_approach2",
     "fit_chinchilla",
     "fit_chinchilla_grid",
+    "fit_isoflop_porian",
     "fit_kaplan",
     "fit_power_c",
     "fit_power_n",
     "group_isoflop",
+    "parse_where",
+    "select_rows",
 ]
