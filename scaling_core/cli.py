@@ -1,4 +1,4 @@
-"""Command line over `scaling_core`: ``python -m scaling_core {laws,predict,optimal,fit} ...``.
+"""Command line over `scaling_core`: ``python -m scaling_core {laws,predict,optimal,fit,isoflop} ...``.
 
 Every command takes ``--json`` and then prints exactly one JSON object.  Bad input exits with
 status 2 and one line on stderr naming the problem; never a traceback.
@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     from scaling_core.fit_cli import add_fit_command
 
     add_fit_command(sub)
+    from scaling_core.isoflop_cli import add_isoflop_command
+
+    add_isoflop_command(sub)
     return parser
 
 

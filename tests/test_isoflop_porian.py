@@ -17,7 +17,7 @@ import pytest
 from scaling_core.fit import FitError, fit_approach2
 from scaling_core.fit.isoflop_budgets import split_budgets
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
-from scaling_core.fit.select import parse_where, select_rows, sweep_columns
+from scaling_core.fit.sweeps import parse_where, select_rows, sweep_columns
 from scaling_core.porian import PORIAN_SEED_NOISE, PORIAN_TABLE1, table1_where
 from scaling_core.runs import read_run_log
 

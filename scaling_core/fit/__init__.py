@@ -3,7 +3,7 @@
 Layout: ``base`` (constants, FitError, runs as arrays), ``objective`` and ``starts`` (Huber objective,
 Newton polish, variable-projection starts), ``forms`` (the law forms and `fit`), ``result`` (FitResult);
 ``isoflop`` (Approaches 1 and 2), ``isoflop_porian`` (Porian et al. 2024's Akima estimator),
-``isoflop_budgets`` (budgets, edge checks, the N_opt(C) power law), ``select`` (one sweep from a
+``isoflop_budgets`` (budgets, edge checks, the N_opt(C) power law), ``sweeps`` (one sweep from a
 file of several), ``bootstrap``, ``extrapolation``, ``identifiability``, ``reference``.
 
 Forms
@@ -71,7 +71,7 @@ from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach1, fit_appro
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.fit.reference import fit_chinchilla_grid
 from scaling_core.fit.result import FitResult
-from scaling_core.fit.select import parse_where, select_rows
+from scaling_core.fit.sweeps import parse_where, select_rows
 
 __all__ = [
     "DEFAULT_DELTA",

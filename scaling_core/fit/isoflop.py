@@ -230,6 +230,7 @@ def fit_approach2(
     b, k_d = _power_law(points["compute_flops"].to_numpy(), points["d_opt"].to_numpy())
     a_ci = b_ci = None
     if n_bootstrap:
+        assumed = " (assumed; give seed_noise)" if seed_noise is None else ""
         seed_noise = DEFAULT_SEED_NOISE if seed_noise is None else seed_noise
         if not (math.isfinite(seed_noise) and seed_noise > 0):
             raise FitError(f"seed_noise must be a positive number of nats, got {seed_noise!r}")
@@ -239,7 +240,9 @@ def fit_approach2(
             b_ci = (1.0 - a_ci[1], 1.0 - a_ci[0])
         else:
             notes.append(f"no interval: only {len(exps)} of {n_bootstrap} replicates had a fit")
-        notes.append(f"bootstrap: seed noise {seed_noise:.3g} nats, {n_bootstrap} replicates")
+        notes.append(
+            f"bootstrap: seed noise {seed_noise:.3g} nats{assumed}, {n_bootstrap} replicates"
+        )
     return ComputeOptimalFit(
         2,
         points,

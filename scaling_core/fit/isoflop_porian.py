@@ -134,6 +134,7 @@ def fit_isoflop_porian(
     if seed_noise is not None and not (math.isfinite(seed_noise) and seed_noise > 0):
         raise FitError(f"seed_noise must be a positive number of nats, got {seed_noise!r}")
     budgets = split_budgets(runs, tolerance=tolerance, budget_column=budget_column)
+    assumed = " (assumed; give seed_noise)" if seed_noise is None else ""
     if seed_noise is None:
         seed_noise = DEFAULT_SEED_NOISE
     rng = np.random.default_rng(seed)
@@ -189,7 +190,7 @@ def fit_isoflop_porian(
     a_ci = (float(np.quantile(exps, 0.025)), float(np.quantile(exps, 0.975)))
     notes = [
         left_out_note(left_out, len(points)),
-        f"seed noise {seed_noise:.3g} nats, {n_bootstrap} replicates",
+        f"seed noise {seed_noise:.3g} nats{assumed}, {n_bootstrap} replicates",
     ]
     return ComputeOptimalFit(
         2,

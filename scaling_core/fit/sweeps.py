@@ -1,4 +1,4 @@
-"""Choosing one sweep from a file that holds several: rows whose columns take given values.
+"""Choosing one sweep from a file that holds several, and the IsoFLOP analysis of one sweep.
 
 Released sweeps often come as one table with a column per experimental factor (Porian et al.
 2024's IsoFLOP points hold 15 configurations: dataset, hyperparameters, warmup, decay,
@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from scaling_core.fit.base import FitError
+from scaling_core.fit.base import FitError, RunsLike
+from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach2
+from scaling_core.fit.isoflop_porian import fit_isoflop_porian
+
+#: IsoFLOP methods: Hoffmann et al. 2022's Approach 2 and Porian et al. 2024's estimator.
+ISOFLOP_METHODS: tuple[str, ...] = ("parabola", "akima")
+#: Columns of a runs table that are never sweep factors.
+_NOT_FACTORS = {"run", "line", "file", "source_file", "name", "notes"}
 
 
 def parse_where(items: Iterable[str]) -> dict[str, str]:
@@ -71,13 +78,69 @@ def select_rows(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
 
 
 def sweep_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> list[str]:
-    """Text columns with 2-20 distinct values: the factors a multi-sweep file is split by."""
+    """Text columns with 2-20 distinct values, some repeated: the factors a multi-sweep file is
+    split by (Porian et al.'s ``dataset``, ``hparams``, ...; Gadre et al.'s ``dataset``)."""
     names = list(frame.columns) if candidates is None else [c for c in candidates if c in frame]
     out = []
     for name in names:
         column = frame[name]
-        if pd.api.types.is_numeric_dtype(column):
+        if str(name) in _NOT_FACTORS or pd.api.types.is_numeric_dtype(column):
             continue
-        if 2 <= column.nunique(dropna=True) <= 20:
+        distinct = column.nunique(dropna=True)
+        if 2 <= distinct <= 20 and distinct < len(column):
             out.append(str(name))
     return out
+
+
+def check_one_sweep(frame: pd.DataFrame) -> None:
+    """Raise `FitError` when the rows still hold several sweeps (factor columns vary)."""
+    factors = sweep_columns(frame)
+    if not factors:
+        return
+    combos = frame[factors].astype(str).drop_duplicates()
+    example = " ".join(f"--where {k}={v}" for k, v in combos.iloc[0].items())
+    raise FitError(
+        f"the rows hold {len(combos)} sweeps (columns {', '.join(factors)} vary); "
+        f"choose one, e.g. {example}"
+    )
+
+
+def fit_isoflop(
+    runs: RunsLike,
+    method: str = "parabola",
+    *,
+    where: Mapping[str, str] | None = None,
+    n_bootstrap: int = 0,
+    seed_noise: float | None = None,
+    window: float | None = 8.0,
+    seed: int = 0,
+    tolerance: float = 0.1,
+) -> ComputeOptimalFit:
+    """N_opt ∝ C^a from one IsoFLOP sweep, after selecting it with ``where``.
+
+    ``method`` ``"parabola"`` is `fit_approach2` (Hoffmann et al. 2022, section 3.2; interval
+    only when ``n_bootstrap`` > 0); ``"akima"`` is `fit_isoflop_porian` (Porian et al. 2024;
+    ``n_bootstrap`` 0 means its default 1000).  Rows that still hold several sweeps are refused.
+    """
+    if method not in ISOFLOP_METHODS:
+        raise FitError(f"method must be one of {', '.join(ISOFLOP_METHODS)}, got {method!r}")
+    frame = getattr(runs, "runs", runs)
+    if where:
+        frame = select_rows(frame, where)
+    check_one_sweep(frame)
+    if method == "akima":
+        return fit_isoflop_porian(
+            frame,
+            tolerance=tolerance,
+            seed_noise=seed_noise,
+            n_bootstrap=n_bootstrap or 1000,
+            seed=seed,
+        )
+    return fit_approach2(
+        frame,
+        tolerance=tolerance,
+        window=window,
+        n_bootstrap=n_bootstrap,
+        seed_noise=seed_noise,
+        seed=seed,
+    )
