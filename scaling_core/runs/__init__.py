@@ -1,6 +1,11 @@
 """Reading and validating training-run logs.
 
 Layout: ``source`` (bytes to text) and ``delimited`` (CSV/TSV/semicolon cells) read a file;
+one module per tracker format (``csv_logs`` with the W&B CSV exports, ``json_logs``,
+``hf_trainer``, ``lightning``, ``tensorboard_logs``, ``mlflow_store``; ``archive`` for zips and
+folders) returns `raw.RawTable` objects, chosen by ``formats``; ``mapping`` guesses (and takes
+overrides of) each column's role; ``meta`` fills per-run params/tokens with their sources;
+``collect`` (`read_runs`) combines all that and validates it through `read_run_log`;
 ``roles`` (which column is what) and ``numbers`` (cell parsing) interpret it; ``reader``
 (`read_run_log`) validates it into a tidy table with its ``report``; ``curves`` takes snapshots.
 Researchers bring CSV/TSV exports from experiment trackers (W&B, TensorBoard,
@@ -35,7 +40,18 @@ Examples
 2.7e+20
 """
 
+from scaling_core.runs.collect import Loaded, RunsRead, build_runs, load, mapping_for, read_runs
 from scaling_core.runs.curves import snapshot_losses
+from scaling_core.runs.formats import SourceSet, read_paths, read_sources
+from scaling_core.runs.mapping import (
+    FROM_FILE,
+    ROLES,
+    RoleMapping,
+    apply_overrides,
+    guess_roles,
+    parse_column_flags,
+)
+from scaling_core.runs.meta import read_runs_meta, size_from_name
 from scaling_core.runs.reader import read_run_log
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
@@ -49,12 +65,29 @@ from scaling_core.runs.report import (
 
 __all__ = [
     "FLOP_PER_PARAM_TOKEN",
+    "FROM_FILE",
     "MAX_STORED_DROPPED",
+    "ROLES",
     "ColumnMapping",
     "DroppedRow",
+    "Loaded",
+    "RoleMapping",
     "RunLog",
     "RunLogError",
+    "RunsRead",
+    "SourceSet",
     "ValidationReport",
+    "apply_overrides",
+    "build_runs",
+    "guess_roles",
+    "load",
+    "mapping_for",
+    "parse_column_flags",
+    "read_paths",
     "read_run_log",
+    "read_runs",
+    "read_runs_meta",
+    "read_sources",
+    "size_from_name",
     "snapshot_losses",
 ]

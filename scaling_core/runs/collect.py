@@ -1,0 +1,538 @@
+"""Many files to one validated table: combine the raw tables, map columns to roles, fill in
+per-run values (`scaling_core.runs.meta`), then validate with `read_run_log`.
+
+`read_runs` is the one-call entry (paths, folders, zips or uploads); the page uses the steps
+separately (`load`, `guess_roles`, `build_runs`) so a changed mapping re-runs only the last.
+
+Examples
+--------
+>>> result = read_runs([("a.csv", b"params,tokens,loss\\n1e8,2e9,3.1\\n4e8,8e9,2.7\\n")])
+>>> result.log.report.n_rows_kept, list(result.per_run["params_source"])
+(2, ["column 'params'", "column 'params'"])
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.runs.formats import SourceSet, read_paths, read_sources
+from scaling_core.runs.mapping import (
+    FROM_FILE,
+    ROLES,
+    RoleMapping,
+    apply_overrides,
+    guess_roles,
+    numeric_column,
+)
+from scaling_core.runs.meta import (
+    _BATCH,
+    _FF,
+    _LAYERS,
+    _SEQ,
+    _TIED,
+    _VOCAB,
+    _WIDTH,
+    _last_key,
+    params_from_config,
+    read_runs_meta,
+    size_from_name,
+    tokens_per_step_from_config,
+)
+from scaling_core.runs.reader import read_run_log
+from scaling_core.runs.report import (
+    FLOP_PER_PARAM_TOKEN,
+    ColumnMapping,
+    DroppedRow,
+    RunLog,
+    RunLogError,
+    ValidationReport,
+    _list_headers,
+)
+
+_CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
+
+
+@dataclass
+class Loaded:
+    """Every table read, combined: one frame (columns of all files, plus ``__run__``,
+    ``__source__``, ``__line__``, ``__format__``) and each file-run's config."""
+
+    frame: pd.DataFrame
+    configs: dict[str, dict[str, Any]]
+    sources: SourceSet
+    present: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c for c in self.frame.columns if not str(c).startswith("__")]
+
+
+def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike]) -> Loaded:
+    """Read paths or (name, bytes) uploads and combine their tables."""
+    if not isinstance(sources, SourceSet):
+        items = list(sources)
+        if items and isinstance(items[0], tuple):
+            sources = read_sources(items)  # type: ignore[arg-type]
+        else:
+            sources = read_paths(items)  # type: ignore[arg-type]
+    if not sources.tables:
+        if sources.problems:
+            _name, message = sources.problems[0]
+            more = (
+                f" (and {len(sources.problems) - 1} more files failed)"
+                if len(sources.problems) > 1
+                else ""
+            )
+            raise RunLogError(message + more)
+        skipped = ", ".join(n for n, _ in sources.skipped[:5])
+        raise RunLogError(f"no run log among the files given (skipped: {skipped or 'none'})")
+    parts = []
+    configs: dict[str, dict[str, Any]] = {}
+    present: dict[str, set[str]] = {}
+    for table in sources.tables:
+        part = table.frame.copy()
+        part.columns = [str(c) for c in part.columns]
+        part = part.loc[:, ~pd.Index(part.columns).duplicated()]
+        part["__run__"] = table.run
+        part["__source__"] = table.source
+        part["__line__"] = table.lines
+        part["__format__"] = table.fmt
+        parts.append(part)
+        configs.setdefault(table.run, {}).update(table.config)
+        present.setdefault(table.source, set()).update(part.columns)
+    frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+    return Loaded(frame.reset_index(drop=True), configs, sources, present)
+
+
+def mapping_for(loaded: Loaded, columns: Mapping[str, str | None] | None = None) -> RoleMapping:
+    """The guessed mapping with the user's ``columns`` (role -> header) applied."""
+    mapping = guess_roles(loaded.frame)
+    return apply_overrides(mapping, columns or {}, loaded.headers) if columns else mapping
+
+
+@dataclass
+class RunsRead:
+    """The outcome of reading: tidy tables (``log``), the mapping, the per-run table and report.
+
+    ``per_run`` has one row per run: run, files, format, rows, params, params_source, tokens,
+    tokens_source, tokens_per_step, tokens_per_step_source, final_loss and needs (what a run still
+    lacks; empty when it is used). ``log`` is None when no run has what a fit needs.
+    """
+
+    log: RunLog | None
+    mapping: RoleMapping
+    per_run: pd.DataFrame
+    sources: SourceSet
+    notes: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, int, str]] = field(default_factory=list)
+    n_dropped: int = 0
+    n_rows_read: int = 0
+
+    @property
+    def lacking(self) -> pd.DataFrame:
+        """Runs not used, with what each needs."""
+        return self.per_run[self.per_run["needs"] != ""].reset_index(drop=True)
+
+    def summary(self) -> str:
+        """The report as text: formats, roles, runs with sources, lacking runs, drops, notes."""
+        formats = ", ".join(f"{k} ×{v}" for k, v in self.sources.formats.items())
+        lines = [f"Read {len(self.sources.tables)} tables ({formats}); {self.n_rows_read:,} rows."]
+        for name, why in self.sources.skipped:
+            lines.append(f"  skipped {name}: {why}")
+        for name, message in self.sources.problems:
+            lines.append(f"  could not read {name}: {message}")
+        lines.append("Roles (change with --column ROLE=NAME):")
+        lines += [f"  {line}" for line in self.mapping.describe()]
+        losses = self.mapping.candidates.get("loss", [])
+        if len(losses) > 1:
+            lines.append(f"Loss candidates ({len(losses)}):")
+            lines += [
+                f"  {c}"
+                + ("  (perplexity: read as log(ppl))" if c in self.mapping.perplexity else "")
+                for c in losses
+            ]
+        used = self.per_run[self.per_run["needs"] == ""]
+        lines.append(
+            f"Runs: {len(self.per_run)} found, {len(used)} usable, {len(self.lacking)} lacking values"
+        )
+        for row in used.itertuples(index=False):
+            lines.append(
+                f"  {row.run}: params {row.params:.4g} ({row.params_source}); tokens "
+                f"{row.tokens:.4g} ({row.tokens_source}); final loss {row.final_loss:.4f}"
+            )
+        if len(self.lacking):
+            lines.append(
+                "Runs lacking values (give them with --runs-meta FILE: run,params,tokens,tokens_per_step):"
+            )
+            for row in self.lacking.itertuples(index=False):
+                lines.append(f"  {row.run}: needs {row.needs}")
+        if self.n_dropped:
+            lines.append(f"Dropped rows ({self.n_dropped:,}):")
+            lines += [f"  {f} line {ln}: {why}" for f, ln, why in self.dropped[:50]]
+            if self.n_dropped > 50:
+                lines.append(f"  ... and {self.n_dropped - 50:,} more")
+        if self.notes:
+            lines.append("Notes:")
+            lines += [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report."""
+
+        def clean(v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            return v.item() if hasattr(v, "item") else v
+
+        return {
+            "formats": self.sources.formats,
+            "files": sorted({t.source for t in self.sources.tables}),
+            "skipped": [{"file": n, "reason": r} for n, r in self.sources.skipped],
+            "problems": [{"file": n, "message": m} for n, m in self.sources.problems],
+            "roles": {r: self.mapping.columns.get(r) for r in ROLES},
+            "roles_given": sorted(self.mapping.given),
+            "loss_candidates": list(self.mapping.candidates.get("loss", [])),
+            "loss_is_perplexity": self.mapping.loss_is_perplexity,
+            "runs": [
+                {k: clean(v) for k, v in row.items()} for row in self.per_run.to_dict("records")
+            ],
+            "lacking": [
+                {"run": r.run, "needs": r.needs} for r in self.lacking.itertuples(index=False)
+            ],
+            "n_rows_read": self.n_rows_read,
+            "n_rows_kept": 0 if self.log is None else self.log.report.n_rows_kept,
+            "n_dropped": self.n_dropped,
+            "dropped": [{"file": f, "line": ln, "reason": w} for f, ln, w in self.dropped[:1000]],
+            "shape": None if self.log is None else self.log.report.shape,
+            "notes": list(self.notes),
+        }
+
+
+def _first_positive(values: np.ndarray) -> float | None:
+    ok = values[np.isfinite(values) & (values > 0)]
+    return float(ok[0]) if len(ok) else None
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    """Cells with nothing in them (NaN or empty text)."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.isna().to_numpy()
+    text = series.astype("str")
+    return (series.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+
+
+def _with_text(
+    values: np.ndarray, frame: pd.DataFrame, column: str | None, rows: np.ndarray
+) -> np.ndarray:
+    """Numbers where there are numbers; elsewhere the file's own text, so the validation names it."""
+    if column is None or column == FROM_FILE or np.isfinite(values).all():
+        return values
+    raw = frame[column].to_numpy(dtype=object)[rows]
+    out = values.astype(object)
+    bad = ~np.isfinite(values)
+    out[bad] = raw[bad]
+    return out
+
+
+_TABLE_FORMATS = ("csv", "json", "jsonl", "wandb-runs")
+
+
+def _run_ids(
+    frame: pd.DataFrame, column: str | None, step: str | None, present: dict
+) -> np.ndarray:
+    """Each row's run: the run column, else the file's name. Rows of a plain table (CSV, JSON
+    records, W&B runs table) without a step column are separate finished runs, named by line."""
+    file_runs = frame["__run__"].astype(str).to_numpy()
+    sources = frame["__source__"].astype(str).to_numpy()
+    per_row = np.isin(frame["__format__"].to_numpy(dtype=object), _TABLE_FORMATS)
+    for source in set(sources[per_row]):
+        in_file = sources == source
+        if (step is not None and step in present.get(source, ())) or in_file.sum() == 1:
+            per_row &= ~in_file  # a learning curve, or a file holding one run
+    if per_row.any():
+        lines = frame["__line__"].to_numpy()
+        single = len(set(sources)) == 1
+        named = np.array(
+            [
+                f"line {ln}" if single else f"{r} line {ln}"
+                for r, ln in zip(file_runs[per_row], lines[per_row], strict=True)
+            ],
+            dtype=object,
+        )
+        file_runs = file_runs.astype(object)
+        file_runs[per_row] = named
+        file_runs = file_runs.astype(str)
+    if column is None or column == FROM_FILE:
+        return file_runs
+    raw = frame[column]
+    if pd.api.types.is_float_dtype(raw.dtype):
+        finite = raw[np.isfinite(raw)]
+        if len(finite) and (finite == np.round(finite)).all():
+            raw = raw.astype("Int64")
+    ids = raw.astype("str").to_numpy(dtype=object)
+    missing = raw.isna().to_numpy() | (pd.Series(ids).str.strip() == "").to_numpy()
+    return np.where(missing, file_runs, ids).astype(str)
+
+
+def build_runs(
+    loaded: Loaded,
+    mapping: RoleMapping,
+    *,
+    runs_meta: pd.DataFrame | None = None,
+    count_embeddings: bool = True,
+    max_rows: int | None = None,
+) -> RunsRead:
+    """Per-run values with sources, then the validated tidy table of the runs that have them."""
+    frame = loaded.frame
+    cols = mapping.columns
+    notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
+    if cols.get("loss") is None:
+        raise RunLogError(
+            "no loss column found; name one with --column loss=NAME (or pick it on the page); "
+            f"columns are: {_list_headers(loaded.headers, 30)}"
+        )
+    n = len(frame)
+    runs = _run_ids(frame, cols.get("run"), cols.get("step"), loaded.present)
+    loss = numeric_column(frame, cols["loss"])
+    if mapping.loss_is_perplexity:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = np.where(loss > 0, np.log(np.where(loss > 0, loss, 1.0)), loss)
+        notes.append(f"loss = log({cols['loss']}): the column is a perplexity")
+    nan = np.full(n, np.nan)
+    values = {
+        role: numeric_column(frame, cols[role]) if cols.get(role) else nan
+        for role in ("params", "tokens", "compute", "step", "tokens_per_step")
+    }
+    config_columns = [c for c in loaded.headers if _last_key(c) in _CONFIG_KEYS]
+    meta = {}
+    if runs_meta is not None and len(runs_meta):
+        meta = {
+            str(r["run"]): r
+            for r in read_runs_meta(runs_meta, sorted(set(runs))).to_dict("records")
+        }
+    file_of = frame["__source__"].astype(str).to_numpy()
+    fmt_of = frame["__format__"].astype(str).to_numpy()
+    file_run_of = frame["__run__"].astype(str).to_numpy()
+    groups = pd.Series(np.arange(n)).groupby(runs, sort=False).indices
+    tokens_row = np.full(n, np.nan)
+    params_row = np.full(n, np.nan)
+    use_row = np.zeros(n, dtype=bool)
+    loss_blank = _blank(frame[cols["loss"]])
+    records = []
+    interpolated = 0
+    for run, idx in groups.items():
+        idx = np.sort(idx)
+        m = meta.get(str(run), {})
+        config = dict(loaded.configs.get(file_run_of[idx[0]], {}))
+        for c in config_columns:
+            v = frame[c].iloc[idx[0]]
+            if pd.notna(v):
+                config.setdefault(c, v)
+        # parameters: the per-run table, a column, the config, a size in the name
+        p: float | None = None
+        p_column = values["params"][idx]
+        in_file = loaded.present.get(file_of[idx[0]], set())
+        if m and np.isfinite(m.get("params", np.nan)):
+            p, p_src = float(m["params"]), "per-run table"
+            p_column = np.full(len(idx), p)
+        elif cols.get("params") in in_file and not _blank(frame[cols["params"]].iloc[idx]).all():
+            p = _first_positive(p_column)
+            p = float(np.nanmax(p_column)) if p is None and np.isfinite(p_column).any() else p
+            p = math.nan if p is None else p
+            p_src = f"column {cols['params']!r}"
+        elif (counted := params_from_config(config, count_embeddings=count_embeddings)) is not None:
+            p, p_src = counted
+        elif (size := size_from_name(str(run))) is not None or (
+            size := size_from_name(file_run_of[idx[0]])
+        ) is not None:
+            p, p_src = size, "run name (nominal)"
+        else:
+            p_src = ""
+        if p is not None and not np.isfinite(values["params"][idx]).any():
+            p_column = np.full(len(idx), p)
+        # tokens per step
+        tps: float | None = None
+        tps_src = ""
+        if m and np.isfinite(m.get("tokens_per_step", np.nan)):
+            tps, tps_src = float(m["tokens_per_step"]), "per-run table"
+        elif (tps := _first_positive(values["tokens_per_step"][idx])) is not None:
+            tps_src = f"column {cols['tokens_per_step']!r}"
+        elif (from_cfg := tokens_per_step_from_config(config)) is not None:
+            tps, tps_src = from_cfg
+        # tokens of each row
+        step = values["step"][idx]
+        has_step = bool(np.isfinite(step).any())
+        t = values["tokens"][idx].copy()
+        t_src = ""
+        final_only = False
+        if m and np.isfinite(m.get("tokens", np.nan)):
+            total = float(m["tokens"])
+            if has_step and np.nanmax(step) > 0:
+                t = step * (total / np.nanmax(step))
+                t_src = "per-run table (total, spread over steps)"
+            else:
+                t = np.full(len(idx), np.nan)
+                t_src, final_only = "per-run table (final row only)", True
+        elif np.isfinite(t).any() or (
+            cols.get("tokens") in in_file
+            and (len(idx) == 1 or not _blank(frame[cols["tokens"]].iloc[idx]).all())
+        ):
+            t_src = f"column {cols['tokens']!r}"
+            gaps = ~np.isfinite(t) & np.isfinite(step) & ~loss_blank[idx]
+            known = np.isfinite(t) & np.isfinite(step)
+            if gaps.any() and known.sum() >= 2:
+                order = np.argsort(step[known])
+                xs, ys = step[known][order], t[known][order]
+                inside = gaps & (step >= xs[0]) & (step <= xs[-1])
+                t[inside] = np.interp(step[inside], xs, ys)
+                interpolated += int(inside.sum())
+        elif p is not None and np.isfinite(values["compute"][idx]).any():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = values["compute"][idx] / (FLOP_PER_PARAM_TOKEN * p)
+            t_src = f"column {cols['compute']!r} / (6·N)"
+        elif tps is not None and has_step:
+            t = step * tps
+            t_src = f"step × tokens_per_step ({tps_src})"
+        # the final row: the largest token count (else step, else last) with a loss
+        has_loss = np.isfinite(loss[idx])
+        order_key = (
+            t if np.isfinite(t).any() else (step if has_step else np.arange(len(idx), dtype=float))
+        )
+        key = np.where(has_loss & np.isfinite(order_key), order_key, -np.inf)
+        final = None
+        if has_loss.any():
+            top = key.max()
+            final = (
+                int(np.flatnonzero(key == top)[-1])
+                if np.isfinite(top)
+                else int(np.flatnonzero(has_loss)[-1])
+            )
+        if final_only and final is not None:
+            t[final] = float(m["tokens"])
+        needs = []
+        if p is None:
+            needs.append("params")
+        if not t_src:
+            needs.append("tokens (or tokens_per_step)" if has_step else "tokens")
+        if loss_blank[idx].all() and (len(idx) > 1 or cols["loss"] not in in_file):
+            needs.append(f"loss values (none in {cols['loss']!r})")
+        files = sorted(set(file_of[idx]))
+        records.append(
+            {
+                "run": str(run),
+                "files": ", ".join(files[:3]) + (f" (+{len(files) - 3})" if len(files) > 3 else ""),
+                "format": fmt_of[idx[0]],
+                "rows": int(has_loss.sum()),
+                "params": math.nan if p is None else p,
+                "params_source": p_src,
+                "tokens": float(t[final]) if final is not None else math.nan,
+                "tokens_source": t_src,
+                "tokens_per_step": math.nan if tps is None else tps,
+                "tokens_per_step_source": tps_src,
+                "final_loss": float(loss[idx][final]) if final is not None else math.nan,
+                "needs": ", ".join(needs),
+            }
+        )
+        if not needs:
+            tokens_row[idx] = t
+            params_row[idx] = p_column
+            if final_only:
+                use_row[idx[final]] = True
+            elif len(idx) == 1:
+                use_row[idx] = True  # a single row goes to validation, which names its problem
+            else:
+                use_row[idx] = ~loss_blank[idx]
+    per_run = pd.DataFrame(records)
+    if interpolated:
+        notes.append(
+            f"tokens interpolated on step for {interpolated:,} rows logged between token counts"
+        )
+    blank = int(loss_blank.sum())
+    if blank:
+        notes.append(
+            f"{blank:,} rows have no value in {cols['loss']!r} (rows logging other metrics); not used"
+        )
+    lacking = per_run[per_run["needs"] != ""]
+    if len(lacking):
+        notes.append(
+            f"{len(lacking)} runs lack values and are not used: "
+            + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
+            + (" ..." if len(lacking) > 8 else "")
+        )
+    result = RunsRead(None, mapping, per_run, loaded.sources, notes, n_rows_read=n)
+    rows = np.flatnonzero(use_row)
+    if len(rows) == 0:
+        return result
+    table = pd.DataFrame(
+        {
+            "run": runs[rows],
+            "params": _with_text(params_row[rows], frame, cols.get("params"), rows),
+            "tokens": _with_text(tokens_row[rows], frame, cols.get("tokens"), rows),
+            "loss": _with_text(loss[rows], frame, cols["loss"], rows),
+        }
+    )
+    if cols.get("step"):
+        table["step"] = values["step"][rows]
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False)
+    log = read_run_log(buffer.getvalue().encode("utf-8"), max_rows=max_rows)
+    src_file = file_of[rows]
+    src_line = frame["__line__"].to_numpy()[rows]
+    for tidy in (log.runs, log.curves):
+        if tidy is None:
+            continue
+        pos = tidy["line"].to_numpy(dtype=np.int64) - 2
+        tidy["file"] = src_file[pos]
+        tidy["line"] = src_line[pos].astype(np.int64)
+    dropped = []
+    for d in log.report.dropped:
+        pos = d.line - 2
+        dropped.append((str(src_file[pos]), int(src_line[pos]), d.reason))
+    result.dropped = dropped
+    result.n_dropped = log.report.n_dropped
+    columns = [ColumnMapping(cols[r], r) for r in ROLES if cols.get(r) and cols[r] != FROM_FILE]
+    log.report = ValidationReport(
+        shape=log.report.shape,
+        delimiter=",",
+        columns=columns,
+        ignored_columns=[],
+        dropped=[DroppedRow(ln, f"{f}: {why}") for f, ln, why in dropped],
+        notes=notes
+        + [n for n in log.report.notes if "compute_flops = 6" in n or "finished runs" in n],
+        n_rows_read=n,
+        n_rows_kept=log.report.n_rows_kept,
+        n_dropped=log.report.n_dropped,
+    )
+    result.log = log
+    return result
+
+
+def read_runs(
+    sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike],
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    runs_meta: pd.DataFrame | str | bytes | None = None,
+    count_embeddings: bool = True,
+    max_rows: int | None = None,
+) -> RunsRead:
+    """Read logs in any supported format into tidy tables, the per-run table and a report.
+
+    ``columns`` sets roles (``{"loss": "eval/c4_en-validation/CrossEntropyLoss"}``);
+    ``runs_meta`` gives per-run params / tokens / tokens_per_step (a frame, CSV path or bytes).
+    """
+    loaded = load(sources)
+    mapping = mapping_for(loaded, columns)
+    meta = None
+    if runs_meta is not None:
+        meta = runs_meta if isinstance(runs_meta, pd.DataFrame) else read_runs_meta(runs_meta)
+    return build_runs(
+        loaded, mapping, runs_meta=meta, count_embeddings=count_embeddings, max_rows=max_rows
+    )

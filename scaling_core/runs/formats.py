@@ -1,0 +1,192 @@
+"""Which reader a file needs, chosen by name and content; one entry for paths and uploads.
+
+Each format is one module (``csv_logs`` incl. W&B CSV exports, ``json_logs``, ``hf_trainer``,
+``lightning``, ``tensorboard_logs``, ``mlflow_store``; ``archive`` for zips and folders); a new
+tracker format is a new module plus one branch in `_read_one`. A file that cannot be read is
+listed with its message and the others are still read; a file that is no log at all (a licence,
+a README) is listed as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scaling_core.runs import (
+    archive,
+    csv_logs,
+    hf_trainer,
+    json_logs,
+    lightning,
+    mlflow_store,
+    tensorboard_logs,
+)
+from scaling_core.runs.raw import MAX_TOTAL_BYTES, RawTable
+from scaling_core.runs.report import RunLogError
+
+_TEXT_TABLES = (".csv", ".tsv", ".txt", ".dat", ".tab")
+_NOT_LOGS = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".pdf",
+    ".pt",
+    ".bin",
+    ".safetensors",
+    ".ckpt",
+    ".pkl",
+    ".pickle",
+    ".xz",
+    ".npy",
+    ".npz",
+    ".h5",
+    ".ipynb",
+    ".py",
+    ".md",
+    ".html",
+)
+
+
+@dataclass
+class SourceSet:
+    """The tables read from everything given, files skipped (with why) and files that failed."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def formats(self) -> dict[str, int]:
+        """How many tables of each format were read."""
+        counts: dict[str, int] = {}
+        for table in self.tables:
+            counts[table.fmt] = counts.get(table.fmt, 0) + 1
+        return counts
+
+
+def _read_one(name: str, data: bytes, hparams: dict[str, dict]) -> list[RawTable]:
+    lower = name.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        return json_logs.read_json_lines(data, name)
+    if lower.endswith(".json") or (
+        not os.path.splitext(lower)[1] and data.lstrip()[:1] in (b"{", b"[")
+    ):
+        doc = json_logs.parse_json(data, name)
+        if hf_trainer.is_trainer_state(doc):
+            return hf_trainer.read_trainer_state(doc, name)
+        return json_logs.read_json(data, name, doc)
+    if lightning.is_lightning_metrics(name):
+        return lightning.read_lightning(data, name, hparams.get(posixpath.dirname(name)))
+    return csv_logs.read_csv_log(data, name)
+
+
+def _skip_reason(name: str) -> str | None:
+    base = posixpath.basename(name).lower()
+    if base in archive.SKIP_NAMES or base.startswith("license") or base.startswith("._"):
+        return "not a run log (licence, readme or metadata)"
+    if "__macosx/" in name.lower():
+        return "macOS archive metadata"
+    if base.endswith(_NOT_LOGS):
+        return "not a run log format (" + os.path.splitext(base)[1] + ")"
+    if base.endswith((".yaml", ".yml")):
+        return "a config file without a Lightning metrics.csv beside it"
+    return None
+
+
+def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
+    """Read uploads or files given as (name, bytes); zips are opened (safely) first."""
+    out = SourceSet()
+    budget = [MAX_TOTAL_BYTES]
+    files: list[tuple[str, bytes]] = []
+    for name, data in items:
+        name = name.replace("\\", "/")
+        if archive.is_zip(name, data):
+            try:
+                members = archive.read_zip(data, name, budget)
+            except RunLogError as exc:
+                out.problems.append((name, str(exc)))
+                continue
+            for member, content in members:
+                if archive.is_zip(member, content):
+                    out.skipped.append((member, "a zip inside a zip; unpack it first"))
+                else:
+                    files.append((member, content))
+        else:
+            files.append((name, data))
+    names = [n for n, _ in files]
+    data_by_name = dict(files)
+    mlflow_runs = mlflow_store.split_mlflow(names)
+    claimed: set[str] = set()
+    for run_dir, kinds in sorted(mlflow_runs.items()):
+        members = {m for kind in kinds.values() for m in kind.values()}
+        claimed |= members
+        try:
+            out.tables.append(mlflow_store.read_mlflow_run(run_dir, kinds, data_by_name))
+        except RunLogError as exc:
+            out.problems.append((run_dir, str(exc)))
+    hparams: dict[str, dict] = {}
+    metrics_dirs = {posixpath.dirname(n) for n in names if lightning.is_lightning_metrics(n)}
+    for name in names:
+        if posixpath.basename(name) == "hparams.yaml" and posixpath.dirname(name) in metrics_dirs:
+            claimed.add(name)
+            try:
+                hparams[posixpath.dirname(name)] = lightning.read_hparams(data_by_name[name], name)
+            except RunLogError as exc:
+                out.problems.append((name, str(exc)))
+    events: dict[str, list[tuple[str, bytes]]] = {}
+    for name in names:
+        if name not in claimed and tensorboard_logs.is_event_file(name):
+            events.setdefault(posixpath.dirname(name), []).append((name, data_by_name[name]))
+            claimed.add(name)
+    for folder, group in sorted(events.items()):
+        run = posixpath.basename(folder) or posixpath.basename(group[0][0])
+        try:
+            out.tables += tensorboard_logs.read_event_files(group, run)
+        except RunLogError as exc:
+            out.problems.append((folder or group[0][0], str(exc)))
+    for name, data in files:
+        if name in claimed:
+            continue
+        reason = _skip_reason(name)
+        if reason:
+            out.skipped.append((name, reason))
+            continue
+        try:
+            out.tables += _read_one(name, data, hparams)
+        except RunLogError as exc:
+            out.problems.append((name, str(exc)))
+    _unique_run_names(out.tables)
+    return out
+
+
+def _unique_run_names(tables: list[RawTable]) -> None:
+    """Two files that would give one run name are told apart by their paths."""
+    seen: dict[str, int] = {}
+    for table in tables:
+        seen[table.run] = seen.get(table.run, 0) + 1
+    for table in tables:
+        if seen[table.run] > 1:
+            stem = table.source
+            for ext in (".csv", ".tsv", ".jsonl", ".json", ".txt"):
+                stem = stem.removesuffix(ext)
+            table.run = stem
+
+
+def read_paths(paths: Sequence[str | os.PathLike]) -> SourceSet:
+    """Read files, folders (every file under them) and zips from disk."""
+    budget = [MAX_TOTAL_BYTES]
+    items: list[tuple[str, bytes]] = []
+    for path in paths:
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            items += archive.read_folder(path, budget)
+        elif os.path.exists(path):
+            items.append((os.path.basename(path), archive.read_file(path, budget)))
+        else:
+            raise RunLogError(f"no such file or folder: {path!r}")
+    if not items:
+        raise RunLogError("no files found in " + ", ".join(repr(os.fspath(p)) for p in paths))
+    return read_sources(items)

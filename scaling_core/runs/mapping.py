@@ -1,0 +1,316 @@
+"""Which column plays which role, guessed from the headers and overridable by the user.
+
+Roles (the words of the CLI's ``--column ROLE=NAME``): ``run``, ``params``, ``tokens``,
+``compute``, ``step``, ``tokens_per_step`` (batch × sequence length) and ``loss``. Tracker
+exports name them in many ways (``parameter_count``, ``params_active_precise``,
+``throughput/total_tokens``, ``num_input_tokens_seen``, ``eval/c4_en-validation/CrossEntropyLoss``,
+``eval_loss``, ``final_loss``, ...); a header matches a role by its whole name or by its last
+``/``- or ``.``-separated part, so nested and namespaced keys are recognised. Several columns can
+look like a loss (one per validation set): all are listed as candidates, held-out ones first.
+Perplexity columns (``ppl``, ``perplexity``) are offered as loss = log(ppl), the cross-entropy
+in nats whose exponential perplexity is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.runs.numbers import _parse_number_series
+from scaling_core.runs.report import RunLogError, _list_headers, _show
+from scaling_core.runs.roles import _SYNONYMS
+
+#: Role names, in the order they are shown.
+ROLES = ("run", "params", "tokens", "compute", "step", "tokens_per_step", "loss")
+#: The run role's value when runs are named after their file (or folder).
+FROM_FILE = "(file name)"
+#: Columns the reader adds to every table (never offered for a numeric role).
+INTERNAL = ("__run__", "__source__", "__line__", "__format__")
+
+_OLD_ROLE = {
+    "n_params": "params",
+    "n_tokens": "tokens",
+    "compute_flops": "compute",
+    "step": "step",
+    "loss": "loss",
+    "run": "run",
+    "batch_tokens": "tokens_per_step",
+}
+
+# Normalised names (lower case letters and digits) -> (role, preference), beyond roles.py's.
+_EXTRA: dict[str, tuple[str, int]] = {}
+
+
+def _add(role: str, preference: int, names: Iterable[str]) -> None:
+    for name in names:
+        _EXTRA[name] = (role, preference)
+
+
+_add(
+    "params",
+    0,
+    [
+        "parametercount",
+        "paramsactiveprecise",
+        "paramsactive",
+        "activeparams",
+        "numparams",
+        "nparams",
+        "modelparams",
+        "numparameters",
+        "totalparameters",
+        "paramstotal",
+        "modelnumparams",
+        "numparametersprecise",
+    ],
+)
+_add("params", 1, ["paramsnoembed", "paramsnonembedding", "nonembeddingparamcount"])
+_add(
+    "tokens",
+    0,
+    [
+        "totaltokens",
+        "numinputtokensseen",
+        "inputtokensseen",
+        "tokensseen",
+        "consumedtokens",
+        "ntokens",
+        "tokens",
+        "trainedtokens",
+        "cumulativetokens",
+        "dtokens",
+    ],
+)
+_add(
+    "tokens_per_step",
+    0,
+    [
+        "batchsizeintokens",
+        "tokensperstep",
+        "tokensperiter",
+        "tokensperiteration",
+        "globalbatchtokens",
+        "batchtokens",
+        "tokensperbatch",
+    ],
+)
+_add("step", 0, ["step", "globalstep", "trainerglobalstep", "iteration", "iter", "steps"])
+_add("compute", 0, ["totalflops", "trainingflops", "flops", "computeflops", "totalflos"])
+_add("run", 0, ["run", "runid", "runname", "name", "experimentname"])
+_add(
+    "loss",
+    0,
+    [
+        "crossentropyloss",
+        "evalloss",
+        "valloss",
+        "validloss",
+        "validationloss",
+        "finalvalloss",
+        "lossc4val",
+        "c4loss",
+    ],
+)
+_add("loss", 1, ["testloss"])
+_add("loss", 2, ["loss", "finalloss", "lmloss"])
+_add("loss", 3, ["trainloss", "trainingloss"])
+
+_HELD_OUT = re.compile(r"(^|[^a-z])(val|valid|validation|eval|test|heldout)([^a-z]|$)", re.I)
+_PERPLEXITY = re.compile(r"(^|[^a-z])(ppl|perplexity)([^a-z]|$)", re.I)
+_NOT_A_LOSS = re.compile(
+    r"(bpb|bits?_?per|acc|scale|_min$|_max$|__min$|__max$|lower|upper|std)", re.I
+)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _parts(header: str) -> list[str]:
+    return [p for p in re.split(r"[/.]", header) if p.strip()]
+
+
+def _role_of(header: str) -> tuple[str, int] | None:
+    """(role, rank) a header suggests; lower rank is a better match."""
+    key = _key(header)
+    depth = len(_parts(header))
+    hits: list[tuple[str, int]] = []
+    if key in _EXTRA:
+        hits.append((_EXTRA[key][0], _EXTRA[key][1] * 10))
+    if key in _SYNONYMS and _SYNONYMS[key][0] in _OLD_ROLE:
+        role = _OLD_ROLE[_SYNONYMS[key][0]]
+        hits.append((role, _SYNONYMS[key][1] * 10 + 1))
+    parts = _parts(header)
+    if len(parts) > 1:
+        last = _key(parts[-1])
+        if last in _EXTRA:
+            hits.append((_EXTRA[last][0], _EXTRA[last][1] * 10 + 2 + depth))
+        elif last in _SYNONYMS and _SYNONYMS[last][0] in _OLD_ROLE:
+            hits.append((_OLD_ROLE[_SYNONYMS[last][0]], _SYNONYMS[last][1] * 10 + 3 + depth))
+    if not hits:
+        return None
+    return min(hits, key=lambda h: h[1])
+
+
+def _numeric_share(values: pd.Series) -> float:
+    """Share of non-blank values (of a sample) that read as numbers."""
+    sample = values.dropna()
+    if sample.empty:
+        return 0.0
+    sample = sample.iloc[:: max(1, len(sample) // 200)][:200]
+    if pd.api.types.is_numeric_dtype(sample.dtype) and not pd.api.types.is_bool_dtype(sample.dtype):
+        return 1.0
+    parsed = _parse_number_series(sample.astype("str").reset_index(drop=True))
+    ok = ~parsed.missing & ~parsed.unparsed
+    return float(ok.mean()) if len(ok) else 0.0
+
+
+@dataclass
+class RoleMapping:
+    """One column per role (or none), the candidates for each, and how each was chosen.
+
+    ``columns[role]`` is a header, `FROM_FILE` for the run role, or ``None``.
+    ``candidates[role]`` lists every header that could play the role, best first.
+    ``perplexity`` holds the loss candidates that are perplexities (read as log(ppl)).
+    ``given`` holds the roles the user set.
+    """
+
+    columns: dict[str, str | None]
+    candidates: dict[str, list[str]]
+    perplexity: set[str] = field(default_factory=set)
+    given: set[str] = field(default_factory=set)
+
+    @property
+    def loss_is_perplexity(self) -> bool:
+        """Whether the chosen loss column is a perplexity (loss = log of it)."""
+        return self.columns.get("loss") in self.perplexity
+
+    def describe(self) -> list[str]:
+        """One line per role: its column and whether it was guessed or given."""
+        lines = []
+        for role in ROLES:
+            column = self.columns.get(role)
+            how = "given" if role in self.given else "guessed"
+            if column is None:
+                lines.append(f"{role}: (none)")
+                continue
+            shown = "run names from file names" if column == FROM_FILE else repr(column)
+            extra = (
+                " (perplexity: loss = log(ppl))"
+                if role == "loss" and self.loss_is_perplexity
+                else ""
+            )
+            lines.append(f"{role}: {shown} [{how}]{extra}")
+        return lines
+
+
+def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMapping:
+    """Guess a column for each role from ``frame``'s headers and values."""
+    headers = [str(c) for c in frame.columns if c not in INTERNAL]
+    ranked: dict[str, list[tuple[int, int, str]]] = {role: [] for role in ROLES}
+    perplexity: set[str] = set()
+    numeric_cache: dict[str, float] = {}
+
+    def numeric(header: str) -> float:
+        if header not in numeric_cache:
+            numeric_cache[header] = _numeric_share(frame[header])
+        return numeric_cache[header]
+
+    for position, header in enumerate(headers):
+        hit = _role_of(header)
+        if _PERPLEXITY.search(header) and not _NOT_A_LOSS.search(header):
+            if numeric(header) > 0.5:
+                perplexity.add(header)
+                ranked["loss"].append((60, position, header))
+            continue
+        if hit is None:
+            lossy = re.search(r"loss|nll", header, re.I) and not _NOT_A_LOSS.search(header)
+            if lossy and numeric(header) > 0.5:
+                held = 45 if _HELD_OUT.search(header) else 55
+                ranked["loss"].append((held, position, header))
+            continue
+        role, rank = hit
+        if role == "loss":
+            if _NOT_A_LOSS.search(header):
+                continue
+            if _HELD_OUT.search(header) and rank >= 20:
+                rank -= 15  # "eval/loss" before "train/loss"
+        if role == "run":
+            if numeric(header) > 0.99 and not pd.api.types.is_object_dtype(frame[header].dtype):
+                continue
+        elif numeric(header) <= 0.5:
+            continue
+        ranked[role].append((rank, position, header))
+    columns: dict[str, str | None] = {}
+    candidates: dict[str, list[str]] = {}
+    for role in ROLES:
+        options = [h for _, _, h in sorted(ranked[role])]
+        candidates[role] = options
+        columns[role] = options[0] if options else None
+    if columns["run"] is None and has_file_runs:
+        columns["run"] = FROM_FILE
+    candidates["run"] = [*candidates["run"], FROM_FILE] if has_file_runs else candidates["run"]
+    if columns["loss"] in perplexity and len(candidates["loss"]) > 1:
+        columns["loss"] = next(c for c in candidates["loss"] if c not in perplexity)
+    return RoleMapping(columns, candidates, perplexity)
+
+
+def parse_column_flags(flags: Sequence[str]) -> dict[str, str]:
+    """``["loss=eval/x", "params=N"]`` -> ``{"loss": "eval/x", "params": "N"}``; unknown roles refused."""
+    out: dict[str, str] = {}
+    for flag in flags:
+        role, sep, name = flag.partition("=")
+        role = role.strip().replace("-", "_")
+        if not sep or not role:
+            raise RunLogError(f"--column takes ROLE=NAME, got {_show(flag, 80)!r}")
+        if role not in ROLES:
+            raise RunLogError(f"unknown role {role!r} in --column; roles are: {', '.join(ROLES)}")
+        out[role] = name.strip()
+    return out
+
+
+def apply_overrides(
+    mapping: RoleMapping, overrides: Mapping[str, str | None], headers: Sequence[str]
+) -> RoleMapping:
+    """A copy of ``mapping`` with the user's choices; a name that is not a column is an error
+    naming the columns that exist. ``None`` or ``""`` (or ``"none"``) clears a role."""
+    columns = dict(mapping.columns)
+    given = set(mapping.given)
+    available = [h for h in headers if h not in INTERNAL]
+    for role, name in overrides.items():
+        if role not in ROLES:
+            raise RunLogError(f"unknown role {role!r}; roles are: {', '.join(ROLES)}")
+        if name is None or name == "" or name.lower() == "none":
+            columns[role] = None
+        elif role == "run" and name == FROM_FILE:
+            columns[role] = FROM_FILE
+        elif name not in available:
+            close = [h for h in available if _key(name) and _key(name) in _key(h)]
+            hint = f"; did you mean {_list_headers(close, 5)}" if close else ""
+            raise RunLogError(
+                f"no column {_show(name, 80)!r} for {role}{hint}; columns are: "
+                f"{_list_headers(available, 30)}"
+            )
+        else:
+            columns[role] = name
+        given.add(role)
+    candidates = {r: list(c) for r, c in mapping.candidates.items()}
+    for role, name in columns.items():
+        if name is not None and name not in candidates.setdefault(role, []):
+            candidates[role].insert(0, name)
+    return RoleMapping(columns, candidates, set(mapping.perplexity), given)
+
+
+def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Values of a column as floats (``1.5B``, quoted thousands read; text becomes NaN)."""
+    series = frame[name]
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    parsed = _parse_number_series(series.astype("object").reset_index(drop=True))
+    values = parsed.values.astype(float).copy()
+    values[parsed.missing | parsed.unparsed] = np.nan
+    return values

@@ -1,0 +1,100 @@
+"""What every source-format reader returns: a `RawTable` (the file's own columns, untouched),
+and the limits that keep an upload from exhausting memory.
+
+A format module (``csv_logs``, ``json_logs``, ``wandb``, ``hf_trainer``, ``lightning``,
+``tensorboard_logs``, ``mlflow_store``) turns the bytes of one file (or one MLflow run folder)
+into one or more `RawTable`; `scaling_core.runs.formats` chooses the module;
+`scaling_core.runs.mapping` then says which column plays which role.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.runs.delimited import _sniff_delimiter
+from scaling_core.runs.report import RunLogError
+from scaling_core.runs.source import _decode
+
+#: Largest single file read (bytes) and largest total over one request.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+#: Most files in one request (after expanding folders and archives).
+MAX_FILES = 5_000
+
+
+@dataclass
+class RawTable:
+    """One table as a source file holds it.
+
+    ``frame`` keeps the file's column names and values (numbers where the reader could tell);
+    ``lines`` gives each row's 1-based line (or record) number in ``source``; ``run`` names the
+    run when the file holds a single run (its file or folder name); ``config`` holds per-run
+    settings that are not columns (``hparams.yaml``, MLflow params, trainer_state fields).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    fmt: str
+    run: str
+    lines: np.ndarray
+    config: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_name_from_path(name: str) -> str:
+    """A run's name from its file: the file name without extension(s), ``190M-1xC.csv`` -> ``190M-1xC``."""
+    base = os.path.basename(name.rstrip("/")) or name
+    for ext in (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".gz"):
+        if base.lower().endswith(ext):
+            base = base[: -len(ext)]
+    return base or name
+
+
+def parent_name(name: str) -> str:
+    """The folder a file sits in (``lightning_logs/version_0/metrics.csv`` -> ``version_0``)."""
+    parent = os.path.dirname(name.rstrip("/"))
+    return os.path.basename(parent) or parent or name
+
+
+def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """A CSV/TSV/semicolon file as a frame with its header names, each row's line number and
+    the delimiter. Blank lines are skipped but counted, so line numbers stay true."""
+    notes: list[str] = []
+    text = None
+    if b"\x00" not in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK")):
+        try:
+            text = data.decode("utf-8-sig").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            text = None
+    if text is None or "\r" in text:
+        text = _decode(data, notes)  # the careful path: UTF-16, Latin-1, binary refused
+    stripped = text.lstrip("\n")
+    if not stripped.strip():
+        raise RunLogError(f"{source}: the file is empty")
+    header_line = text.count("\n", 0, len(text) - len(stripped)) + 1
+    sample = [ln for ln in stripped[:65536].split("\n")[:50] if ln.strip()]
+    delimiter = _sniff_delimiter(sample)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(stripped),
+            sep=delimiter,
+            skip_blank_lines=False,
+            low_memory=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RunLogError(f"{source}: cannot read it as a table ({first})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    return frame, lines, delimiter
