@@ -1,4 +1,4 @@
-"""Command line over `scaling_core`: ``python -m scaling_core {laws,predict,optimal,fit,isoflop} ...``.
+"""Command line over `scaling_core`: ``python -m scaling_core {laws,predict,optimal,read,fit,isoflop} ...``.
 
 Every command takes ``--json`` and then prints exactly one JSON object.  Bad input exits with
 status 2 and one line on stderr naming the problem; never a traceback.
@@ -170,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     optimal.set_defaults(handler=cmd_optimal)
 
     from scaling_core.fit_cli import add_fit_command
+    from scaling_core.read_cli import add_read_command
 
+    add_read_command(sub)
     add_fit_command(sub)
     from scaling_core.isoflop_cli import add_isoflop_command
 

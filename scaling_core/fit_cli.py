@@ -12,6 +12,11 @@ Examples
 --------
 ``python -m scaling_core fit sample_data/isoflop_sweep.csv --json``
 ``python -m scaling_core fit runs.csv --bootstrap 1000 --exclude-highest-loss 5 --seed 1``
+``python -m scaling_core fit wandb-history/ --column loss=eval/c4_en-validation/CrossEntropyLoss
+--holdout-params-above 2e9``
+
+PATH may be files, folders or zips of any format `scaling_core.runs.read_runs` reads; the
+source options (``--column``, ``--runs-meta``) are those of ``read``.
 """
 
 from __future__ import annotations
@@ -80,9 +85,9 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
             "(Huber loss on log loss, App. D.2), or another form, to the runs in FILE."
         ),
     )
-    fit.add_argument(
-        "file", metavar="FILE", help="CSV/TSV run log (finished runs or learning curves)"
-    )
+    from scaling_core.read_cli import add_source_arguments
+
+    add_source_arguments(fit)
     fit.add_argument("--form", choices=FIT_FORMS, default="chinchilla", help="law form to fit")
     fit.add_argument(
         "--bootstrap",
@@ -135,6 +140,13 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
         metavar="C",
         help="chinchilla: also report N_opt and D_opt at C FLOP",
     )
+    fit.add_argument(
+        "--holdout-params-above",
+        type=_positive_float("--holdout-params-above"),
+        default=None,
+        metavar="N",
+        help="fit only runs with at most N parameters and report how well it predicts the rest",
+    )
     fit.add_argument("--json", action="store_true", help="print one JSON object")
     fit.set_defaults(handler=cmd_fit)
     return fit
@@ -171,8 +183,8 @@ def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_fit(args: argparse.Namespace) -> None:
     """Read FILE, fit the chosen form, optionally bootstrap, print a report or one JSON object."""
-    from scaling_core.fit import bootstrap_fit, fit
-    from scaling_core.runs import read_run_log
+    from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
+    from scaling_core.read_cli import read_from_args
 
     if not 0 < args.confidence < 1:
         raise FitCommandError(f"--confidence must be between 0 and 1, got {args.confidence:g}")
@@ -181,7 +193,18 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if args.compute is not None and args.form != "chinchilla":
         raise FitCommandError("--compute applies to --form chinchilla only")
     options = _fit_options(args)
-    log = read_run_log(args.file)  # RunLogError (a ValueError) names the line or column
+    read = read_from_args(args)  # RunLogError (a ValueError) names the file, line or column
+    log = read.log
+    if log is None:
+        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
+        raise FitCommandError(f"no run has what a fit needs ({lacking}); see the read command")
+    holdout = None
+    if args.holdout_params_above is not None:
+        if args.bootstrap:
+            raise FitCommandError("--holdout-params-above and --bootstrap do not combine")
+        holdout = extrapolation_check(
+            log.runs, args.form, by="n_params", threshold=args.holdout_params_above, **options
+        )
     boot = None
     if args.bootstrap:
         boot = bootstrap_fit(
@@ -194,6 +217,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
             **options,
         )
         result = boot.fit
+    elif holdout is not None:
+        result = holdout.fit
     else:
         result = fit(log.runs, args.form, **options)
 
@@ -211,7 +236,23 @@ def cmd_fit(args: argparse.Namespace) -> None:
             target[name] = [low, high]
     report = log.report
     payload = {
-        "file": str(args.file),
+        "file": str(args.paths[0]) if len(args.paths) == 1 else [str(p) for p in args.paths],
+        "roles": {role: column for role, column in read.mapping.columns.items()},
+        "runs_lacking": [
+            {"run": r.run, "needs": r.needs} for r in read.lacking.itertuples(index=False)
+        ],
+        "holdout": None
+        if holdout is None
+        else {
+            "params_above": args.holdout_params_above,
+            "n_runs": len(holdout.holdout),
+            "mean_abs_relative_error": holdout.mean_abs_relative_error,
+            "max_abs_relative_error": holdout.max_abs_relative_error,
+            "runs": [
+                {"run": str(r.run), "loss": float(r.loss), "predicted": float(r.predicted)}
+                for r in holdout.holdout.itertuples(index=False)
+            ],
+        },
         "form": result.form,
         "method": result.method,
         "params": result.params,
@@ -246,9 +287,11 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(_finite(payload)))
         return
-    print(report.summary())
+    print(read.summary())
     print()
     print(boot.report() if boot is not None else result.report())
+    if holdout is not None:
+        print(holdout.report())
     if "n_opt" in derived:
         print(
             f"    at C = {args.compute:.4g} FLOP: N_opt = {derived['n_opt']:.4g}, "

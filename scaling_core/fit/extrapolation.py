@@ -57,12 +57,14 @@ def extrapolation_check(
     *,
     by: Literal["compute_flops", "n_params", "n_tokens"] = "compute_flops",
     quantile: float = 0.8,
+    threshold: float | None = None,
     **options: Any,
 ) -> ExtrapolationResult:
     """Leave-out check: fit the runs with ``by`` ≤ its ``quantile``, predict the larger ones.
 
     A law that extrapolates should predict the held-out largest runs about as well as it fits
-    the rest; compare ``rms_log_error`` with the fit's `FitResult.rms_residual`.
+    the rest; compare ``rms_log_error`` with the fit's `FitResult.rms_residual`. A given
+    ``threshold`` (e.g. 1.5e9 parameters) replaces the quantile.
     """
     if by not in ("compute_flops", "n_params", "n_tokens"):
         raise FitError(f"by must be compute_flops, n_params or n_tokens, not {by!r}")
@@ -71,10 +73,15 @@ def extrapolation_check(
     data = _as_runs(runs, options.pop("weights", None), need_tokens=form != "power-n")
     frame = data.frame()
     values = frame[by].to_numpy(dtype=float)
-    threshold = float(np.quantile(values, quantile))
+    if threshold is None:
+        threshold = float(np.quantile(values, quantile))
+        where = f"the {quantile:g} quantile of {by}"
+    else:
+        where = f"{by} {threshold:.4g}"
     train = values <= threshold
     if train.all() or not train.any():
-        raise FitError(f"no runs above the {quantile:g} quantile of {by} to hold out")
+        side = "above" if train.all() else "at or below"
+        raise FitError(f"no runs {side} {where} (to {'hold out' if train.all() else 'fit'})")
     result = fit(frame[train].reset_index(drop=True), form, weights="weight", **options)
     held = frame[~train].drop(columns=["weight"]).reset_index(drop=True)
     predicted = result.predict(

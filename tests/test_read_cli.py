@@ -1,0 +1,131 @@
+"""The README's commands for every folder of ../shared/real-logs: runs found, roles chosen, a
+sane fit; the OLMo ladder's 3B runs predicted from the 190M-1B ones (issue 10)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scaling_core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = Path("/work/shared/real-logs")
+if not REAL.exists():
+    REAL = ROOT.parent / "shared" / "real-logs"
+HISTORY = str(REAL / "olmo-ladder" / "wandb-history")
+C4 = "eval/c4_en-validation/CrossEntropyLoss"
+EXACT = str(ROOT / "examples" / "olmo_ladder_params.csv")
+
+pytestmark = pytest.mark.skipif(not REAL.exists(), reason="shared/real-logs not present")
+
+
+def run_json(capsys, *argv: str) -> dict:
+    status = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    return json.loads(out)
+
+
+def test_read_olmo_history_folder(capsys) -> None:
+    payload = run_json(capsys, "read", HISTORY)
+    assert payload["formats"] == {"wandb-history": 41, "csv": 1}
+    assert payload["roles"]["tokens"] == "throughput/total_tokens"
+    assert payload["roles"]["run"] == "(file name)"
+    assert len(payload["loss_candidates"]) == 11
+    usable = [r for r in payload["runs"] if not r["needs"]]
+    assert len(usable) == 30
+    assert {r["params"] for r in usable} == {190e6, 370e6, 760e6, 1e9, 3e9}
+    assert sorted(r["run"] for r in payload["lacking"]) == sorted(
+        p.stem for p in Path(HISTORY).glob("peteish*.csv")
+    )
+
+
+@pytest.mark.parametrize(("meta", "limit"), [((), 0.025), (("--runs-meta", EXACT), 0.015)])
+def test_olmo_ladder_predicts_the_3b_runs(capsys, meta: tuple[str, ...], limit: float) -> None:
+    payload = run_json(
+        capsys, "fit", HISTORY, "--column", f"loss={C4}", "--holdout-params-above", "2e9", *meta
+    )
+    assert payload["roles"]["loss"] == C4
+    assert payload["n_runs"] == 24
+    held = payload["holdout"]
+    assert held["n_runs"] == 6 and all(r["run"].startswith("3B-") for r in held["runs"])
+    assert held["mean_abs_relative_error"] < limit
+    assert len(payload["runs_lacking"]) == 12
+
+
+def test_exact_counts_replace_the_nominal_sizes(capsys) -> None:
+    payload = run_json(capsys, "read", HISTORY, "--runs-meta", EXACT)
+    one_b = next(r for r in payload["runs"] if r["run"] == "1B-1xC")
+    assert one_b["params"] == 1279395840 and one_b["params_source"] == "per-run table"
+
+
+# The README commands for the other folders: (argv, runs fitted, role checks).
+COMMANDS = [
+    (
+        ["olmo-ladder/olmo_ladder_curves.csv", "--column", "loss=loss_c4_en"],
+        30,
+        {"params": "N", "tokens": "tokens", "loss": "loss_c4_en"},
+    ),
+    (
+        ["gadre-2024/runs-json", "--column", "loss=results.1.loss"],
+        104,
+        {"params": "hyperparameters.params", "tokens": "hyperparameters.tokens"},
+    ),
+    (["gadre-2024/gadre2024_final_losses.csv"], 104, {"loss": "loss_c4_val"}),
+    (
+        ["gemstones-2025/wandb_df_for_fitting_hot.jsonl", "--form", "power-n"],
+        22,
+        {"params": "params_active_precise", "loss": "final_loss"},
+    ),
+    (["porian-2024", "--column", "tokens=D_tokens"], 1745, {"params": "N", "tokens": "D_tokens"}),
+    (["muennighoff-2023"], 231, {"params": "params", "tokens": "tokens", "loss": "val_loss"}),
+    (
+        ["pythia", "--column", "loss=lambada_nll", "--form", "power-n"],
+        16,
+        {"params": "params_total", "loss": "lambada_nll"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "n_runs", "roles"), COMMANDS, ids=[c[0][0] for c in COMMANDS])
+def test_every_real_log_reads_and_fits(capsys, argv: list[str], n_runs: int, roles: dict) -> None:
+    path, *rest = argv
+    payload = run_json(capsys, "fit", str(REAL / path), *rest)
+    assert payload["n_runs"] == n_runs
+    for role, column in roles.items():
+        assert payload["roles"][role] == column
+    params = payload["params"]
+    assert 0 < params["alpha"] < 1
+    assert 0 <= params["E"] < 3
+    assert payload["residuals"]["rms"] < 0.3
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["read", "/no/such/folder"], "no such file or folder: '/no/such/folder'"),
+        (
+            ["read", HISTORY, "--column", "batch=foo"],
+            "unknown role 'batch' in --column; roles are: run, params",
+        ),
+        (["read", HISTORY, "--column", "loss=val_loss"], "no column 'val_loss' for loss"),
+        (["read", HISTORY, "--column", "loss"], "--column takes ROLE=NAME"),
+        (["read", HISTORY, "--runs-meta", "/no/meta.csv"], "--runs-meta: no such file"),
+    ],
+)
+def test_bad_paths_roles_and_columns_exit_2_with_one_line(capsys, argv, expected) -> None:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert expected in err
+
+
+def test_text_report_lists_sources_and_lacking_runs(capsys) -> None:
+    assert main(["read", HISTORY, "--column", f"loss={C4}"]) == 0
+    out = capsys.readouterr().out
+    assert f"loss: '{C4}' [given]" in out
+    assert "190M-1xC: params 1.9e+08 (run name (nominal)); tokens" in out
+    assert "peteish7_eval_full: needs params" in out
