@@ -43,6 +43,8 @@ from scaling_core.fit import (
     group_isoflop,
 )
 from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
+from scaling_core.fit.sweeps import select_rows, sweep_columns
+from scaling_core.published import real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, read_run_log, snapshot_losses
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
@@ -83,6 +85,8 @@ class FitOptions:
     exclude_highest_loss: int = 0
     fixed_e: float | None = None
     points: str = "final"  # "final": last point of each run; "snapshots": IsoFLOP snapshots
+    #: One sweep of a file holding several: (column, value) pairs, see `select_log`.
+    where: tuple[tuple[str, str], ...] = ()
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `scaling_core.fit.fit` (and bootstrap / extrapolation)."""
@@ -98,17 +102,36 @@ class FitOptions:
 
     def key(self) -> tuple:
         """Hashable form for st.cache_data."""
-        return (self.form, self.delta, int(self.exclude_highest_loss), self.fixed_e, self.points)
+        return (
+            self.form,
+            self.delta,
+            int(self.exclude_highest_loss),
+            self.fixed_e,
+            self.points,
+            tuple(self.where),
+        )
 
 
 # --------------------------------------------------------------------------- sources
 
 
 def sample_names() -> list[str]:
-    """File names of the sample logs (CSV/TSV in sample_data/), sorted."""
-    return sorted(
+    """Sample logs: the real sweeps first (``real/<source>/<file>.csv``, see
+    `scaling_core.published`), then the synthetic files of sample_data/, sorted."""
+    synthetic = sorted(
         p.name for p in SAMPLE_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".tsv")
     )
+    return real_sample_paths() + synthetic
+
+
+def sample_label(name: str) -> str:
+    """How the picker shows a sample: ``Real · <sweep> — <file>`` or ``Synthetic · <file>``."""
+    sweep = sweep_for_path(name)
+    if sweep is not None:
+        return f"Real · {sweep.label} — {Path(name).name}"
+    if name.startswith("real/"):
+        return f"Real · {name.removeprefix('real/')}"
+    return f"Synthetic · {name}"
 
 
 def sample_bytes(name: str) -> bytes:
@@ -136,6 +159,24 @@ def read_upload(
         max_rows=MAX_ROWS if max_rows is None else max_rows,
         max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
     )
+
+
+def select_log(log: RunLog, where: dict[str, str]) -> RunLog:
+    """The runs (and their learning curves) whose columns take the given values: one sweep of a
+    file that holds several (`scaling_core.fit.sweeps.select_rows`; raises `FitError`)."""
+    runs = select_rows(log.runs, where)
+    curves = log.curves
+    if curves is not None:
+        curves = curves[curves["run"].isin(set(runs["run"]))]
+    return replace(log, runs=runs.reset_index(drop=True), curves=curves)
+
+
+def sweep_factors(log: RunLog) -> dict[str, list[str]]:
+    """Columns that tell several sweeps of a file apart, with their values (for the pickers)."""
+    return {
+        column: sorted(log.runs[column].astype(str).str.strip().unique())
+        for column in sweep_columns(log.runs)
+    }
 
 
 def snapshot_table(curves: pd.DataFrame) -> pd.DataFrame:
@@ -273,6 +314,15 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     points, why that is ill-posed; then `FitResult.warnings`.  When the fit failed there are no
     core warnings, so the one-ratio note (`collinearity_note`, the same check) stands in."""
     outcome = FitOutcome(log=log)
+    if options.where:
+        try:
+            log = select_log(log, dict(options.where))
+        except FitError as exc:
+            outcome.fit_error = str(exc)
+            return outcome
+        outcome.log = log
+        chosen = ", ".join(f"{k} = {v}" for k, v in options.where)
+        outcome.notes.append(f"fitted the {len(log.runs):,} runs where {chosen}")
     table = fit_table(log, options.points)
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
         outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")

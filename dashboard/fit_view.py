@@ -24,6 +24,7 @@ from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, number_slider
 from scaling_core.fit import BootstrapResult, FitError
 from scaling_core.fit import points as fp
+from scaling_core.published import sweep_for_path
 from scaling_core.runs import RunLog
 
 
@@ -401,3 +402,34 @@ def show_downloads(
         "PNG: use the camera button in any chart's toolbar (top right of the chart). "
         "CSV cells that a spreadsheet would run as formulas are prefixed with '."
     )
+
+
+def sweep_pickers(log: RunLog | str, source: fs.Source) -> tuple[tuple[str, str], ...]:
+    """One picker per column that tells several sweeps of the file apart (Porian et al.'s
+    dataset, hparams, ...); returns the chosen (column, value) pairs.  A real sample opens on
+    its catalogue's default sweep."""
+    if isinstance(log, str):
+        return ()
+    factors = fs.sweep_factors(log)
+    if not factors:
+        return ()
+    sweep = sweep_for_path(source.name) if source.kind == "sample" else None
+    defaults = sweep.default_where if sweep is not None else {}
+    st.markdown("**This file holds several sweeps.** Fit one of them (or *all* to fit every row):")
+    cols = st.columns(min(len(factors), 6))
+    chosen = []
+    for i, (column, values) in enumerate(factors.items()):
+        options = ["all", *values]
+        key = f"fit_where_{digest_key(source.digest)}_{column}"
+        default = defaults.get(column, "all")
+        if key not in st.session_state:
+            st.session_state[key] = default if default in options else "all"
+        value = cols[i % len(cols)].selectbox(column, options, key=key)
+        if value != "all":
+            chosen.append((column, str(value)))
+    return tuple(chosen)
+
+
+def digest_key(file_digest: str) -> str:
+    """A short widget-key part for one file's content."""
+    return file_digest[:12]

@@ -17,7 +17,7 @@ with page("Fit your runs"):
     st.markdown(
         "Upload a CSV or TSV exported from your experiment tracker — one row per finished run "
         "(parameters, tokens or compute, loss) or learning curves (run id, step or tokens, "
-        "loss) — or load one of the synthetic samples. The file stays in this browser session: "
+        "loss) — or load a sample: real sweeps released by their authors, or synthetic ones. The file stays in this browser session: "
         "it is not saved on the server and never goes into the page's link."
     )
 
@@ -34,7 +34,12 @@ with page("Fit your runs"):
     )
     samples = fs.sample_names()
     sample_col.selectbox(
-        "Or a sample (synthetic, see sample_data/README.md)", samples, key=fs.SAMPLE_PICK_KEY
+        "Or a sample: real published sweeps, then synthetic ones",
+        samples,
+        key=fs.SAMPLE_PICK_KEY,
+        format_func=fs.sample_label,
+        help="Real sweeps are released by their authors (licence and provenance in "
+        "sample_data/real/); synthetic ones are described in sample_data/README.md.",
     )
     sample_col.button("Load this sample", key="fit_load_sample", on_click=fs.load_picked_sample)
 
@@ -101,7 +106,8 @@ with page("Fit your runs"):
                 help="Snapshots read every run's loss at a few compute budgets (log-log "
                 "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses.",
             )
-        options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points)
+        where = fv.sweep_pickers(log_probe, source)
+        options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points, where)
         outcome = fs.outcome_for(source, options)
         snapshots = outcome.snapshots
         if snapshots:

@@ -207,3 +207,21 @@ def fit_isoflop_porian(
         n_bootstrap=n_bootstrap,
         seed_noise=seed_noise,
     )
+
+
+def akima_profile(
+    n_params: np.ndarray, loss: np.ndarray, n_points: int = 80
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Akima interpolant of log L against log N through one budget's points, for drawing.
+
+    Several runs at one size are reduced to the lowest loss, as in the estimator.  Returns
+    (N on a log grid between the smallest and largest size, L there).
+    """
+    table = pd.DataFrame({"n": np.asarray(n_params, float), "loss": np.asarray(loss, float)})
+    best = table.groupby("n", sort=True)["loss"].min()
+    log_n = np.log(best.index.to_numpy(dtype=float))
+    if len(log_n) < 3:
+        return np.exp(log_n), best.to_numpy(dtype=float)
+    grid = np.linspace(log_n[0], log_n[-1], n_points)
+    values = Akima1DInterpolator(log_n, np.log(best.to_numpy(dtype=float)))(grid)
+    return np.exp(grid), np.exp(values)
