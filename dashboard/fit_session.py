@@ -321,8 +321,6 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
             outcome.fit_error = str(exc)
             return outcome
         outcome.log = log
-        chosen = ", ".join(f"{k} = {v}" for k, v in options.where)
-        outcome.notes.append(f"fitted the {len(log.runs):,} runs where {chosen}")
     table = fit_table(log, options.points)
     if options.points == "snapshots" and table is log.runs and log.curves is not None:
         outcome.notes.append("no compute budget is covered by 3 runs; fitted the final points")

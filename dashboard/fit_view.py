@@ -427,6 +427,14 @@ def sweep_pickers(log: RunLog | str, source: fs.Source) -> tuple[tuple[str, str]
         value = cols[i % len(cols)].selectbox(column, options, key=key)
         if value != "all":
             chosen.append((column, str(value)))
+    if chosen:
+        try:
+            kept = len(fs.select_log(log, dict(chosen)).runs)
+        except FitError as exc:
+            st.error(ft.escape_markdown(str(exc)))
+        else:
+            what = ", ".join(f"{k} = {v}" for k, v in chosen)
+            st.caption(f"Fitting the {kept:,} of {len(log.runs):,} runs where {what}.")
     return tuple(chosen)
 
 

@@ -80,7 +80,7 @@ def test_defaults_show_the_core_numbers() -> None:
     assert shown["a on RefinedWeb"] == "0.497"
     assert shown["a on OpenWebText2"] == "0.518"
     assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "77B"
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 5  # 3 + the live Table 1's optima and profiles
     assert at.latex  # the closed-form equation is shown
 
 
@@ -127,7 +127,7 @@ def test_pf_days_unit_in_labels() -> None:
 def test_only_allocation_laws_and_a_single_law() -> None:
     at = run_page(laws="porian-2024-tuned,chinchilla-2022-approach1")
     assert any("None of the compared laws has a loss" in info.value for info in at.info)
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 4  # 2 + the live Table 1's optima and profiles
     at = run_page(laws="epoch-2024")
     assert any("two or more laws" in info.value for info in at.info)
     check_table_against_core(at, ["epoch-2024"], 1e22)
@@ -231,3 +231,33 @@ def test_approach3_checks_on_the_page() -> None:
     assert checks.loc["sardana-frankle-2023", "FLOP vs Table A3 (Approach 3)"] == "-5% to +8%"
     captions = " ".join(c.value for c in at.caption)
     assert "does not contain its own point estimate" in captions
+
+
+def test_live_table1_from_porians_points_sits_inside_every_published_interval() -> None:
+    at = run_page()
+    live = at.dataframe[-1].value.set_index("Step (cumulative)")
+    assert len(live) == 5
+    for column in ("RW: Δ", "OWT2: Δ"):
+        assert all(text.endswith("✓") for text in live[column]), live[column]
+        assert all(abs(float(text.split()[0])) <= 0.006 for text in live[column])
+    assert live.iloc[0]["RW: paper"] == "0.835 (0.82-0.85)"
+    assert live.iloc[0]["RW: ours"].startswith("0.83")
+    assert live.iloc[1]["RW: budgets"] == "11/12"  # the smallest budget's minimum is at the edge
+    optima = json.loads(at.get("plotly_chart")[-2].proto.spec)
+    legend = [t.get("name", "") for t in optima["data"] if t.get("showlegend", True)]
+    assert len(legend) == 5 and legend[0].startswith("(a) Reproducing Kaplan et al.: a = 0.83")
+    assert optima["layout"]["xaxis"]["title"]["text"] == "training compute C (FLOP)"
+    profiles = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert "IsoFLOP profiles of step (e)" in profiles["layout"]["title"]["text"]
+    # an earlier step shows fewer fitted lines and the profiles of that step
+    at.selectbox(key="w_pstep").set_value("porian-2024-head").run()
+    optima = json.loads(at.get("plotly_chart")[-2].proto.spec)
+    assert sum(1 for t in optima["data"] if t.get("mode") == "lines") == 2
+    profiles = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    names = [t.get("name", "") for t in profiles["data"]]
+    assert sum("(left out)" in n for n in names) == 1
+    at.selectbox(key="w_p_live_ds").set_value("owt2").run()
+    assert (
+        "OpenWebText2"
+        in json.loads(at.get("plotly_chart")[-2].proto.spec)["layout"]["title"]["text"]
+    )

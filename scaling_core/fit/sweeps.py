@@ -78,8 +78,9 @@ def select_rows(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
 
 
 def sweep_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> list[str]:
-    """Text columns with 2-20 distinct values, some repeated: the factors a multi-sweep file is
-    split by (Porian et al.'s ``dataset``, ``hparams``, ...; Gadre et al.'s ``dataset``)."""
+    """Text columns with 2-20 distinct values, some repeated, that are not a label of the model
+    size: the factors a multi-sweep file is split by (Porian et al.'s ``dataset``, ``hparams``,
+    ...; Gadre et al.'s ``dataset``)."""
     names = list(frame.columns) if candidates is None else [c for c in candidates if c in frame]
     out = []
     for name in names:
@@ -87,8 +88,11 @@ def sweep_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) 
         if str(name) in _NOT_FACTORS or pd.api.types.is_numeric_dtype(column):
             continue
         distinct = column.nunique(dropna=True)
-        if 2 <= distinct <= 20 and distinct < len(column):
-            out.append(str(name))
+        if not (2 <= distinct <= 20 and distinct < len(column)):
+            continue
+        if "n_params" in frame.columns and frame.groupby(column)["n_params"].nunique().max() <= 1:
+            continue  # a size label (190M, d=512_l=8): one model size per value
+        out.append(str(name))
     return out
 
 

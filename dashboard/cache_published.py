@@ -1,0 +1,109 @@
+"""Cached IsoFLOP analyses of the shipped real sweeps, packed for `charts.isoflop`.
+
+The numbers come from `scaling_core.porian_live` (Porian et al. 2024's Table 1 recomputed from
+their released points) and `scaling_core.fit`; the first call takes about 2 s, later reruns
+read the cache.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.isoflop import STEP_COLOURS, BudgetProfile, OptimaSeries, Table1Cell
+from scaling_core.fit.isoflop_budgets import split_budgets
+from scaling_core.fit.isoflop_porian import akima_profile
+from scaling_core.porian import PORIAN_DATASETS, PORIAN_TABLE1
+from scaling_core.porian_live import LiveStep, live_table1, read_points
+
+LETTERS = "abcde"
+
+
+@st.cache_data(show_spinner="Recomputing Porian et al.'s Table 1 from their points…")
+def live_steps(method: str = "akima") -> list[LiveStep]:
+    """Every Table 1 step on both datasets, fitted from the released points (cached)."""
+    return live_table1(read_points(), method=method, n_bootstrap=1000 if method == "akima" else 300)
+
+
+def table1_cells(method: str = "akima") -> list[Table1Cell]:
+    """The paper's a beside ours, per step and dataset."""
+    cells = []
+    for live in live_steps(method):
+        a, interval = live.published
+        fit = live.fit
+        cells.append(
+            Table1Cell(
+                step_title=f"({LETTERS[PORIAN_TABLE1.index(live.step)]}) {live.step.title}",
+                dataset=PORIAN_DATASETS[live.dataset],
+                paper_a=a,
+                paper_interval=interval,
+                our_a=fit.a,
+                our_interval=fit.a_interval,
+                budgets_used=fit.budgets_used,
+                budgets_total=len(fit.budgets) if fit.budgets is not None else fit.budgets_used,
+            )
+        )
+    return cells
+
+
+def optima_series(dataset: str, upto: int, method: str = "akima") -> list[OptimaSeries]:
+    """N*(C) of the first ``upto`` steps on one dataset, labelled with our a and interval."""
+    out = []
+    for live in live_steps(method):
+        index = PORIAN_TABLE1.index(live.step)
+        if live.dataset != dataset or index >= upto:
+            continue
+        fit = live.fit
+        ci = f" ({fit.a_interval[0]:.2f}-{fit.a_interval[1]:.2f})" if fit.a_interval else ""
+        spread = fit.points["log_n_spread"].to_numpy() if "log_n_spread" in fit.points else None
+        out.append(
+            OptimaSeries(
+                label=f"({LETTERS[index]}) {live.step.title}: a = {fit.a:.3f}{ci}",
+                compute_flops=fit.points["compute_flops"].to_numpy(),
+                n_opt=fit.points["n_opt"].to_numpy(),
+                log_spread=spread,
+                a=fit.a,
+                coefficient=fit.n_coefficient,
+                colour=STEP_COLOURS[index],
+            )
+        )
+    return out
+
+
+@st.cache_data(show_spinner=False)
+def budget_profiles(step_key: str, dataset: str, method: str = "akima") -> list[BudgetProfile]:
+    """The IsoFLOP profiles of one step: every budget's runs, its Akima curve and N* (cached)."""
+    live = next(
+        s for s in live_steps(method) if s.step.key_suffix == step_key and s.dataset == dataset
+    )
+    table = live.fit.budgets
+    by_c = {row.compute_flops: row for row in table.itertuples()}
+    out = []
+    for budget in split_budgets(live.points):
+        row = by_c.get(budget.compute_flops)
+        curve_n, curve_loss = akima_profile(budget.n_params, budget.loss)
+        used = row is not None and bool(row.used)
+        out.append(
+            BudgetProfile(
+                compute_flops=budget.compute_flops,
+                n_params=budget.n_params,
+                loss=budget.loss,
+                curve_n=curve_n,
+                curve_loss=curve_loss,
+                n_opt=float(row.n_opt) if used else None,
+                reason="" if used or row is None else str(row.reason),
+            )
+        )
+    return out
+
+
+def spread_of_moves(method: str = "akima") -> dict[str, float]:
+    """How far a moves from the Kaplan reproduction to the tuned step, per dataset."""
+    steps = live_steps(method)
+    out = {}
+    for dataset in PORIAN_DATASETS:
+        mine = [s for s in steps if s.dataset == dataset]
+        out[dataset] = float(mine[0].fit.a - mine[-1].fit.a)
+    return out
+
+
+__all__ = ["budget_profiles", "live_steps", "optima_series", "spread_of_moves", "table1_cells"]

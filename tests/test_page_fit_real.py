@@ -1,0 +1,51 @@
+"""Fit page with the real samples: picker order and labels, one sweep of a multi-sweep file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fit_session as fs
+from scaling_core.published import PUBLISHED_SWEEPS
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Fit_your_runs.py")
+
+
+def test_sample_names_list_real_sweeps_first_labelled_real() -> None:
+    names = fs.sample_names()
+    real = [s.path for s in PUBLISHED_SWEEPS]
+    assert names[: len(real)] == real
+    assert "isoflop_sweep.csv" in names[len(real) :]
+    assert fs.sample_label(real[0]).startswith("Real · OLMo model ladder")
+    assert fs.sample_label("isoflop_sweep.csv") == "Synthetic · isoflop_sweep.csv"
+    assert fs.sample_bytes(real[0]).startswith(b"run,schedule,size")
+
+
+def test_porian_sample_opens_on_one_sweep_and_the_pickers_change_it() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["f_sample"] = "real/porian-2024/porian2024_isoflop_points.csv"
+    at.run()
+    assert not at.exception
+    pickers = {s.label: s for s in at.selectbox}
+    assert pickers["dataset"].value == "rw" and pickers["loss_type"].value == "val"
+    assert pickers["hparams"].value == "tuned"
+    assert "This file holds several sweeps" in " ".join(m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Fitting the 121 of 1,745 runs where dataset = rw" in captions  # tuned RefinedWeb
+    pickers["dataset"].set_value("owt2").run()
+    assert "Fitting the 116 of 1,745 runs where dataset = owt2" in " ".join(
+        c.value for c in at.caption
+    )
+    assert not at.exception
+
+
+def test_olmo_ladder_sample_fits_the_cosine_runs_by_default() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["f_sample"] = "real/olmo-ladder/olmo_ladder_curves.csv"
+    at.run()
+    assert not at.exception
+    assert {s.label: s.value for s in at.selectbox}["schedule"] == "cosine"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Fitting the 30 of 60 runs where schedule = cosine" in captions
+    assert "size" not in {s.label for s in at.selectbox}  # a size label is not a sweep factor
