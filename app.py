@@ -42,6 +42,11 @@ PAGES = (
         "Fit your runs: upload a CSV, fit a law with intervals",
         ":material/upload_file:",
     ),
+    (
+        "pages/7_Published_sweeps.py",
+        "Published sweeps: real runs from OLMo, Gadre, Gemstones, Muennighoff, Porian, fitted",
+        ":material/science:",
+    ),
 )
 
 with page("Scaling-law explorer"):
@@ -55,6 +60,16 @@ with page("Scaling-law explorer"):
     )
     for path, label, icon in PAGES:
         st.page_link(path, label=label, icon=icon)
+
+    st.subheader("Real sweeps, not just laws")
+    st.markdown(
+        "The product ships sweeps released by their authors: the OLMo model ladder (190M-3B), "
+        "Gadre et al.'s over-trained models, Gemstones, Muennighoff et al.'s repeated-data runs "
+        "and every IsoFLOP point of Porian et al. *Published sweeps* fits them beside the "
+        "published laws and predicts each sweep's largest models from its smaller ones; the "
+        "*Compute-optimal frontier* page recomputes Porian et al.'s Table 1 from their points; "
+        "*Fit your runs* offers them as samples."
+    )
 
     compute = 1e23
     unit = st.session_state.get("unit", "FLOP")

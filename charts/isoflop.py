@@ -231,6 +231,7 @@ def table1_comparison(cells: Sequence[Table1Cell]) -> pd.DataFrame:
         inside = lo <= cell.our_a <= hi
         row[f"{short}: paper"] = _a_text(cell.paper_a, cell.paper_interval)
         row[f"{short}: ours"] = _a_text(cell.our_a, cell.our_interval)
-        row[f"{short}: Δ"] = f"{cell.our_a - cell.paper_a:+.3f}" + (" ✓" if inside else " ✗")
+        delta = round(cell.our_a - cell.paper_a, 3) + 0.0  # no "-0.000"
+        row[f"{short}: Δ"] = f"{delta:+.3f}" + (" ✓" if inside else " ✗")
         row[f"{short}: budgets"] = f"{cell.budgets_used}/{cell.budgets_total}"
     return pd.DataFrame(list(rows.values()))

@@ -7,13 +7,21 @@ read the cache.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from charts.frontier import LawCurve
 from charts.isoflop import STEP_COLOURS, BudgetProfile, OptimaSeries, Table1Cell
+from dashboard.state import available_laws
+from scaling_core.allocation import compute_optimal
+from scaling_core.fit import FitError
 from scaling_core.fit.isoflop_budgets import split_budgets
 from scaling_core.fit.isoflop_porian import akima_profile
 from scaling_core.porian import PORIAN_DATASETS, PORIAN_TABLE1
 from scaling_core.porian_live import LiveStep, live_table1, read_points
+from scaling_core.published import SWEEPS_BY_KEY
+from scaling_core.published_fit import SweepFit, fit_sweep, read_sweep, sweep_runs
 
 LETTERS = "abcde"
 
@@ -106,4 +114,50 @@ def spread_of_moves(method: str = "akima") -> dict[str, float]:
     return out
 
 
-__all__ = ["budget_profiles", "live_steps", "optima_series", "spread_of_moves", "table1_cells"]
+# --------------------------------------------------------------------------- published sweeps
+
+
+@st.cache_data(show_spinner="Reading the sweep…")
+def sweep_table(key: str) -> pd.DataFrame:
+    """The finished runs of a shipped sweep, every column kept (cached)."""
+    return read_sweep(SWEEPS_BY_KEY[key])
+
+
+@st.cache_data(show_spinner="Fitting the Chinchilla form with bootstrap intervals…", max_entries=64)
+def sweep_fit(
+    key: str, where: tuple[tuple[str, str], ...], loss_column: str, n_boot: int
+) -> SweepFit | str:
+    """`fit_sweep` of one sweep choice, or the reason it cannot be fitted (cached)."""
+    sweep = SWEEPS_BY_KEY[key]
+    try:
+        table = sweep_runs(sweep_table(key), dict(where), loss_column)
+        return fit_sweep(table, n_boot=n_boot, holdout_below=sweep.holdout_below)
+    except FitError as exc:
+        return str(exc)
+
+
+def fit_curve(key: str, label: str, result: SweepFit) -> LawCurve:
+    """The frontier implied by a sweep's fit, for `charts.frontier.frontier_figure`."""
+    compute = np.geomspace(*PUBLISHED_RANGE, 60)
+    n_opt, d_opt = result.fit.compute_optimal(compute)
+    loss = result.fit.predict(n_params=n_opt, n_tokens=d_opt)
+    return LawCurve(key, label, compute, np.asarray(n_opt), np.asarray(d_opt), np.asarray(loss))
+
+
+def law_frontier(key: str) -> LawCurve:
+    """A published (or the session's) law's frontier over the same budgets."""
+    law = available_laws()[key]
+    compute = np.geomspace(*PUBLISHED_RANGE, 60)
+    optimum = compute_optimal(law, compute)
+    return LawCurve(
+        key,
+        law.label,
+        compute,
+        np.asarray(optimum.n_params),
+        np.asarray(optimum.n_tokens),
+        np.asarray(optimum.loss),
+    )
+
+
+#: Budgets the published-sweeps page draws, FLOP.
+PUBLISHED_RANGE: tuple[float, float] = (1e18, 1e25)

@@ -317,8 +317,8 @@ with page("Compute-optimal frontier"):
     )
     st.caption(
         "As Porian et al. draw it (their Figure 1): each budget's optimal size with ±2σ of its "
-        "bootstrap spread, and the weighted fit N* = k·C^a; the later steps lie lower and rise "
-        "more slowly. The steps shown follow *Corrections applied up to* above."
+        "bootstrap spread, and the weighted fit N* = k·C^a; each correction makes the line "
+        "rise more slowly (smaller a). The steps shown follow *Corrections applied up to* above."
     )
     st.plotly_chart(
         profiles_figure(

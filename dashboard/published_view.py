@@ -1,0 +1,172 @@
+"""Sections of the published-sweeps page: one block per chosen sweep (its pickers, fit, leave-out
+check, and where it differs from the authors), and the comparison with the published laws."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import fit_tables as ft
+from charts.fit import extrapolation_figure
+from charts.format import format_count
+from charts.published import SummaryRow, constants_text
+from dashboard.cache_published import sweep_fit, sweep_table
+from dashboard.state import USER_LAWS, available_laws
+from scaling_core.fit.sweeps import sweep_columns
+from scaling_core.published import SWEEPS_BY_KEY
+from scaling_core.published_fit import SweepFit, loss_columns, sweep_runs
+
+#: Bootstrap refits per sweep (each ~5 ms; cached per choice).
+N_BOOT = 100
+
+
+def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | None]:
+    """Pickers, metrics, leave-out chart and notes of one sweep; returns its fit and summary row."""
+    sweep = SWEEPS_BY_KEY[key]
+    runs = sweep_table(key)
+    st.markdown(
+        f"**{sweep.label}** — {sweep.what}. [arXiv:{sweep.arxiv}](https://arxiv.org/abs/"
+        f"{sweep.arxiv}), licence {sweep.licence}; file `sample_data/{sweep.path}` "
+        "(provenance beside it)."
+    )
+    if sweep.caveat:
+        st.info(sweep.caveat, icon=":material/info:")
+    factors = [c for c in sweep.factors if c in runs.columns] or sweep_columns(runs)
+    cols = st.columns(max(len(factors), 1) + 1)
+    where = []
+    for i, column in enumerate(factors):
+        values = ["all", *sorted(runs[column].astype(str).str.strip().unique())]
+        default = str(sweep.default_where.get(column, "all"))
+        if default not in values:  # numeric defaults such as epochs = 1 show as "1.0"
+            default = next((v for v in values if v != "all" and float_eq(v, default)), "all")
+        value = cols[i].selectbox(
+            column, values, index=values.index(default), key=f"ps_{key}_{column}"
+        )
+        if value != "all":
+            where.append((column, value))
+    losses = loss_columns(runs)
+    loss = cols[-1].selectbox(
+        "Validation loss",
+        losses,
+        key=f"ps_{key}_loss",
+        format_func=lambda c: sweep.loss_name if c == "loss" else c.removeprefix("loss_"),
+        help="The file's loss columns; the default is the one the authors fit.",
+    )
+    result = sweep_fit(key, tuple(where), loss, N_BOOT)
+    if isinstance(result, str):
+        st.warning(f"No Chinchilla-form fit for this choice: {ft.escape_markdown(result)}")
+        return result, None
+    a_lo, a_hi = result.boot.intervals["a"]
+    m = st.columns(4)
+    m[0].metric("Runs fitted", f"{result.n_runs}")
+    m[1].metric(
+        "a = β/(α+β)", f"{result.a:.3f}", help=f"95% bootstrap interval {a_lo:.2f}-{a_hi:.2f}"
+    )
+    m[2].metric(f"N_opt at {compute:.0e} FLOP", format_count(result.n_opt(compute)))
+    m[3].metric("Tokens / param there", f"{result.tokens_per_param(compute):.1f}")
+    st.caption(
+        f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of each "
+        f"run; {N_BOOT} bootstrap refits over runs. a 95% CI {a_lo:.2f}-{a_hi:.2f}; E, A, B, α, β = "
+        f"{constants_text(result.fit.params)}."
+    )
+    leave = ""
+    if result.leave_out is not None:
+        check = result.leave_out
+        leave = (
+            f"{check.mean_abs_relative_error:.1%} mean, {check.max_abs_relative_error:.1%} max "
+            f"({len(check.holdout)} runs ≥ {format_count(check.threshold)})"
+        )
+        fitted = sweep_runs(runs, dict(where), loss)
+        st.plotly_chart(
+            extrapolation_figure(
+                fitted[fitted["n_params"] < check.threshold],
+                check.holdout,
+                by="n_params",
+                threshold=check.threshold,
+            ),
+            width="stretch",
+            key=f"ps_{key}_leave_out",
+        )
+        st.caption(
+            f"Leave-out check: fitted to the runs below {format_count(check.threshold)} "
+            f"parameters, the {len(check.holdout)} larger runs are predicted with mean |error| "
+            f"{check.mean_abs_relative_error:.1%} (largest {check.max_abs_relative_error:.1%})."
+        )
+    elif result.leave_out_error:
+        st.caption(f"No leave-out check: {ft.escape_markdown(result.leave_out_error)}")
+    for note in differences(key, result):
+        st.markdown(f"- {note}")
+    row = SummaryRow(
+        name=sweep.label,
+        kind=f"fit ({result.n_runs} runs)",
+        constants=constants_text(result.fit.params),
+        a=result.a,
+        a_interval=(a_lo, a_hi),
+        n_opt=result.n_opt(compute),
+        tokens_per_param=result.tokens_per_param(compute),
+        leave_out=leave,
+    )
+    return result, row
+
+
+def float_eq(text: str, other: str) -> bool:
+    """Whether two cell texts are the same number (``"1.0"`` and ``"1"``)."""
+    try:
+        return float(text) == float(other)
+    except ValueError:
+        return False
+
+
+def differences(key: str, result: SweepFit) -> list[str]:
+    """Where our fit and the authors' differ, by how much and why (empty when nothing to say)."""
+    from scaling_core.presets import get_law
+
+    if key == "muennighoff-2023":
+        theirs = get_law("muennighoff-2023")
+        mine = result.fit.params
+        their_err, our_err = result.fit_errors_against(theirs)
+        return [
+            "Muennighoff et al.'s published constants (the `muennighoff-2023` preset: E "
+            f"{theirs.E:.3f}, α = β = {theirs.alpha:.3f}) predict the runs fitted here with mean "
+            f"|error| {their_err:.1%}; our fit (E {mine['E']:.3f}, α {mine['alpha']:.3f}, β "
+            f"{mine['beta']:.3f}) {our_err:.1%}. Their fit ties α = β and uses a selection of "
+            "runs the released table does not identify, so the difference is not an error of "
+            "either fit; it says their constants describe a different subset."
+        ]
+    if key == "porian-2024":
+        return [
+            "Porian et al. estimate a from IsoFLOP minima, not from a Chinchilla-form fit: the "
+            "frontier page recomputes their Table 1 with their estimator (a = 0.497 for this "
+            f"sweep); the L(N, D) fit here gives {result.a:.3f}, because the form's two power "
+            "laws do not follow the curvature of their small-model profiles."
+        ]
+    return []
+
+
+def law_rows(keys: list[str], compute: float, kind: str = "published") -> list[SummaryRow]:
+    """Summary rows of laws (published presets or the session's own fit) at one budget."""
+    from scaling_core.allocation import compute_optimal
+
+    laws = available_laws()
+    rows = []
+    for key in keys:
+        law = laws[key]
+        optimum = compute_optimal(law, compute)
+        params = {name: getattr(law, name, None) for name in ("E", "A", "B", "alpha", "beta")}
+        has_form = all(isinstance(v, (int, float)) for v in params.values())
+        rows.append(
+            SummaryRow(
+                name=law.label,
+                kind=kind,
+                constants=constants_text(params) if has_form else "–",
+                a=params["beta"] / (params["alpha"] + params["beta"]) if has_form else None,
+                a_interval=None,
+                n_opt=float(optimum.n_params),
+                tokens_per_param=float(optimum.tokens_per_param),
+            )
+        )
+    return rows
+
+
+def user_law_keys() -> list[str]:
+    """Keys of the session's own fitted laws (from the fit page) that have a loss form."""
+    return [k for k in st.session_state.get(USER_LAWS, {}) if k in available_laws()]

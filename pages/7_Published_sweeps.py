@@ -1,0 +1,62 @@
+"""Published sweeps: real training runs released by their authors, each fitted with the
+Chinchilla form and intervals, with the N_opt(C) and tokens per parameter it implies beside the
+published laws, and a leave-out check (fit the smaller models, predict the largest)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.format import format_compute
+from charts.frontier import frontier_figure
+from charts.published import SummaryRow, summary_table
+from dashboard.cache_published import fit_curve, law_frontier
+from dashboard.layout import page
+from dashboard.published_view import law_rows, sweep_block, user_law_keys
+from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
+
+#: Published laws drawn beside the sweeps' fits.
+REFERENCE_LAWS = ("chinchilla-2022-unrounded", "epoch-2024", "muennighoff-2023")
+COMPUTE = 1e23
+
+with page("Published sweeps"):
+    st.markdown(
+        "Real sweeps released by their authors (licences and provenance in "
+        "`sample_data/real/`). Pick one or several: each is fitted with the Chinchilla form "
+        "L = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) with bootstrap intervals, and "
+        "its compute-optimal allocation is drawn beside the published laws. The leave-out "
+        "check fits the smaller models and predicts the largest (the OLMo ladder's 3B runs "
+        "from 190M-1B). Your own fit from *Fit your runs* joins the comparison when there is one."
+    )
+    chosen = st.multiselect(
+        "Sweeps",
+        [s.key for s in PUBLISHED_SWEEPS],
+        default=["olmo-ladder", "gadre-2024"],
+        format_func=lambda k: SWEEPS_BY_KEY[k].label,
+        key="ps_sweeps",
+    )
+    rows: list[SummaryRow] = []
+    curves = []
+    for key in chosen:
+        with st.container(border=True):
+            result, row = sweep_block(key, COMPUTE)
+        if row is not None and not isinstance(result, str):
+            rows.append(row)
+            curves.append(fit_curve(key, f"{SWEEPS_BY_KEY[key].label} (our fit)", result))
+    user_keys = user_law_keys()
+    rows += law_rows(user_keys, COMPUTE, kind="your fit (Fit your runs)")
+    rows += law_rows(list(REFERENCE_LAWS), COMPUTE)
+    curves += [law_frontier(key) for key in [*user_keys, *REFERENCE_LAWS]]
+    st.subheader("Beside the published laws")
+    if not chosen:
+        st.info("Pick one or more sweeps above.")
+    st.dataframe(summary_table(rows, format_compute(COMPUTE)), hide_index=True, width="stretch")
+    st.caption(
+        f"N_opt and tokens per parameter at C = {format_compute(COMPUTE)} from each fit's "
+        "closed form (Hoffmann et al. 2022, eq. 4). The sweeps' losses are on their own "
+        "validation sets and tokenizers, so E and the loss levels are not comparable across "
+        "rows; the allocation (a, tokens per parameter) is. Extrapolating a fit of models up to "
+        "a few billion parameters to 1e23 FLOP is far outside the sweep: read the intervals."
+    )
+    st.plotly_chart(
+        frontier_figure(curves, chosen_compute=COMPUTE), width="stretch", key="ps_frontier"
+    )

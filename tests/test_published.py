@@ -1,0 +1,140 @@
+"""Published sweeps: fits of the shipped real sweeps, leave-out checks, the authors' numbers,
+and the published-sweeps page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scaling_core.fit import FitError
+from scaling_core.presets import get_law
+from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY, real_sample_paths
+from scaling_core.published_fit import (
+    fit_sweep,
+    leave_out_check,
+    loss_columns,
+    read_sweep,
+    sweep_runs,
+)
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Published_sweeps.py")
+OLMO_PARAMS = {190354176, 371262464, 758220288, 1279395840, 3169537280}
+
+
+def test_catalogue_files_exist_and_match_the_shipped_folders() -> None:
+    for sweep in PUBLISHED_SWEEPS:
+        assert sweep.file.is_file(), sweep.path
+        assert (sweep.folder / "PROVENANCE.md").is_file()
+        assert sweep.arxiv in (sweep.folder / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert set(real_sample_paths()) == {s.path for s in PUBLISHED_SWEEPS} | {
+        "real/gemstones-2025/gemstones_checkpoints.csv"
+    }
+
+
+def test_olmo_ladder_3b_runs_predicted_from_190m_to_1b_within_15_percent() -> None:
+    runs = read_sweep(SWEEPS_BY_KEY["olmo-ladder"])
+    assert set(runs["n_params"].astype(int)) == OLMO_PARAMS  # the OLMo repository's counts
+    table = sweep_runs(runs, {"schedule": "cosine"})
+    assert len(table) == 30  # 5 sizes x (0.5, 1, 2, 5, 10 xC + a 1xC rerun)
+    check = leave_out_check(table, 2e9)
+    assert len(check.holdout) == 6 and set(check.holdout["n_params"]) == {3169537280}
+    assert check.mean_abs_relative_error < 0.015
+    assert check.max_abs_relative_error < 0.03
+
+
+def test_olmo_loss_column_is_a_choice() -> None:
+    runs = read_sweep(SWEEPS_BY_KEY["olmo-ladder"])
+    columns = loss_columns(runs)
+    assert columns[0] == "loss" and len(columns) == 11  # c4_en and ten other validation sets
+    c4 = sweep_runs(runs, {"schedule": "cosine"})
+    pile = sweep_runs(runs, {"schedule": "cosine"}, "loss_pile")
+    assert (pile["loss"] != c4["loss"]).all()
+    with pytest.raises(FitError, match="no loss column 'loss_c5'"):
+        sweep_runs(runs, None, "loss_c5")
+
+
+def test_gadre_runs_cover_their_token_multipliers_and_fit() -> None:
+    runs = read_sweep(SWEEPS_BY_KEY["gadre-2024"])
+    assert len(runs) == 104 and sorted(runs["dataset"].unique()) == [
+        "c4_original",
+        "rpj",
+        "rw_original",
+    ]
+    c4 = sweep_runs(runs, {"dataset": "c4_original"})
+    # Gadre et al.: D = 20 * M * N for token multipliers M from 0.25 to 32 (tokens/param 5-640)
+    ratio = c4["n_tokens"] / c4["n_params"] / 20 / c4["chinchilla_multiplier"]
+    assert np.allclose(ratio, 1.0, rtol=0.06)
+    result = fit_sweep(c4, n_boot=30, holdout_below=1e9)
+    lo, hi = result.boot.intervals["a"]
+    assert lo < result.a < hi
+    assert result.leave_out is not None and result.leave_out.mean_abs_relative_error < 0.05
+
+
+def test_muennighoff_published_constants_against_their_single_epoch_runs() -> None:
+    runs = read_sweep(SWEEPS_BY_KEY["muennighoff-2023"])
+    assert len(runs) == 296
+    single = sweep_runs(runs, {"epochs": "1"})
+    assert len(single) == 41
+    result = fit_sweep(single, n_boot=20)
+    theirs, ours = result.fit_errors_against(get_law("muennighoff-2023"))
+    # measured: their C4 constants miss these runs by ~14% on average, our refit by ~2%;
+    # their fit's run selection is not identified by the released table (page says so)
+    assert ours < 0.03
+    assert theirs > 0.10
+
+
+def test_a_sweep_that_cannot_be_fitted_says_why() -> None:
+    runs = read_sweep(SWEEPS_BY_KEY["pythia"])
+    table = sweep_runs(runs, {"variant": "standard"})
+    with pytest.raises(FitError, match="different n_tokens"):
+        fit_sweep(table, n_boot=5)
+
+
+def run_page(**query: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_defaults_show_olmo_and_gadre_beside_the_published_laws() -> None:
+    at = run_page()
+    table = at.dataframe[-1].value.set_index("Sweep or law")
+    assert list(table["What"][:2]) == ["fit (30 runs)", "fit (34 runs)"]
+    assert "OLMo model ladder (Bhagia et al. 2024)" in table.index
+    olmo = table.loc["OLMo model ladder (Bhagia et al. 2024)"]
+    assert olmo["Leave-out error"].startswith("0.9% mean")
+    epoch = table.loc[get_law("epoch-2024").label]
+    assert epoch["What"] == "published" and epoch["a (95% CI)"] == "0.513"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Runs fitted"] in {"30", "34"}
+    assert len(at.get("plotly_chart")) == 3  # two leave-out charts and the frontier
+
+
+def test_page_loss_choice_and_another_sweep() -> None:
+    at = run_page()
+    at.multiselect(key="ps_sweeps").set_value(["olmo-ladder", "muennighoff-2023"]).run()
+    assert not at.exception
+    before = at.dataframe[-1].value.iloc[0]["E, A, B, α, β"]
+    at.selectbox(key="ps_olmo-ladder_loss").set_value("loss_pile").run()
+    after = at.dataframe[-1].value.iloc[0]["E, A, B, α, β"]
+    assert before != after
+    text = " ".join(m.value for m in at.markdown)
+    assert "predict the runs fitted here with mean |error|" in text
+    at.multiselect(key="ps_sweeps").set_value(["pythia"]).run()
+    assert any("No Chinchilla-form fit" in w.value for w in at.warning)
+    assert any("LAMBADA" in i.value for i in at.info)
+
+
+def test_page_includes_the_session_fit() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["user_laws"] = {"epoch-2024": get_law("epoch-2024")}
+    at.run()
+    assert not at.exception
+    kinds = list(at.dataframe[-1].value["What"])
+    assert "your fit (Fit your runs)" in kinds
