@@ -99,7 +99,7 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
         colleague.goto(f"{app_server}/Fit_your_runs?f_sample=kaplan_sweep.csv&f_form=kaplan")
         wait_for_metric(colleague, "alpha_n")
         picker = colleague.locator('[data-testid="stSelectbox"]', has_text="Or a sample")
-        assert picker.locator("input").input_value() == "kaplan_sweep.csv"
+        assert picker.locator("input").input_value() == "Synthetic · kaplan_sweep.csv"
 
         colleague.goto(f"{app_server}/Fit_your_runs?f_sample=learning_curves.csv")
         wait_for_metric(colleague, "alpha")
