@@ -24,7 +24,12 @@ from scaling_core.fit.base import (
 )
 from scaling_core.fit.objective import _huber_sum, _KaplanModel, _LSEModel, _newton, _Solution
 from scaling_core.fit.result import FitResult
-from scaling_core.fit.starts import _lse_starts, _nnls_grid, _pick_separated
+from scaling_core.fit.starts import (
+    _kaplan_grid,
+    _lse_starts,
+    _pick_separated,
+    start_subsample,
+)
 from scaling_core.laws import (
     FloatArray,
 )
@@ -104,10 +109,23 @@ def _solve_lse(
     warm: Sequence[FloatArray] = (),
     least_squares_stage: bool = True,
 ) -> _Solution:
-    """Variable-projection starts + (least squares then Huber) Newton; the best end point."""
+    """Variable-projection starts + (least squares then Huber) Newton; the best end point.
+
+    With more than `MAX_START_RUNS` runs the whole search runs on `start_subsample` and only
+    its best end point (and any ``warm`` start) is polished on every run, so memory and time
+    grow linearly in the number of runs.
+    """
     free = np.ones(model.n_theta, dtype=bool)
     for index in fixed_theta:
         free[index] = False
+    rows = start_subsample(w) if grid_points > 0 else None
+    if rows is not None:
+        sub = _LSEModel(model.x[rows], model.y[rows])
+        found = _solve_lse(
+            sub, loss[rows], w[rows], fixed_theta, delta, grid_points, n_starts, warm,
+            least_squares_stage,
+        )  # fmt: skip
+        warm, grid_points = [found.theta, *warm], 0
     starts = [np.array(t, dtype=float) for t in warm]
     if grid_points > 0:
         starts += [t for t, _ in _lse_starts(model.x, loss, w, fixed_theta, grid_points, n_starts)]
@@ -142,6 +160,12 @@ def fit_chinchilla(
     A = e^a, B = e^b, E = e^e.  Starts come from variable projection (a grid over (α, β) with
     non-negative least squares for (E, A, B)); each start is polished by Newton's method with
     the analytic gradient and Hessian, and the lowest objective wins.
+
+    Memory is bounded by design: the grid is scored in chunks (no working array over
+    `scaling_core.fit.starts.MAX_WORKING_FLOATS` = 2**21 floats, 16 MiB), and above
+    `MAX_START_RUNS` (4,096) runs the starts are searched on a fixed subsample and the best is
+    polished on every run; peak extra memory is then linear in the number of runs (about
+    0.3 KB per run for the Newton polish) plus a fixed ~150 MiB.
 
     Parameters
     ----------
@@ -406,6 +430,8 @@ def fit_kaplan(
     in (N_c^p, D_c).  Each start is polished by Newton on the Huber (δ) or least-squares
     (``delta=None``) objective of the log residuals.  The result's `FitResult.law` is a
     `KaplanLaw` with the fitted n_c, d_c, alpha_n, alpha_d (key ``your-fit-kaplan``).
+    Memory: as `fit_chinchilla` (grid in bounded chunks, starts on a subsample above
+    `MAX_START_RUNS` runs).
     """
     delta_value = _check_delta(delta)
     data, dropped = _prepare(runs, weights, exclude_highest_loss, exclude)
@@ -413,38 +439,15 @@ def fit_kaplan(
     log_n, log_d, log_l = np.log(data.n_params), np.log(data.n_tokens), np.log(data.loss)
     model = _KaplanModel(log_n, log_d, log_l)
     w = data.weight
-    # Variable projection over (alpha_d, p).
-    alpha_grid = np.geomspace(0.01, 1.0, grid_points)
-    p_grid = np.geomspace(0.1, 5.0, grid_points)
-    aa, pp = np.meshgrid(alpha_grid, p_grid, indexing="ij")
-    aa, pp = aa.reshape(-1), pp.reshape(-1)
-    with np.errstate(over="ignore", under="ignore"):
-        target = np.exp(log_l[None, :] / aa[:, None])  # L^(1/α_D), (G, n)
-        features = np.stack(
-            [np.exp(-pp[:, None] * log_n[None, :]), np.broadcast_to(np.exp(-log_d), target.shape)],
-            axis=2,
+    rows = start_subsample(w)
+    if rows is None:
+        best = _kaplan_search(model, w, delta_value, grid_points, n_starts)
+    else:  # starts on a subsample, the best end point polished on every run
+        sub = _KaplanModel(log_n[rows], log_d[rows], log_l[rows])
+        found = _kaplan_search(sub, w[rows], delta_value, grid_points, n_starts)
+        best = (
+            None if found is None else _newton(model, found.theta, np.ones(4, bool), w, delta_value)
         )
-    # Relative residuals: weight 1/target so the grid scores are comparable across alpha_d.
-    scale = np.sqrt(np.mean(target**2, axis=1))
-    coef, sse = _nnls_grid(features / scale[:, None, None], target / scale[:, None], np.sqrt(w))
-    sse = np.where(np.all(np.isfinite(coef), axis=1) & np.isfinite(sse), sse, np.inf)
-    # Score in log space: the grid's loss-space scores differ in scale between alpha_d values.
-    scores = np.full(len(aa), np.inf)
-    finite = np.flatnonzero(np.isfinite(sse) & np.all(coef > 0, axis=1))
-    thetas: dict[int, FloatArray] = {}
-    for g in finite:
-        c1, c2 = coef[g]
-        theta = np.array([aa[g], pp[g], math.log(c1), math.log(c2)])
-        with np.errstate(over="ignore", invalid="ignore"):
-            scores[g] = float(np.dot(w, model.residuals(theta) ** 2))
-        thetas[int(g)] = theta
-    free = np.ones(4, dtype=bool)
-    best: _Solution | None = None
-    for g in _pick_separated(scores, (grid_points, grid_points), n_starts):
-        theta = _newton(model, thetas[g], free, w, math.inf, max_iter=100).theta
-        sol = _newton(model, theta, free, w, delta_value)
-        if best is None or sol.objective < best.objective:
-            best = sol
     if best is None:
         raise FitError("no usable start for the kaplan fit (are losses decreasing in N and D?)")
     params = _theta_params("kaplan", best.theta, {})
@@ -466,6 +469,36 @@ def fit_kaplan(
         else "least squares on log loss, variable projection + Newton",
         theta=best.theta,
     )
+
+
+def _kaplan_search(
+    model: _KaplanModel, w: FloatArray, delta: float, grid_points: int, n_starts: int
+) -> _Solution | None:
+    """Variable projection over (α_D, p) (`_kaplan_grid`), then least-squares and Huber Newton
+    from the ``n_starts`` best well-separated grid points; the best end point (None if none)."""
+    alpha_grid = np.geomspace(0.01, 1.0, grid_points)
+    p_grid = np.geomspace(0.1, 5.0, grid_points)
+    aa, pp = np.meshgrid(alpha_grid, p_grid, indexing="ij")
+    aa, pp = aa.reshape(-1), pp.reshape(-1)
+    coef, sse = _kaplan_grid(model.x, model.z, model.y, w, aa, pp)
+    # Score in log space: the grid's loss-space scores differ in scale between alpha_d values.
+    scores = np.full(len(aa), np.inf)
+    finite = np.flatnonzero(np.isfinite(sse) & np.all(coef > 0, axis=1))
+    thetas: dict[int, FloatArray] = {}
+    for g in finite:
+        c1, c2 = coef[g]
+        theta = np.array([aa[g], pp[g], math.log(c1), math.log(c2)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores[g] = float(np.dot(w, model.residuals(theta) ** 2))
+        thetas[int(g)] = theta
+    free = np.ones(4, dtype=bool)
+    best: _Solution | None = None
+    for g in _pick_separated(scores, (grid_points, grid_points), n_starts):
+        theta = _newton(model, thetas[g], free, w, math.inf, max_iter=100).theta
+        sol = _newton(model, theta, free, w, delta)
+        if best is None or sol.objective < best.objective:
+            best = sol
+    return best
 
 
 def fit(runs: RunsLike, form: Form = "chinchilla", **options: Any) -> FitResult:

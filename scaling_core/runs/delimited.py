@@ -11,6 +11,21 @@ import pandas as pd
 
 from scaling_core.runs.report import MAX_STORED_DROPPED, DroppedRow, RunLogError
 
+#: Most columns a table may have.  Run logs need a handful (params, tokens or compute, loss, a
+#: run id, a few hyperparameters); a tracker export with every logged metric has hundreds.
+#: Wider files are refused before any cell is parsed, so their cost stays bounded.
+MAX_COLUMNS = 2_000
+
+
+def _check_width(n_columns: int, header_line: int) -> None:
+    """Refuse a header with more than `MAX_COLUMNS` columns, saying what to do instead."""
+    if n_columns > MAX_COLUMNS:
+        raise RunLogError(
+            f"line {header_line}: the header has {n_columns:,} columns; the limit is "
+            f"{MAX_COLUMNS:,}. Keep only the columns a fit needs (run id, params, tokens or "
+            "compute, loss, step) and upload that file"
+        )
+
 
 def _split_fields(line: str, delimiter: str) -> list[str]:
     try:

@@ -13,7 +13,7 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
-from scaling_core.runs.delimited import _read_table, _sniff_delimiter
+from scaling_core.runs.delimited import _check_width, _read_table, _sniff_delimiter
 from scaling_core.runs.numbers import _parse_number_series, _ParsedNumbers
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
@@ -170,6 +170,7 @@ def _read_run_log(
     # An empty header (e.g. a trailing delimiter on the header line) names an unnamed column:
     # rows with a value there are kept, the column is reported as not used.
     headers = [h if h else f"column {i + 1}" for i, h in enumerate(headers)]
+    _check_width(len(headers), header_line)
     if delimiter == ";":
         notes.append("semicolon-separated: a single comma in a number is read as a decimal comma")
 
@@ -477,6 +478,7 @@ def _read_run_log(
         out["step"] = optional["step"][keep]
     out["line"] = lines[keep]
     taken = set(out.columns)
+    extra: dict[str, np.ndarray] = {}
     for i in unused:
         name = headers[i]
         if name in taken:
@@ -484,7 +486,9 @@ def _read_run_log(
         if name in taken:
             continue
         taken.add(name)
-        out[name] = table[i].to_numpy()[keep]
+        extra[name] = table[i].to_numpy()[keep]
+    if extra:  # one concat: inserting columns one by one is quadratic in their number
+        out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
 
     if not is_curves:
         if "run" in chosen and out["run"].duplicated().any():
