@@ -111,29 +111,51 @@ def test_the_widest_allowed_file_reads_quickly() -> None:
     assert log.runs.shape == (50, 6 + MAX_COLUMNS - 3)  # run, N, D, C, loss, line + fillers
 
 
-def test_cli_fits_2_million_rows_under_2_gb(tmp_path: Path) -> None:
-    path = tmp_path / "runs.csv"
-    frame = finished_runs_frame(2_000_000).drop(columns=["run", "flops"])
-    frame.to_csv(path, index=False, float_format="%.6g")
-    del frame
-    # A fresh intermediate process, so the children's peak RSS is the command's own.
+def _child_peak(args: list[str], timeout: float) -> tuple[int, int, str, str]:
+    """(exit status, peak RSS in bytes, stdout, stderr) of ``args`` run by a fresh intermediate
+    process, so that the children's peak RSS is the command's own."""
     probe = (
-        "import resource, subprocess, sys;"
-        "r = subprocess.run([sys.executable, '-m', 'scaling_core', 'fit', sys.argv[1], '--json'],"
-        " capture_output=True, text=True);"
-        "print(r.returncode); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
-        "print(r.stdout[-200000:]); print(r.stderr[-2000:], file=sys.stderr)"
+        "import json, resource, subprocess, sys;"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+        "print(json.dumps([r.returncode,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, r.stdout, r.stderr]))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe, str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT,
+        timeout=timeout,
+    )  # fmt: skip
+    code, rss, out, err = json.loads(done.stdout)
+    return code, rss, out, err
+
+
+def test_cli_refuses_2_million_rows_cleanly_under_2_gb(tmp_path: Path) -> None:
+    path = tmp_path / "runs.csv"
+    chunk = finished_runs_frame(100_000).drop(columns=["run", "flops"])
+    header, body = chunk.to_csv(index=False, float_format="%.6g").split("\n", 1)
+    path.write_text(header + "\n" + body * 20)  # 2,000,000 rows, 63 MB
+    start = time.perf_counter()
+    code, rss, out, err = _child_peak(
+        [sys.executable, "-m", "scaling_core", "fit", str(path), "--json"], timeout=120
     )
-    code, rss_kib, payload = done.stdout.split("\n", 2)
-    assert code == "0", done.stderr
-    assert int(rss_kib) * 1024 < 2 * 1024**3, f"peak RSS {int(rss_kib) / 1024:.0f} MiB"
-    result = json.loads(payload)
-    assert result["n_runs"] == 2_000_000 and result["converged"]
-    assert result["params"]["alpha"] == pytest.approx(0.34, abs=0.002)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "error: runs.csv: 2,000,000 rows; the limit is 1,000,000 rows per file. "
+        "Fit a random subsample of the rows, or split the file by run"
+    ]
+    assert rss < 2 * 1024**3 and time.perf_counter() - start < 60
+
+
+def test_fit_of_2_million_runs_peaks_under_2_gb() -> None:
+    script = (
+        "import json, sys; sys.path.insert(0, 'tests');"
+        "from hostile_files import finished_runs_frame; from scaling_core.fit import fit;"
+        "f = finished_runs_frame(2_000_000).drop(columns=['run', 'flops']);"
+        "f.columns = ['n_params', 'n_tokens', 'loss'];"
+        "r = fit(f); print(json.dumps({'n': r.n_runs, 'ok': r.converged, **r.params}))"
+    )
+    code, rss, out, err = _child_peak([sys.executable, "-c", script], timeout=240)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["n"] == 2_000_000 and result["ok"]
+    assert result["alpha"] == pytest.approx(0.34, abs=0.002)
+    assert rss < 2 * 1024**3, f"peak RSS {rss / MiB:.0f} MiB"

@@ -46,6 +46,7 @@ from scaling_core.runs.meta import (
     size_from_name,
     tokens_per_step_from_config,
 )
+from scaling_core.runs.raw import MAX_RUNS
 from scaling_core.runs.reader import read_run_log
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
@@ -322,10 +323,22 @@ def build_runs(
     fmt_of = frame["__format__"].astype(str).to_numpy()
     file_run_of = frame["__run__"].astype(str).to_numpy()
     groups = pd.Series(np.arange(n)).groupby(runs, sort=False).indices
+    if len(groups) > MAX_RUNS:
+        raise RunLogError(
+            f"{len(groups):,} runs in {n:,} rows; the limit is {MAX_RUNS:,} runs per read. "
+            "Fit a random subsample of the runs, or split them by sweep"
+        )
     tokens_row = np.full(n, np.nan)
     params_row = np.full(n, np.nan)
     use_row = np.zeros(n, dtype=bool)
     loss_blank = _blank(frame[cols["loss"]])
+    # Blank cells of the params and tokens columns, computed once (not per run: a table of
+    # 250,000 one-row runs would otherwise take a pandas selection per run).
+    blank_of = {
+        role: _blank(frame[cols[role]])
+        for role in ("params", "tokens")
+        if cols.get(role) is not None and cols[role] in frame.columns
+    }
     records = []
     interpolated = 0
     for run, idx in groups.items():
@@ -343,7 +356,7 @@ def build_runs(
         if m and np.isfinite(m.get("params", np.nan)):
             p, p_src = float(m["params"]), "per-run table"
             p_column = np.full(len(idx), p)
-        elif cols.get("params") in in_file and not _blank(frame[cols["params"]].iloc[idx]).all():
+        elif cols.get("params") in in_file and not blank_of["params"][idx].all():
             p = _first_positive(p_column)
             p = float(np.nanmax(p_column)) if p is None and np.isfinite(p_column).any() else p
             p = math.nan if p is None else p
@@ -382,8 +395,7 @@ def build_runs(
                 t = np.full(len(idx), np.nan)
                 t_src, final_only = "per-run table (final row only)", True
         elif np.isfinite(t).any() or (
-            cols.get("tokens") in in_file
-            and (len(idx) == 1 or not _blank(frame[cols["tokens"]].iloc[idx]).all())
+            cols.get("tokens") in in_file and (len(idx) == 1 or not blank_of["tokens"][idx].all())
         ):
             t_src = f"column {cols['tokens']!r}"
             gaps = ~np.isfinite(t) & np.isfinite(step) & ~loss_blank[idx]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scaling_core.runs.delimited import _sniff_delimiter
+from scaling_core.runs.delimited import _check_width, _sniff_delimiter, _split_fields
 from scaling_core.runs.report import RunLogError
 from scaling_core.runs.source import _decode
 
@@ -26,6 +26,12 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 #: Most files in one request (after expanding folders and archives).
 MAX_FILES = 5_000
+#: Most lines of one delimited file, checked on its bytes before any parsing (a 1,000,000-step
+#: learning-curve export reads in a few seconds; beyond, memory of the row-wise tables grows).
+MAX_LINES = 1_000_001
+#: Most runs one read collects (`scaling_core.runs.collect.build_runs` works run by run, about
+#: 0.1 ms each: 100,000 runs take ~10 s).  A table of finished runs is one run per row.
+MAX_RUNS = 100_000
 
 
 @dataclass
@@ -66,6 +72,12 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
     """A CSV/TSV/semicolon file as a frame with its header names, each row's line number and
     the delimiter. Blank lines are skipped but counted, so line numbers stay true."""
     notes: list[str] = []
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if n_lines > MAX_LINES:
+        raise RunLogError(
+            f"{source}: {n_lines - 1:,} rows; the limit is {MAX_LINES - 1:,} rows per file. "
+            "Fit a random subsample of the rows, or split the file by run"
+        )
     text = None
     if b"\x00" not in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK")):
         try:
@@ -80,6 +92,8 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
     header_line = text.count("\n", 0, len(text) - len(stripped)) + 1
     sample = [ln for ln in stripped[:65536].split("\n")[:50] if ln.strip()]
     delimiter = _sniff_delimiter(sample)
+    end = stripped.find("\n")
+    _check_width(len(_split_fields(stripped[: end if end >= 0 else None], delimiter)), header_line)
     try:
         frame = pd.read_csv(
             io.StringIO(stripped),
