@@ -22,6 +22,24 @@ from charts.style import apply_log_axis, base_layout
 _PALETTE = "Plasma"
 FIT_COLOUR = "#d62728"
 LOSS_TITLE = "loss (nats/token)"
+#: Most markers drawn in one trace; beyond, evenly spaced rows are drawn (`thin`) and the
+#: figure's title says how many of how many.  Keeps a 250,000-run upload's figures small (a
+#: few hundred KB of JSON) and quick to draw in the browser.
+MAX_POINTS = 2_000
+#: Most learning curves drawn (evenly spaced by model size), each thinned to `MAX_POINTS`.
+MAX_CURVES = 60
+
+
+def thin(n: int, cap: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``cap`` of ``n`` rows, evenly spaced, first and last kept."""
+    if n <= cap:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, cap).round().astype(int))
+
+
+def drawn_title(title: str, shown: int, total: int, what: str = "runs") -> str:
+    """``title`` with "(2,000 of 250,000 runs drawn)" when not every row is drawn."""
+    return title if shown >= total else f"{title} ({shown:,} of {total:,} {what} drawn)"
 
 
 @dataclass(frozen=True)
@@ -108,7 +126,22 @@ def isoflop_figure(
     ys: list[np.ndarray] = []
     xs: list[np.ndarray] = []
     any_excluded = False
+    n_total = n_drawn = 0
     for group, colour in zip(groups, colours, strict=True):
+        keep = thin(len(group.loss))
+        n_total += len(group.loss)
+        n_drawn += len(keep)
+        if len(keep) < len(group.loss):
+            group = RunGroup(
+                group.label,
+                group.value,
+                group.n_params[keep],
+                group.loss[keep],
+                [group.runs[i] for i in keep],
+                np.asarray(group.used, dtype=bool)[keep],
+                group.curve_n,
+                group.curve_loss,
+            )
         label = escape(group.label)
         names = [escape(r) for r in group.runs]
         used = np.asarray(group.used, dtype=bool)
@@ -221,7 +254,7 @@ def isoflop_figure(
                 name="excluded from the fit",
             )
         )
-    fig.update_layout(**base_layout(title=title, height=height))
+    fig.update_layout(**base_layout(title=drawn_title(title, n_drawn, n_total), height=height))
     fig.update_layout(legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"})
     low, high = _positive_range(xs, pad=1.05)
     apply_log_axis(fig, "x", low, high, "parameters N")
@@ -246,6 +279,12 @@ def residuals_figure(
     ``group_labels`` when given.  Open grey markers are runs excluded from the fit.
     """
     fig = go.Figure()
+    n_total = len(predictions)
+    keep = thin(n_total)
+    if len(keep) < n_total:
+        predictions = predictions.iloc[keep]
+        if group_index is not None:
+            group_index = np.asarray(group_index)[keep]
     compute = predictions["compute_flops"].to_numpy(dtype=float)
     rel = 100 * predictions["relative_error"].to_numpy(dtype=float)
     used = predictions["used_in_fit"].to_numpy(dtype=bool)
@@ -297,7 +336,8 @@ def residuals_figure(
             )
         )
     fig.add_hline(y=0, line={"color": "#444", "width": 1, "dash": "dash"})
-    fig.update_layout(**base_layout(title="Residuals: predicted / observed − 1", height=height))
+    title = drawn_title("Residuals: predicted / observed − 1", len(keep), n_total)
+    fig.update_layout(**base_layout(title=title, height=height))
     low, high = _positive_range([compute], pad=1.3)
     apply_log_axis(fig, "x", low, high, "training compute C (FLOP)", formatter=format_scientific)
     span = float(np.nanmax(np.abs(rel))) if len(rel) else 1.0
@@ -329,6 +369,8 @@ def extrapolation_figure(
     split_by = by
     by = x or by
     title, tick_format, hover_format = _BY_TITLES[by]
+    n_total = len(train) + len(holdout)
+    train, holdout = train.iloc[thin(len(train))], holdout.iloc[thin(len(holdout))]
     fig = go.Figure()
 
     def custom(frame: pd.DataFrame) -> np.ndarray:
@@ -389,11 +431,9 @@ def extrapolation_figure(
     )
     if by == split_by:
         fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
-    fig.update_layout(
-        **base_layout(
-            title="Extrapolation check: fit the smaller runs, predict the largest", height=height
-        )
-    )
+    heading = "Extrapolation check: fit the smaller runs, predict the largest"
+    heading = drawn_title(heading, len(train) + len(holdout), n_total)
+    fig.update_layout(**base_layout(title=heading, height=height))
     low, high = _positive_range([train[by].to_numpy(), holdout[by].to_numpy()], pad=1.3)
     apply_log_axis(fig, "x", low, high, title, formatter=tick_format)
     fig.update_yaxes(
@@ -413,10 +453,15 @@ def learning_curves_figure(
     ``curves``) is given."""
     fig = go.Figure()
     sizes = curves.groupby("run", sort=False)["n_params"].max().sort_values(kind="stable")
+    n_runs, n_rows, n_drawn = len(sizes), len(curves), 0
+    sizes = sizes.iloc[thin(n_runs, MAX_CURVES)]
+    rows_of = curves.groupby("run", sort=False).indices
     colours = group_colours(len(sizes))
     for (run, n_params), colour in zip(sizes.items(), colours, strict=True):
-        mask = (curves["run"] == run).to_numpy()
-        part = curves[mask]
+        rows = rows_of[run]
+        rows = rows[thin(len(rows))]
+        n_drawn += len(rows)
+        part = curves.iloc[rows]
         name = f"{escape(run)} (N {format_count(n_params)})"
         tokens_text = [format_count(d) for d in part["n_tokens"]]
         fig.add_trace(
@@ -433,7 +478,7 @@ def learning_curves_figure(
             )
         )
         if predicted is not None:
-            pred = np.asarray(predicted, dtype=float)[mask]
+            pred = np.asarray(predicted, dtype=float)[rows]
             fig.add_trace(
                 go.Scatter(
                     x=part["n_tokens"],
@@ -458,7 +503,11 @@ def learning_curves_figure(
                 line={"color": "#555", "dash": "dot"},
             )
         )
-    fig.update_layout(**base_layout(title="Learning curves", height=height))
+    title = "Learning curves"
+    if len(sizes) < n_runs:
+        title += f" ({len(sizes):,} of {n_runs:,} runs drawn)"
+    title = drawn_title(title, n_drawn, n_rows, "points") if n_drawn < n_rows else title
+    fig.update_layout(**base_layout(title=title, height=height))
     low, high = _positive_range([curves["n_tokens"].to_numpy()], pad=1.1)
     apply_log_axis(fig, "x", low, high, "training tokens seen D")
     observed = curves["loss"].to_numpy(dtype=float)

@@ -20,6 +20,7 @@ Where the data comes from (first match wins):
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,6 +53,18 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 MAX_ROWS = 250_000
 #: Bytes limit, the same 50 MB as ``server.maxUploadSize`` in .streamlit/config.toml.
 MAX_BYTES = 50 * 1024 * 1024
+#: Most cells (data rows × columns) read from an upload: text cells cost ~60 bytes each in
+#: memory, so this keeps one upload's table under ~300 MB (columns are also capped at
+#: `scaling_core.runs.delimited.MAX_COLUMNS`).
+MAX_CELLS = 5_000_000
+#: Work budget of one bootstrap on the page, in refits × runs (each refit polishes every run):
+#: 20,000,000 is 200 refits of 100,000 runs, about 30 s on one core of the benchmark machine.
+MAX_BOOTSTRAP_WORK = 20_000_000
+#: Uploads larger than this wait for one of `MAX_HEAVY_JOBS` slots before being read and
+#: fitted, so a few visitors with big files cannot together exhaust the server's memory.
+HEAVY_BYTES = 2 * 1024 * 1024
+MAX_HEAVY_JOBS = 2
+_HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
 #: Session keys: the uploaded bytes and file name (also the test seam), the chosen sample.
 UPLOAD_BYTES_KEY = "fit_upload_bytes"
 UPLOAD_NAME_KEY = "fit_upload_name"
@@ -152,12 +165,42 @@ def digest(data: bytes) -> str:
 def read_upload(
     data: bytes, *, max_rows: int | None = None, max_bytes: int | None = None
 ) -> RunLog:
-    """`read_run_log` with the page's limits (`MAX_ROWS`, `MAX_BYTES` unless given); raises
-    `RunLogError` with a readable message."""
+    """`read_run_log` with the page's limits (`MAX_ROWS`, `MAX_BYTES` unless given, and
+    `MAX_CELLS`); raises `RunLogError` with a readable message."""
+    cells_check(data)
     return read_run_log(
         data,
         max_rows=MAX_ROWS if max_rows is None else max_rows,
         max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
+    )
+
+
+def cells_check(data: bytes) -> None:
+    """Refuse an upload of more than `MAX_CELLS` cells (lines × fields of the first line),
+    counted on the bytes before anything is parsed."""
+    end = data.find(b"\n", 0, 1 << 20)
+    first = data[: end if end >= 0 else 1 << 20]
+    n_columns = 1 + max(first.count(b","), first.count(b"\t"), first.count(b";"))
+    n_rows = data.count(b"\n")
+    if n_rows * n_columns > MAX_CELLS:
+        raise RunLogError(
+            f"the file has about {n_rows:,} rows × {n_columns:,} columns = "
+            f"{n_rows * n_columns:,} cells; this page reads at most {MAX_CELLS:,}. Keep only "
+            "the columns a fit needs (run id, params, tokens or compute, loss, step), or fit "
+            "it with `python -m scaling_core fit FILE` on your own machine"
+        )
+
+
+def bootstrap_budget(n_runs: int, n_boot: int) -> str | None:
+    """Why ``n_boot`` refits of ``n_runs`` runs exceed `MAX_BOOTSTRAP_WORK`, or None."""
+    if n_runs * n_boot <= MAX_BOOTSTRAP_WORK:
+        return None
+    most = MAX_BOOTSTRAP_WORK // max(n_runs, 1)
+    fewer = f"ask for at most {most:,} refits, or " if most >= 20 else ""
+    return (
+        f"{n_boot:,} refits of {n_runs:,} runs is more work than this server does for one "
+        f"request ({MAX_BOOTSTRAP_WORK:,} run-refits); {fewer}bootstrap a random subsample of "
+        "the runs, or run `python -m scaling_core fit FILE --bootstrap K` on your machine"
     )
 
 
@@ -449,7 +492,11 @@ def run_bootstrap(
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
 ) -> BootstrapResult:
-    """`bootstrap_fit` of the page's current fit options; ``progress(done, total)`` moves a bar."""
+    """`bootstrap_fit` of the page's current fit options; ``progress(done, total)`` moves a bar.
+    Raises `FitError` beyond `MAX_BOOTSTRAP_WORK`."""
+    too_much = bootstrap_budget(len(table), max(int(n_boot), 2))
+    if too_much:
+        raise FitError(too_much)
     return bootstrap_fit(
         table,
         options.form,
@@ -655,6 +702,21 @@ def cached_extrapolation(
 
 def outcome_for(source: Source, options: FitOptions) -> FitOutcome:
     """Parse (cached per content) and fit (cached per content and options)."""
+    if len(source.data) <= HEAVY_BYTES:
+        return _outcome(source, options)
+    with _HEAVY_JOBS:  # at most MAX_HEAVY_JOBS big uploads read and fitted at once
+        return _outcome(source, options)
+
+
+def source_log(source: Source) -> RunLog | str:
+    """`cached_log` of the source, waiting for a heavy-job slot when the upload is large."""
+    if len(source.data) <= HEAVY_BYTES:
+        return cached_log(source.digest, MAX_ROWS, source.data)
+    with _HEAVY_JOBS:
+        return cached_log(source.digest, MAX_ROWS, source.data)
+
+
+def _outcome(source: Source, options: FitOptions) -> FitOutcome:
     log = cached_log(source.digest, MAX_ROWS, source.data)
     if isinstance(log, str):
         return FitOutcome(read_error=log)

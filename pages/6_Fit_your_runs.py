@@ -90,7 +90,7 @@ with page("Fit your runs"):
         st.info("Load a file or a sample to see the fit.")
         st.session_state[USER_LAWS] = {}
     else:
-        log_probe = fs.cached_log(source.digest, fs.MAX_ROWS, source.data)
+        log_probe = fs.source_log(source)
         is_curves = not isinstance(log_probe, str) and log_probe.curves is not None
         points = "final"
         if is_curves:
