@@ -1,0 +1,305 @@
+"""Load test against the real server: concurrent sessions moving sliders while one visitor
+uploads the hostile files of issue 9 (tests/hostile_files.py).
+
+Starts ``streamlit run app.py`` on a free 127.0.0.1 port, then runs, at once:
+
+* ``sessions - 1`` websocket clients speaking Streamlit's own protocol (the messages a browser
+  sends): each opens the loss-landscape page, then moves one of its sliders ``moves`` times;
+  the slider-to-update latency is the time from the rerun request to the server's
+  ``script_finished`` message;
+* one headless Chromium page (playwright, Debian's /usr/bin/chromium) on the fit page that
+  uploads the 250,000-run CSV (13.7 MB) and then the 20,000-column CSV.
+
+It prints p50/p95/max latency, errors, the server's RSS (before, peak, after) and whether the
+server is still healthy.  Run: ``python benchmarks/bench_load.py [sessions] [moves] [pause_s]``.
+``run_load`` is also called by tests/test_load.py with a smaller load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import hostile_files  # noqa: E402
+import websockets  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_before: float = 0.0
+    rss_peak: float = 0.0
+    rss_after: float = 0.0
+    alive_after: bool = False
+    upload_messages: list[str] = field(default_factory=list)
+    upload_seconds: list[float] = field(default_factory=list)
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mib(pid: int) -> float:
+    """Resident set size of a process and its children (MiB), from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free port; returns the process and its base URL."""
+    port = _free_port()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    handle = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.address", "127.0.0.1", "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if _healthy(base):
+            return process, base
+        time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"streamlit did not start within 60 s; see {log_path}")
+
+
+class _Session:
+    """One websocket session: rerun requests and the messages until the script finishes."""
+
+    def __init__(self, ws: websockets.ClientConnection) -> None:
+        self.ws = ws
+        self.pages: dict[str, str] = {}
+        self.sliders: list[tuple[str, float, float, float, list[str]]] = []  # + options
+        self.exceptions: list[str] = []
+
+    async def rerun(self, page_hash: str = "", widgets: list | None = None) -> float:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = page_hash
+        for widget in widgets or []:
+            msg.rerun_script.widget_states.widgets.append(widget)
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), timeout=120)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind in ("new_session", "navigation"):
+                for page in getattr(fwd, kind).app_pages:
+                    name = page.url_pathname or page.page_name
+                    self.pages[name] = page.page_script_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "slider" and element.slider.id not in [s[0] for s in self.sliders]:
+                    s = element.slider
+                    self.sliders.append((s.id, s.min, s.max, s.step, list(s.options)))
+                elif which == "exception":
+                    self.exceptions.append(element.exception.message)
+            elif kind == "script_finished":
+                return time.perf_counter() - start
+
+
+async def _slider_session(
+    base: str, moves: int, index: int, result: LoadResult, pause: float = 0.2
+) -> None:
+    url = base.replace("http", "ws") + "/_stcore/stream"
+    try:
+        async with websockets.connect(
+            url, subprotocols=["streamlit"], max_size=None, open_timeout=60
+        ) as ws:
+            session = _Session(ws)
+            await session.rerun()
+            landscape = next((h for n, h in session.pages.items() if "andscape" in n), "")
+            session.sliders.clear()
+            await session.rerun(landscape)
+            if not session.sliders:
+                result.errors.append(f"session {index}: no slider on the landscape page")
+                return
+            for move in range(moves):
+                sid, low, high, step, options = session.sliders[
+                    (index + move) % len(session.sliders)
+                ]
+                state = WidgetState(id=sid)
+                fraction = ((index * 7 + move * 3) % 10 + 0.5) / 10
+                if options:  # a select_slider sends the chosen option's text
+                    state.string_array_value.data.append(options[int(fraction * len(options))])
+                else:
+                    value = low + fraction * (high - low)
+                    if step:
+                        value = low + round((value - low) / step) * step
+                    state.double_array_value.data.append(value)
+                result.latencies.append(await session.rerun(landscape, [state]))
+                await asyncio.sleep(pause)
+            result.errors += [f"session {index}: {e}" for e in session.exceptions]
+    except Exception as exc:  # any failure is an error of the run, reported
+        result.errors.append(f"session {index}: {type(exc).__name__}: {exc}")
+
+
+def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: threading.Event):
+    """One Chromium page on the fit page uploading each file in turn."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1200, "height": 1600})
+            page.goto(f"{base}/Fit_your_runs", timeout=60_000)
+            page.wait_for_selector('input[type="file"]', state="attached", timeout=60_000)
+            started.set()
+            for path in files:
+                start = time.perf_counter()
+                page.locator('input[type="file"]').first.set_input_files(str(path))
+                page.wait_for_selector(  # the page shows this file's name once it has reran
+                    f'text="{path.name}"', timeout=180_000
+                )
+                page.wait_for_function(
+                    """() => !document.querySelector('[data-testid="stStatusWidget"]')""",
+                    timeout=180_000,
+                )
+                result.upload_seconds.append(time.perf_counter() - start)
+                alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+                alerts = [a for a in alerts if "Could not use" in a or "refused" in a]
+                result.upload_messages.append(alerts[0][:160] if alerts else "(no error shown)")
+            browser.close()
+    except Exception as exc:
+        result.errors.append(f"hostile upload: {type(exc).__name__}: {exc}")
+    finally:
+        started.set()
+
+
+def run_load(
+    sessions: int = 20, moves: int = 10, rows: int = 250_000, pause: float = 0.2
+) -> LoadResult:
+    """Start a server, run the load, stop the server; returns what was measured."""
+    result = LoadResult()
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "finished_runs_250k.csv"
+        big.write_bytes(hostile_files.finished_runs_csv(rows))
+        wide = Path(tmp) / "wide_20000_columns.csv"
+        wide.write_bytes(hostile_files.wide_csv())
+        process, base = start_server(Path(tmp) / "streamlit.log")
+        try:
+            time.sleep(1.0)
+            result.rss_before = _rss_mib(process.pid)
+            peak = [result.rss_before]
+            stop = threading.Event()
+
+            def watch() -> None:
+                while not stop.is_set():
+                    peak[0] = max(peak[0], _rss_mib(process.pid))
+                    time.sleep(0.1)
+
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            started = threading.Event()
+            uploader = threading.Thread(
+                target=_hostile_upload, args=(base, [big, wide], result, started), daemon=True
+            )
+            uploader.start()
+            started.wait(90)
+
+            async def sliders() -> None:
+                await asyncio.gather(
+                    *(_slider_session(base, moves, i, result, pause) for i in range(sessions - 1))
+                )
+
+            asyncio.run(sliders())
+            uploader.join(300)
+            stop.set()
+            watcher.join()
+            result.rss_peak = peak[0]
+            time.sleep(1.0)
+            result.rss_after = _rss_mib(process.pid)
+            result.alive_after = _healthy(base) and process.poll() is None
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return result
+
+
+def main() -> None:
+    sessions = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    moves = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    pause = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
+    result = run_load(sessions, moves, pause=pause)
+    print(
+        f"{sessions} sessions ({sessions - 1} moving sliders every {pause:g} s after each "
+        "update, 1 uploading hostile files)"
+    )
+    print(
+        f"slider-to-update latency over {len(result.latencies)} moves: "
+        f"p50 {1000 * result.quantile(0.5):.0f} ms, p95 {1000 * result.quantile(0.95):.0f} ms, "
+        f"max {1000 * max(result.latencies, default=float('nan')):.0f} ms"
+    )
+    for seconds, message in zip(result.upload_seconds, result.upload_messages, strict=False):
+        print(f"hostile upload handled in {seconds:.1f} s: {message}")
+    print(
+        f"server RSS: {result.rss_before:.0f} MiB idle, peak {result.rss_peak:.0f} MiB, "
+        f"{result.rss_after:.0f} MiB after; alive after: {result.alive_after}"
+    )
+    print(f"errors: {len(result.errors)}")
+    for error in result.errors[:10]:
+        print("   ", error)
+
+
+if __name__ == "__main__":
+    main()
