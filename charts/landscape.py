@@ -11,9 +11,11 @@ from charts.style import apply_log_axis, base_layout
 
 def _grid_hover(n_params: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
     """'N 1.2B · D 20B' for every cell (rows N, columns D), formatted once per axis."""
-    n_labels = np.array([f"N {format_count(n)}" for n in n_params], dtype=object)[:, None]
-    d_labels = np.array([f" · D {format_count(d)}" for d in n_tokens], dtype=object)[None, :]
-    return n_labels + d_labels  # object arrays concatenate per cell
+    n_labels = np.array([f"N {format_count(n)}" for n in n_params])[:, None]
+    d_labels = np.array([f" · D {format_count(d)}" for d in n_tokens])[None, :]
+    # A fixed-width string array, not an object array: plotly copies data arrays when they are
+    # set, and an object array is copied string by string (most of the figure's build time).
+    return np.char.add(n_labels, d_labels)
 
 
 def landscape_figure(

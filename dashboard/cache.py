@@ -19,7 +19,7 @@ def _surface(
     return n_grid, d_grid, loss_surface(law, n_grid, d_grid)
 
 
-def surface_arrays(key: str, n_lo: float, n_hi: float, d_lo: float, d_hi: float, size: int = 160):
+def surface_arrays(key: str, n_lo: float, n_hi: float, d_lo: float, d_hi: float, size: int = 100):
     """(N grid, D grid, L(N, D)) for a law key, cached per law and range."""
     law = available_laws()[key]
     return _surface(key, repr(law), n_lo, n_hi, d_lo, d_hi, size)
