@@ -222,6 +222,14 @@ def _first_positive(values: np.ndarray) -> float | None:
     return float(ok[0]) if len(ok) else None
 
 
+def _kept_notes(notes: list[str], run_column: str | None) -> list[str]:
+    """The validation's notes that speak of the data (not of the table built for it), with the
+    run column named as the user knows it."""
+    shown = "file names" if run_column in (None, FROM_FILE) else repr(run_column)
+    keep = ("read as learning curves", "finished runs", "compute_flops = 6", "compute column is")
+    return [n.replace("'run'", shown) for n in notes if n.startswith(keep)]
+
+
 def _blank(series: pd.Series) -> np.ndarray:
     """Cells with nothing in them (NaN or empty text)."""
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -491,6 +499,8 @@ def build_runs(
             "loss": _with_text(loss[rows], frame, cols["loss"], rows),
         }
     )
+    if cols.get("compute"):
+        table["compute"] = values["compute"][rows]  # the log's own compute, checked against 6ND
     if cols.get("step"):
         table["step"] = values["step"][rows]
     buffer = io.StringIO()
@@ -517,8 +527,7 @@ def build_runs(
         columns=columns,
         ignored_columns=[],
         dropped=[DroppedRow(ln, f"{f}: {why}") for f, ln, why in dropped],
-        notes=notes
-        + [n for n in log.report.notes if "compute_flops = 6" in n or "finished runs" in n],
+        notes=notes + _kept_notes(log.report.notes, cols.get("run")),
         n_rows_read=n,
         n_rows_kept=log.report.n_rows_kept,
         n_dropped=log.report.n_dropped,

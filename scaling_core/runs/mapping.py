@@ -243,7 +243,10 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
             if numeric(header) > 0.99 and not pd.api.types.is_object_dtype(frame[header].dtype):
                 continue
         elif numeric(header) <= 0.5:
-            continue
+            if not (rank % 10 <= 1 and role in ("params", "tokens", "loss")):
+                continue
+            rank += 100  # named exactly for its role but not numbers: last resort, so that
+            # validation names the bad cells instead of the column being ignored
         ranked[role].append((rank, position, header))
     columns: dict[str, str | None] = {}
     candidates: dict[str, list[str]] = {}
