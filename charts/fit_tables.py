@@ -207,3 +207,60 @@ def format_objective(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     return f"{value:.3g}" if value == 0 or abs(value) >= 0.01 else format_scientific(value, 3)
+
+
+#: Columns of the per-run table the user may edit (the rest say where values came from).
+EDITABLE_RUN_COLUMNS = ("params", "tokens", "tokens_per_step")
+
+
+def per_run_table(per_run: pd.DataFrame) -> pd.DataFrame:
+    """The per-run table for the page's editor: run, the three editable numbers, final loss,
+    where each number came from and what the run still needs."""
+    if per_run.empty:
+        return pd.DataFrame(
+            columns=["run", *EDITABLE_RUN_COLUMNS, "final_loss", "sources", "needs"]
+        )
+    sources = [
+        "; ".join(
+            f"{what}: {src}" for what, src in (("params", p), ("tokens", t), ("per step", s)) if src
+        )
+        for p, t, s in zip(
+            per_run["params_source"],
+            per_run["tokens_source"],
+            per_run["tokens_per_step_source"],
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "run": per_run["run"].astype(str),
+            "params": per_run["params"].astype(float),
+            "tokens": per_run["tokens"].astype(float),
+            "tokens_per_step": per_run["tokens_per_step"].astype(float),
+            "final_loss": per_run["final_loss"].astype(float),
+            "sources": sources,
+            "needs": per_run["needs"].astype(str),
+        }
+    )
+
+
+def edits_to_meta(base: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame | None:
+    """The per-run values the user changed in the editor, as a runs-meta table (run plus
+    params / tokens / tokens_per_step; other cells blank), or None when nothing changed."""
+    rows = []
+    for (_, old), (_, new) in zip(base.iterrows(), edited.iterrows(), strict=True):
+        row: dict[str, object] = {"run": old["run"]}
+        changed = False
+        for column in EDITABLE_RUN_COLUMNS:
+            before, after = old[column], new[column]
+            same = (pd.isna(before) and pd.isna(after)) or (
+                not pd.isna(before) and not pd.isna(after) and float(before) == float(after)
+            )
+            if not same and not pd.isna(after):
+                row[column] = float(after)
+                changed = True
+        if changed:
+            rows.append(row)
+    if not rows:
+        return None
+    return pd.DataFrame(rows, columns=["run", *EDITABLE_RUN_COLUMNS])

@@ -8,9 +8,10 @@ sections are drawn by `dashboard.fit_view`, its tables built by `charts.fit_tabl
 
 Where the data comes from (first match wins):
 
-1. an upload, copied into ``st.session_state["fit_upload_bytes"]`` (and its name into
-   ``"fit_upload_name"``) by the uploader's callback.  Tests put bytes there directly:
-   AppTest cannot drive ``st.file_uploader``.  Uploaded bytes live only in the session (the
+1. uploads (several files, zips included), copied as (name, bytes) pairs into
+   ``st.session_state["fit_upload_files"]`` by the uploader's callback; a single file may also
+   be given as bytes under ``"fit_upload_bytes"`` (and its name under ``"fit_upload_name"``).
+   Tests put bytes there directly: AppTest cannot drive ``st.file_uploader``.  Uploaded bytes live only in the session (the
    caches holding them are per session too); they are never written to disk or put in a URL.
 2. a sample file chosen by its button, recorded as ``f_sample=<file name>`` in the session
    and the URL so that a link to a sample view reproduces it.  Only names of files in
@@ -46,7 +47,7 @@ from scaling_core.fit import (
 from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
 from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import real_sample_paths, sweep_for_path
-from scaling_core.runs import RunLog, RunLogError, read_run_log, snapshot_losses
+from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log, snapshot_losses
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 #: Largest number of data rows read from an upload (the byte limit is server.maxUploadSize).
@@ -68,6 +69,7 @@ _HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
 #: Session keys: the uploaded bytes and file name (also the test seam), the chosen sample.
 UPLOAD_BYTES_KEY = "fit_upload_bytes"
 UPLOAD_NAME_KEY = "fit_upload_name"
+UPLOAD_FILES_KEY = "fit_upload_files"
 SAMPLE_KEY = "f_sample"
 #: Session key of the last bootstrap run (its inputs and result).
 BOOTSTRAP_KEY = "fit_bootstrap"
@@ -307,12 +309,22 @@ def _message(exc: BaseException) -> str:
 
 
 def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) -> FitOutcome:
-    """Read, validate and fit (no bootstrap): the code path of the page and the benchmark."""
+    """Read, validate and fit (no bootstrap) one CSV file: the benchmark's code path."""
     try:
         log = read_upload(data, max_rows=max_rows)
     except RunLogError as exc:
         return FitOutcome(read_error=str(exc))
     return fit_log(log, options)
+
+
+def no_usable_runs(read: RunsRead) -> str:
+    """Why nothing can be fitted: the runs and what each lacks."""
+    shown = "; ".join(f"{r.run}: {r.needs}" for r in read.lacking.head(5).itertuples())
+    more = f" (and {len(read.lacking) - 5} more)" if len(read.lacking) > 5 else ""
+    return (
+        f"no run has everything a fit needs ({shown}{more}); pick the columns above or fill "
+        "the missing values in the per-run table"
+    )
 
 
 def _common_tokens_per_param(table: pd.DataFrame, form: str) -> float | None:
@@ -568,6 +580,12 @@ class Source:
     data: bytes
     digest: str
     kind: str
+    files: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def all_files(self) -> tuple[tuple[str, bytes], ...]:
+        """(name, bytes) of every file of this source."""
+        return self.files or ((self.name, self.data),)
 
 
 def uploader_key() -> str:
@@ -584,7 +602,7 @@ def forget_sample() -> None:
 
 def forget_upload() -> None:
     """Drop the uploaded bytes from the session."""
-    for key in (UPLOAD_BYTES_KEY, UPLOAD_NAME_KEY, _DIGEST_KEY):
+    for key in (UPLOAD_BYTES_KEY, UPLOAD_NAME_KEY, UPLOAD_FILES_KEY, _DIGEST_KEY):
         st.session_state.pop(key, None)
 
 
@@ -592,11 +610,15 @@ def on_upload() -> None:
     """Uploader callback: keep the file's bytes in the session (not on disk, not in the URL)."""
     uploaded = st.session_state.get(uploader_key())
     st.session_state.pop(BOOTSTRAP_KEY, None)
-    if uploaded is None:
+    if isinstance(uploaded, list):
+        uploaded = [u for u in uploaded if u is not None]
+    elif uploaded is not None:
+        uploaded = [uploaded]
+    if not uploaded:
         forget_upload()
         return
-    st.session_state[UPLOAD_BYTES_KEY] = uploaded.getvalue()
-    st.session_state[UPLOAD_NAME_KEY] = uploaded.name
+    forget_upload()
+    st.session_state[UPLOAD_FILES_KEY] = [(u.name, u.getvalue()) for u in uploaded]
     forget_sample()
 
 
@@ -661,7 +683,17 @@ def _upload_digest(data: bytes) -> str:
 
 
 def current_source() -> Source | None:
-    """The data to fit: the uploaded bytes in the session, else the chosen sample, else None."""
+    """The data to fit: the uploaded files in the session, else the chosen sample, else None."""
+    files = st.session_state.get(UPLOAD_FILES_KEY)
+    if files:
+        pairs = tuple((str(n), bytes(b)) for n, b in files)
+        joined = hashlib.sha256()
+        for n, b in pairs:
+            joined.update(n.encode() + b"\0" + digest(b).encode())
+        if SAMPLE_KEY in st.session_state or SAMPLE_KEY in st.query_params:
+            forget_sample()
+        name = pairs[0][0] if len(pairs) == 1 else f"{len(pairs)} files"
+        return Source(name, pairs[0][1], joined.hexdigest(), "upload", pairs)
     data = st.session_state.get(UPLOAD_BYTES_KEY)
     if isinstance(data, (bytes, bytearray)):
         data = bytes(data) if isinstance(data, bytearray) else data
@@ -700,12 +732,29 @@ def cached_extrapolation(
     return extrapolation(_table, FitOptions(*options_key), by, quantile)
 
 
-def outcome_for(source: Source, options: FitOptions) -> FitOutcome:
-    """Parse (cached per content) and fit (cached per content and options)."""
+def outcome_for(
+    source: Source, options: FitOptions, read: RunsRead | None = None, read_key: str = ""
+) -> FitOutcome:
+    """Fit (cached per content, mapping and per-run edits -- ``read_key`` -- and options) what
+    was read; without ``read`` the source is read as one CSV file. Big uploads wait for one of
+    `MAX_HEAVY_JOBS` slots."""
+    if read is not None:
+        if read.log is None:
+            return FitOutcome(read_error=no_usable_runs(read))
+        key = f"{source.digest}/{read_key}"
+        if source_bytes(source) <= HEAVY_BYTES:
+            return cached_fit(key, options.key(), read.log)
+        with _HEAVY_JOBS:
+            return cached_fit(key, options.key(), read.log)
     if len(source.data) <= HEAVY_BYTES:
         return _outcome(source, options)
     with _HEAVY_JOBS:  # at most MAX_HEAVY_JOBS big uploads read and fitted at once
         return _outcome(source, options)
+
+
+def source_bytes(source: Source) -> int:
+    """Total size of the source's files."""
+    return sum(len(data) for _, data in source.all_files)
 
 
 def source_log(source: Source) -> RunLog | str:

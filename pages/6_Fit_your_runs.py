@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import fit_tables as ft
+from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
 from dashboard import fit_view as fv
 from dashboard.layout import page
@@ -15,10 +16,14 @@ from scaling_core.fit import FORMS
 
 with page("Fit your runs"):
     st.markdown(
-        "Upload a CSV or TSV exported from your experiment tracker — one row per finished run "
-        "(parameters, tokens or compute, loss) or learning curves (run id, step or tokens, "
-        "loss) — or load a sample: real sweeps released by their authors, or synthetic ones. The file stays in this browser session: "
-        "it is not saved on the server and never goes into the page's link."
+        "Upload your tracker's exports as they are — one file or many at once, or a zip: CSV/TSV, "
+        "JSON or JSON Lines, W&B history, runs-table or chart exports, Hugging Face "
+        "`trainer_state.json`, Lightning `metrics.csv` (+ `hparams.yaml`), TensorBoard event "
+        "files, an MLflow `mlruns` folder zipped — or load a sample: real sweeps released by "
+        "their authors, or synthetic ones. Then "
+        "check which column is what and fill in what the logs lack. The files stay in this "
+        "browser session: they are not kept on the server (TensorBoard files pass through a "
+        "temporary file deleted at once) and never go into the page's link."
     )
 
     # ------------------------------------------------------------------ data source
@@ -26,11 +31,13 @@ with page("Fit your runs"):
     fs.sync_sample_pick(source)  # the picker shows the sample on display (e.g. from a link)
     upload_col, sample_col = st.columns([3, 2])
     upload_col.file_uploader(
-        "Run log (CSV or TSV)",
-        type=["csv", "tsv", "txt"],
+        "Run logs (several files or a zip)",
+        type=None,
+        accept_multiple_files=True,
         key=fs.uploader_key(),
         on_change=fs.on_upload,
-        help=f"Up to 50 MB and {fs.MAX_ROWS:,} data rows.",
+        help=f"Up to 50 MB per file and {fs.MAX_ROWS:,} data rows. A file holding one run "
+        "becomes a run named after the file.",
     )
     samples = fs.sample_names()
     sample_col.selectbox(
@@ -45,6 +52,17 @@ with page("Fit your runs"):
 
     if st.session_state.pop(fs.BAD_SAMPLE_KEY, False):
         st.warning("The link names a sample file that does not exist; choose one above.")
+
+    # ------------------------------------------------------------------ mapping
+    read = None
+    mapping = None
+    if source is not None:
+        st.subheader("Map the columns")
+        loaded = fm.loaded_for(source)
+        if isinstance(loaded, str):
+            read = loaded
+        else:
+            read, mapping = fm.show_mapping(loaded, source)
 
     # ------------------------------------------------------------------ fit controls
     st.subheader("Fit options")
@@ -90,8 +108,8 @@ with page("Fit your runs"):
         st.info("Load a file or a sample to see the fit.")
         st.session_state[USER_LAWS] = {}
     else:
-        log_probe = fs.source_log(source)
-        is_curves = not isinstance(log_probe, str) and log_probe.curves is not None
+        usable = not isinstance(read, str) and read is not None and read.log is not None
+        is_curves = usable and read.log.curves is not None
         points = "final"
         if is_curves:
             points = choice(
@@ -106,13 +124,19 @@ with page("Fit your runs"):
                 help="Snapshots read every run's loss at a few compute budgets (log-log "
                 "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses.",
             )
-        where = fv.sweep_pickers(log_probe, source)
+        probe = read.log if usable else "nothing usable"
+        where = fv.sweep_pickers(probe, source)
         options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points, where)
-        outcome = fs.outcome_for(source, options)
+        if isinstance(read, str) or read is None:
+            outcome = fs.FitOutcome(read_error=read or "nothing read")
+        else:
+            outcome = fs.outcome_for(source, options, read, mapping.key if mapping else "")
         snapshots = outcome.snapshots
         if snapshots:
             st.info(fs.SNAPSHOT_CAVEAT, icon=":material/info:")
-        where = "uploaded file" if source.kind == "upload" else "sample"
+        where = "sample"
+        if source.kind == "upload":
+            where = "uploaded files" if len(source.all_files) > 1 else "uploaded file"
         st.caption(f"Showing the {where} **{ft.escape_markdown(source.name)}**.")
 
         # -------------------------------------------------------------- sections

@@ -42,6 +42,7 @@ SAMPLE_NAMES = ["isoflop_sweep.csv", "kaplan_sweep.csv", "learning_curves.csv", 
 def _fresh_caches() -> None:
     """Each test starts without cached parses or fits (AppTests share the process)."""
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def run_page(*, sample: str | None = None, upload: bytes | None = None, **params: str) -> AppTest:
@@ -262,7 +263,7 @@ def test_messy_report_lists_dropped_lines() -> None:
     dropped = next(df.value for df in at.dataframe if "reason" in df.value.columns)
     assert dropped["line"].tolist() == [27, 28, 29, 30]
     assert "diverged" in dropped["reason"].iloc[0]
-    columns = at.dataframe[0].value
+    columns = next(df.value for df in at.dataframe if "read as" in df.value.columns)
     assert dict(zip(columns["column in the file"], columns["read as"], strict=True))[
         "Val Loss"
     ] == ("loss")

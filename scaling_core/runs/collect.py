@@ -508,12 +508,22 @@ def build_runs(
     log = read_run_log(buffer.getvalue().encode("utf-8"), max_rows=max_rows)
     src_file = file_of[rows]
     src_line = frame["__line__"].to_numpy()[rows]
+    used_columns = {c for c in cols.values() if c}
+    extra = [c for c in loaded.headers if c not in used_columns]
+    tidied = []
     for tidy in (log.runs, log.curves):
         if tidy is None:
+            tidied.append(None)
             continue
         pos = tidy["line"].to_numpy(dtype=np.int64) - 2
         tidy["file"] = src_file[pos]
         tidy["line"] = src_line[pos].astype(np.int64)
+        # the file's other columns ride along (sweep factors such as dataset, learning rate)
+        others = frame[extra].iloc[rows[pos]].reset_index(drop=True)
+        others.columns = [c if c not in tidy.columns else f"{c} (file)" for c in extra]
+        others = others.loc[:, ~others.columns.isin(tidy.columns)]
+        tidied.append(pd.concat([tidy.reset_index(drop=True), others], axis=1))
+    log.runs, log.curves = tidied[0], tidied[1]
     dropped = []
     for d in log.report.dropped:
         pos = d.line - 2

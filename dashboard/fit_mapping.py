@@ -1,0 +1,240 @@
+"""The fit page's files and mapping step: reading several uploads of any format (cached per
+session), each role's column (guessed, with a picker), the loss candidates, and the per-run table
+(`st.data_editor`) where missing parameter or token counts are filled in. The numbers come from
+`scaling_core.runs`; the editor's table is built by `charts.fit_tables.per_run_table`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from charts import fit_tables as ft
+from dashboard import fit_session as fs
+from scaling_core.runs import (
+    FROM_FILE,
+    ROLES,
+    Loaded,
+    RoleMapping,
+    RunLogError,
+    RunsRead,
+    apply_overrides,
+    build_runs,
+    guess_roles,
+    load,
+)
+
+# ------------------------------------------------------------------ reading (plain Python)
+
+
+def load_files(files: tuple[tuple[str, bytes], ...]) -> Loaded:
+    """Every uploaded file (zips opened) read by its format and combined; `RunLogError` when
+    none could be read."""
+    return load(list(files))
+
+
+def mapping_of(loaded: Loaded, overrides: dict[str, str | None]) -> RoleMapping:
+    """The guessed roles with the user's choices applied."""
+    mapping = guess_roles(loaded.frame)
+    return apply_overrides(mapping, overrides, loaded.headers) if overrides else mapping
+
+
+def read_mapped(
+    loaded: Loaded,
+    overrides: dict[str, str | None],
+    runs_meta: pd.DataFrame | None = None,
+    *,
+    count_embeddings: bool = True,
+    max_rows: int | None = None,
+) -> RunsRead:
+    """Per-run values and the validated table for one mapping (and per-run edits)."""
+    return build_runs(
+        loaded,
+        mapping_of(loaded, overrides),
+        runs_meta=runs_meta,
+        count_embeddings=count_embeddings,
+        max_rows=fs.MAX_ROWS if max_rows is None else max_rows,
+    )
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the files…", scope="session")
+def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
+    """The files of this content read and combined, or the `RunLogError` message."""
+    try:
+        return load_files(_files)
+    except RunLogError as exc:
+        return str(exc)
+
+
+def loaded_for(source: fs.Source) -> Loaded | str:
+    """`cached_loaded` of the source, waiting for a heavy-job slot when the upload is large."""
+    if fs.source_bytes(source) <= fs.HEAVY_BYTES:
+        return cached_loaded(source.digest, source.all_files)
+    with fs._HEAVY_JOBS:
+        return cached_loaded(source.digest, source.all_files)
+
+
+def meta_key(runs_meta: pd.DataFrame | None) -> str:
+    """A cache key for the per-run edits."""
+    if runs_meta is None or runs_meta.empty:
+        return ""
+    return hashlib.sha256(runs_meta.to_csv(index=False).encode()).hexdigest()
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner="Mapping the columns…", scope="session")
+def cached_read(
+    file_digest: str,
+    overrides_key: tuple,
+    edits_key: str,
+    count_embeddings: bool,
+    _loaded: Loaded,
+    _runs_meta: pd.DataFrame | None,
+) -> RunsRead | str:
+    """`read_mapped` for this content, mapping and per-run edits, or the error message."""
+    try:
+        return read_mapped(
+            _loaded, dict(overrides_key), _runs_meta, count_embeddings=count_embeddings
+        )
+    except RunLogError as exc:
+        return str(exc)
+
+
+NONE = "(none)"
+ROLE_LABELS = {
+    "run": "Run",
+    "params": "Parameters N",
+    "tokens": "Tokens D",
+    "compute": "Compute C",
+    "step": "Step",
+    "tokens_per_step": "Tokens per step",
+    "loss": "Loss",
+}
+ROLE_HELP = {
+    "run": "Which column names the run; '(file name)' makes each file (or folder) one run.",
+    "params": "Leave '(none)' to take sizes from the config or the run names, or fill them in "
+    "the per-run table below.",
+    "tokens": "Tokens seen; without it, step × tokens per step or compute / (6N) is used.",
+    "compute": "Training FLOP; used for tokens (C / 6N) only when no tokens column is chosen.",
+    "step": "Optimizer step, used with tokens per step.",
+    "tokens_per_step": "Batch size × sequence length, in tokens.",
+    "loss": "The loss to fit; perplexity columns are read as log(ppl).",
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """What the user chose: role overrides, the embeddings choice and per-run edits."""
+
+    overrides: tuple[tuple[str, str | None], ...]
+    count_embeddings: bool
+    runs_meta: pd.DataFrame | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
+
+
+def _role_key(source: fs.Source, role: str) -> str:
+    return f"fit_role_{role}_{source.digest[:12]}"
+
+
+def choose_roles(loaded: Loaded, source: fs.Source) -> tuple[tuple[str, str | None], ...]:
+    """One picker per role, defaulting to the guess; returns the roles the user changed."""
+    guess = mapping_of(loaded, {})
+    headers = loaded.headers
+    formats = ", ".join(f"{k} ×{v}" for k, v in loaded.sources.formats.items())
+    st.caption(
+        f"Read {len(loaded.sources.tables)} tables ({formats}), {len(loaded.frame):,} rows, "
+        f"{len(headers):,} columns. Each role's column is guessed; change any of them."
+    )
+    overrides: list[tuple[str, str | None]] = []
+    columns = st.columns(4)
+    for i, role in enumerate(ROLES):
+        candidates = guess.candidates.get(role, [])
+        others = [h for h in headers if h not in candidates]
+        options = [NONE, *candidates, *others]
+        if role == "run" and FROM_FILE not in options:
+            options.insert(1, FROM_FILE)
+        default = guess.columns.get(role) or NONE
+        key = _role_key(source, role)
+        if key not in st.session_state or st.session_state[key] not in options:
+            st.session_state[key] = default
+        picked = columns[i % 4].selectbox(
+            ROLE_LABELS[role],
+            options,
+            key=key,
+            help=ROLE_HELP[role],
+            format_func=lambda c, r=role, g=guess: (
+                f"{c} (log of perplexity)" if r == "loss" and c in g.perplexity else c
+            ),
+        )
+        if picked != default:
+            overrides.append((role, None if picked == NONE else picked))
+    losses = guess.candidates.get("loss", [])
+    if len(losses) > 1:
+        shown = ", ".join("`" + c.replace("`", "'") + "`" for c in losses[:12])
+        more = f" and {len(losses) - 12} more" if len(losses) > 12 else ""
+        st.caption(f"**{len(losses)} columns look like a loss:** {shown}{more}.")
+    return tuple(overrides)
+
+
+def edit_runs(read: RunsRead, source: fs.Source, run_column: str | None) -> pd.DataFrame | None:
+    """The per-run table in an editor; returns the user's edits as a runs-meta table."""
+    base = ft.per_run_table(read.per_run)
+    lacking = int((base["needs"] != "").sum())
+    st.markdown(
+        f"**Runs: {len(base)} found, {len(base) - lacking} usable"
+        + (f", {lacking} lacking values** (fill them in below)" if lacking else "**")
+    )
+    edited = st.data_editor(
+        base,
+        key=f"fit_runs_editor_{source.digest[:12]}_{run_column}",
+        hide_index=True,
+        width="stretch",
+        disabled=["run", "final_loss", "sources", "needs"],
+        column_config={
+            "run": st.column_config.TextColumn("run"),
+            "params": st.column_config.NumberColumn("params", format="scientific", min_value=0.0),
+            "tokens": st.column_config.NumberColumn("tokens", format="scientific", min_value=0.0),
+            "tokens_per_step": st.column_config.NumberColumn(
+                "tokens per step", format="scientific", min_value=0.0
+            ),
+            "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
+            "sources": st.column_config.TextColumn("where the numbers came from"),
+            "needs": st.column_config.TextColumn("needs"),
+        },
+    )
+    return ft.edits_to_meta(base, edited)
+
+
+def show_mapping(loaded: Loaded, source: fs.Source) -> tuple[RunsRead | str, Mapping]:
+    """The mapping step; returns what was read under the user's mapping and edits."""
+    overrides = choose_roles(loaded, source)
+    count_embeddings = st.toggle(
+        "Count embedding parameters when sizes come from a config",
+        value=True,
+        key="fit_count_embeddings",
+        help="12·L·d² plus the input embedding and output head (V·d each), as Hoffmann et "
+        "al. count; off: non-embedding only, as Kaplan et al. count.",
+    )
+    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None)
+    if isinstance(auto, str):
+        return auto, Mapping(overrides, count_embeddings, None)
+    run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
+    meta = edit_runs(auto, source, run_column)
+    mapping = Mapping(overrides, count_embeddings, meta)
+    if meta is None:
+        return auto, mapping
+    read = cached_read(source.digest, overrides, meta_key(meta), count_embeddings, loaded, meta)
+    if not isinstance(read, str):
+        usable = int((read.per_run["needs"] == "").sum())
+        still = len(read.per_run) - usable
+        st.caption(
+            f"**{usable} usable runs with your values**"
+            + (f"; {still} still lacking" if still else "")
+            + f" ({len(meta)} runs edited)."
+        )
+    return read, mapping

@@ -1,0 +1,96 @@
+"""AppTest of the fit page with tracker exports: several OLMo W&B history files uploaded at once
+(through the session seam; AppTest cannot drive st.file_uploader), the loss column changed, a
+missing parameter count filled in the per-run table, and the fit that follows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fit_mapping as fm
+from dashboard import fit_session as fs
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
+REAL = Path("/work/shared/real-logs")
+if not REAL.exists():
+    REAL = ROOT.parent / "shared" / "real-logs"
+HISTORY = REAL / "olmo-ladder" / "wandb-history"
+FILES = ["190M-1xC.csv", "190M-5xC.csv", "370M-1xC.csv", "370M-5xC.csv", "760M-2xC.csv",
+         "1B-1xC.csv", "1B-10xC.csv", "peteish1_eval_final.csv"]  # fmt: skip
+C4 = "eval/c4_en-validation/CrossEntropyLoss"
+PILE = "eval/pile-validation/CrossEntropyLoss"
+
+pytestmark = pytest.mark.skipif(not HISTORY.exists(), reason="shared/real-logs not present")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def upload(names: list[str] = FILES) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state[fs.UPLOAD_FILES_KEY] = [(n, (HISTORY / n).read_bytes()) for n in names]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def role_box(at: AppTest, role: str):  # type: ignore[no-untyped-def]
+    pattern = re.compile(rf"fit_role_{role}_[0-9a-f]{{12}}")
+    return next(s for s in at.selectbox if s.key and pattern.fullmatch(s.key))
+
+
+def report_runs(at: AppTest) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "line" in df.value.columns)
+
+
+def test_several_history_files_are_mapped_and_fitted() -> None:
+    at = upload()
+    assert role_box(at, "loss").value == C4
+    assert role_box(at, "tokens").value == "throughput/total_tokens"
+    assert role_box(at, "run").value == "(file name)"
+    assert PILE in role_box(at, "loss").options
+    assert any("11 columns look like a loss" in c.value for c in at.caption)
+    assert any("8 found, 7 usable, 1 lacking values" in m.value for m in at.markdown)
+    assert any("uploaded files" in c.value for c in at.caption)
+    runs = report_runs(at)
+    assert "peteish1_eval_final" not in set(runs["run"])
+    assert len(set(runs["run"])) == 7
+    assert at.metric and not at.error
+
+
+def test_changing_the_loss_column_refits() -> None:
+    at = upload()
+    before = {m.label: m.value for m in at.metric}
+    role_box(at, "loss").set_value(PILE).run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}
+    assert before != after
+    pile_final = pd.read_csv(HISTORY / "1B-10xC.csv")[PILE].dropna().iloc[-1]
+    editor_rows = fm.read_mapped(
+        fm.load_files(tuple((n, (HISTORY / n).read_bytes()) for n in FILES)), {"loss": PILE}
+    ).per_run.set_index("run")
+    assert editor_rows.loc["1B-10xC", "final_loss"] == pytest.approx(pile_final)
+
+
+def test_filling_a_missing_parameter_count_adds_the_run() -> None:
+    at = upload()
+    key = next(k for k in at.session_state if str(k).startswith("fit_runs_editor_"))
+    row = FILES.index("peteish1_eval_final.csv")
+    at.session_state[key] = {
+        "edited_rows": {row: {"params": 1.48e9}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    runs = report_runs(at)
+    assert "peteish1_eval_final" in set(runs["run"])
