@@ -205,8 +205,9 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
             for path in files:
                 start = time.perf_counter()
                 page.locator('input[type="file"]').first.set_input_files(str(path))
-                page.wait_for_selector(  # the page shows this file's name once it has reran
-                    f'text="{path.name}"', timeout=180_000
+                page.wait_for_selector(  # the page names this file once it has rerun (the
+                    f"text={path.name}",
+                    timeout=180_000,  # uploader's chips cut long names)
                 )
                 page.wait_for_function(
                     """() => !document.querySelector('[data-testid="stStatusWidget"]')""",

@@ -32,7 +32,13 @@ from scaling_core.runs import (
 
 def load_files(files: tuple[tuple[str, bytes], ...]) -> Loaded:
     """Every uploaded file (zips opened) read by its format and combined; `RunLogError` when
-    none could be read."""
+    none could be read, or when a text file has more cells than the page reads."""
+    for name, data in files:
+        if not data.startswith(b"PK"):
+            try:
+                fs.cells_check(data)
+            except RunLogError as exc:
+                raise RunLogError(f"{name}: {exc}" if len(files) > 1 else str(exc)) from exc
     return load(list(files))
 
 
@@ -103,6 +109,8 @@ def cached_read(
 
 
 NONE = "(none)"
+#: Largest per-run table shown in the editor.
+MAX_EDITOR_ROWS = 2_000
 ROLE_LABELS = {
     "run": "Run",
     "params": "Parameters N",
@@ -150,6 +158,13 @@ def choose_roles(loaded: Loaded, source: fs.Source) -> tuple[tuple[str, str | No
         f"Read {len(loaded.sources.tables)} tables ({formats}), {len(loaded.frame):,} rows, "
         f"{len(headers):,} columns. Each role's column is guessed; change any of them."
     )
+    for name, message in loaded.sources.problems[:10]:
+        st.warning(f"Could not use {ft.escape_markdown(name)}: {ft.escape_markdown(message)}")
+    if len(loaded.sources.problems) > 10:
+        st.warning(f"… and {len(loaded.sources.problems) - 10} more files could not be used.")
+    if loaded.sources.skipped:
+        skipped = "; ".join(f"{n} ({why})" for n, why in loaded.sources.skipped[:10])
+        st.caption(f"Skipped: {ft.escape_markdown(skipped)}")
     overrides: list[tuple[str, str | None]] = []
     columns = st.columns(4)
     for i, role in enumerate(ROLES):
@@ -185,6 +200,13 @@ def edit_runs(read: RunsRead, source: fs.Source, run_column: str | None) -> pd.D
     """The per-run table in an editor; returns the user's edits as a runs-meta table."""
     base = ft.per_run_table(read.per_run)
     lacking = int((base["needs"] != "").sum())
+    if len(base) > MAX_EDITOR_ROWS:  # a browser grid of 250,000 rows helps nobody
+        st.caption(
+            f"{len(base):,} runs: the table below lists only runs that lack values (at most "
+            f"{MAX_EDITOR_ROWS:,}); give many runs' values with `python -m scaling_core fit "
+            "PATH --runs-meta FILE`."
+        )
+        base = base[base["needs"] != ""].head(MAX_EDITOR_ROWS).reset_index(drop=True)
     st.markdown(
         f"**Runs: {len(base)} found, {len(base) - lacking} usable"
         + (f", {lacking} lacking values** (fill them in below)" if lacking else "**")

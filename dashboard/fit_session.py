@@ -692,7 +692,8 @@ def current_source() -> Source | None:
             joined.update(n.encode() + b"\0" + digest(b).encode())
         if SAMPLE_KEY in st.session_state or SAMPLE_KEY in st.query_params:
             forget_sample()
-        name = pairs[0][0] if len(pairs) == 1 else f"{len(pairs)} files"
+        names = [n for n, _ in pairs]
+        name = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         return Source(name, pairs[0][1], joined.hexdigest(), "upload", pairs)
     data = st.session_state.get(UPLOAD_BYTES_KEY)
     if isinstance(data, (bytes, bytearray)):

@@ -104,6 +104,12 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
         )
     except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        try:  # the line-by-line reader names the line where splitting fails
+            from scaling_core.runs.reader import read_run_log
+
+            read_run_log(data)
+        except RunLogError as named:
+            raise RunLogError(f"{source}: {named}") from exc
         raise RunLogError(f"{source}: cannot read it as a table ({first})") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
