@@ -46,7 +46,7 @@ from scaling_core.fit import (
 )
 from scaling_core.fit.points import choose_grouping, grouping_values, snapshot_budgets
 from scaling_core.fit.sweeps import select_rows, sweep_columns
-from scaling_core.published import real_sample_paths, sweep_for_path
+from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log, snapshot_losses
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
@@ -144,6 +144,8 @@ def sample_label(name: str) -> str:
     sweep = sweep_for_path(name)
     if sweep is not None:
         return f"Real · {sweep.label} — {Path(name).name}"
+    if name in OTHER_REAL_LABELS:
+        return f"Real · {OTHER_REAL_LABELS[name]} — {Path(name).name}"
     if name.startswith("real/"):
         return f"Real · {name.removeprefix('real/')}"
     return f"Synthetic · {name}"
@@ -359,6 +361,38 @@ def final_points_note(table: pd.DataFrame, form: str) -> str | None:
         'fit cannot tell how loss falls with N from how it falls with D. Choose "IsoFLOP '
         'snapshots of the learning curves" under Fit to: they read every run at several '
         "compute budgets, where D/N differs from run to run."
+    )
+
+
+#: How the page's "Fit to" picker names its choices ("auto" is resolved by `auto_points`).
+POINTS_LABELS = {
+    "auto": "automatic: final points, or snapshots when every run ends at one D/N",
+    "snapshots": "IsoFLOP snapshots of the learning curves",
+    "final": "the last logged point of each run",
+}
+
+
+def auto_points(log: RunLog, where: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+    """What "automatic" fits for learning curves, and why: their final points when those end at
+    different tokens per parameter (a two-term law is identified there, see
+    `collinear_tokens_per_param`, and the points are finished runs, not the early-training
+    transients a snapshot budget can land on), else IsoFLOP snapshots, where D/N differs from
+    run to run (Hoffmann et al. 2022, sec. 3.2, read their curves the same way)."""
+    if log.curves is None:
+        return "final", ""
+    try:
+        runs = select_log(log, dict(where)).runs if where else log.runs
+    except FitError:
+        return "final", ""
+    ratio = collinear_tokens_per_param(runs["n_params"], runs["n_tokens"])
+    if ratio is None:
+        return "final", (
+            "the last logged point of each run: the runs end at different tokens per parameter, "
+            "so their final points separate the N and D terms"
+        )
+    return "snapshots", (
+        f"IsoFLOP snapshots: every run ends at about {format_count(ratio)} tokens per parameter, "
+        "so the final points alone cannot separate the N and D terms"
     )
 
 

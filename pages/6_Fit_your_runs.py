@@ -115,17 +115,19 @@ with page("Fit your runs"):
             points = choice(
                 "Fit to",
                 "f_points",
-                ["snapshots", "final"],
-                "snapshots",
-                format_func=lambda p: {
-                    "final": "the last logged point of each run",
-                    "snapshots": "IsoFLOP snapshots of the learning curves",
-                }[p],
+                list(fs.POINTS_LABELS),
+                "auto",
+                format_func=fs.POINTS_LABELS.__getitem__,
                 help="Snapshots read every run's loss at a few compute budgets (log-log "
-                "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses.",
+                "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses. "
+                "Automatic fits the final points unless every run ends at one tokens-per-"
+                "parameter ratio, where a two-term law cannot be identified from them.",
             )
         probe = read.log if usable else "nothing usable"
         where = fv.sweep_pickers(probe, source)
+        if points == "auto":
+            points, why = fs.auto_points(read.log, where)
+            st.caption(f"Fit to (automatic): {why}.")
         options = fs.FitOptions(form, float(delta), exclude_k, fixed_e, points, where)
         if isinstance(read, str) or read is None:
             outcome = fs.FitOutcome(read_error=read or "nothing read")

@@ -157,6 +157,17 @@ def sweep_for_path(path: str) -> PublishedSweep | None:
     return None
 
 
+#: Names of the shipped real files that are not catalogue sweeps (PROVENANCE.md of each folder).
+OTHER_REAL_LABELS: dict[str, str] = {
+    "real/gemstones-2025/gemstones_checkpoints.csv": (
+        "Gemstones learning curves at constant LR (McLeish et al. 2025)"
+    ),
+    "real/pythia/pythia_lambada_checkpoints.csv": (
+        "Pythia checkpoints, LAMBADA loss (Biderman et al. 2023)"
+    ),
+}
+
+
 def real_sample_paths() -> list[str]:
     """Every shipped real CSV, catalogue entries first, then any other file under real/."""
     listed = [s.path for s in PUBLISHED_SWEEPS if s.file.is_file()]

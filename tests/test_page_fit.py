@@ -107,7 +107,8 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
 
 def test_learning_curves_at_one_ratio_warn_when_fitting_final_points() -> None:
     at = run_page(sample="learning_curves.csv")
-    assert at.selectbox(key="w_f_points").value == "snapshots"  # the default that is posed
+    assert at.selectbox(key="w_f_points").value == "auto"  # resolved: every run ends at D/N 60
+    assert any("Fit to (automatic): IsoFLOP snapshots" in c.value for c in at.caption)
     assert not at.warning
     at = run_page(sample="learning_curves.csv", f_points="final")
     assert not at.exception
@@ -164,7 +165,8 @@ def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
 def test_collinear_learning_curves_fit_snapshots_by_default() -> None:
     at = run_page(upload=wandb_collinear_csv())
     assert not at.exception and not at.warning
-    assert at.selectbox(key="w_f_points").value == "snapshots"
+    assert at.selectbox(key="w_f_points").value == "auto"
+    assert any("Fit to (automatic): IsoFLOP snapshots" in c.value for c in at.caption)
     (law,) = at.session_state["user_laws"].values()
     assert law.label == "Your fit (Chinchilla form, Approach 3)" and law.beta > 0
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_session as fs
-from scaling_core.published import PUBLISHED_SWEEPS
+from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
+from scaling_core.published_fit import fit_sweep, read_sweep, sweep_runs
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Fit_your_runs.py")
 
@@ -19,6 +20,9 @@ def test_sample_names_list_real_sweeps_first_labelled_real() -> None:
     assert "isoflop_sweep.csv" in names[len(real) :]
     assert fs.sample_label(real[0]).startswith("Real · OLMo model ladder")
     assert fs.sample_label("isoflop_sweep.csv") == "Synthetic · isoflop_sweep.csv"
+    for name in names:  # every real file has a descriptive name, not only its path
+        if name.startswith("real/"):
+            assert "(" in fs.sample_label(name) and "et al." in fs.sample_label(name), name
     assert fs.sample_bytes(real[0]).startswith(b"run,schedule,size")
 
 
@@ -49,3 +53,23 @@ def test_olmo_ladder_sample_fits_the_cosine_runs_by_default() -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "Fitting the 30 of 60 runs where schedule = cosine" in captions
     assert "size" not in {s.label for s in at.selectbox}  # a size label is not a sweep factor
+
+
+def test_olmo_ladder_default_fit_is_usable_and_agrees_with_the_published_sweeps_page() -> None:
+    """The first sample with every control at its default: the cosine runs end at 0.5-10x
+    Chinchilla tokens (D/N varies), so "automatic" fits their final points, as the Published
+    sweeps page does; IsoFLOP snapshots would land on early-training points (alpha < 0)."""
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["f_sample"] = "real/olmo-ladder/olmo_ladder_curves.csv"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="w_f_points").value == "auto"
+    assert any("Fit to (automatic): the last logged point" in c.value for c in at.caption)
+    (law,) = at.session_state["user_laws"].values()
+    assert "unreliable" not in law.label
+    assert law.alpha > 0 and law.beta > 0
+    sweep = SWEEPS_BY_KEY["olmo-ladder"]
+    table = sweep_runs(read_sweep(sweep), dict(sweep.default_where))
+    published = fit_sweep(table, n_boot=2, holdout_below=sweep.holdout_below)
+    a = law.beta / (law.alpha + law.beta)
+    assert abs(a - published.a) < 0.02, (a, published.a)
