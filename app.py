@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.format import format_compute, format_count, format_loss
+from charts.format import format_compute, format_count, format_loss, format_ratio
 from dashboard.layout import page
 from dashboard.state import available_laws
 from dashboard.widgets import compared_laws, range_notes
@@ -83,7 +83,7 @@ with page("Scaling-law explorer"):
                 "Law": laws[key].label,
                 "N (params)": format_count(float(optimum.n_params)),
                 "D (tokens)": format_count(float(optimum.n_tokens)),
-                "Tokens / param": f"{float(optimum.tokens_per_param):.1f}",
+                "Tokens / param": format_ratio(float(optimum.tokens_per_param)),
                 "Loss (nats/token)": format_loss(float(optimum.loss)),
             }
         )

@@ -47,6 +47,20 @@ def format_flops(value: float, digits: int = 2) -> str:
     return f"{format_scientific(value, digits)} FLOP"
 
 
+def format_ratio(value: float, digits: int = 3) -> str:
+    """Tokens per parameter and other ratios to ``digits`` significant digits, never rounded to
+    zero: 20.04 → "20", 0.0123 → "0.0123", 1234.5 → "1,234", 3e-5 → "3e-5"."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    if abs(value) >= 10**digits:
+        return f"{value:,.0f}"
+    if abs(value) < 1e-3:
+        return format_scientific(value, digits)
+    return f"{float(f'{value:.{digits}g}'):g}"
+
+
 def format_loss(value: float) -> str:
     """Loss in nats per token to 3 decimals, or a dash when the law gives none."""
     if value is None or not math.isfinite(value):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from charts.format import format_count
+from charts.format import format_count, format_ratio
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def summary_table(rows: Sequence[SummaryRow], compute_text: str) -> pd.DataFrame
                 f"N_opt at {compute_text}": "–" if row.n_opt is None else format_count(row.n_opt),
                 "Tokens / param there": "–"
                 if row.tokens_per_param is None
-                else f"{row.tokens_per_param:.1f}",
+                else format_ratio(row.tokens_per_param),
                 "Leave-out error": row.leave_out or "–",
             }
         )

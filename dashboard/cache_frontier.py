@@ -36,6 +36,7 @@ class ReferenceExponent:
     a: float
     interval: tuple[float, float] | None
     source: str
+    note: str = ""
 
 
 #: Exponents researchers compare Porian et al. 2024, Table 1 against.
@@ -69,6 +70,8 @@ REFERENCE_EXPONENTS: tuple[ReferenceExponent, ...] = (
         0.46,
         (0.454, 0.455),
         "Hoffmann et al. 2022, Table 2",
+        "As printed: the 10th-90th percentile interval excludes the rounded estimate 0.46; "
+        "Besiroglu et al. 2024 (sec. 4) find these intervals implausibly narrow.",
     ),
 )
 

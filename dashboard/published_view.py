@@ -7,7 +7,7 @@ import streamlit as st
 
 from charts import fit_tables as ft
 from charts.fit import extrapolation_figure
-from charts.format import format_count
+from charts.format import format_count, format_ratio
 from charts.published import SummaryRow, constants_text
 from dashboard.cache_published import sweep_fit, sweep_table
 from dashboard.state import USER_LAWS, available_laws
@@ -62,7 +62,7 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         "a = β/(α+β)", f"{result.a:.3f}", help=f"95% bootstrap interval {a_lo:.2f}-{a_hi:.2f}"
     )
     m[2].metric(f"N_opt at {compute:.0e} FLOP", format_count(result.n_opt(compute)))
-    m[3].metric("Tokens / param there", f"{result.tokens_per_param(compute):.1f}")
+    m[3].metric("Tokens / param there", format_ratio(result.tokens_per_param(compute)))
     st.caption(
         f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of each "
         f"run; {N_BOOT} bootstrap refits over runs. a 95% CI {a_lo:.2f}-{a_hi:.2f}; E, A, B, α, β = "

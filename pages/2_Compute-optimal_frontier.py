@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from charts.format import format_compute, format_count, format_loss
+from charts.format import format_compute, format_count, format_loss, format_ratio
 from charts.frontier import approach3_table, frontier_figure, isoflop_figure, porian_figure
 from charts.isoflop import optima_figure, profiles_figure, table1_comparison
 from dashboard.cache_frontier import (
@@ -83,7 +83,7 @@ with page("Compute-optimal frontier"):
             "Law": [row.label for row in rows],
             "N_opt (params)": [format_count(row.n_params) for row in rows],
             "D_opt (tokens)": [format_count(row.n_tokens) for row in rows],
-            "Tokens / param": [f"{row.tokens_per_param:.1f}" for row in rows],
+            "Tokens / param": [format_ratio(row.tokens_per_param) for row in rows],
             "L_opt (nats/token)": [format_loss(row.loss) for row in rows],
             "Exponent a": [f"{row.exponent:.3f}" for row in rows],
         }
@@ -118,11 +118,16 @@ with page("Compute-optimal frontier"):
         cols[2].metric(
             "Spread of tokens / param",
             f"{r_ratio:.1f}×",
-            help=f"from {r_min:.1f} to {r_max:.1f} tokens per parameter",
+            help=f"from {format_ratio(r_min)} to {format_ratio(r_max)} tokens per parameter",
         )
+        by_ratio = {row.tokens_per_param: row.label for row in rows}
         st.caption(
             f"N_opt ranges from {format_count(n_min)} to {format_count(n_max)} and D_opt from "
-            f"{format_count(d_min)} to {format_count(d_max)} across the {len(rows)} laws."
+            f"{format_count(d_min)} to {format_count(d_max)} across the {len(rows)} laws. "
+            f"Tokens per parameter run from {format_ratio(r_min)} ({by_ratio.get(r_min, '')}) to "
+            f"{format_ratio(r_max)} ({by_ratio.get(r_max, '')}): one law at an extreme sets "
+            "each spread, so an allocation-only frontier fitted far from this budget (e.g. "
+            "Kaplan's) can dominate it; drop it in the sidebar to compare the others."
         )
     else:
         st.info("Choose two or more laws in the sidebar to see how far they disagree.")
@@ -231,53 +236,68 @@ with page("Compute-optimal frontier"):
         ),
         width="stretch",
     )
+    chinchilla_c = format_compute(CHINCHILLA_BUDGET_FLOPS, unit)
     porian_rows = [
         {
             "Step (cumulative)": f"({letters[i]}) {s.title}",
             "a, OpenWebText2 (95% CI)": _interval(s.a_owt2, s.a_owt2_interval),
             "a, RefinedWeb (95% CI)": _interval(s.a_refinedweb, s.a_refinedweb_interval),
-            "N_opt at C (RefinedWeb)": format_count(
-                float(compute_optimal(laws[f"porian-2024-{s.key_suffix}"], compute).n_params)
+            "N_opt (RefinedWeb)": format_count(
+                float(
+                    compute_optimal(
+                        laws[f"porian-2024-{s.key_suffix}"], CHINCHILLA_BUDGET_FLOPS
+                    ).n_params
+                )
             ),
-            "Source": "Porian et al. 2024, Table 1",
         }
         for i, s in enumerate(PORIAN_TABLE1)
     ]
-    reference_rows = [
-        {
-            "Step (cumulative)": ref.label,
-            "a, OpenWebText2 (95% CI)": _interval(ref.a, ref.interval),
-            "a, RefinedWeb (95% CI)": "",
-            "N_opt at C (RefinedWeb)": "",
-            "Source": ref.source,
-        }
-        for ref in REFERENCE_EXPONENTS
-    ]
     st.dataframe(
-        pd.DataFrame([*porian_rows, *reference_rows]),
+        pd.DataFrame(porian_rows),
         hide_index=True,
         width="stretch",
         column_config={
             "Step (cumulative)": st.column_config.TextColumn(width=290),
-            "a, OpenWebText2 (95% CI)": st.column_config.TextColumn(
-                "a, OWT2 / reference",
-                width=160,
-                help="OpenWebText2 for Porian et al.'s steps; the published value for the "
-                "reference rows (Kaplan on WebText2, Chinchilla on MassiveText).",
+            "a, OpenWebText2 (95% CI)": st.column_config.TextColumn(width=200),
+            "a, RefinedWeb (95% CI)": st.column_config.TextColumn(width=190),
+            "N_opt (RefinedWeb)": st.column_config.TextColumn(
+                f"N_opt at {chinchilla_c}",
+                width=170,
+                help="RefinedWeb line at Chinchilla's budget, where the chart's dots are.",
             ),
-            "a, RefinedWeb (95% CI)": st.column_config.TextColumn("a, RefinedWeb", width=140),
-            "N_opt at C (RefinedWeb)": st.column_config.TextColumn(
-                "N_opt at C", width=90, help="RefinedWeb line at the budget chosen above."
-            ),
-            "Source": st.column_config.TextColumn(width=210),
         },
     )
     st.caption(
-        "Table 1 of Porian et al. 2024 (arXiv:2406.19146); intervals are 95% bootstrap intervals "
-        "(Chinchilla's are 10th-90th percentiles). Prefactors are not in the table: the RefinedWeb "
-        "lines pass through the paper's predicted N_opt at C = 5.88e23 FLOP for each step. Step "
-        "(e) replaces the cosine decay of step (d) with a constant learning rate."
+        "Table 1 of Porian et al. 2024 (arXiv:2406.19146); intervals are 95% bootstrap "
+        "intervals. Prefactors are not in the table: the RefinedWeb lines pass through the "
+        f"paper's predicted N_opt at C = {chinchilla_c} for each step. Step (e) replaces the "
+        "cosine decay of step (d) with a constant learning rate."
     )
+    st.markdown("**Reference exponents** (other papers and datasets, not Porian et al.'s):")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Law (data)": ref.label,
+                    "a (interval)": _interval(ref.a, ref.interval) + (" *" if ref.note else ""),
+                    "Source": ref.source,
+                }
+                for ref in REFERENCE_EXPONENTS
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Law (data)": st.column_config.TextColumn(width=290),
+            "a (interval)": st.column_config.TextColumn(
+                width=130, help="Chinchilla's intervals are 10th-90th percentiles."
+            ),
+            "Source": st.column_config.TextColumn(width=200),
+        },
+    )
+    notes = [f"\\* {ref.label}: {ref.note}" for ref in REFERENCE_EXPONENTS if ref.note]
+    if notes:
+        st.caption(" ".join(notes))
 
     st.subheader("Table 1, recomputed from Porian et al.'s released IsoFLOP points")
     st.markdown(
@@ -287,13 +307,29 @@ with page("Compute-optimal frontier"):
         "bootstrap (0.002 nats on RefinedWeb, 0.01 on OpenWebText2, as they assume) and a "
         "weighted power-law fit of N*(C). ✓: inside the paper's 95% interval."
     )
-    st.dataframe(table1_comparison(table1_cells()), hide_index=True, width="stretch", row_height=32)
+    narrow = {"paper": 105, "ours": 105, "Δ": 72, "budgets": 62}
+    st.dataframe(
+        table1_comparison(table1_cells()),
+        hide_index=True,
+        width="stretch",
+        row_height=32,
+        column_config={
+            "Step (cumulative)": st.column_config.TextColumn(width=245),
+            **{
+                f"{short}: {part}": st.column_config.TextColumn(
+                    f"{short}: n" if part == "budgets" else None, width=px
+                )
+                for short in ("RW", "OWT2")
+                for part, px in narrow.items()
+            },
+        },
+    )
     moves = spread_of_moves()
     st.caption(
         f"From the Kaplan reproduction to the tuned step a falls by {moves['rw']:.3f} on "
         f"RefinedWeb and {moves['owt2']:.3f} on OpenWebText2 (paper: "
         f"{PORIAN_TABLE1[0].a_refinedweb - PORIAN_TABLE1[-1].a_refinedweb:.3f} and "
-        f"{PORIAN_TABLE1[0].a_owt2 - PORIAN_TABLE1[-1].a_owt2:.3f}). Budgets: how many of the "
+        f"{PORIAN_TABLE1[0].a_owt2 - PORIAN_TABLE1[-1].a_owt2:.3f}). n: how many of the "
         "step's budgets carry the fit; the others have their minimum at the edge of the sampled "
         "sizes and are left out, as in the paper. Our intervals come from our own bootstrap "
         "replicates, so their ends differ from the paper's by about 0.01."

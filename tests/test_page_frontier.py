@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charts.format import format_compute, format_count, format_loss
+from charts.format import format_compute, format_count, format_loss, format_ratio
 from charts.frontier import (
     IsoFlopCurve,
     LawCurve,
@@ -56,7 +56,7 @@ def check_table_against_core(at: AppTest, keys: list[str], compute: float) -> No
         row = table.loc[law.label]
         assert row["N_opt (params)"] == format_count(float(optimum.n_params))
         assert row["D_opt (tokens)"] == format_count(float(optimum.n_tokens))
-        assert row["Tokens / param"] == f"{float(optimum.tokens_per_param):.1f}"
+        assert row["Tokens / param"] == format_ratio(float(optimum.tokens_per_param))
         assert row["L_opt (nats/token)"] == format_loss(float(optimum.loss))
 
 
@@ -104,10 +104,30 @@ def test_porian_table_and_step_choice() -> None:
         "0.571 (0.56, 0.59)",
         "0.497 (0.49, 0.50)",
     ]
-    references = list(porian["a, OpenWebText2 (95% CI)"][5:])
-    assert references[:3] == ["0.73", "0.88", "0.50 (0.488, 0.502)"]
-    tuned = compute_optimal(get_law("porian-2024-tuned"), 1e22)
-    assert porian["N_opt at C (RefinedWeb)"][4] == format_count(float(tuned.n_params))
+    assert len(porian) == 5  # Porian's steps only: the reference exponents are a table apart
+    assert porian["a, OpenWebText2 (95% CI)"][4] == "0.518 (0.49, 0.54)"
+    references = at.dataframe[3].value
+    assert list(references["a (interval)"][:3]) == ["0.73", "0.88", "0.50 (0.488, 0.502)"]
+    assert references["a (interval)"][4] == "0.46 (0.454, 0.455) *"  # as printed, commented
+    assert any("excludes the rounded estimate 0.46" in c.value for c in at.caption)
+    # N_opt at Chinchilla's budget, where the chart's dots and the metric are, not at the slider
+    tuned = compute_optimal(get_law("porian-2024-tuned"), 5.88e23)
+    assert porian["N_opt (RefinedWeb)"][4] == format_count(float(tuned.n_params))
+    kaplan = compute_optimal(get_law("porian-2024-kaplan"), 5.88e23)
+    assert porian["N_opt (RefinedWeb)"][0] == shown["N_opt at Chinchilla's budget (RefinedWeb)"]
+    assert format_count(float(kaplan.n_params)) == "3T"
+
+
+def test_tokens_per_param_never_rounds_to_zero_and_the_spread_names_its_extremes() -> None:
+    at = run_page(1e27)
+    table = allocation_table(at)
+    kaplan = compute_optimal(get_law("kaplan-2020-frontier"), 1e27)
+    ratio = float(kaplan.tokens_per_param)
+    assert ratio < 0.05  # Kaplan's frontier at 1e27 FLOP: far fewer tokens than parameters
+    shown = table.loc[get_law("kaplan-2020-frontier").label, "Tokens / param"]
+    assert shown == format_ratio(ratio) and float(shown) > 0
+    caption = next(c.value for c in at.caption if "Tokens per parameter run from" in c.value)
+    assert f"{format_ratio(ratio)} ({get_law('kaplan-2020-frontier').label})" in caption
 
 
 def test_pf_days_unit_in_labels() -> None:
