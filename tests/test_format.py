@@ -78,3 +78,14 @@ def test_durations_read_in_the_right_unit() -> None:
         "2.74 years",
     ]
     assert [format_seconds(v) for v in (0.52, 4460, 2.2e10)] == ["0.52 s", "4,460 s", "2.2e10 s"]
+
+
+def test_format_ratio_keeps_three_significant_digits_and_never_shows_zero() -> None:
+    from charts.format import format_ratio
+
+    assert format_ratio(20.04) == "20"
+    assert format_ratio(0.0123) == "0.0123"  # was "0.0" at one decimal
+    assert format_ratio(0.113) == "0.113"
+    assert format_ratio(39725.4) == "39,725"
+    assert format_ratio(3e-5) == "3e-5"
+    assert format_ratio(float("nan")) == "–"
