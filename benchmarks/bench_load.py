@@ -260,7 +260,11 @@ def run_load(
                     *(_slider_session(base, moves, i, result, pause) for i in range(sessions - 1))
                 )
 
-            asyncio.run(sliders())
+            # A thread of its own for the event loop: the caller may already run one (pytest's
+            # session-wide Playwright browser does, and asyncio.run refuses to nest).
+            slider_thread = threading.Thread(target=lambda: asyncio.run(sliders()), daemon=True)
+            slider_thread.start()
+            slider_thread.join()
             uploader.join(300)
             stop.set()
             watcher.join()
