@@ -66,21 +66,39 @@ def read_mapped(
     )
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the files…", scope="session")
-def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
-    """The files of this content read and combined, or the `RunLogError` message."""
+def load_or_message(files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
+    """`load_files`, or the `RunLogError` message."""
     try:
-        return load_files(_files)
+        return load_files(files)
     except RunLogError as exc:
         return str(exc)
 
 
+def read_or_message(
+    loaded: Loaded,
+    overrides: dict[str, str | None],
+    runs_meta: pd.DataFrame | None,
+    count_embeddings: bool,
+) -> RunsRead | str:
+    """`read_mapped`, or the `RunLogError` message."""
+    try:
+        return read_mapped(loaded, overrides, runs_meta, count_embeddings=count_embeddings)
+    except RunLogError as exc:
+        return str(exc)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the files…", scope="session")
+def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
+    """The files of this content read and combined, or the `RunLogError` message (large
+    uploads are read by `fit_session.run_heavy`)."""
+    if sum(len(data) for _, data in _files) <= fs.HEAVY_BYTES:
+        return load_or_message(_files)
+    return fs.run_heavy(load_or_message, _files, what="Reading the files", too_large=str)
+
+
 def loaded_for(source: fs.Source) -> Loaded | str:
-    """`cached_loaded` of the source, waiting for a heavy-job slot when the upload is large."""
-    if fs.source_bytes(source) <= fs.HEAVY_BYTES:
-        return cached_loaded(source.digest, source.all_files)
-    with fs._HEAVY_JOBS:
-        return cached_loaded(source.digest, source.all_files)
+    """`cached_loaded` of the source."""
+    return cached_loaded(source.digest, source.all_files)
 
 
 def meta_key(runs_meta: pd.DataFrame | None) -> str:
@@ -99,14 +117,17 @@ def cached_read(
     _loaded: Loaded,
     _runs_meta: pd.DataFrame | None,
 ) -> RunsRead | str:
-    """`read_mapped` for this content, mapping and per-run edits, or the error message."""
-    try:
-        return read_mapped(
-            _loaded, dict(overrides_key), _runs_meta, count_embeddings=count_embeddings
-        )
-    except RunLogError as exc:
-        return str(exc)
+    """`read_mapped` for this content, mapping and per-run edits, or the error message (for
+    many runs, by `fit_session.run_heavy`)."""
+    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings)
+    if len(_loaded.frame) * max(len(_loaded.frame.columns), 1) <= HEAVY_CELLS:
+        return read_or_message(*args)
+    return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
 
+
+#: Tables of more cells than this are mapped by `fit_session.run_heavy` (a 2 MB CSV holds
+#: roughly this many).
+HEAVY_CELLS = 200_000
 
 NONE = "(none)"
 #: Largest per-run table shown in the editor.

@@ -32,6 +32,7 @@ import pandas as pd
 
 from charts.fit import RunGroup, group_label
 from charts.format import format_count, format_flops
+from dashboard.jobs import JobTooLarge, run_isolated
 from scaling_core.fit import (
     DEFAULT_DELTA,
     BootstrapResult,
@@ -61,11 +62,39 @@ MAX_CELLS = 5_000_000
 #: Work budget of one bootstrap on the page, in refits × runs (each refit polishes every run):
 #: 20,000,000 is 200 refits of 100,000 runs, about 30 s on one core of the benchmark machine.
 MAX_BOOTSTRAP_WORK = 20_000_000
-#: Uploads larger than this wait for one of `MAX_HEAVY_JOBS` slots before being read and
-#: fitted, so a few visitors with big files cannot together exhaust the server's memory.
+#: Uploads larger than this are read, mapped and fitted in a child process (`dashboard.jobs`)
+#: with `JOB_SECONDS` and `JOB_MEMORY_MB` per step, after waiting for one of `MAX_HEAVY_JOBS`
+#: slots: the server process never holds their working memory, nor the interpreter lock while
+#: they run, and a few visitors with big files cannot together exhaust the host.
 HEAVY_BYTES = 2 * 1024 * 1024
 MAX_HEAVY_JOBS = 2
 _HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
+#: Time and memory budget of each step (read, map, fit) of a large upload.
+JOB_SECONDS = 120.0
+JOB_MEMORY_MB = 1024.0
+#: What to do when a step runs out of its budget.
+TOO_LARGE_ADVICE = (
+    "Subsample the runs (e.g. every 10th, or fewer runs per compute budget), split the file "
+    "by sweep, or run `python -m scaling_core fit FILE` on your own machine, which has no such "
+    "limit."
+)
+
+
+def run_heavy(
+    func: Callable[..., Any], *args: Any, what: str, too_large: Callable[[str], Any]
+) -> Any:
+    """``func(*args)`` in a child process within the page's budgets, after waiting for a heavy
+    slot; when it runs out of time or memory, ``too_large(message)`` (the message says which
+    budget and what to do)."""
+    with _HEAVY_JOBS:
+        try:
+            return run_isolated(
+                func, *args, timeout_s=JOB_SECONDS, memory_mb=JOB_MEMORY_MB, what=what
+            )
+        except JobTooLarge as exc:
+            return too_large(f"{exc}. {TOO_LARGE_ADVICE}")
+
+
 #: Session keys: the uploaded bytes and file name (also the test seam), the chosen sample.
 UPLOAD_BYTES_KEY = "fit_upload_bytes"
 UPLOAD_NAME_KEY = "fit_upload_name"
@@ -743,20 +772,39 @@ def current_source() -> Source | None:
     return Source(name, content, digest(content), "sample")
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
-def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
-    """The parsed log of the content with this SHA-256, or the `RunLogError` message."""
+def read_or_message(data: bytes, max_rows: int) -> RunLog | str:
+    """`read_upload`, or the `RunLogError` message."""
     try:
-        return read_upload(_data, max_rows=max_rows)
+        return read_upload(data, max_rows=max_rows)
     except RunLogError as exc:
         return str(exc)
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
+def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
+    """The parsed log of the content with this SHA-256, or the `RunLogError` message (a large
+    file is read by `run_heavy`)."""
+    if len(_data) <= HEAVY_BYTES:
+        return read_or_message(_data, max_rows)
+    return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
+
+
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Fitting…", scope="session")
-def cached_fit(file_digest: str, options_key: tuple, _log: RunLog) -> FitOutcome:
+def cached_fit(
+    file_digest: str, options_key: tuple, _log: RunLog, heavy: bool = False
+) -> FitOutcome:
     """`fit_log` of the content with this SHA-256 under these options (slider moves that do
-    not change the options do not refit)."""
-    return fit_log(_log, FitOptions(*options_key))
+    not change the options do not refit); ``heavy``: by `run_heavy`."""
+    options = FitOptions(*options_key)
+    if not heavy:
+        return fit_log(_log, options)
+    return run_heavy(
+        fit_log,
+        _log,
+        options,
+        what="The fit",
+        too_large=lambda message: FitOutcome(log=_log, table=_log.runs, fit_error=message),
+    )
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking extrapolation…", scope="session")
@@ -777,14 +825,8 @@ def outcome_for(
         if read.log is None:
             return FitOutcome(read_error=no_usable_runs(read))
         key = f"{source.digest}/{read_key}"
-        if source_bytes(source) <= HEAVY_BYTES:
-            return cached_fit(key, options.key(), read.log)
-        with _HEAVY_JOBS:
-            return cached_fit(key, options.key(), read.log)
-    if len(source.data) <= HEAVY_BYTES:
-        return _outcome(source, options)
-    with _HEAVY_JOBS:  # at most MAX_HEAVY_JOBS big uploads read and fitted at once
-        return _outcome(source, options)
+        return cached_fit(key, options.key(), read.log, source_bytes(source) > HEAVY_BYTES)
+    return _outcome(source, options)
 
 
 def source_bytes(source: Source) -> int:
@@ -793,15 +835,12 @@ def source_bytes(source: Source) -> int:
 
 
 def source_log(source: Source) -> RunLog | str:
-    """`cached_log` of the source, waiting for a heavy-job slot when the upload is large."""
-    if len(source.data) <= HEAVY_BYTES:
-        return cached_log(source.digest, MAX_ROWS, source.data)
-    with _HEAVY_JOBS:
-        return cached_log(source.digest, MAX_ROWS, source.data)
+    """`cached_log` of the source (a large one read by `run_heavy`)."""
+    return cached_log(source.digest, MAX_ROWS, source.data)
 
 
 def _outcome(source: Source, options: FitOptions) -> FitOutcome:
     log = cached_log(source.digest, MAX_ROWS, source.data)
     if isinstance(log, str):
         return FitOutcome(read_error=log)
-    return cached_fit(source.digest, options.key(), log)
+    return cached_fit(source.digest, options.key(), log, len(source.data) > HEAVY_BYTES)

@@ -117,3 +117,31 @@ def test_250000_runs_fit_on_the_page_within_1_gb() -> None:
     assert out["exceptions"] == [] and out["errors"] == []
     assert out["grown"] < 1024**3, f"grew {out['grown'] / 2**20:.0f} MiB"
     assert out["drawn"] >= 3  # IsoFLOP, residual and extrapolation charts say they are thinned
+
+
+def _all_messages(at: AppTest) -> str:
+    return " ".join(e.value.replace("\\", "") for e in [*at.error, *at.warning])
+
+
+@pytest.mark.parametrize(
+    ("budget", "value", "expected"),
+    [
+        # Either the job's own limit or the reader's MemoryError, whichever the child meets.
+        ("JOB_MEMORY_MB", 30.0, "memory"),
+        ("JOB_SECONDS", 0.05, "took longer than its 0.05 s budget and was stopped"),
+    ],
+)
+def test_a_large_upload_past_its_budget_says_which_and_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, budget: str, value: float, expected: str
+) -> None:
+    """Uploads over fs.HEAVY_BYTES run in a child process (dashboard.jobs); one that runs out
+    of its time or memory there is stopped, and the page says which budget and what to do."""
+    monkeypatch.setattr(fs, budget, value)
+    st.cache_resource.clear()
+    data = hostile.finished_runs_csv(60_000)
+    assert len(data) > fs.HEAVY_BYTES
+    at, _ = run_upload(data)
+    assert not at.exception
+    messages = _all_messages(at)
+    assert expected in messages
+    assert "Subsample the runs" in messages or "fewer rows" in messages

@@ -126,7 +126,10 @@ def read_run_log(
     except RunLogError:
         raise
     except MemoryError as exc:
-        raise RunLogError("the file is too large to read into memory") from exc
+        raise RunLogError(
+            "the file is too large to read into the memory available; keep only the columns "
+            "a fit needs, or fewer rows (e.g. every 10th logged step)"
+        ) from exc
     except Exception as exc:  # any parser failure must reach the user as one clear message
         raise RunLogError(
             f"internal error while reading the file ({type(exc).__name__}: {_show(exc, 120)}); "
