@@ -16,6 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+#: Real, licensed logs as their authors released them: the in-repo copy, or REAL_LOGS.
+REAL_LOGS = Path(
+    os.environ.get("REAL_LOGS", Path(__file__).resolve().parent / "fixtures" / "real-logs")
+)
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
     "--headless",

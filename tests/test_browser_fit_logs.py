@@ -11,21 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import REAL_LOGS, screenshot
 from tests.test_browser_fit import shown_metrics, wait_for_app, wait_for_metric
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = Path("/work/shared/real-logs")
-if not REAL.exists():
-    REAL = ROOT.parent / "shared" / "real-logs"
+REAL = REAL_LOGS
 HISTORY = REAL / "olmo-ladder" / "wandb-history"
 FILES = ["190M-1xC.csv", "190M-5xC.csv", "370M-1xC.csv", "370M-5xC.csv", "760M-2xC.csv",
          "1B-1xC.csv", "1B-10xC.csv", "peteish1_eval_final.csv"]  # fmt: skip
 
 
-@pytest.mark.skipif(not HISTORY.exists(), reason="shared/real-logs not present")
+@pytest.mark.skipif(not HISTORY.exists(), reason=f"real logs not at {REAL} (set REAL_LOGS)")
 def test_history_files_mapping_and_per_run_edit(page, app_server) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1400, "height": 2600})
     page.goto(f"{app_server}/Fit_your_runs")

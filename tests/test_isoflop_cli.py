@@ -147,3 +147,21 @@ def test_too_few_usable_budgets_is_refused_naming_them(capsys, tmp_path: Path) -
     status, out, err = run(capsys, str(path))
     assert status == 2 and out == ""
     assert "found 0 of 3" in err and "largest sampled size" in err
+
+
+def test_the_released_file_as_is_reads_and_reproduces_the_kaplan_step(capsys) -> None:
+    """Porian et al.'s own column names (N, D_tokens, flops_budget, and a text column
+    param_count that names the counting convention): read without renaming or --column."""
+    from tests.conftest import REAL_LOGS
+
+    raw = REAL_LOGS / "porian-2024" / "porian2024_isoflop_points.csv"
+    if not raw.exists():
+        pytest.skip(f"released file not at {raw}")
+    argv = [str(raw), "--method", "akima", "--seed-noise", "0.002", "--json"]
+    for column, value in table1_where("kaplan", "rw").items():  # the sample renames param_count
+        argv += ["--where", f"{'param_count' if column == 'counting' else column}={value}"]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    payload = json.loads(out)
+    lo, hi = PORIAN_TABLE1[0].a_refinedweb_interval
+    assert lo <= payload["a"] <= hi

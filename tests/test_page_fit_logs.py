@@ -14,19 +14,20 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
+from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
-REAL = Path("/work/shared/real-logs")
-if not REAL.exists():
-    REAL = ROOT.parent / "shared" / "real-logs"
+REAL = REAL_LOGS
 HISTORY = REAL / "olmo-ladder" / "wandb-history"
 FILES = ["190M-1xC.csv", "190M-5xC.csv", "370M-1xC.csv", "370M-5xC.csv", "760M-2xC.csv",
          "1B-1xC.csv", "1B-10xC.csv", "peteish1_eval_final.csv"]  # fmt: skip
 C4 = "eval/c4_en-validation/CrossEntropyLoss"
 PILE = "eval/pile-validation/CrossEntropyLoss"
 
-pytestmark = pytest.mark.skipif(not HISTORY.exists(), reason="shared/real-logs not present")
+pytestmark = pytest.mark.skipif(
+    not HISTORY.exists(), reason=f"real logs not at {REAL} (set REAL_LOGS)"
+)
 
 
 @pytest.fixture(autouse=True)

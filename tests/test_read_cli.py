@@ -9,16 +9,17 @@ from pathlib import Path
 import pytest
 
 from scaling_core.cli import main
+from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = Path("/work/shared/real-logs")
-if not REAL.exists():
-    REAL = ROOT.parent / "shared" / "real-logs"
+REAL = REAL_LOGS
 HISTORY = str(REAL / "olmo-ladder" / "wandb-history")
 C4 = "eval/c4_en-validation/CrossEntropyLoss"
 EXACT = str(ROOT / "examples" / "olmo_ladder_params.csv")
 
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason="shared/real-logs not present")
+pytestmark = pytest.mark.skipif(
+    not REAL.exists(), reason=f"real logs not at {REAL} (set REAL_LOGS)"
+)
 
 
 def run_json(capsys, *argv: str) -> dict:

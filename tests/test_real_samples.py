@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "sample_data" / "real"
@@ -41,7 +42,7 @@ def test_shipped_real_data_stays_small() -> None:
     assert total < 4_000_000, f"sample_data/real is {total:,} bytes"
 
 
-SHARED = Path(os.environ.get("REAL_LOGS", ROOT.parent / "shared" / "real-logs"))
+SHARED = REAL_LOGS
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"released files not at {SHARED} (set REAL_LOGS)")

@@ -18,16 +18,17 @@ import pandas as pd
 import pytest
 
 from scaling_core.runs import RunLogError, read_runs, read_sources
+from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = Path("/work/shared/real-logs")
-if not REAL.exists():
-    REAL = ROOT.parent / "shared" / "real-logs"
+REAL = REAL_LOGS
 FIXTURES = ROOT / "tests" / "fixtures"
 HISTORY = REAL / "olmo-ladder" / "wandb-history"
 C4 = "eval/c4_en-validation/CrossEntropyLoss"
 
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason="shared/real-logs not present")
+pytestmark = pytest.mark.skipif(
+    not REAL.exists(), reason=f"real logs not at {REAL} (set REAL_LOGS)"
+)
 
 
 def _files(*paths: Path) -> list[tuple[str, bytes]]:

@@ -177,7 +177,10 @@ def _read_run_log(
     if delimiter == ";":
         notes.append("semicolon-separated: a single comma in a number is read as a decimal comma")
 
-    chosen, unused = _resolve_columns(headers, notes)
+    sample = list(
+        csv.reader(io.StringIO(body[:65536].decode("utf-8", errors="replace")), delimiter=delimiter)
+    )
+    chosen, unused = _resolve_columns(headers, notes, sample[:20])
     missing_roles = []
     if "n_params" not in chosen:
         missing_roles.append("parameters (e.g. 'params', 'N')")

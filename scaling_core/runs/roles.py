@@ -8,7 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scaling_core.runs.numbers import _HEADER_UNIT, _UNIT_SCALES
+import pandas as pd
+
+from scaling_core.runs.numbers import _HEADER_UNIT, _UNIT_SCALES, _parse_number_series
 from scaling_core.runs.report import _show
 
 _OPTIONAL_NUMERIC = ("batch_size", "batch_tokens", "seq_len", "learning_rate", "n_layer", "d_model")
@@ -58,6 +60,7 @@ _add_synonyms(
             "tokenstrained",
             "trainedtokens",
             "datasize",
+            "dtokens",
         ]
     ],
 )
@@ -75,6 +78,9 @@ _add_synonyms(
             "flop",
             "totalflops",
             "trainingcompute",
+            "flopsbudget",
+            "flopbudget",
+            "computebudget",
         ]
     ],
 )
@@ -149,8 +155,25 @@ class _Column:
     unit: str
 
 
-def _resolve_columns(headers: list[str], notes: list[str]) -> tuple[dict[str, _Column], list[int]]:
-    """Pick one column per role; return the chosen columns and the unused indices."""
+def _text_only(index: int, sample_rows: Sequence[Sequence[str]]) -> bool:
+    """Whether the sample has values in column ``index`` and none of them is a number."""
+    cells = pd.Series(
+        [row[index] for row in sample_rows if index < len(row) and row[index].strip()]
+    )
+    if cells.empty:
+        return False
+    return bool(_parse_number_series(cells.astype(str)).unparsed.all())
+
+
+def _resolve_columns(
+    headers: list[str], notes: list[str], sample_rows: Sequence[Sequence[str]] = ()
+) -> tuple[dict[str, _Column], list[int]]:
+    """Pick one column per role; return the chosen columns and the unused indices.
+
+    With ``sample_rows`` (the first data rows as text), a name match for a numeric role whose
+    sampled values are all text is passed over while another candidate remains: Porian et
+    al.'s file has ``param_count`` (kaplan, standard, …) beside ``N``.
+    """
     seen: dict[str, int] = {}
     for i, header in enumerate(headers):
         if header in seen:
@@ -172,6 +195,14 @@ def _resolve_columns(headers: list[str], notes: list[str]) -> tuple[dict[str, _C
     chosen: dict[str, _Column] = {}
     for role, options in candidates.items():
         options.sort(key=lambda item: (item[0], item[1]))
+        if role != "run" and sample_rows and len(options) > 1:
+            numeric = [o for o in options if not _text_only(o[1], sample_rows)]
+            for passed in (o for o in options if o not in numeric):
+                notes.append(
+                    f"column {_show(passed[2].header)!r} is named like {role} but holds text "
+                    f"(e.g. {_show(sample_rows[0][passed[1]])!r}); not used as {role}"
+                )
+            options = numeric or options
         chosen[role] = options[0][2]
         if len(options) > 1:
             others = ", ".join(repr(_show(o[2].header)) for o in options[1:])
