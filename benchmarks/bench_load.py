@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import hostile_files  # noqa: E402
 import websockets  # noqa: E402
+from app_server import healthy, start_server  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
@@ -59,12 +58,6 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _rss_mib(pid: int) -> float:
     """Resident set size of a process and its children (MiB), from /proc."""
     total = 0
@@ -82,37 +75,6 @@ def _rss_mib(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
-
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free port; returns the process and its base URL."""
-    port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    handle = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if _healthy(base):
-            return process, base
-        time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError(f"streamlit did not start within 60 s; see {log_path}")
 
 
 class _Session:
@@ -271,7 +233,7 @@ def run_load(
             result.rss_peak = peak[0]
             time.sleep(1.0)
             result.rss_after = _rss_mib(process.pid)
-            result.alive_after = _healthy(base) and process.poll() is None
+            result.alive_after = healthy(base) and process.poll() is None
         finally:
             process.terminate()
             try:

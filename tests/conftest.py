@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.app_server import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -44,48 +41,19 @@ def _chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[str]:
     """`streamlit run app.py` on 127.0.0.1 and a free port; yields the base URL."""
-    port = _free_port()
     log = (ROOT / "artifacts").joinpath("streamlit.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    with log.open("w") as handle:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                "--server.address", "127.0.0.1", "--server.port", str(port),
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            process.terminate()
-            pytest.fail(f"streamlit did not start within 60 s; see {log}")
-        try:
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    try:
+        process, base = start_server(log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield base
+    finally:
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")
