@@ -72,8 +72,8 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
     if result.leave_out is not None:
         check = result.leave_out
         leave = (
-            f"{check.mean_abs_relative_error:.1%} mean, {check.max_abs_relative_error:.1%} max "
-            f"({len(check.holdout)} runs ≥ {format_count(check.threshold)})"
+            f"{check.mean_abs_relative_error:.1%} mean, {check.max_abs_relative_error:.1%} max, "
+            f"at N ≥ {format_count(check.threshold)}"
         )
         fitted = sweep_runs(runs, dict(where), loss)
         st.plotly_chart(

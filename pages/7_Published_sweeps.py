@@ -49,13 +49,30 @@ with page("Published sweeps"):
     st.subheader("Beside the published laws")
     if not chosen:
         st.info("Pick one or more sweeps above.")
-    st.dataframe(summary_table(rows, format_compute(COMPUTE)), hide_index=True, width="stretch")
+    summary = summary_table(rows, format_compute(COMPUTE))
+    st.dataframe(
+        summary,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Sweep or law": st.column_config.TextColumn(width=248),
+            "What": st.column_config.TextColumn(width=88),
+            "E, A, B, α, β": st.column_config.TextColumn(width=192),
+            "a (95% CI)": st.column_config.TextColumn(width=108),
+            summary.columns[4]: st.column_config.TextColumn("N_opt", width=56),
+            "Tokens / param there": st.column_config.TextColumn("D/N", width=46),
+            "Leave-out error": st.column_config.TextColumn(width=190),
+        },
+    )
     st.caption(
-        f"N_opt and tokens per parameter at C = {format_compute(COMPUTE)} from each fit's "
+        f"N_opt and tokens per parameter (D/N) at C = {format_compute(COMPUTE)} from each fit's "
         "closed form (Hoffmann et al. 2022, eq. 4). The sweeps' losses are on their own "
         "validation sets and tokenizers, so E and the loss levels are not comparable across "
         "rows; the allocation (a, tokens per parameter) is. Extrapolating a fit of models up to "
-        "a few billion parameters to 1e23 FLOP is far outside the sweep: read the intervals."
+        "a few billion parameters to 1e23 FLOP is far outside the sweep: read the intervals. "
+        "Leave-out error: mean |relative error| on the held-out larger runs (largest in "
+        "brackets). The published laws are fixed comparators: they do not follow the "
+        "sidebar's law selection; your own fits from Fit your runs are added when present."
     )
     st.plotly_chart(
         frontier_figure(curves, chosen_compute=COMPUTE), width="stretch", key="ps_frontier"

@@ -109,6 +109,7 @@ def test_page_defaults_show_olmo_and_gadre_beside_the_published_laws() -> None:
     assert "OLMo model ladder (Bhagia et al. 2024)" in table.index
     olmo = table.loc["OLMo model ladder (Bhagia et al. 2024)"]
     assert olmo["Leave-out error"].startswith("0.9% mean")
+    assert any("fixed comparators" in c.value for c in at.caption)  # not the sidebar's laws
     epoch = table.loc[get_law("epoch-2024").label]
     assert epoch["What"] == "published" and epoch["a (95% CI)"] == "0.513"
     metrics = {m.label: m.value for m in at.metric}
