@@ -135,7 +135,7 @@ def cmd_optimal(args: argparse.Namespace) -> None:
             f"params (N_opt)    {n_params:.4g}",
             f"tokens (D_opt)    {n_tokens:.4g}",
             f"loss              {loss_text}",
-            f"tokens per param  {n_tokens / n_params:.1f}",
+            f"tokens per param  {n_tokens / n_params:.3g}",
         ],
     )
 
@@ -180,10 +180,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _negative_values_attached(argv: Sequence[str] | None) -> list[str]:
+    """``--compute -1e21`` as ``--compute=-1e21``: argparse takes ``-1e21`` for an option and
+    says "expected one argument"; attached, the option's own check names the bad value."""
+    items = list(sys.argv[1:] if argv is None else argv)
+    out: list[str] = []
+    for item in items:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and item.startswith("-"):
+            try:
+                float(item)
+            except ValueError:
+                pass
+            else:
+                out[-1] = f"{out[-1]}={item}"
+                continue
+        out.append(item)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_negative_values_attached(argv))
         args.handler(args)
     except (UsageError, UnknownLaw, LawUnavailable, QuantityError, ValueError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -12,6 +12,7 @@ Examples
 --------
 ``python -m scaling_core fit sample_data/isoflop_sweep.csv --json``
 ``python -m scaling_core fit runs.csv --bootstrap 1000 --exclude-highest-loss 5 --seed 1``
+``python -m scaling_core fit porian2024_isoflop_points.csv --where dataset=rw --where hparams=tuned``
 ``python -m scaling_core fit wandb-history/ --column loss=eval/c4_en-validation/CrossEntropyLoss
 --holdout-params-above 2e9``
 
@@ -147,6 +148,11 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="fit only runs with at most N parameters and report how well it predicts the rest",
     )
+    fit.add_argument(
+        "--pool",
+        action="store_true",
+        help="fit the rows as one law even when columns such as dataset split them into sweeps",
+    )
     fit.add_argument("--json", action="store_true", help="print one JSON object")
     fit.set_defaults(handler=cmd_fit)
     return fit
@@ -181,9 +187,21 @@ def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _refuse_pooled_sweeps(runs: Any) -> None:
+    """Refuse rows that hold several sweeps, as ``isoflop`` does, unless ``--pool`` is given."""
+    from scaling_core.fit.base import FitError
+    from scaling_core.fit.sweeps import check_one_sweep
+
+    try:
+        check_one_sweep(runs)
+    except FitError as exc:
+        raise FitCommandError(f"{exc} (or --pool to fit them as one law)") from None
+
+
 def cmd_fit(args: argparse.Namespace) -> None:
     """Read FILE, fit the chosen form, optionally bootstrap, print a report or one JSON object."""
     from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
+    from scaling_core.fit.sweeps import parse_where
     from scaling_core.read_cli import read_from_args
 
     if not 0 < args.confidence < 1:
@@ -198,6 +216,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if log is None:
         lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
         raise FitCommandError(f"no run has what a fit needs ({lacking}); see the read command")
+    if not args.pool:
+        _refuse_pooled_sweeps(log.runs)
     holdout = None
     if args.holdout_params_above is not None:
         if args.bootstrap:
@@ -273,6 +293,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
         if boot is None
         else {"n_boot": boot.n_boot, "n_failed": boot.n_failed, "seed": boot.seed},
         "residuals": {"rms": result.rms_residual, "max_abs": result.max_abs_residual},
+        "where": dict(parse_where(args.where)),
+        "pooled": bool(args.pool),
         "report": {
             "shape": report.shape,
             "n_rows_read": report.n_rows_read,
@@ -287,7 +309,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(_finite(payload)))
         return
-    print(read.summary())
+    print(read.summary(None if args.verbose else 20))
     print()
     print(boot.report() if boot is not None else result.report())
     if holdout is not None:

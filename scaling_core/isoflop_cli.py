@@ -272,7 +272,10 @@ def cmd_isoflop(args: argparse.Namespace) -> None:
         f"a = {fit.a:.4f}{ci(fit.a_interval)}   N_opt = {fit.n_coefficient:.4g} * C^a",
         f"b = {fit.b:.4f}{ci(fit.b_interval)}   D_opt = {fit.d_coefficient:.4g} * C^b",
     ]
-    lines += [f"note: {note}" for note in fit.notes]
+    lines += [
+        f"note: {note}" + ("; --seed-noise NATS sets it" if "(assumed default)" in note else "")
+        for note in fit.notes
+    ]
     lines += ["budgets:", *_budget_lines(fit)]
     if not math.isfinite(fit.a):
         raise IsoflopCommandError("the fit gave no finite exponent")

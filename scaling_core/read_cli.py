@@ -6,6 +6,7 @@ Examples
 --------
 ``python -m scaling_core read ../shared/real-logs/olmo-ladder/wandb-history``
 ``python -m scaling_core read logs.zip --column loss=eval/loss --runs-meta sizes.csv --json``
+``python -m scaling_core read runs.csv --where dataset=c4 --verbose``
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help="CSV with run plus any of params, tokens, tokens_per_step: fills what logs lack",
     )
     parser.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="keep rows whose COLUMN equals VALUE (repeatable): one sweep of a multi-sweep file",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="list every run (default: the first 20)"
+    )
+    parser.add_argument(
         "--no-embeddings",
         action="store_true",
         help="count parameters from config without the embedding and head matrices",
@@ -44,18 +55,39 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_from_args(args: argparse.Namespace) -> Any:
-    """`scaling_core.runs.read_runs` for the parsed source options."""
+    """`scaling_core.runs.read_runs` for the parsed source options, on the rows ``--where``
+    keeps (`scaling_core.fit.sweeps.select_rows`, as ``isoflop`` selects)."""
     import os
 
-    from scaling_core.runs import RunLogError, parse_column_flags, read_runs
+    from scaling_core.fit.sweeps import parse_where, select_rows
+    from scaling_core.runs import RunLogError, parse_column_flags
+    from scaling_core.runs.collect import build_runs, load, mapping_for
+    from scaling_core.runs.meta import read_runs_meta
 
     columns = parse_column_flags(args.column)
-    if args.runs_meta is not None and not os.path.isfile(args.runs_meta):
-        raise RunLogError(f"--runs-meta: no such file {args.runs_meta!r}")
-    return read_runs(
-        args.paths,
-        columns=columns,
-        runs_meta=args.runs_meta,
+    where = parse_where(args.where)
+    meta = None
+    if args.runs_meta is not None:
+        if not os.path.isfile(args.runs_meta):
+            raise RunLogError(f"--runs-meta: no such file {args.runs_meta!r}")
+        with open(args.runs_meta, "rb") as handle:
+            content = handle.read()
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RunLogError(
+                f"--runs-meta {args.runs_meta}: not a text CSV (byte 0x{content[exc.start]:02x} "
+                f"at offset {exc.start}); give a CSV with run,params,tokens,tokens_per_step"
+            ) from None
+        meta = read_runs_meta(args.runs_meta)
+    loaded = load(args.paths)
+    if where:
+        kept = select_rows(loaded.frame, where)
+        loaded.frame = kept.reset_index(drop=True)
+    return build_runs(
+        loaded,
+        mapping_for(loaded, columns),
+        runs_meta=meta,
         count_embeddings=not args.no_embeddings,
     )
 
@@ -76,7 +108,7 @@ def cmd_read(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(_clean(result.to_dict())))
     else:
-        print(result.summary())
+        print(result.summary(None if args.verbose else 20))
 
 
 def add_read_command(subparsers: Any) -> argparse.ArgumentParser:

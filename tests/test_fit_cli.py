@@ -155,3 +155,80 @@ def test_python_dash_m_fit_json_works() -> None:
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["form"] == "chinchilla" and set(payload["params"]) == CHINCHILLA_PARAMS
+
+
+OLMO_CURVES = str(ROOT / "sample_data" / "real" / "olmo-ladder" / "olmo_ladder_curves.csv")
+PORIAN = str(ROOT / "sample_data" / "real" / "porian-2024" / "porian2024_isoflop_points.csv")
+
+
+def test_a_file_of_several_sweeps_is_refused_naming_columns_and_a_where(capsys) -> None:
+    status, out, err = run(capsys, "fit", OLMO_CURVES)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "columns schedule vary" in err and "--where schedule=" in err and "--pool" in err
+
+
+def test_where_picks_one_sweep_and_gives_the_published_sweeps_exponent(capsys) -> None:
+    """The cosine runs alone: a = 0.370, as the published sweeps page fits the same file."""
+    payload = run_json(capsys, OLMO_CURVES, "--where", "schedule=cosine")
+    assert payload["n_runs"] == 30 and payload["where"] == {"schedule": "cosine"}
+    assert abs(payload["derived"]["a"] - 0.370) < 0.005
+    status, _, err = run(capsys, "fit", OLMO_CURVES, "--where", "schedule=cosin")
+    assert status == 2 and "has no value 'cosin' (values: const, cosine, decay)" in err
+
+
+def test_pool_fits_the_sweeps_together(capsys) -> None:
+    import pandas as pd
+
+    payload = run_json(capsys, OLMO_CURVES, "--pool")
+    assert payload["n_runs"] == pd.read_csv(OLMO_CURVES)["run"].nunique() > 30
+    assert payload["pooled"] is True
+
+
+def test_text_report_lists_at_most_20_runs_unless_verbose(capsys) -> None:
+    args = (
+        PORIAN,
+        "--where",
+        "dataset=owt2",
+        "--where",
+        "hparams=tuned",
+        "--where",
+        "loss_type=val",
+    )
+    status, out, _ = run(capsys, "fit", *args)
+    assert status == 0
+    listed = [ln for ln in out.splitlines() if ln.startswith("  line ")]
+    assert len(listed) == 20 and "… and 96 more runs; --verbose or --json for all" in out
+    status, out, _ = run(capsys, "fit", *args, "--verbose")
+    assert len([ln for ln in out.splitlines() if ln.startswith("  line ")]) == 116
+
+
+def test_messy_report_counts_agree_with_the_dropped_rows(capsys) -> None:
+    """r24-r27 have every row dropped (loss 'diverged', params negative, loss and tokens blank):
+    counted as such, not as usable, and not listed with nan values."""
+    status, out, _ = run(capsys, "read", MESSY)
+    assert status == 0
+    assert out.startswith("Read 1 table (csv ×1); 28 rows.")
+    assert (
+        "Runs: 28 found, 24 usable, 4 with every row dropped (see Dropped rows), 0 lacking" in out
+    )
+    assert "Dropped rows (4):" in out and "nan" not in out
+    assert "1 row has no value in 'Val Loss'" in out
+
+
+def test_runs_meta_that_is_not_text_is_one_line(capsys, tmp_path) -> None:
+    binary = tmp_path / "sizes.csv"
+    binary.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)))
+    status, out, err = run(capsys, "read", MESSY, "--runs-meta", str(binary))
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "--runs-meta" in err and "not a text CSV (byte 0xd0 at offset 0)" in err
+
+
+def test_negative_compute_is_named(capsys) -> None:
+    status, _, err = run(capsys, "optimal", "--law", "chinchilla-2022", "--compute", "-1e21")
+    assert status == 2 and "compute must be positive, got '-1e21'" in err
+
+
+def test_tokens_per_param_below_one_is_not_rounded_to_zero(capsys) -> None:
+    status, out, _ = run(capsys, "optimal", "--law", "porian-2024-kaplan", "--compute", "1e21")
+    line = next(ln for ln in out.splitlines() if ln.startswith("tokens per param"))
+    assert status == 0 and float(line.split()[-1]) > 0

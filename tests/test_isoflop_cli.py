@@ -165,3 +165,11 @@ def test_the_released_file_as_is_reads_and_reproduces_the_kaplan_step(capsys) ->
     payload = json.loads(out)
     lo, hi = PORIAN_TABLE1[0].a_refinedweb_interval
     assert lo <= payload["a"] <= hi
+
+
+def test_messages_name_flags_and_stay_short(capsys) -> None:
+    status, out, _ = run(capsys, SYNTHETIC, "--bootstrap", "100")
+    assert status == 0 and "--seed-noise NATS sets it" in out and "seed_noise" not in out
+    status, _, err = run(capsys, str(ROOT / "sample_data/kaplan_sweep.csv"))
+    assert status == 2 and len(err) < 400 and "budget_column" not in err
+    assert "… and 38 more" in err and "not an IsoFLOP sweep" in err

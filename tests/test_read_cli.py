@@ -65,26 +65,58 @@ def test_exact_counts_replace_the_nominal_sizes(capsys) -> None:
 # The README commands for the other folders: (argv, runs fitted, role checks).
 COMMANDS = [
     (
-        ["olmo-ladder/olmo_ladder_curves.csv", "--column", "loss=loss_c4_en"],
+        [
+            "olmo-ladder/olmo_ladder_curves.csv",
+            "--column",
+            "loss=loss_c4_en",
+            "--where",
+            "source=peteish-moreeval",
+        ],
         30,
         {"params": "N", "tokens": "tokens", "loss": "loss_c4_en"},
     ),
     (
-        ["gadre-2024/runs-json", "--column", "loss=results.1.loss"],
-        104,
+        [
+            "gadre-2024/runs-json",
+            "--column",
+            "loss=results.1.loss",
+            "--where",
+            "dataset_name=c4_original",
+            "--pool",
+        ],
+        34,
         {"params": "hyperparameters.params", "tokens": "hyperparameters.tokens"},
     ),
-    (["gadre-2024/gadre2024_final_losses.csv"], 104, {"loss": "loss_c4_val"}),
+    (
+        ["gadre-2024/gadre2024_final_losses.csv", "--where", "dataset=c4_original"],
+        34,
+        {"loss": "loss_c4_val"},
+    ),
     (
         ["gemstones-2025/wandb_df_for_fitting_hot.jsonl", "--form", "power-n"],
         22,
         {"params": "params_active_precise", "loss": "final_loss"},
     ),
-    (["porian-2024", "--column", "tokens=D_tokens"], 1745, {"params": "N", "tokens": "D_tokens"}),
-    (["muennighoff-2023"], 231, {"params": "params", "tokens": "tokens", "loss": "val_loss"}),
     (
-        ["pythia", "--column", "loss=lambada_nll", "--form", "power-n"],
-        16,
+        [
+            *("porian-2024", "--column", "tokens=D_tokens", "--where", "dataset=owt2"),
+            *("--where", "hparams=tuned", "--where", "loss_type=val"),
+        ],
+        116,
+        {"params": "N", "tokens": "D_tokens"},
+    ),
+    (["muennighoff-2023"], 296, {"params": "params", "tokens": "tokens", "loss": "val_loss"}),
+    (
+        [
+            "pythia",
+            "--column",
+            "loss=lambada_nll",
+            "--form",
+            "power-n",
+            "--where",
+            "variant=standard",
+        ],
+        7,
         {"params": "params_total", "loss": "lambada_nll"},
     ),
 ]
@@ -130,3 +162,65 @@ def test_text_report_lists_sources_and_lacking_runs(capsys) -> None:
     assert f"loss: '{C4}' [given]" in out
     assert "190M-1xC: params 1.9e+08 (run name (nominal)); tokens" in out
     assert "peteish7_eval_full: needs params" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "columns", "where"),
+    [
+        (["porian-2024", "--column", "tokens=D_tokens"], "dataset, hparams", "--where dataset=rw"),
+        (["gadre-2024/gadre2024_final_losses.csv"], "dataset", "--where dataset=c4_original"),
+        (
+            ["olmo-ladder/olmo_ladder_curves.csv", "--column", "loss=loss_c4_en"],
+            "source",
+            "--where source=peteish-moreeval",
+        ),
+    ],
+)
+def test_fit_refuses_several_sweeps_like_isoflop(capsys, argv, columns, where) -> None:
+    path, *rest = argv
+    status = main(["fit", str(REAL / path), *rest])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert f"(columns {columns}" in err and where in err and "--pool" in err
+
+
+def test_pool_fits_every_sweep_as_one_law(capsys) -> None:
+    payload = run_json(capsys, "fit", str(REAL / "gadre-2024/gadre2024_final_losses.csv"), "--pool")
+    assert payload["n_runs"] == 104 and payload["pooled"] is True
+
+
+def test_olmo_schedule_variants_are_kept_apart_and_noted(capsys) -> None:
+    """The curves file names 190M-10xC in three schedules (column source); merged, the final
+    loss was the constant-LR run's 3.4466 instead of the cosine run's."""
+    payload = run_json(
+        capsys,
+        "read",
+        str(REAL / "olmo-ladder/olmo_ladder_curves.csv"),
+        "--column",
+        "loss=loss_c4_en",
+    )
+    runs = {r["run"]: r for r in payload["runs"]}
+    variants = [name for name in runs if name.startswith("190M-10xC [source=")]
+    assert len(variants) == 3
+    assert len({runs[v]["final_loss"] for v in variants}) == 3
+    assert any("differ in 'source'" in n and "not merged" in n for n in payload["notes"])
+    cosine = run_json(
+        capsys,
+        "read",
+        str(REAL / "olmo-ladder/olmo_ladder_curves.csv"),
+        "--column",
+        "loss=loss_c4_en",
+        "--where",
+        "source=peteish-moreeval",
+    )
+    assert len(cosine["runs"]) == 30 and "190M-10xC" in {r["run"] for r in cosine["runs"]}
+    assert not any("differ in" in n for n in cosine["notes"])
+
+
+def test_muennighoff_seeds_are_separate_runs(capsys) -> None:
+    payload = run_json(capsys, "read", str(REAL / "muennighoff-2023"))
+    names = [r["run"] for r in payload["runs"]]
+    assert len(names) == len(set(names)) == 296
+    seeds = [n for n in names if n.startswith("2b855b11b [run_key=")]
+    assert len(seeds) == 5
+    assert any("differ in 'run_key'" in n for n in payload["notes"])

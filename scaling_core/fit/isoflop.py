@@ -214,7 +214,10 @@ def fit_approach2(
             f"the sampled sizes; found {len(points)} of {len(budgets)}"
             + (
                 " ("
-                + "; ".join(f"{r.compute_flops:.3g}: {r.reason}" for r in left_out.itertuples())
+                + "; ".join(
+                    f"{r.compute_flops:.3g}: {r.reason}" for r in left_out.head(3).itertuples()
+                )
+                + (f"; … and {len(left_out) - 3} more" if len(left_out) > 3 else "")
                 + ")"
                 if len(left_out)
                 else ""
@@ -222,7 +225,8 @@ def fit_approach2(
             + (
                 ""
                 if budget_column
-                else f" (tolerance {tolerance:g}; set budget_column if compute is given)"
+                else f" (budgets are C = 6ND grouped within {tolerance:.0%}; a compute column "
+                "groups them exactly; a grid of N and D is not an IsoFLOP sweep)"
             )
         )
     notes = [left_out_note(left_out, len(points))]
@@ -230,7 +234,7 @@ def fit_approach2(
     b, k_d = _power_law(points["compute_flops"].to_numpy(), points["d_opt"].to_numpy())
     a_ci = b_ci = None
     if n_bootstrap:
-        assumed = " (assumed; give seed_noise)" if seed_noise is None else ""
+        assumed = " (assumed default)" if seed_noise is None else ""
         seed_noise = DEFAULT_SEED_NOISE if seed_noise is None else seed_noise
         if not (math.isfinite(seed_noise) and seed_noise > 0):
             raise FitError(f"seed_noise must be a positive number of nats, got {seed_noise!r}")

@@ -134,7 +134,7 @@ def fit_isoflop_porian(
     if seed_noise is not None and not (math.isfinite(seed_noise) and seed_noise > 0):
         raise FitError(f"seed_noise must be a positive number of nats, got {seed_noise!r}")
     budgets = split_budgets(runs, tolerance=tolerance, budget_column=budget_column)
-    assumed = " (assumed; give seed_noise)" if seed_noise is None else ""
+    assumed = " (assumed default)" if seed_noise is None else ""
     if seed_noise is None:
         seed_noise = DEFAULT_SEED_NOISE
     rng = np.random.default_rng(seed)

@@ -9,6 +9,7 @@ the pickers on the pages call `select_rows`.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -102,7 +103,7 @@ def check_one_sweep(frame: pd.DataFrame) -> None:
     if not factors:
         return
     combos = frame[factors].astype(str).drop_duplicates()
-    example = " ".join(f"--where {k}={v}" for k, v in combos.iloc[0].items())
+    example = " ".join(f"--where {shlex.quote(f'{k}={v}')}" for k, v in combos.iloc[0].items())
     raise FitError(
         f"the rows hold {len(combos)} sweeps (columns {', '.join(factors)} vary); "
         f"choose one, e.g. {example}"

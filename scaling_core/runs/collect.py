@@ -57,6 +57,7 @@ from scaling_core.runs.report import (
     ValidationReport,
     _list_headers,
 )
+from scaling_core.runs.split import tell_runs_apart
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
 
@@ -142,48 +143,11 @@ class RunsRead:
         """Runs not used, with what each needs."""
         return self.per_run[self.per_run["needs"] != ""].reset_index(drop=True)
 
-    def summary(self) -> str:
-        """The report as text: formats, roles, runs with sources, lacking runs, drops, notes."""
-        formats = ", ".join(f"{k} ×{v}" for k, v in self.sources.formats.items())
-        lines = [f"Read {len(self.sources.tables)} tables ({formats}); {self.n_rows_read:,} rows."]
-        for name, why in self.sources.skipped:
-            lines.append(f"  skipped {name}: {why}")
-        for name, message in self.sources.problems:
-            lines.append(f"  could not read {name}: {message}")
-        lines.append("Roles (change with --column ROLE=NAME):")
-        lines += [f"  {line}" for line in self.mapping.describe()]
-        losses = self.mapping.candidates.get("loss", [])
-        if len(losses) > 1:
-            lines.append(f"Loss candidates ({len(losses)}):")
-            lines += [
-                f"  {c}"
-                + ("  (perplexity: read as log(ppl))" if c in self.mapping.perplexity else "")
-                for c in losses
-            ]
-        used = self.per_run[self.per_run["needs"] == ""]
-        lines.append(
-            f"Runs: {len(self.per_run)} found, {len(used)} usable, {len(self.lacking)} lacking values"
-        )
-        for row in used.itertuples(index=False):
-            lines.append(
-                f"  {row.run}: params {row.params:.4g} ({row.params_source}); tokens "
-                f"{row.tokens:.4g} ({row.tokens_source}); final loss {row.final_loss:.4f}"
-            )
-        if len(self.lacking):
-            lines.append(
-                "Runs lacking values (give them with --runs-meta FILE: run,params,tokens,tokens_per_step):"
-            )
-            for row in self.lacking.itertuples(index=False):
-                lines.append(f"  {row.run}: needs {row.needs}")
-        if self.n_dropped:
-            lines.append(f"Dropped rows ({self.n_dropped:,}):")
-            lines += [f"  {f} line {ln}: {why}" for f, ln, why in self.dropped[:50]]
-            if self.n_dropped > 50:
-                lines.append(f"  ... and {self.n_dropped - 50:,} more")
-        if self.notes:
-            lines.append("Notes:")
-            lines += [f"  - {n}" for n in self.notes]
-        return "\n".join(lines)
+    def summary(self, max_runs: int | None = 20) -> str:
+        """The report as text (`scaling_core.runs.summary.runs_summary`)."""
+        from scaling_core.runs.summary import runs_summary
+
+        return runs_summary(self, max_runs)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready report."""
@@ -391,7 +355,11 @@ def build_runs(
             f"columns are: {_list_headers(loaded.headers, 30)}"
         )
     n = len(frame)
-    runs = _run_ids(frame, cols.get("run"), cols.get("step"), loaded.present)
+    named = _run_ids(frame, cols.get("run"), cols.get("step"), loaded.present)
+    runs, apart = tell_runs_apart(
+        frame, named, [c for c in cols.values() if c], curves=cols.get("step") is not None
+    )
+    notes += [apart] if apart else []
     loss = numeric_column(frame, cols["loss"])
     if mapping.loss_is_perplexity:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -407,7 +375,7 @@ def build_runs(
     if runs_meta is not None and len(runs_meta):
         meta = {
             str(r["run"]): r
-            for r in read_runs_meta(runs_meta, sorted(set(runs))).to_dict("records")
+            for r in read_runs_meta(runs_meta, sorted(set(runs) | set(named))).to_dict("records")
         }
     file_of = frame["__source__"].astype(str).to_numpy()
     fmt_of = frame["__format__"].astype(str).to_numpy()
@@ -441,7 +409,7 @@ def build_runs(
         groups = {}
     for run, idx in groups.items():
         idx = np.sort(idx)
-        m = meta.get(str(run), {})
+        m = meta.get(str(run), meta.get(str(named[idx[0]]), {}))
         config = dict(loaded.configs.get(file_run_of[idx[0]], {}))
         for c in config_columns:
             v = frame[c].iloc[idx[0]]
@@ -569,12 +537,14 @@ def build_runs(
     blank = int(loss_blank.sum())
     if blank:
         notes.append(
-            f"{blank:,} rows have no value in {cols['loss']!r} (rows logging other metrics); not used"
+            f"{blank:,} {'row has' if blank == 1 else 'rows have'} no value in {cols['loss']!r}; "
+            "not used"
         )
     lacking = per_run[per_run["needs"] != ""]
     if len(lacking):
         notes.append(
-            f"{len(lacking)} runs lack values and are not used: "
+            f"{len(lacking)} {'run lacks' if len(lacking) == 1 else 'runs lack'} values "
+            "and are not used: "
             + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
             + (" ..." if len(lacking) > 8 else "")
         )
