@@ -14,6 +14,7 @@ import streamlit as st
 
 from charts import fit_tables as ft
 from dashboard import fit_session as fs
+from dashboard import fit_upload as fu
 from scaling_core.runs import (
     FROM_FILE,
     ROLES,
@@ -96,7 +97,7 @@ def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Lo
     return fs.run_heavy(load_or_message, _files, what="Reading the files", too_large=str)
 
 
-def loaded_for(source: fs.Source) -> Loaded | str:
+def loaded_for(source: fu.Source) -> Loaded | str:
     """`cached_loaded` of the source."""
     return cached_loaded(source.digest, source.all_files)
 
@@ -166,11 +167,11 @@ class Mapping:
         return f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
 
 
-def _role_key(source: fs.Source, role: str) -> str:
+def _role_key(source: fu.Source, role: str) -> str:
     return f"fit_role_{role}_{source.digest[:12]}"
 
 
-def choose_roles(loaded: Loaded, source: fs.Source) -> tuple[tuple[str, str | None], ...]:
+def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | None], ...]:
     """One picker per role, defaulting to the guess; returns the roles the user changed."""
     guess = mapping_of(loaded, {})
     headers = loaded.headers
@@ -217,7 +218,7 @@ def choose_roles(loaded: Loaded, source: fs.Source) -> tuple[tuple[str, str | No
     return tuple(overrides)
 
 
-def edit_runs(read: RunsRead, source: fs.Source, run_column: str | None) -> pd.DataFrame | None:
+def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.DataFrame | None:
     """The per-run table in an editor; returns the user's edits as a runs-meta table."""
     base = ft.per_run_table(read.per_run)
     lacking = int((base["needs"] != "").sum())
@@ -253,7 +254,7 @@ def edit_runs(read: RunsRead, source: fs.Source, run_column: str | None) -> pd.D
     return ft.edits_to_meta(base, edited)
 
 
-def show_mapping(loaded: Loaded, source: fs.Source) -> tuple[RunsRead | str, Mapping]:
+def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
     overrides = choose_roles(loaded, source)
     count_embeddings = st.toggle(

@@ -20,6 +20,7 @@ from charts.fit import (
 from charts.format import format_count
 from dashboard import downloads
 from dashboard import fit_session as fs
+from dashboard import fit_upload as fu
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, number_slider
 from scaling_core.fit import BootstrapResult, FitError
@@ -102,7 +103,7 @@ def show_report(log: RunLog, notes: list[str]) -> None:
 
 
 def show_fit(
-    outcome: fs.FitOutcome, source: fs.Source, options: fs.FitOptions
+    outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions
 ) -> BootstrapResult | None:
     """The fitted law, its warnings, parameters and diagnostics, and the bootstrap controls;
     returns the bootstrap shown (None before one is run for these options)."""
@@ -228,7 +229,7 @@ def show_fit(
 
 
 def show_charts(
-    outcome: fs.FitOutcome, source: fs.Source, options: fs.FitOptions
+    outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions
 ) -> dict[str, go.Figure]:
     """IsoFLOP view, residuals, extrapolation check and learning curves; returns the figures."""
     log, result = outcome.log, outcome.result
@@ -294,7 +295,7 @@ def show_charts(
                 0.05,
                 container=e2,
             )
-            check = fs.cached_extrapolation(
+            check = fu.cached_extrapolation(
                 source.digest, options.key(), by, float(quantile), table
             )
             if isinstance(check, str):
@@ -350,7 +351,7 @@ def show_charts(
 def show_downloads(
     outcome: fs.FitOutcome,
     boot: BootstrapResult | None,
-    source: fs.Source,
+    source: fu.Source,
     charts: dict[str, go.Figure],
 ) -> None:
     """Parameters (JSON, CSV), predictions per run (CSV) and every chart (HTML)."""
@@ -404,7 +405,7 @@ def show_downloads(
     )
 
 
-def sweep_pickers(log: RunLog | str, source: fs.Source) -> tuple[tuple[str, str], ...]:
+def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str], ...]:
     """One picker per column that tells several sweeps of the file apart (Porian et al.'s
     dataset, hparams, ...); returns the chosen (column, value) pairs.  A real sample opens on
     its catalogue's default sweep."""

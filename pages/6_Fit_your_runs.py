@@ -8,6 +8,7 @@ import streamlit as st
 from charts import fit_tables as ft
 from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
+from dashboard import fit_upload as fu
 from dashboard import fit_view as fv
 from dashboard.layout import page
 from dashboard.state import USER_LAWS
@@ -27,15 +28,15 @@ with page("Fit your runs"):
     )
 
     # ------------------------------------------------------------------ data source
-    source = fs.current_source()
-    fs.sync_sample_pick(source)  # the picker shows the sample on display (e.g. from a link)
+    source = fu.current_source()
+    fu.sync_sample_pick(source)  # the picker shows the sample on display (e.g. from a link)
     upload_col, sample_col = st.columns([3, 2])
     upload_col.file_uploader(
         "Run logs (several files or a zip)",
         type=None,
         accept_multiple_files=True,
-        key=fs.uploader_key(),
-        on_change=fs.on_upload,
+        key=fu.uploader_key(),
+        on_change=fu.on_upload,
         help=f"Up to 50 MB per file and {fs.MAX_ROWS:,} data rows. A file holding one run "
         "becomes a run named after the file.",
     )
@@ -43,14 +44,14 @@ with page("Fit your runs"):
     sample_col.selectbox(
         "Or a sample: real published sweeps, then synthetic ones",
         samples,
-        key=fs.SAMPLE_PICK_KEY,
+        key=fu.SAMPLE_PICK_KEY,
         format_func=fs.sample_label,
         help="Real sweeps are released by their authors (licence and provenance in "
         "sample_data/real/); synthetic ones are described in sample_data/README.md.",
     )
-    sample_col.button("Load this sample", key="fit_load_sample", on_click=fs.load_picked_sample)
+    sample_col.button("Load this sample", key="fit_load_sample", on_click=fu.load_picked_sample)
 
-    if st.session_state.pop(fs.BAD_SAMPLE_KEY, False):
+    if st.session_state.pop(fu.BAD_SAMPLE_KEY, False):
         st.warning("The link names a sample file that does not exist; choose one above.")
 
     # ------------------------------------------------------------------ mapping
@@ -132,7 +133,7 @@ with page("Fit your runs"):
         if isinstance(read, str) or read is None:
             outcome = fs.FitOutcome(read_error=read or "nothing read")
         else:
-            outcome = fs.outcome_for(source, options, read, mapping.key if mapping else "")
+            outcome = fu.outcome_for(source, options, read, mapping.key if mapping else "")
         snapshots = outcome.snapshots
         if snapshots:
             st.info(fs.SNAPSHOT_CAVEAT, icon=":material/info:")

@@ -28,6 +28,7 @@ from charts.fit import (
     residuals_figure,
 )
 from dashboard import fit_session as fs
+from dashboard import fit_upload as fu
 from scaling_core.fit import extrapolation_check, fit
 from scaling_core.fit import points as fp
 from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
@@ -382,13 +383,13 @@ def test_uploaded_text_is_escaped() -> None:
 
 def test_slider_moves_do_not_refit(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    original = fs.fit_log
+    original = fu.fit_log  # the name cached_fit calls
 
     def counting(log, options):  # type: ignore[no-untyped-def]
         calls.append(options)
         return original(log, options)
 
-    monkeypatch.setattr(fs, "fit_log", counting)
+    monkeypatch.setattr(fu, "fit_log", counting)
     at = run_page(sample="isoflop_sweep.csv")
     assert len(calls) == 1
     at.slider(key="w_f_q").set_value(0.7).run()

@@ -1,0 +1,267 @@
+"""The fit page's session and upload handling: where the data comes from (an upload kept in the
+session, or a sample named in the URL) and the per-session caches of reading and fitting it.
+
+Where the data comes from (first match wins):
+
+1. uploads (several files, zips included), copied as (name, bytes) pairs into
+   ``st.session_state["fit_upload_files"]`` by the uploader's callback; a single file may also
+   be given as bytes under ``"fit_upload_bytes"`` (and its name under ``"fit_upload_name"``).
+   Tests put bytes there directly: AppTest cannot drive ``st.file_uploader``.  Uploaded bytes live only in the session (the
+   caches holding them are per session too); they are never written to disk or put in a URL.
+2. a sample file chosen by its button, recorded as ``f_sample=<file name>`` in the session
+   and the URL so that a link to a sample view reproduces it.  Only names of files in
+   ``sample_data/`` are accepted.
+
+Large uploads are read and fitted by `dashboard.fit_session.run_heavy` (a child process with
+its own time and memory budget).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.fit_session import (
+    BOOTSTRAP_KEY,
+    HEAVY_BYTES,
+    MAX_ROWS,
+    SAMPLE_KEY,
+    UPLOAD_BYTES_KEY,
+    UPLOAD_FILES_KEY,
+    UPLOAD_NAME_KEY,
+    FitOptions,
+    FitOutcome,
+    digest,
+    extrapolation,
+    fit_log,
+    no_usable_runs,
+    read_upload,
+    run_heavy,
+    sample_bytes,
+    sample_names,
+)
+from dashboard.state import Param, register
+from scaling_core.fit import (
+    ExtrapolationResult,
+)
+from scaling_core.runs import RunLog, RunLogError, RunsRead
+
+#: ``f_sample`` round-trips through the URL; an upload never does.
+SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
+_UPLOADER_COUNTER = "fit_uploader_generation"
+_DIGEST_KEY = "fit_upload_digest"
+BAD_SAMPLE_KEY = "fit_bad_sample"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes the page fits and where they came from ("upload" or "sample")."""
+
+    name: str
+    data: bytes
+    digest: str
+    kind: str
+    files: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def all_files(self) -> tuple[tuple[str, bytes], ...]:
+        """(name, bytes) of every file of this source."""
+        return self.files or ((self.name, self.data),)
+
+
+def uploader_key() -> str:
+    """The uploader's widget key; loading a sample moves to a new key, which clears it."""
+    return f"fit_uploader_{st.session_state.get(_UPLOADER_COUNTER, 0)}"
+
+
+def forget_sample() -> None:
+    """Drop the chosen sample from the session and the address bar."""
+    st.session_state.pop(SAMPLE_KEY, None)
+    if SAMPLE_KEY in st.query_params:
+        del st.query_params[SAMPLE_KEY]
+
+
+def forget_upload() -> None:
+    """Drop the uploaded bytes from the session."""
+    for key in (UPLOAD_BYTES_KEY, UPLOAD_NAME_KEY, UPLOAD_FILES_KEY, _DIGEST_KEY):
+        st.session_state.pop(key, None)
+
+
+def on_upload() -> None:
+    """Uploader callback: keep the file's bytes in the session (not on disk, not in the URL)."""
+    uploaded = st.session_state.get(uploader_key())
+    st.session_state.pop(BOOTSTRAP_KEY, None)
+    if isinstance(uploaded, list):
+        uploaded = [u for u in uploaded if u is not None]
+    elif uploaded is not None:
+        uploaded = [uploaded]
+    if not uploaded:
+        forget_upload()
+        return
+    forget_upload()
+    st.session_state[UPLOAD_FILES_KEY] = [(u.name, u.getvalue()) for u in uploaded]
+    forget_sample()
+
+
+def load_sample(name: str) -> None:
+    """Sample button callback: record the sample (session and URL) and clear any upload."""
+    if name not in sample_names():
+        return
+    forget_upload()
+    st.session_state.pop(BOOTSTRAP_KEY, None)
+    st.session_state[SAMPLE_KEY] = name
+    st.session_state[_UPLOADER_COUNTER] = st.session_state.get(_UPLOADER_COUNTER, 0) + 1
+
+
+SAMPLE_PICK_KEY = "fit_sample_pick"
+
+
+def load_picked_sample() -> None:
+    """Sample button callback: load the sample currently shown in the picker."""
+    load_sample(str(st.session_state.get(SAMPLE_PICK_KEY, "")))
+
+
+_PICK_SHOWS_KEY = "fit_sample_pick_shows"
+
+
+def sync_sample_pick(source: Source | None) -> None:
+    """Make the sample picker show the sample the page displays when that sample changes (a
+    link with ``f_sample``, a new session) or the picker was reset (the page was left and
+    reopened); a pick not yet loaded with the button is kept.  Call before the picker."""
+    if source is None or source.kind != "sample":
+        return
+    if (
+        SAMPLE_PICK_KEY not in st.session_state
+        or st.session_state.get(_PICK_SHOWS_KEY) != source.name
+    ):
+        st.session_state[SAMPLE_PICK_KEY] = source.name
+        st.session_state[_PICK_SHOWS_KEY] = source.name
+
+
+def chosen_sample() -> str | None:
+    """The sample named by the session or the link, if it is one of `sample_names`."""
+    if SAMPLE_KEY in st.session_state:
+        value = st.session_state[SAMPLE_KEY]
+    else:
+        value = st.query_params.get(SAMPLE_KEY)
+    if not value:
+        return None
+    if value in sample_names():
+        st.session_state[SAMPLE_KEY] = value
+        return str(value)
+    st.session_state[BAD_SAMPLE_KEY] = True
+    forget_sample()
+    return None
+
+
+def _upload_digest(data: bytes) -> str:
+    cached = st.session_state.get(_DIGEST_KEY)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    value = digest(data)
+    st.session_state[_DIGEST_KEY] = (data, value)
+    return value
+
+
+def current_source() -> Source | None:
+    """The data to fit: the uploaded files in the session, else the chosen sample, else None."""
+    files = st.session_state.get(UPLOAD_FILES_KEY)
+    if files:
+        pairs = tuple((str(n), bytes(b)) for n, b in files)
+        joined = hashlib.sha256()
+        for n, b in pairs:
+            joined.update(n.encode() + b"\0" + digest(b).encode())
+        if SAMPLE_KEY in st.session_state or SAMPLE_KEY in st.query_params:
+            forget_sample()
+        names = [n for n, _ in pairs]
+        name = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return Source(name, pairs[0][1], joined.hexdigest(), "upload", pairs)
+    data = st.session_state.get(UPLOAD_BYTES_KEY)
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data) if isinstance(data, bytearray) else data
+        name = str(st.session_state.get(UPLOAD_NAME_KEY, "uploaded file"))
+        if SAMPLE_KEY in st.session_state or SAMPLE_KEY in st.query_params:
+            forget_sample()  # the link must not point at a sample while an upload is shown
+        return Source(name, data, _upload_digest(data), "upload")
+    name = chosen_sample()
+    if name is None:
+        return None
+    content = sample_bytes(name)
+    return Source(name, content, digest(content), "sample")
+
+
+def read_or_message(data: bytes, max_rows: int) -> RunLog | str:
+    """`read_upload`, or the `RunLogError` message."""
+    try:
+        return read_upload(data, max_rows=max_rows)
+    except RunLogError as exc:
+        return str(exc)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
+def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
+    """The parsed log of the content with this SHA-256, or the `RunLogError` message (a large
+    file is read by `run_heavy`)."""
+    if len(_data) <= HEAVY_BYTES:
+        return read_or_message(_data, max_rows)
+    return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Fitting…", scope="session")
+def cached_fit(
+    file_digest: str, options_key: tuple, _log: RunLog, heavy: bool = False
+) -> FitOutcome:
+    """`fit_log` of the content with this SHA-256 under these options (slider moves that do
+    not change the options do not refit); ``heavy``: by `run_heavy`."""
+    options = FitOptions(*options_key)
+    if not heavy:
+        return fit_log(_log, options)
+    return run_heavy(
+        fit_log,
+        _log,
+        options,
+        what="The fit",
+        too_large=lambda message: FitOutcome(log=_log, table=_log.runs, fit_error=message),
+    )
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking extrapolation…", scope="session")
+def cached_extrapolation(
+    file_digest: str, options_key: tuple, by: str, quantile: float, _table: pd.DataFrame
+) -> ExtrapolationResult | str:
+    """`extrapolation` of the fitted table of this content under these options."""
+    return extrapolation(_table, FitOptions(*options_key), by, quantile)
+
+
+def outcome_for(
+    source: Source, options: FitOptions, read: RunsRead | None = None, read_key: str = ""
+) -> FitOutcome:
+    """Fit (cached per content, mapping and per-run edits -- ``read_key`` -- and options) what
+    was read; without ``read`` the source is read as one CSV file. Big uploads wait for one of
+    `MAX_HEAVY_JOBS` slots."""
+    if read is not None:
+        if read.log is None:
+            return FitOutcome(read_error=no_usable_runs(read))
+        key = f"{source.digest}/{read_key}"
+        return cached_fit(key, options.key(), read.log, source_bytes(source) > HEAVY_BYTES)
+    return _outcome(source, options)
+
+
+def source_bytes(source: Source) -> int:
+    """Total size of the source's files."""
+    return sum(len(data) for _, data in source.all_files)
+
+
+def source_log(source: Source) -> RunLog | str:
+    """`cached_log` of the source (a large one read by `run_heavy`)."""
+    return cached_log(source.digest, MAX_ROWS, source.data)
+
+
+def _outcome(source: Source, options: FitOptions) -> FitOutcome:
+    log = cached_log(source.digest, MAX_ROWS, source.data)
+    if isinstance(log, str):
+        return FitOutcome(read_error=log)
+    return cached_fit(source.digest, options.key(), log, len(source.data) > HEAVY_BYTES)
