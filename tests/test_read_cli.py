@@ -1,4 +1,4 @@
-"""The README's commands for every folder of ../shared/real-logs: runs found, roles chosen, a
+"""The README's commands for every folder of the real logs (tests/fixtures/real-logs): runs found, roles chosen, a
 sane fit; the OLMo ladder's 3B runs predicted from the 190M-1B ones (issue 10)."""
 
 from __future__ import annotations
