@@ -35,3 +35,20 @@ def test_community_cloud_files() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert 0 < config["server"]["maxUploadSize"] <= 200
     assert (ROOT / "app.py").exists() and (ROOT / "pages").is_dir()
+
+
+def test_a_plain_install_carries_every_subpackage() -> None:
+    """Docker and Community Cloud run `pip install .` (not editable): every folder of Python
+    code under the three packages (scaling_core.fit, scaling_core.runs included) must be in it."""
+    from setuptools import find_namespace_packages
+
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    packaged = set(find_namespace_packages(where=str(ROOT), include=find["find"]["include"]))
+    needed = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for root in ("scaling_core", "charts", "dashboard")
+        for path in (ROOT / root).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert {"scaling_core.fit", "scaling_core.runs"} <= needed
+    assert needed <= packaged
