@@ -4,7 +4,8 @@ Layout: ``base`` (constants, FitError, runs as arrays), ``objective`` and ``star
 Newton polish, variable-projection starts), ``forms`` (the law forms and `fit`), ``result`` (FitResult);
 ``isoflop`` (Approaches 1 and 2), ``isoflop_porian`` (Porian et al. 2024's Akima estimator),
 ``isoflop_budgets`` (budgets, edge checks, the N_opt(C) power law), ``sweeps`` (one sweep from a
-file of several), ``bootstrap``, ``extrapolation``, ``identifiability``, ``reference``.
+file of several), ``points`` (which points a fit sees and how they group), ``bootstrap``,
+``extrapolation``, ``identifiability``, ``reference`` (the published L-BFGS-B grid).
 
 Forms
 -----
