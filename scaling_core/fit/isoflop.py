@@ -184,7 +184,7 @@ def fit_approach2(
     for budget in budgets:
         reason = None
         if budget.n_runs < min_runs:
-            reason = f"{budget.n_runs} runs; need >= {min_runs}"
+            reason = f"{budget.n_runs} run{'' if budget.n_runs == 1 else 's'}; need >= {min_runs}"
         else:
             reason = budget.edge_reason()
         result = _window_parabola(budget, window) if reason is None else reason
