@@ -26,9 +26,11 @@ from scaling_core.published_fit import SweepFit, fit_sweep, read_sweep, sweep_ru
 LETTERS = "abcde"
 
 
-@st.cache_data(show_spinner="Recomputing Porian et al.'s Table 1 from their points…")
+@st.cache_resource(show_spinner="Recomputing Porian et al.'s Table 1 from their points…")
 def live_steps(method: str = "akima") -> list[LiveStep]:
-    """Every Table 1 step on both datasets, fitted from the released points (cached)."""
+    """Every Table 1 step on both datasets, fitted from the released points (cached once per
+    server as shared objects, read-only: st.cache_data would unpickle the fits, their points
+    and bootstrap replicates on each of the page's four calls per rerun)."""
     return live_table1(read_points(), method=method, n_bootstrap=1000 if method == "akima" else 300)
 
 
