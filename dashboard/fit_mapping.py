@@ -279,6 +279,6 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
         st.caption(
             f"**{usable} usable runs with your values**"
             + (f"; {still} still lacking" if still else "")
-            + f" ({len(meta)} runs edited)."
+            + f" ({len(meta)} run{'' if len(meta) == 1 else 's'} edited)."
         )
     return read, mapping
