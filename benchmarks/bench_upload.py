@@ -65,6 +65,7 @@ def best_of(repeats: int, func) -> tuple[float, object]:  # type: ignore[no-unty
 
 
 def main(n_runs: int = 20, n_steps: int = 500) -> None:
+    from dashboard import fit_groups as fg
     from dashboard import fit_session as fs
 
     data = curves_csv(n_runs, n_steps)
@@ -85,7 +86,7 @@ def main(n_runs: int = 20, n_steps: int = 500) -> None:
     final = fs.FitOptions(points="final")
     seconds, _ = best_of(3, lambda: fs.analyse(data, final))
     print(f"  the same fitting the last point of each run instead: {seconds * 1e3:.0f} ms")
-    seconds, _ = best_of(3, lambda: fs.isoflop_view(log, outcome.table, outcome.result, "auto"))
+    seconds, _ = best_of(3, lambda: fg.isoflop_view(log, outcome.table, outcome.result, "auto"))
     print(f"IsoFLOP snapshots + fitted curves for the chart: {seconds * 1e3:.0f} ms")
     seconds, _ = best_of(3, lambda: fs.extrapolation(outcome.table, options, "compute_flops", 0.8))
     print(f"extrapolation check: {seconds * 1e3:.0f} ms")

@@ -19,6 +19,7 @@ from charts.fit import (
 )
 from charts.format import format_count
 from dashboard import downloads
+from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
 from dashboard.state import USER_LAWS
@@ -244,7 +245,7 @@ def show_charts(
             "auto",
             format_func=lambda g: fs.GROUPINGS[g],
         )
-        groups, kind = fs.isoflop_view(log, table, result, how)
+        groups, kind = fg.isoflop_view(log, table, result, how)
         iso_title = {
             "snapshots": "IsoFLOP snapshots of the learning curves, with the fitted law",
             "compute": "IsoFLOP view: runs by compute budget, with the fitted law",
@@ -268,7 +269,7 @@ def show_charts(
 
         if result is not None:
             predictions = fp.predictions_table(result, table)
-            index, labels, _ = fs.group_runs(table, fp.residual_grouping(table, kind))
+            index, labels, _ = fg.group_runs(table, fp.residual_grouping(table, kind))
             res_fig = residuals_figure(predictions, index, labels)
             st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
             charts["residuals"] = res_fig

@@ -27,6 +27,7 @@ from charts.fit import (
     learning_curves_figure,
     residuals_figure,
 )
+from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
 from scaling_core.fit import extrapolation_check, fit
@@ -474,7 +475,7 @@ def _axis_title(axis: go.layout.XAxis | go.layout.YAxis) -> str:
 def test_isoflop_figure() -> None:
     log = read_run_log(SAMPLES / "isoflop_sweep.csv")
     result = fs.fit_runs(log.runs, fs.FitOptions(exclude_highest_loss=1))
-    groups = fs.isoflop_groups(log.runs, result, "compute")
+    groups = fg.isoflop_groups(log.runs, result, "compute")
     assert len(groups) == 6
     fig = isoflop_figure(groups)
     assert fig.layout.xaxis.type == "log"
@@ -494,7 +495,7 @@ def test_residuals_and_extrapolation_figures() -> None:
     log = read_run_log(SAMPLES / "messy_runs.csv")
     result = fs.fit_runs(log.runs, fs.FitOptions())
     predictions = fp.predictions_table(result, log.runs)
-    index, labels, _ = fs.group_runs(log.runs, "ratio")
+    index, labels, _ = fg.group_runs(log.runs, "ratio")
     fig = residuals_figure(predictions, index, labels)
     assert fig.layout.xaxis.type == "log" and "FLOP" in _axis_title(fig.layout.xaxis)
     assert "%" in _axis_title(fig.layout.yaxis)

@@ -1,0 +1,101 @@
+"""Runs grouped for the fit page's IsoFLOP chart (by compute budget, tokens or tokens per parameter),
+each group with the fitted law evaluated along its line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from charts.fit import RunGroup, group_label
+from dashboard.fit_session import snapshot_table
+from scaling_core.fit import (
+    FitError,
+    FitResult,
+    group_isoflop,
+)
+from scaling_core.fit.points import choose_grouping, grouping_values
+from scaling_core.runs import RunLog
+
+
+def _group_labels(values: np.ndarray, kind: str) -> list[str]:
+    return [group_label(float(v), kind) for v in values]
+
+
+def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(group index per run, label per group, group value per group) for a grouping kind.
+
+    ``bins`` puts runs in half-decade bins of compute.
+    """
+    if kind == "bins":
+        compute = table["compute_flops"].to_numpy(dtype=float)
+        edges = np.floor(np.log10(compute) * 2) / 2
+        uniq, index = np.unique(edges, return_inverse=True)
+        centres = 10 ** (uniq + 0.25)
+        labels = _group_labels(centres, "bins")
+        return index, labels, centres
+    values = grouping_values(table, kind)
+    index = group_isoflop(values, tolerance=0.1)
+    centres = np.array(
+        [float(np.exp(np.mean(np.log(values[index == g])))) for g in range(index.max() + 1)]
+    )
+    return index, _group_labels(centres, kind), centres
+
+
+def isoflop_groups(
+    table: pd.DataFrame, result: FitResult | None, kind: str, n_points: int = 60
+) -> list[RunGroup]:
+    """Runs grouped for the IsoFLOP chart, each with the fitted law along the group's line.
+
+    Along a compute group the law is evaluated at L(N, C/6N), along a token group at L(N, D),
+    along a tokens-per-parameter group at L(N, r·N), over the group's N range (×1.5 each way).
+    """
+    index, labels, centres = group_runs(table, kind)
+    excluded = set(result.excluded) if result is not None else set()
+    groups = []
+    for g, (label, centre) in enumerate(zip(labels, centres, strict=True)):
+        members = table[index == g]
+        n = members["n_params"].to_numpy(dtype=float)
+        curve_n = np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points)
+        curve_loss = None
+        if result is not None:
+            try:
+                if kind in ("compute", "bins"):
+                    curve_loss = result.predict(
+                        n_params=curve_n, compute_flops=np.full(n_points, centre)
+                    )
+                elif kind == "tokens":
+                    curve_loss = result.predict(
+                        n_params=curve_n, n_tokens=np.full(n_points, centre)
+                    )
+                else:
+                    curve_loss = result.predict(n_params=curve_n, n_tokens=curve_n * centre)
+                curve_loss = np.asarray(curve_loss, dtype=float)
+            except (FitError, FloatingPointError, ValueError):
+                curve_loss = None
+        groups.append(
+            RunGroup(
+                label=label,
+                value=float(centre),
+                n_params=n,
+                loss=members["loss"].to_numpy(dtype=float),
+                runs=[str(r) for r in members["run"]],
+                used=np.array([str(r) not in excluded for r in members["run"]], dtype=bool),
+                curve_n=curve_n,
+                curve_loss=curve_loss,
+            )
+        )
+    return groups
+
+
+def isoflop_view(
+    log: RunLog, table: pd.DataFrame, result: FitResult | None, how: str = "auto"
+) -> tuple[list[RunGroup], str]:
+    """Groups for the IsoFLOP chart and what they are: snapshots of learning curves when the
+    file has them (exact compute budgets), else the fitted runs grouped by `choose_grouping`."""
+    if log.curves is not None and how in ("auto", "compute"):
+        snapshots = snapshot_table(log.curves)
+        if len(snapshots):
+            return isoflop_groups(snapshots, result, "compute"), "snapshots"
+    kind = choose_grouping(table, how)
+    return isoflop_groups(table, result, kind), kind

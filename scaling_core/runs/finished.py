@@ -1,0 +1,98 @@
+"""Per-run values of tables that hold one row per run (finished runs), vectorised: parameters from a
+column or a size in the run's name, tokens from a column, compute / 6N or step x tokens per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from scaling_core.runs.meta import (
+    size_from_name,
+)
+from scaling_core.runs.report import (
+    FLOP_PER_PARAM_TOKEN,
+)
+
+
+def one_row_runs(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str | None],
+    values: dict[str, np.ndarray],
+    runs: np.ndarray,
+    loss: np.ndarray,
+    blank_of: dict[str, np.ndarray],
+    present: dict[str, set[str]],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """`build_runs`' per-run step for tables of one row per run, vectorised (the same
+    choices as its loop: a column, else a size in the name; tokens from a column, else
+    compute / 6N, else step × tokens per step).  A blank loss is left to the validation, which
+    names its line."""
+    n = len(frame)
+    sources = frame["__source__"].astype(str).to_numpy()
+    file_runs = frame["__run__"].astype(str).to_numpy()
+
+    def in_file(role: str) -> np.ndarray:
+        column = cols.get(role)
+        if not column:
+            return np.zeros(n, dtype=bool)
+        has = {src: column in present.get(src, ()) for src in set(sources)}
+        return np.array([has[src] for src in sources], dtype=bool)
+
+    params_cell = in_file("params") & ~blank_of.get("params", np.ones(n, dtype=bool))
+    params = np.where(params_cell, values["params"], np.nan)
+    p_src = np.where(params_cell, f"column {cols.get('params')!r}", "").astype(object)
+    sizes = pd.Series(runs).map(size_from_name).to_numpy(dtype=float)
+    file_sizes = pd.Series(file_runs).map(size_from_name).to_numpy(dtype=float)
+    sizes = np.where(np.isnan(sizes), file_sizes, sizes)
+    by_name = ~params_cell & np.isfinite(sizes)
+    params[by_name] = sizes[by_name]
+    p_src[by_name] = "run name (nominal)"
+    has_p = params_cell | by_name
+    tps = values["tokens_per_step"]
+    tps_ok = np.isfinite(tps) & (tps > 0)
+    tps_src = np.where(tps_ok, f"column {cols.get('tokens_per_step')!r}", "").astype(object)
+    tokens = np.full(n, np.nan)
+    t_src = np.full(n, "", dtype=object)
+    from_column = in_file("tokens") | np.isfinite(values["tokens"])
+    tokens[from_column] = values["tokens"][from_column]
+    t_src[from_column] = f"column {cols.get('tokens')!r}"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        compute = values["compute"] / (FLOP_PER_PARAM_TOKEN * params)
+    from_compute = ~from_column & has_p & np.isfinite(values["compute"])
+    tokens[from_compute] = compute[from_compute]
+    t_src[from_compute] = f"column {cols.get('compute')!r} / (6·N)"
+    step = values["step"]
+    from_steps = ~from_column & ~from_compute & tps_ok & np.isfinite(step)
+    tokens[from_steps] = step[from_steps] * tps[from_steps]
+    t_src[from_steps] = [f"step × tokens_per_step ({s})" for s in tps_src[from_steps]]
+    needs = np.full(n, "", dtype=object)
+    needs[~has_p] = "params"
+    no_tokens = t_src == ""
+    what = np.where(np.isfinite(step), "tokens (or tokens_per_step)", "tokens")
+    needs[no_tokens] = np.where(
+        needs[no_tokens] == "", what[no_tokens], "params, " + what[no_tokens]
+    )
+    if cols["loss"] not in set().union(*present.values()):
+        needs[:] = np.where(needs == "", "loss values", needs + ", loss values")
+    formats = frame["__format__"].astype(str).to_numpy()
+    per_run = pd.DataFrame(
+        {
+            "run": runs.astype(str),
+            "files": sources,
+            "format": formats,
+            "rows": np.isfinite(loss).astype(int),
+            "params": params,
+            "params_source": p_src.astype(str),
+            "tokens": tokens,
+            "tokens_source": t_src.astype(str),
+            "tokens_per_step": np.where(tps_ok, tps, np.nan),
+            "tokens_per_step_source": tps_src.astype(str),
+            "final_loss": np.where(np.isfinite(loss), loss, np.nan),
+            "needs": needs.astype(str),
+        }
+    )
+    use = needs == ""
+    return per_run, np.where(use, tokens, np.nan), np.where(use, params, np.nan), use
