@@ -1,7 +1,7 @@
-"""``python -m scaling_core fit FILE``: fit a scaling law to a run log from the command line.
+"""``python -m scaling_core fit PATH...``: fit a scaling law to run logs from the command line.
 
 Registered by `scaling_core.cli.build_parser` through `add_fit_command`.  The numeric work
-is in `scaling_core.fit`; the file is read by `scaling_core.runs.read_run_log`.  Both
+is in `scaling_core.fit`; the sources are read by `scaling_core.read_cli.read_from_args`.  Both
 (and pandas) are imported only when the command runs, so the other commands start fast.
 
 Errors (an unreadable file, a column missing, a degenerate fit) are `ValueError` subclasses
@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
+
+from scaling_core.cli_args import count, json_safe, non_negative_float, positive_float
 
 FIT_FORMS = ("chinchilla", "kaplan", "power-n", "power-c")
 
@@ -34,56 +35,14 @@ class FitCommandError(ValueError):
     """A fit option the user can correct; one line, exit status 2."""
 
 
-def _float_at_least(what: str, minimum: float, *, strict: bool) -> Any:
-    """An argparse type: a finite float > minimum (strict) or >= minimum, with a clear message."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
-        ok = value > minimum if strict else value >= minimum
-        if not (math.isfinite(value) and ok):
-            bound = "positive" if strict and minimum == 0 else f">= {minimum:g}"
-            raise argparse.ArgumentTypeError(f"{what} must be {bound}, got {text!r}")
-        return value
-
-    parse.__name__ = what
-    return parse
-
-
-def _positive_float(what: str) -> Any:
-    return _float_at_least(what, 0.0, strict=True)
-
-
-def _non_negative_float(what: str) -> Any:
-    return _float_at_least(what, 0.0, strict=False)
-
-
-def _count(what: str) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, got {text!r}"
-            ) from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"{what} must be >= 0, got {text!r}")
-        return value
-
-    parse.__name__ = what
-    return parse
-
-
 def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``fit FILE [options]`` on the CLI's sub-parsers and return its parser."""
+    """Register ``fit PATH... [options]`` on the CLI's sub-parsers and return its parser."""
     fit = subparsers.add_parser(
         "fit",
-        help="fit a scaling law (default: Chinchilla form, Approach 3) to a CSV/TSV run log",
+        help="fit a scaling law (default: Chinchilla form, Approach 3) to run logs of any format",
         description=(
             "Fit L(N, D) = E + A/N^alpha + B/D^beta by Hoffmann et al. 2022's Approach 3 "
-            "(Huber loss on log loss, App. D.2), or another form, to the runs in FILE."
+            "(Huber loss on log loss, App. D.2), or another form, to the runs in PATH..."
         ),
     )
     from scaling_core.read_cli import add_source_arguments
@@ -92,21 +51,21 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
     fit.add_argument("--form", choices=FIT_FORMS, default="chinchilla", help="law form to fit")
     fit.add_argument(
         "--bootstrap",
-        type=_count("--bootstrap"),
+        type=count("--bootstrap"),
         default=0,
         metavar="K",
         help="bootstrap refits over runs for percentile intervals (0: none)",
     )
     fit.add_argument(
         "--exclude-highest-loss",
-        type=_count("--exclude-highest-loss"),
+        type=count("--exclude-highest-loss"),
         default=0,
         metavar="K",
         help="drop the K highest-loss runs first (Besiroglu et al. 2024 drop 5)",
     )
     fit.add_argument(
         "--delta",
-        type=_positive_float("--delta"),
+        type=positive_float("--delta"),
         default=1e-3,
         metavar="X",
         help="Huber threshold on log-loss residuals (default 1e-3, as Hoffmann et al. 2022)",
@@ -117,7 +76,7 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
     fit.add_argument(
         "--fix-E",
         dest="fix_E",
-        type=_non_negative_float("--fix-E"),
+        type=non_negative_float("--fix-E"),
         default=None,
         metavar="VALUE",
         help="hold the irreducible loss E at VALUE",
@@ -129,21 +88,21 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--confidence",
-        type=_positive_float("--confidence"),
+        type=positive_float("--confidence"),
         default=0.95,
         help="interval coverage for --bootstrap (default 0.95)",
     )
     fit.add_argument("--seed", type=int, default=0, help="bootstrap random seed (default 0)")
     fit.add_argument(
         "--compute",
-        type=_positive_float("--compute"),
+        type=positive_float("--compute"),
         default=None,
         metavar="C",
         help="chinchilla: also report N_opt and D_opt at C FLOP",
     )
     fit.add_argument(
         "--holdout-params-above",
-        type=_positive_float("--holdout-params-above"),
+        type=positive_float("--holdout-params-above"),
         default=None,
         metavar="N",
         help="fit only runs with at most N parameters and report how well it predicts the rest",
@@ -156,19 +115,6 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
     fit.add_argument("--json", action="store_true", help="print one JSON object")
     fit.set_defaults(handler=cmd_fit)
     return fit
-
-
-def _finite(value: Any) -> Any:
-    """JSON-safe copy: non-finite floats become null, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -199,10 +145,10 @@ def _refuse_pooled_sweeps(runs: Any) -> None:
 
 
 def cmd_fit(args: argparse.Namespace) -> None:
-    """Read FILE, fit the chosen form, optionally bootstrap, print a report or one JSON object."""
+    """Read PATH..., fit the chosen form, optionally bootstrap, print a report or one JSON object."""
     from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
     from scaling_core.fit.sweeps import parse_where
-    from scaling_core.read_cli import read_from_args
+    from scaling_core.read_cli import read_payload, read_usable
 
     if not 0 < args.confidence < 1:
         raise FitCommandError(f"--confidence must be between 0 and 1, got {args.confidence:g}")
@@ -211,11 +157,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if args.compute is not None and args.form != "chinchilla":
         raise FitCommandError("--compute applies to --form chinchilla only")
     options = _fit_options(args)
-    read = read_from_args(args)  # RunLogError (a ValueError) names the file, line or column
+    read = read_usable(args)
     log = read.log
-    if log is None:
-        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
-        raise FitCommandError(f"no run has what a fit needs ({lacking}); see the read command")
     if not args.pool:
         _refuse_pooled_sweeps(log.runs)
     holdout = None
@@ -254,13 +197,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
         for name, (low, high) in boot.intervals.items():
             target = intervals if name in result.params else derived_intervals
             target[name] = [low, high]
-    report = log.report
     payload = {
         "file": str(args.paths[0]) if len(args.paths) == 1 else [str(p) for p in args.paths],
-        "roles": {role: column for role, column in read.mapping.columns.items()},
-        "runs_lacking": [
-            {"run": r.run, "needs": r.needs} for r in read.lacking.itertuples(index=False)
-        ],
         "holdout": None
         if holdout is None
         else {
@@ -295,19 +233,10 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "residuals": {"rms": result.rms_residual, "max_abs": result.max_abs_residual},
         "where": dict(parse_where(args.where)),
         "pooled": bool(args.pool),
-        "report": {
-            "shape": report.shape,
-            "n_rows_read": report.n_rows_read,
-            "n_rows_kept": report.n_rows_kept,
-            "n_dropped": report.n_dropped,
-            "dropped": [{"line": d.line, "reason": d.reason} for d in report.dropped],
-            "columns": {c.source: c.role for c in report.columns},
-            "notes": list(report.notes),
-            "summary": report.summary(),
-        },
+        **read_payload(read),
     }
     if args.json:
-        print(json.dumps(_finite(payload)))
+        print(json.dumps(json_safe(payload)))
         return
     print(read.summary(None if args.verbose else 20))
     print()

@@ -1,6 +1,7 @@
 """``python -m scaling_core read PATH...``: read run logs of any supported format and print the
 report (formats detected, each role's column, runs found with params/tokens/loss and their
-sources, runs lacking values, rows dropped with reasons). The same source options serve ``fit``.
+sources, runs lacking values, rows dropped with reasons). The same source options serve ``fit``
+and ``isoflop``.
 
 Examples
 --------
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
+from scaling_core.cli_args import json_safe
 from scaling_core.runs.mapping import ROLES
 
 
@@ -56,7 +57,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
 
 def read_from_args(args: argparse.Namespace) -> Any:
     """`scaling_core.runs.read_runs` for the parsed source options, on the rows ``--where``
-    keeps (`scaling_core.fit.sweeps.select_rows`, as ``isoflop`` selects)."""
+    keeps (`scaling_core.fit.sweeps.select_rows` on the files' own columns); a note says how
+    many rows that kept."""
     import os
 
     from scaling_core.fit.sweeps import parse_where, select_rows
@@ -81,32 +83,63 @@ def read_from_args(args: argparse.Namespace) -> Any:
             ) from None
         meta = read_runs_meta(args.runs_meta)
     loaded = load(args.paths)
+    selected = ""
     if where:
-        kept = select_rows(loaded.frame, where)
-        loaded.frame = kept.reset_index(drop=True)
-    return build_runs(
+        kept = select_rows(loaded.frame[loaded.headers], where)
+        chosen = " ".join(f"{k}={v}" for k, v in where.items())
+        selected = f"--where {chosen}: {len(kept):,} of {len(loaded.frame):,} rows kept"
+        loaded.frame = loaded.frame.loc[kept.index].reset_index(drop=True)
+    read = build_runs(
         loaded,
         mapping_for(loaded, columns),
         runs_meta=meta,
         count_embeddings=not args.no_embeddings,
     )
+    if selected:
+        read.notes.insert(0, selected)
+        if read.log is not None:
+            read.log.report.notes.insert(0, selected)
+    return read
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def read_usable(args: argparse.Namespace) -> Any:
+    """`read_from_args`, refusing a read in which no run has params, tokens and a loss."""
+    from scaling_core.runs import RunLogError
+
+    read = read_from_args(args)  # RunLogError (a ValueError) names the file, line or column
+    if read.log is None:
+        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
+        raise RunLogError(f"no run has what a fit needs ({lacking}); see the read command")
+    return read
+
+
+def read_payload(read: Any) -> dict[str, Any]:
+    """The JSON keys ``fit`` and ``isoflop`` share: files, roles, runs_lacking and report."""
+    report = read.log.report
+    return {
+        "files": sorted({t.source for t in read.sources.tables}),
+        "roles": dict(read.mapping.columns),
+        "runs_lacking": [
+            {"run": r.run, "needs": r.needs} for r in read.lacking.itertuples(index=False)
+        ],
+        "report": {
+            "shape": report.shape,
+            "n_rows_read": report.n_rows_read,
+            "n_rows_kept": report.n_rows_kept,
+            "n_dropped": report.n_dropped,
+            "dropped": [{"line": d.line, "reason": d.reason} for d in report.dropped],
+            "columns": {c.source: c.role for c in report.columns},
+            "notes": list(report.notes),
+            "summary": report.summary(),
+        },
+    }
 
 
 def cmd_read(args: argparse.Namespace) -> None:
     """Print the reading report, or one JSON object."""
     result = read_from_args(args)
     if args.json:
-        print(json.dumps(_clean(result.to_dict())))
+        print(json.dumps(json_safe(result.to_dict())))
     else:
         print(result.summary(None if args.verbose else 20))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,12 @@ def where_args(step: str, dataset: str) -> list[str]:
     for column, value in table1_where(step, dataset).items():
         out += ["--where", f"{column}={value}"]
     return out
+
+
+def in_sweep(points: pd.DataFrame, where: dict[str, str], counting: str = "counting") -> pd.Series:
+    """Rows of Porian et al.'s points in one configuration (``counting`` names that column)."""
+    named = {counting if k == "counting" else k: v for k, v in where.items()}
+    return pd.concat([points[k] == v for k, v in named.items()], axis=1).all(axis=1)
 
 
 def test_akima_json_reproduces_table1_tuned_step_with_interval(capsys) -> None:
@@ -57,7 +64,12 @@ def test_akima_json_reproduces_table1_tuned_step_with_interval(capsys) -> None:
 def test_text_output_lists_each_budget_and_why_it_was_left_out(capsys) -> None:
     status, out, err = run(capsys, PORIAN, *where_args("head", "owt2"))
     assert status == 0, err
-    assert "where dataset=owt2 hparams=base" in out
+    # the reading report of `read`, then the sweep: what was read as what, what --where kept
+    assert "params: 'n_params' [guessed]" in out and "loss: 'loss' [guessed]" in out
+    points = pd.read_csv(PORIAN)
+    n = int(in_sweep(points, table1_where("head", "owt2")).sum())
+    assert f"{n} of {len(points):,} rows kept" in out and f"… and {n - 20} more runs" in out
+    assert f"IsoFLOP sweep: {n} runs from 1 file where dataset=owt2 hparams=base" in out
     a = float(out.split("a = ")[1].split()[0])
     assert a == pytest.approx(0.699, abs=0.03)  # Table 1, OpenWebText2, + head
     assert f"b = {1 - a:.4f}" in out
@@ -82,17 +94,13 @@ def test_bootstrap_gives_intervals_for_approach2(capsys) -> None:
 
 def test_several_paths_are_joined_and_column_roles_can_be_named(capsys, tmp_path: Path) -> None:
     runs = pd.read_csv(PORIAN)
-    sweep = runs.loc[
-        pd.concat([runs[k] == v for k, v in table1_where("tuned", "owt2").items()], axis=1).all(
-            axis=1
-        )
-    ]
+    sweep = runs.loc[in_sweep(runs, table1_where("tuned", "owt2"))]
     odd = pd.DataFrame(
         {
             "model size": sweep["n_params"],
             "toks": sweep["n_tokens"],
             "budget": sweep["compute_flops"],
-            "val_loss": sweep["loss"] + 1.0,  # a column the reader would prefer as the loss
+            "val_loss": sweep["loss"].to_numpy()[::-1],  # the reader would prefer it as the loss
             "xent": sweep["loss"],
         }
     )
@@ -111,20 +119,26 @@ def test_several_paths_are_joined_and_column_roles_can_be_named(capsys, tmp_path
     assert status == 0, err
     joined = json.loads(out)
     assert joined["a"] == pytest.approx(whole["a"], abs=1e-12)
-    assert len(joined["files"]) == 2 and joined["files"][1]["columns"]["xent"] == "loss"
+    assert joined["files"] == ["high.tsv", "low.csv"] and joined["n_runs"] == len(sweep)
+    assert joined["roles"]["loss"] == "xent" and joined["report"]["columns"]["xent"] == "loss"
+    status, out, err = run(capsys, PORIAN, *where_args("tuned", "owt2"), "--json")
+    assert status == 0, err
+    assert whole["a"] == pytest.approx(json.loads(out)["a"], rel=1e-9)  # xent, not val_loss
     assert abs(whole["a"] - 0.518) < 0.03  # Table 1, OpenWebText2, tuned
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["missing.csv"], "no such file: missing.csv"),
+        (["missing.csv"], "no such file or folder: 'missing.csv'"),
         ([PORIAN], "the rows hold 15 sweeps"),
         ([PORIAN, "--where", "dataset=c4"], "column 'dataset' has no value 'c4'"),
         ([PORIAN, "--where", "datset=rw"], "no column 'datset'"),
         ([PORIAN, "--where", "dataset"], "--where expects COLUMN=VALUE"),
         ([PORIAN, "--column", "size=N"], "unknown role 'size'"),
-        ([PORIAN, "--column", "params=N"], "has no column 'N'"),
+        ([PORIAN, "--column", "params=N"], "no column 'N' for params"),
+        ([PORIAN, "--column", "loss"], "--column takes ROLE=NAME"),
+        ([PORIAN, "--runs-meta", "no-meta.csv"], "--runs-meta: no such file"),
         ([PORIAN, "--method", "akima", "--bootstrap", "5"], "--bootstrap must be >= 20"),
         ([PORIAN, "--method", "cubic"], "invalid choice"),
         ([SYNTHETIC, "--seed-noise", "-1"], "--seed-noise must be positive"),
@@ -134,6 +148,7 @@ def test_bad_input_exits_2_with_one_line(capsys, argv: list[str], message: str) 
     status, out, err = run(capsys, *argv)
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and message in err, err
+    assert "__run__" not in err  # the reader's own columns are not offered to --where
 
 
 def test_too_few_usable_budgets_is_refused_naming_them(capsys, tmp_path: Path) -> None:
@@ -173,3 +188,77 @@ def test_messages_name_flags_and_stay_short(capsys) -> None:
     status, _, err = run(capsys, str(ROOT / "sample_data/kaplan_sweep.csv"))
     assert status == 2 and len(err) < 400 and "budget_column" not in err
     assert "… and 38 more" in err and "not an IsoFLOP sweep" in err
+
+
+def released_where(step: str, dataset: str) -> list[str]:
+    """``--where`` for the released file, whose counting column is named param_count."""
+    out: list[str] = []
+    for column, value in table1_where(step, dataset).items():
+        out += ["--where", f"{'param_count' if column == 'counting' else column}={value}"]
+    return out
+
+
+def test_a_zip_of_the_released_folder_gives_the_csvs_exponents(capsys, tmp_path: Path) -> None:
+    """The authors' folder zipped as downloaded (CSV, LICENSE, SOURCE.txt): the archive reader
+    finds the CSV, skips the rest, and the Kaplan step lands in Table 1's interval."""
+    from tests.conftest import REAL_LOGS
+
+    folder = REAL_LOGS / "porian-2024"
+    if not folder.exists():
+        pytest.skip(f"released file not at {folder}")
+    archive = tmp_path / "porian-2024.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(folder.iterdir()):
+            zipped.write(path, f"porian-2024/{path.name}")
+    argv = ["--method", "akima", "--seed-noise", "0.002", *released_where("kaplan", "rw"), "--json"]
+    status, out, err = run(capsys, str(archive), *argv)
+    assert status == 0, err
+    from_zip = json.loads(out)
+    status, out, err = run(capsys, str(folder / "porian2024_isoflop_points.csv"), *argv)
+    assert status == 0, err
+    from_csv = json.loads(out)
+    assert from_zip["files"] == ["porian-2024.zip/porian-2024/porian2024_isoflop_points.csv"]
+    assert from_zip["a"] == from_csv["a"] and from_zip["a_interval"] == from_csv["a_interval"]
+    assert from_zip["budgets_used"] == from_csv["budgets_used"]
+    lo, hi = PORIAN_TABLE1[0].a_refinedweb_interval
+    assert lo <= from_zip["a"] <= hi
+    status, out, err = run(capsys, str(archive), *argv[:-1])
+    assert status == 0, err
+    assert "skipped porian-2024.zip/porian-2024/LICENSE" in out
+
+
+def test_a_folder_of_json_lines_gives_the_csvs_exponents(capsys, tmp_path: Path) -> None:
+    """The released points rewritten as JSON Lines, one file per dataset, in a folder: the JSON
+    reader, the roles guessed from the authors' names and --where across files."""
+    from tests.conftest import REAL_LOGS
+
+    released = REAL_LOGS / "porian-2024" / "porian2024_isoflop_points.csv"
+    if not released.exists():
+        pytest.skip(f"released file not at {released}")
+    points = pd.read_csv(released)
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for dataset, part in points.groupby("dataset"):
+        lines = [json.dumps(record) for record in part.to_dict("records")]
+        (folder / f"{dataset}.jsonl").write_text("\n".join(lines) + "\n")
+    argv = [*released_where("tuned", "owt2"), "--bootstrap", "50", "--json"]
+    status, out, err = run(capsys, str(folder), *argv)
+    assert status == 0, err
+    from_json = json.loads(out)
+    status, out, err = run(capsys, str(released), *argv)
+    assert status == 0, err
+    from_csv = json.loads(out)
+    assert from_json["roles"]["params"] == "N" and from_json["roles"]["compute"] == "flops_budget"
+    assert from_json["files"] == ["runs/owt2.jsonl", "runs/rw.jsonl"]
+    n_points = int(in_sweep(points, table1_where("tuned", "owt2"), counting="param_count").sum())
+    assert from_json["n_runs"] == from_csv["n_runs"] == n_points > 100
+    assert from_json["a"] == from_csv["a"] and from_json["a_interval"] == from_csv["a_interval"]
+    assert abs(from_json["a"] - 0.518) < 0.03  # Table 1, OpenWebText2, tuned
+
+
+def test_runs_lacking_a_size_are_refused_naming_what_they_need(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "no_sizes.csv"
+    pd.DataFrame({"compute": [1e18, 1e18, 1e19], "loss": [3.1, 3.0, 2.9]}).to_csv(path, index=False)
+    status, out, err = run(capsys, str(path))
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "no run has what a fit needs" in err and "needs params" in err
