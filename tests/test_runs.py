@@ -650,6 +650,17 @@ def test_docstring_examples_run() -> None:
     assert attempted >= 5 and failed == 0
 
 
+def test_text_column_named_like_a_role_missing_from_the_first_row_is_named_in_a_note() -> None:
+    """A short first row (no cell under N) and text under N further down: N is passed over for
+    params with an example from the row that has one (found by test_runs_fuzz; it was an
+    IndexError reported as an internal error)."""
+    log = read_run_log(b"params,tokens,loss,N\n1e9,2e10,2.5\n2e9,4e10,2.3,big\n")
+    assert list(log.runs["n_params"]) == [1e9, 2e9]
+    assert any(
+        "'N' is named like n_params but holds text (e.g. 'big')" in n for n in log.report.notes
+    )
+
+
 def test_trailing_delimiter_on_header_keeps_rows_with_a_note_in_that_column() -> None:
     """'a,b,c,' headers: the empty header is an unnamed column; a value there loses no run."""
     log = read_run_log("params,tokens,loss,\n1e9,2e10,2.5,\n2e9,4e10,2.3,rerun\n3e9,6e10,2.2\n")

@@ -198,9 +198,11 @@ def _resolve_columns(
         if role != "run" and sample_rows and len(options) > 1:
             numeric = [o for o in options if not _text_only(o[1], sample_rows)]
             for passed in (o for o in options if o not in numeric):
+                i = passed[1]  # the first sampled row may be short: show the first that has it
+                example = next(r[i] for r in sample_rows if i < len(r) and r[i].strip())
                 notes.append(
                     f"column {_show(passed[2].header)!r} is named like {role} but holds text "
-                    f"(e.g. {_show(sample_rows[0][passed[1]])!r}); not used as {role}"
+                    f"(e.g. {_show(example)!r}); not used as {role}"
                 )
             options = numeric or options
         chosen[role] = options[0][2]
