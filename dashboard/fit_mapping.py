@@ -205,16 +205,27 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
             key=key,
             help=ROLE_HELP[role],
             format_func=lambda c, r=role, g=guess: (
-                f"{c} (log of perplexity)" if r == "loss" and c in g.perplexity else c
+                f"{c} (log of perplexity)"
+                if r == "loss" and c in g.perplexity
+                else (g.shown(c) if r == "loss" else c)
             ),
         )
         if picked != default:
             overrides.append((role, None if picked == NONE else picked))
     losses = guess.candidates.get("loss", [])
     if len(losses) > 1:
-        shown = ", ".join("`" + c.replace("`", "'") + "`" for c in losses[:12])
+        shown = ", ".join(
+            "`"
+            + c.replace("`", "'")
+            + "`"
+            + (f" ({ft.escape_markdown(guess.labels[c])})" if c in guess.labels else "")
+            for c in losses[:12]
+        )
         more = f" and {len(losses) - 12} more" if len(losses) > 12 else ""
-        st.caption(f"**{len(losses)} columns look like a loss:** {shown}{more}.")
+        why = guess.reasons.get("loss")
+        picked_loss = str(guess.columns["loss"]).replace("`", "'")
+        chosen = f" Guessed `{picked_loss}`: {ft.escape_markdown(why)}." if why else ""
+        st.caption(f"**{len(losses)} columns look like a loss:** {shown}{more}.{chosen}")
     return tuple(overrides)
 
 

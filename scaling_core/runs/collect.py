@@ -166,6 +166,8 @@ class RunsRead:
             "roles": {r: self.mapping.columns.get(r) for r in ROLES},
             "roles_given": sorted(self.mapping.given),
             "loss_candidates": list(self.mapping.candidates.get("loss", [])),
+            "loss_labels": dict(self.mapping.labels),
+            "guess_reasons": dict(self.mapping.reasons),
             "loss_is_perplexity": self.mapping.loss_is_perplexity,
             "runs": [
                 {k: clean(v) for k, v in row.items()} for row in self.per_run.to_dict("records")

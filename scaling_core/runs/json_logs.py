@@ -1,11 +1,20 @@
 """JSON Lines and JSON logs: records (a list of objects, or one object per line) and single
 nested objects, flattened with dotted keys (``hyperparameters.params``; list items by index,
 ``results.0.loss``), read with the standard ``json`` module and `pandas.json_normalize`.
+
+A list of objects often holds one evaluation per item: Gadre et al. 2024's run files
+(arXiv:2403.08540) list the final checkpoint's loss on eight validation sets as ``results.0``
+... ``results.7``, each naming its set in ``val_data`` and its size in ``tokens``.
+`list_item_sets` reads those names, so that ``results.1.loss`` can be shown as C4 eval's loss.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -134,3 +143,89 @@ def read_json(data: bytes, source: str, document: Any | None = None) -> list[Raw
         frame = pd.DataFrame([flatten(doc)])
         return [RawTable(frame, source, "json", name, np.asarray([1]))]
     raise RunLogError(f"{source}: JSON holds a {type(doc).__name__} ({_show(doc)}), not records")
+
+
+_ITEM = re.compile(r"^(?P<list>.+)\.(?P<index>\d+)\.(?P<field>[^.]+)$")
+#: Fields of a list item that name the data it was evaluated on, most telling first.
+_SET_FIELDS = ("val_data", "eval_data", "eval_set", "dataset", "dataset_name", "data", "split")
+#: Fields of a list item that count the tokens it was evaluated on.
+_TOKEN_FIELDS = ("tokens", "n_tokens", "num_tokens", "eval_tokens")
+
+
+@dataclass(frozen=True)
+class ItemSet:
+    """The evaluation set of one list item: a short ``name``, the ``field`` and full ``value``
+    it came from, and the ``tokens`` evaluated (NaN when the item does not say)."""
+
+    name: str
+    field: str
+    value: str
+    tokens: float
+
+    @property
+    def label(self) -> str:
+        """``c4_val, 174,077,952 tokens``."""
+        size = f", {self.tokens:,.0f} tokens" if np.isfinite(self.tokens) else ""
+        return f"{self.name}{size}"
+
+
+def _first_text(column: pd.Series) -> str | None:
+    values = column.dropna()
+    return None if values.empty else str(values.iloc[0])
+
+
+def _set_name(value: str) -> str:
+    """``["training/eval_data/c4_val/shard-{0..10}.tar"]`` → ``c4_val``: the folder of a data
+    file (as the authors' own loader names Gadre et al.'s sets), else the value itself."""
+    text = value
+    try:
+        parsed = json.loads(value)
+    except (json.JSONDecodeError, TypeError):
+        parsed = None
+    if isinstance(parsed, list) and parsed and isinstance(parsed[0], str):
+        text = parsed[0]
+    parts = [p for p in text.replace("\\", "/").split("/") if p]
+    if len(parts) >= 2 and "." in parts[-1]:
+        return parts[-2]
+    return parts[-1] if parts else text
+
+
+def list_item_sets(frame: pd.DataFrame, headers: Sequence[str]) -> dict[str, ItemSet]:
+    """For each header ``<list>.<i>.<field>`` whose list items name different evaluation sets
+    (a field of `_SET_FIELDS`, text, a different value per item), that item's set.
+
+    >>> frame = pd.DataFrame([flatten({"results": [
+    ...     {"loss": 4.2, "tokens": 245760, "val_data": ["eval/openlm/shard_0.tar"]},
+    ...     {"loss": 3.5, "tokens": 174077952, "val_data": ["eval/c4_val/shard-0.tar"]}]})])
+    >>> list_item_sets(frame, ["results.0.loss", "results.1.loss"])["results.1.loss"].label
+    'c4_val, 174,077,952 tokens'
+    """
+    items: dict[str, dict[str, str]] = {}  # list -> index -> header, for the headers asked about
+    for header in headers:
+        match = _ITEM.match(str(header))
+        if match:
+            items.setdefault(match["list"], {})[match["index"]] = str(header)
+    out: dict[str, ItemSet] = {}
+    for name, by_index in items.items():
+        if len(by_index) < 2:
+            continue
+        for field in _SET_FIELDS:
+            columns = {i: f"{name}.{i}.{field}" for i in by_index}
+            if not all(c in frame.columns for c in columns.values()):
+                continue
+            values = {i: _first_text(frame[c]) for i, c in columns.items()}
+            if None in values.values() or len(set(values.values())) < len(values):
+                continue
+            for i, header in by_index.items():
+                tokens = math.nan
+                for token_field in _TOKEN_FIELDS:
+                    column = f"{name}.{i}.{token_field}"
+                    if column in frame.columns:
+                        counts = pd.to_numeric(frame[column], errors="coerce")
+                        if counts.notna().any():
+                            tokens = float(counts.median())
+                            break
+                value = str(values[i])
+                out[header] = ItemSet(_set_name(value), f"{name}.{i}.{field}", value, tokens)
+            break
+    return out

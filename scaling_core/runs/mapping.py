@@ -9,6 +9,13 @@ exports name them in many ways (``parameter_count``, ``params_active_precise``,
 look like a loss (one per validation set): all are listed as candidates, held-out ones first.
 Perplexity columns (``ppl``, ``perplexity``) are offered as loss = log(ppl), the cross-entropy
 in nats whose exponential perplexity is.
+
+Losses that are items of one JSON list (``results.0.loss`` ... ``results.7.loss`` in Gadre et
+al. 2024's run files, arXiv:2403.08540) are labelled with the evaluation set each item names
+(`scaling_core.runs.json_logs.list_item_sets`).  When they tie as the best guess and each says
+how many tokens it evaluated, the largest set is preferred: its loss has the least sampling
+noise.  For Gadre et al.'s files that is C4 eval (``c4_val``, 174M tokens against at most 10M
+for the seven others), the validation loss of the paper's Table 2 fits.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scaling_core.runs.json_logs import ItemSet, list_item_sets
 from scaling_core.runs.numbers import _parse_number_series
 from scaling_core.runs.report import RunLogError, _list_headers, _show
 from scaling_core.runs.roles import _SYNONYMS
@@ -122,8 +130,9 @@ _add("loss", 3, ["trainloss", "trainingloss"])
 _HELD_OUT = re.compile(r"(^|[^a-z])(val|valid|validation|eval|test|heldout)([^a-z]|$)", re.I)
 _PERPLEXITY = re.compile(r"(^|[^a-z])(ppl|perplexity)([^a-z]|$)", re.I)
 _NOT_A_LOSS = re.compile(
-    r"(bpb|bits?_?per|acc|scale|_min$|_max$|__min$|__max$|lower|upper|std)", re.I
-)
+    r"(bpb|bits?_?per|acc|scale|_min$|_max$|__min$|__max$|lower|upper|std|(^|[^a-z])z_?loss)",
+    re.I,
+)  # z_loss: the auxiliary logit penalty (or its coefficient), not a cross-entropy
 
 
 def _key(text: str) -> str:
@@ -176,13 +185,22 @@ class RoleMapping:
     ``columns[role]`` is a header, `FROM_FILE` for the run role, or ``None``.
     ``candidates[role]`` lists every header that could play the role, best first.
     ``perplexity`` holds the loss candidates that are perplexities (read as log(ppl)).
-    ``given`` holds the roles the user set.
+    ``given`` holds the roles the user set.  ``labels`` says which evaluation set a loss
+    candidate is (``results.1.loss``: ``c4_val, 174,077,952 tokens``); ``reasons`` why a role's
+    guess was preferred over equally named columns.
     """
 
     columns: dict[str, str | None]
     candidates: dict[str, list[str]]
     perplexity: set[str] = field(default_factory=set)
     given: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def shown(self, header: str) -> str:
+        """A candidate with its label: ``results.1.loss (c4_val, 174,077,952 tokens)``."""
+        label = self.labels.get(header)
+        return f"{header} ({label})" if label else header
 
     @property
     def loss_is_perplexity(self) -> bool:
@@ -204,6 +222,10 @@ class RoleMapping:
                 if role == "loss" and self.loss_is_perplexity
                 else ""
             )
+            if column in self.labels:
+                extra += f" ({self.labels[column]})"
+            if role in self.reasons and role not in self.given:
+                extra += f": {self.reasons[role]}"
             lines.append(f"{role}: {shown} [{how}]{extra}")
         return lines
 
@@ -248,6 +270,11 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
             rank += 100  # named exactly for its role but not numbers: last resort, so that
             # validation names the bad cells instead of the column being ignored
         ranked[role].append((rank, position, header))
+    sets = list_item_sets(frame, [h for _, _, h in ranked["loss"]])
+    reasons: dict[str, str] = {}
+    ranked["loss"], why = _largest_set_first(ranked["loss"], sets)
+    if why:
+        reasons["loss"] = why
     columns: dict[str, str | None] = {}
     candidates: dict[str, list[str]] = {}
     for role in ROLES:
@@ -259,7 +286,36 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
     candidates["run"] = [*candidates["run"], FROM_FILE] if has_file_runs else candidates["run"]
     if columns["loss"] in perplexity and len(candidates["loss"]) > 1:
         columns["loss"] = next(c for c in candidates["loss"] if c not in perplexity)
-    return RoleMapping(columns, candidates, perplexity)
+    labels = {h: s.label for h, s in sets.items()}
+    return RoleMapping(columns, candidates, perplexity, labels=labels, reasons=reasons)
+
+
+def _largest_set_first(
+    ranked: list[tuple[int, int, str]], sets: Mapping[str, ItemSet]
+) -> tuple[list[tuple[int, int, str]], str]:
+    """Loss candidates tied for the best rank that are items of one list, each naming its
+    evaluation set and its token count, reordered largest set first; and why (or "")."""
+    if not ranked:
+        return ranked, ""
+    best = min(rank for rank, _, _ in ranked)
+    tied = [item for item in ranked if item[0] == best]
+    known = [sets.get(h) for _, _, h in tied]
+    if len(tied) < 2 or any(s is None or not np.isfinite(s.tokens) for s in known):
+        return ranked, ""
+    lists = {s.field.rsplit(".", 2)[0] for s in known if s is not None}
+    if len(lists) != 1:
+        return ranked, ""
+    order = sorted(range(len(tied)), key=lambda k: -known[k].tokens)  # type: ignore[union-attr]
+    top, runner_up = known[order[0]], known[order[1]]
+    if top is None or runner_up is None or top.tokens <= runner_up.tokens:
+        return ranked, ""
+    first = tied[order[0]]
+    moved = [(first[0], -1, first[2]), *(item for item in ranked if item is not first)]
+    why = (
+        f"the largest of the {len(tied)} evaluation sets in {lists.pop()}.* (next: "
+        f"{runner_up.name}, {runner_up.tokens:,.0f} tokens), so the least noisy loss"
+    )
+    return moved, why
 
 
 def parse_column_flags(flags: Sequence[str]) -> dict[str, str]:
@@ -305,7 +361,10 @@ def apply_overrides(
     for role, name in columns.items():
         if name is not None and name not in candidates.setdefault(role, []):
             candidates[role].insert(0, name)
-    return RoleMapping(columns, candidates, set(mapping.perplexity), given)
+    reasons = {r: why for r, why in mapping.reasons.items() if r not in given}
+    return RoleMapping(
+        columns, candidates, set(mapping.perplexity), given, dict(mapping.labels), reasons
+    )
 
 
 def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:

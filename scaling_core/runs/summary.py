@@ -38,7 +38,8 @@ def runs_summary(read: Any, max_runs: int | None = 20) -> str:
     if len(losses) > 1:
         lines.append(f"Loss candidates ({len(losses)}):")
         lines += [
-            f"  {c}" + ("  (perplexity: read as log(ppl))" if c in read.mapping.perplexity else "")
+            f"  {read.mapping.shown(c)}"
+            + ("  (perplexity: read as log(ppl))" if c in read.mapping.perplexity else "")
             for c in losses
         ]
     per_run = read.per_run
