@@ -164,7 +164,8 @@ PORIAN = str(ROOT / "sample_data" / "real" / "porian-2024" / "porian2024_isoflop
 def test_a_file_of_several_sweeps_is_refused_naming_columns_and_a_where(capsys) -> None:
     status, out, err = run(capsys, "fit", OLMO_CURVES)
     assert status == 2 and out == "" and err.count("\n") == 1
-    assert "columns schedule vary" in err and "--where schedule=" in err and "--pool" in err
+    assert "3 sweeps (column schedule varies)" in err and "--where schedule=" in err
+    assert "--pool" in err
 
 
 def test_where_picks_one_sweep_and_gives_the_published_sweeps_exponent(capsys) -> None:

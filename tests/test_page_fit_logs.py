@@ -95,3 +95,30 @@ def test_filling_a_missing_parameter_count_adds_the_run() -> None:
     assert not at.exception, at.exception
     runs = report_runs(at)
     assert "peteish1_eval_final" in set(runs["run"])
+
+
+GADRE = REAL / "gadre-2024" / "runs-json"
+
+
+@pytest.mark.skipif(not GADRE.exists(), reason="Gadre et al.'s run files not present")
+def test_gadre_run_files_open_on_c4_eval_with_one_sweep_picker_and_the_settings_noted() -> None:
+    """Gadre et al. 2024's 104 JSON files: the loss picker offers every evaluation set by name
+    and starts on C4 eval (the largest set); only the dataset splits sweeps; the FSDP flags,
+    open_lm version and dataset id are listed as run settings in the notes."""
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    files = [(p.name, p.read_bytes()) for p in sorted(GADRE.glob("*.json"))]
+    at.session_state[fs.UPLOAD_FILES_KEY] = files
+    at.run()
+    assert not at.exception, at.exception
+    loss = role_box(at, "loss")
+    assert loss.value == "results.1.loss"
+    assert "results.1.loss (c4_val, 174,077,952 tokens)" in loss.options
+    assert "results.5.loss (paloma_ptb, 90,112 tokens)" in loss.options
+    caption = next(c.value for c in at.caption if "columns look like a loss" in c.value)
+    assert "the largest of the 8 evaluation sets" in caption
+    sweep_pickers = [s.label for s in at.selectbox if s.key and s.key.startswith("fit_where_")]
+    assert sweep_pickers == ["dataset_name"]
+    notes = " ".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes
+    assert "3 sweeps, told apart by dataset_name (c4_original ×34, rpj ×35" in notes
+    assert "not sweep columns: dataset_uuid (" in notes
+    assert "hyperparameters.fsdp_flags (" in notes and "open_lm_version (0.0.21 ×" in notes

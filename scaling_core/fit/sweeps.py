@@ -9,7 +9,6 @@ the pickers on the pages call `select_rows`.
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -17,11 +16,10 @@ import pandas as pd
 from scaling_core.fit.base import FitError, RunsLike
 from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach2
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
+from scaling_core.runs.factors import sweep_factors
 
 #: IsoFLOP methods: Hoffmann et al. 2022's Approach 2 and Porian et al. 2024's estimator.
 ISOFLOP_METHODS: tuple[str, ...] = ("parabola", "akima")
-#: Columns of a runs table that are never sweep factors.
-_NOT_FACTORS = {"run", "line", "file", "source_file", "name", "notes"}
 
 
 def parse_where(items: Iterable[str]) -> dict[str, str]:
@@ -79,34 +77,25 @@ def select_rows(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
 
 
 def sweep_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> list[str]:
-    """Text columns with 2-20 distinct values, some repeated, that are not a label of the model
-    size: the factors a multi-sweep file is split by (Porian et al.'s ``dataset``, ``hparams``,
-    ...; Gadre et al.'s ``dataset``)."""
-    names = list(frame.columns) if candidates is None else [c for c in candidates if c in frame]
-    out = []
-    for name in names:
-        column = frame[name]
-        if str(name) in _NOT_FACTORS or pd.api.types.is_numeric_dtype(column):
-            continue
-        distinct = column.nunique(dropna=True)
-        if not (2 <= distinct <= 20 and distinct < len(column)):
-            continue
-        if "n_params" in frame.columns and frame.groupby(column)["n_params"].nunique().max() <= 1:
-            continue  # a size label (190M, d=512_l=8): one model size per value
-        out.append(str(name))
-    return out
+    """The columns a multi-sweep file is split by (Porian et al.'s ``dataset``, ``hparams``,
+    ...; Gadre et al.'s ``dataset``): labels under which runs of the same size and compute
+    recur, not run settings such as FSDP flags (`scaling_core.runs.factors.sweep_factors`)."""
+    return sweep_factors(frame, candidates).columns
 
 
 def check_one_sweep(frame: pd.DataFrame) -> None:
-    """Raise `FitError` when the rows still hold several sweeps (factor columns vary)."""
-    factors = sweep_columns(frame)
-    if not factors:
+    """Raise `FitError` when the rows still hold several sweeps (sweep columns vary); the
+    message names the columns that vary but were not counted as sweep columns."""
+    found = sweep_factors(frame)
+    if not found.sweeps:
         return
-    combos = frame[factors].astype(str).drop_duplicates()
-    example = " ".join(f"--where {shlex.quote(f'{k}={v}')}" for k, v in combos.iloc[0].items())
+    columns = ", ".join(found.sweeps)
+    varies = f"columns {columns} vary" if len(found.sweeps) > 1 else f"column {columns} varies"
+    if found.settings:
+        varies += f"; {', '.join(found.settings)} vary too but are run settings, not sweeps"
     raise FitError(
-        f"the rows hold {len(combos)} sweeps (columns {', '.join(factors)} vary); "
-        f"choose one, e.g. {example}"
+        f"the rows hold {found.n_sweeps} sweeps ({varies}); "
+        f"choose one, e.g. {found.where_example()}"
     )
 
 

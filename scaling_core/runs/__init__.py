@@ -6,6 +6,8 @@ one module per tracker format (``csv_logs`` with the W&B CSV exports, ``json_log
 folders) returns `raw.RawTable` objects, chosen by ``formats``; ``mapping`` guesses (and takes
 overrides of) each column's role; ``meta`` fills per-run params/tokens with their sources;
 ``collect`` (`read_runs`) combines all that and validates it through `read_run_log`;
+``split`` keeps apart runs that share a name, ``factors`` sorts label columns into sweep
+columns and run settings;
 ``roles`` (which column is what) and ``numbers`` (cell parsing) interpret it; ``reader``
 (`read_run_log`) validates it into a tidy table with its ``report``; ``curves`` takes snapshots.
 Researchers bring CSV/TSV exports from experiment trackers (W&B, TensorBoard,

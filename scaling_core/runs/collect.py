@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scaling_core.runs.factors import SweepFactors, sweep_factors
 from scaling_core.runs.finished import one_row_runs
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
 from scaling_core.runs.mapping import (
@@ -128,6 +129,7 @@ class RunsRead:
     ``per_run`` has one row per run: run, files, format, rows, params, params_source, tokens,
     tokens_source, tokens_per_step, tokens_per_step_source, final_loss and needs (what a run still
     lacks; empty when it is used). ``log`` is None when no run has what a fit needs.
+    ``factors`` sorts the label columns of the usable runs into sweep columns and run settings.
     """
 
     log: RunLog | None
@@ -138,6 +140,7 @@ class RunsRead:
     dropped: list[tuple[str, int, str]] = field(default_factory=list)
     n_dropped: int = 0
     n_rows_read: int = 0
+    factors: SweepFactors = field(default_factory=SweepFactors)
 
     @property
     def lacking(self) -> pd.DataFrame:
@@ -180,6 +183,7 @@ class RunsRead:
             "n_dropped": self.n_dropped,
             "dropped": [{"file": f, "line": ln, "reason": w} for f, ln, w in self.dropped[:1000]],
             "shape": None if self.log is None else self.log.report.shape,
+            **self.factors.to_dict(),
             "notes": list(self.notes),
         }
 
@@ -506,6 +510,8 @@ def build_runs(
         others = others.loc[:, ~others.columns.isin(tidy.columns)]
         tidied.append(pd.concat([tidy.reset_index(drop=True), others], axis=1))
     log.runs, log.curves = tidied[0], tidied[1]
+    result.factors = sweep_factors(log.runs)
+    notes += result.factors.notes()
     dropped = []
     for d in log.report.dropped:
         pos = d.line - 2
