@@ -8,6 +8,9 @@ import plotly.graph_objects as go
 from charts.format import format_count, format_flops, log_ticks
 from charts.style import apply_log_axis, base_layout
 
+#: Name of the trace that marks the chosen run (moved by `place_run`).
+RUN_TRACE = "your run"
+
 
 def _grid_hover(n_params: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
     """'N 1.2B · D 20B' for every cell (rows N, columns D), formatted once per axis."""
@@ -95,11 +98,10 @@ def landscape_figure(
             hovertemplate="compute-optimal<br>%{customdata}<extra></extra>",
         )
     )
-    n_point, d_point, loss_point = point
     fig.add_trace(
         go.Scatter(
-            x=[np.log10(d_point)],
-            y=[np.log10(n_point)],
+            x=[],
+            y=[],
             mode="markers",
             marker={
                 "size": 14,
@@ -107,18 +109,14 @@ def landscape_figure(
                 "line": {"color": "black", "width": 2},
                 "symbol": "x",
             },
-            name="your run",
-            hovertemplate=(
-                f"your run<br>N {format_count(n_point)} · D {format_count(d_point)}"
-                f"<br>loss {loss_point:.3f}<extra></extra>"
-            ),
+            name=RUN_TRACE,
         )
     )
     fig.update_layout(**base_layout(title=f"Loss landscape: {law_label}", height=560))
     fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
     apply_log_axis(fig, "x", d_lo, d_hi, "training tokens D", log_coordinates=True)
     apply_log_axis(fig, "y", n_lo, n_hi, "parameters N", log_coordinates=True)
-    return fig
+    return place_run(fig, point)
 
 
 def surface_figure(
@@ -132,7 +130,6 @@ def surface_figure(
     """3-D surface of L(N, D) over log10 N and log10 D with the chosen run marked."""
     d_ticks, d_text = log_ticks(float(n_tokens.min()), float(n_tokens.max()))
     n_ticks, n_text = log_ticks(float(n_params.min()), float(n_params.max()))
-    n_point, d_point, loss_point = point
     hover = _grid_hover(n_params, n_tokens)
     fig = go.Figure(
         [
@@ -146,12 +143,12 @@ def surface_figure(
                 hovertemplate="%{customdata}<br>loss %{z:.3f} nats/token<extra></extra>",
             ),
             go.Scatter3d(
-                x=[np.log10(d_point)],
-                y=[np.log10(n_point)],
-                z=[loss_point],
+                x=[],
+                y=[],
+                z=[],
                 mode="markers",
                 marker={"size": 6, "color": "red"},
-                name="your run",
+                name=RUN_TRACE,
             ),
         ]
     )
@@ -172,4 +169,26 @@ def surface_figure(
             "zaxis": {"title": {"text": "loss (nats/token)"}},
         },
     )
+    return place_run(fig, point)
+
+
+def place_run(fig: go.Figure, point: tuple[float, float, float]) -> go.Figure:
+    """Move the "your run" marker of a landscape or surface figure to (N, D, loss), in place.
+
+    Everything else in those figures depends only on the law and the grid, so a page can keep
+    one figure and call this on each slider move instead of building the figure again (the
+    100 × 100 grid and its hover labels are most of a rerun's cost).
+    """
+    n_point, d_point, loss_point = point
+    label = (
+        f"your run<br>N {format_count(n_point)} · D {format_count(d_point)}"
+        f"<br>loss {loss_point:.3f}<extra></extra>"
+    )
+    marker = next(trace for trace in fig.data if trace.name == RUN_TRACE)
+    with fig.batch_update():
+        if marker.type == "scatter3d":
+            marker.update(x=[np.log10(d_point)], y=[np.log10(n_point)], z=[loss_point])
+        else:
+            marker.update(x=[np.log10(d_point)], y=[np.log10(n_point)])
+        marker.hovertemplate = label
     return fig

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
+from charts.landscape import landscape_figure, place_run, surface_figure
+from dashboard.kept_figure import kept_figure
 from dashboard.state import available_laws
 from scaling_core.allocation import Allocation, compute_optimal_frontier, loss_surface
+from scaling_core.laws import Law
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -33,3 +37,32 @@ def _frontier(key: str, law_repr: str, c_lo: float, c_hi: float, n_points: int) 
 def frontier_arrays(key: str, c_lo: float, c_hi: float, n_points: int = 200) -> Allocation:
     """The compute-optimal frontier of a law key over [c_lo, c_hi] FLOP, cached."""
     return _frontier(key, repr(available_laws()[key]), c_lo, c_hi, n_points)
+
+
+#: The landscape page's grid: N from 1M to 10T, D from 100M to 1Q tokens.
+LANDSCAPE_RANGE: tuple[float, float, float, float] = (1e6, 1e13, 1e8, 1e15)
+
+
+def landscape_view(law: Law, point: tuple[float, float, float], *, show_3d: bool) -> go.Figure:
+    """The loss landscape (contour map, or 3-D surface) of ``law`` with ``point`` = (N, D, loss)
+    marked.  The figure is built once per law and view and kept for the session; a slider
+    move only places the marker (`charts.landscape.place_run`)."""
+
+    def build() -> go.Figure:
+        n_grid, d_grid, surface = surface_arrays(law.key, *LANDSCAPE_RANGE)
+        if show_3d:
+            return surface_figure(n_grid, d_grid, surface, point=point, law_label=law.label)
+        frontier = frontier_arrays(law.key, 1e12, 1e28)
+        return landscape_figure(
+            n_grid,
+            d_grid,
+            surface,
+            iso_flops=[1e18, 1e21, 1e24, 1e27],
+            optimal_n=frontier.n_params,
+            optimal_d=frontier.n_tokens,
+            point=point,
+            law_label=law.label,
+        )
+
+    fig = kept_figure("landscape", (law.key, repr(law), show_3d), build)
+    return place_run(fig, point)

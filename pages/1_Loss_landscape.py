@@ -15,8 +15,7 @@ from charts.format import (
     law_equation,
     source_markdown,
 )
-from charts.landscape import landscape_figure, surface_figure
-from dashboard.cache import frontier_arrays, surface_arrays
+from dashboard.cache import LANDSCAPE_RANGE, landscape_view
 from dashboard.layout import page
 from dashboard.widgets import log_slider, primary_law, toggle
 from scaling_core.allocation import compute_for_loss, compute_optimal, training_flops
@@ -33,8 +32,9 @@ with page("Loss landscape"):
     st.caption(f"Source: {source_markdown(law.source)}. N counts {escape_markdown(law.counts)}.")
 
     left, right = st.columns(2)
-    n_params = log_slider("Parameters N", "n", 1e6, 1e13, 1e9, container=left)
-    n_tokens = log_slider("Training tokens D", "d", 1e8, 1e15, 2e10, container=right)
+    n_lo, n_hi, d_lo, d_hi = LANDSCAPE_RANGE
+    n_params = log_slider("Parameters N", "n", n_lo, n_hi, 1e9, container=left)
+    n_tokens = log_slider("Training tokens D", "d", d_lo, d_hi, 2e10, container=right)
     show_3d = toggle("Show as a 3-D surface", "surface3d", False)
 
     compute = float(training_flops(n_params, n_tokens))
@@ -67,21 +67,5 @@ with page("Loss landscape"):
             "Compute wasted", "–", help="This law does not reach that loss at any budget."
         )
 
-    n_grid, d_grid, surface = surface_arrays(law.key, 1e6, 1e13, 1e8, 1e15)
-    if show_3d:
-        fig = surface_figure(
-            n_grid, d_grid, surface, point=(n_params, n_tokens, loss), law_label=law.label
-        )
-    else:
-        frontier = frontier_arrays(law.key, 1e12, 1e28)
-        fig = landscape_figure(
-            n_grid,
-            d_grid,
-            surface,
-            iso_flops=[1e18, 1e21, 1e24, 1e27],
-            optimal_n=frontier.n_params,
-            optimal_d=frontier.n_tokens,
-            point=(n_params, n_tokens, loss),
-            law_label=law.label,
-        )
+    fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
     st.plotly_chart(fig, width="stretch")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count, format_flops, format_loss
-from scaling_core.allocation import compute_optimal
+from charts.landscape import landscape_figure, place_run, surface_figure
+from scaling_core.allocation import compute_optimal, loss_surface
 from scaling_core.presets import get_law
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,3 +136,62 @@ def test_sidebar_pickers_use_short_names() -> None:
     picker = at.sidebar.multiselect[0]
     assert {"Epoch 2024", "Chinchilla A3 (eq. 10)", "Porian: + tuned"} <= set(picker.options)
     assert max(len(option) for option in picker.options) <= 22
+
+
+def _traces(at: AppTest) -> dict[str, dict]:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return {trace.get("name", trace["type"]): trace for trace in spec["data"]}
+
+
+def test_slider_moves_only_the_marker_of_a_figure_built_once(monkeypatch) -> None:
+    """The landscape is built once per law and view; a slider move places the run's marker."""
+    import dashboard.cache
+
+    builds: list[str] = []
+    real = dashboard.cache.landscape_figure
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(kwargs["law_label"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard.cache, "landscape_figure", counting)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    before = _traces(at)
+    at.select_slider(key="w_n").set_value(3e10)
+    at.select_slider(key="w_d").set_value(1e12)
+    at.run()
+    after = _traces(at)
+    assert len(builds) == 1
+    assert after["your run"]["x"] == pytest.approx([12.0])
+    assert after["your run"]["y"] == pytest.approx([math.log10(3e10)])
+    loss = format_loss(float(get_law("epoch-2024").loss(3e10, 1e12)))
+    assert f"loss {loss}" in after["your run"]["hovertemplate"]
+    assert {k: v for k, v in after.items() if k != "your run"} == {
+        k: v for k, v in before.items() if k != "your run"
+    }
+    fresh = AppTest.from_file(PAGE, default_timeout=30)
+    fresh.query_params["law"] = "chinchilla-2022"
+    fresh.run()
+    assert _traces(fresh)["loss"]["z"] != before["loss"]["z"]
+
+
+@pytest.mark.parametrize("builder", [landscape_figure, surface_figure])
+def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # type: ignore[no-untyped-def]
+    law = get_law("epoch-2024")
+    n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
+    surface = loss_surface(law, n_grid, d_grid)
+    extra = (
+        {
+            "iso_flops": [1e21],
+            "optimal_n": np.geomspace(1e7, 1e12, 5),
+            "optimal_d": np.geomspace(1e9, 1e14, 5),
+        }
+        if builder is landscape_figure
+        else {}
+    )
+
+    def build(point):  # type: ignore[no-untyped-def]
+        return builder(n_grid, d_grid, surface, point=point, law_label=law.label, **extra)
+
+    moved = place_run(build((1e9, 2e10, 2.6)), (4e11, 3e13, 2.1))
+    assert moved.to_json() == build((4e11, 3e13, 2.1)).to_json()
