@@ -314,23 +314,49 @@ def loss_surface(law: Law, n_params: ArrayLike, n_tokens: ArrayLike) -> FloatArr
     return loss_law.loss(n, d)
 
 
+#: Budgets over which `compute_for_loss` inverts a frontier numerically, FLOP.
+INVERSION_RANGE: tuple[float, float] = (1e6, 1e40)
+
+
 def compute_for_loss(law: Law, target_loss: ArrayLike) -> FloatArray:
     """Smallest training compute C whose compute-optimal loss L_opt(C) equals ``target_loss``.
 
-    Inverts the frontier by bisection in log C over [1e6, 1e40] FLOP (L_opt falls with C);
-    NaN where the target is below what the law reaches in that range.  Used to express how far
-    a run is from compute-optimal as a compute multiple: C_run / C_opt(L_run).
+    Used to express how far a run is from compute-optimal as a compute multiple:
+    C_run / C_opt(L_run).  NaN where the law never reaches the target.
+
+    - `ChinchillaLaw`: closed form.  Along eq. 4 of Hoffmann et al. 2022 (N_opt = G·(C/6)^a,
+      D_opt = G^-1·(C/6)^b, a = β/(α+β), b = α/(α+β)) both terms of eq. 2 fall as
+      (C/6)^-γ with γ = αβ/(α+β), so L_opt(C) = E + K·(C/6)^-γ, K = A·G^-α + B·G^β, and
+      C = 6·(K/(L − E))^(1/γ); NaN for L ≤ E.
+    - `KaplanLaw`: bisection in log C over `INVERSION_RANGE` (L_opt falls with C); NaN where the
+      target is below L_opt(1e40 FLOP).
     """
     loss_law = _require_loss(law)
+    if isinstance(loss_law, ChinchillaLaw):
+        target = np.asarray(target_loss, dtype=float)
+        gamma = loss_law.alpha * loss_law.beta / (loss_law.alpha + loss_law.beta)
+        g = loss_law.allocation_coefficient
+        k = loss_law.A * g**-loss_law.alpha + loss_law.B * g**loss_law.beta
+        gap = target - loss_law.E
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            compute = FLOPS_PER_PARAM_TOKEN * np.power(k / gap, 1.0 / gamma)
+        return np.where(gap > 0, compute, np.nan)
+    return bisect_compute_for_loss(loss_law, target_loss)
+
+
+def bisect_compute_for_loss(law: Law, target_loss: ArrayLike) -> FloatArray:
+    """`compute_for_loss` by bisection in log C over `INVERSION_RANGE`, for any law with a loss
+    (`compute_optimal` gives L_opt(C)); the budget's lower end where the target lies above
+    L_opt(1e6 FLOP), NaN where it lies below L_opt(1e40 FLOP)."""
     target = np.atleast_1d(np.asarray(target_loss, dtype=float))
-    lo = np.full_like(target, np.log(1e6))
-    hi = np.full_like(target, np.log(1e40))
+    lo = np.full_like(target, np.log(INVERSION_RANGE[0]))
+    hi = np.full_like(target, np.log(INVERSION_RANGE[1]))
     for _ in range(100):
         mid = 0.5 * (lo + hi)
-        above = compute_optimal(loss_law, np.exp(mid)).loss > target
+        above = compute_optimal(law, np.exp(mid)).loss > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     result = np.exp(0.5 * (lo + hi))
-    reachable = compute_optimal(loss_law, np.full_like(target, 1e40)).loss <= target
+    reachable = compute_optimal(law, np.full_like(target, INVERSION_RANGE[1])).loss <= target
     result = np.where(reachable, result, np.nan)
     return result.reshape(np.shape(target_loss))

@@ -39,7 +39,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from scaling_core.allocation import FLOPS_PER_PARAM_TOKEN, compute_optimal, golden_section_minimize
+from scaling_core.allocation import (
+    FLOPS_PER_PARAM_TOKEN,
+    INVERSION_RANGE,
+    compute_for_loss,
+    compute_optimal,
+    golden_section_minimize,
+)
 from scaling_core.laws import ChinchillaLaw, FloatArray
 
 #: Decay constant of the value of repeated data, in repeated epochs (Muennighoff et al. 2023, fit).
@@ -264,22 +270,13 @@ def data_constrained_optimal(
 def unlimited_compute_for_loss(law: ChinchillaLaw, target_loss: ArrayLike) -> FloatArray:
     """Budget C at which the unconstrained compute-optimal loss (Hoffmann et al. 2022, eq. 4) equals the target.
 
-    Bisection in log C over [1e6, 1e40] FLOP; NaN where the target is out of that range.  Used to
-    price a repetition penalty in compute: how much budget fresh data would need for that loss.
+    `scaling_core.allocation.compute_for_loss` (closed form), NaN outside budgets of
+    [1e6, 1e40] FLOP.  Used to price a repetition penalty in compute: how much budget fresh
+    data would need for that loss.
     """
-    target = np.atleast_1d(np.asarray(target_loss, dtype=float))
-    lo = np.full_like(target, np.log(1e6))
-    hi = np.full_like(target, np.log(1e40))
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        above = compute_optimal(law, np.exp(mid)).loss > target
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    result = np.exp(0.5 * (lo + hi))
-    inside = (compute_optimal(law, 1e40).loss <= target) & (
-        compute_optimal(law, 1e6).loss >= target
-    )
-    return np.where(inside, result, np.nan).reshape(np.shape(target_loss))
+    compute = compute_for_loss(law, target_loss)
+    lo, hi = INVERSION_RANGE
+    return np.where((compute >= lo) & (compute <= hi), compute, np.nan)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from scaling_core.presets import (
     EPOCH_2024,
     GOPHER_BUDGET_FLOPS,
     KAPLAN,
+    MUENNIGHOFF_2023,
     SARDANA_FRANKLE_2023,
     table_a3_flop_deviation,
 )
@@ -242,6 +243,26 @@ def test_compute_for_loss_inverts_the_frontier() -> None:
         losses = compute_optimal(law, compute).loss
         np.testing.assert_allclose(compute_for_loss(law, losses), compute, rtol=1e-6)
     assert np.isnan(compute_for_loss(EPOCH_2024, 1.5))  # below E = 1.8172
+
+
+def test_closed_form_compute_for_loss_equals_bisection() -> None:
+    """L_opt(C) = E + K·(C/6)^-γ inverted in closed form agrees with bisecting the frontier."""
+    from scaling_core.allocation import bisect_compute_for_loss, compute_for_loss
+
+    for law in (CHINCHILLA_APPROACH3, EPOCH_2024, MUENNIGHOFF_2023):
+        losses = law.E + np.geomspace(1e-3, 3.0, 25)
+        closed = compute_for_loss(law, losses)
+        inside = (closed > 1e6) & (closed < 1e40)
+        assert inside.sum() >= 15
+        np.testing.assert_allclose(
+            closed[inside], bisect_compute_for_loss(law, losses)[inside], rtol=1e-9
+        )
+        assert compute_for_loss(law, 2.5).shape == ()
+    # Gopher's budget (5.76e23 FLOP) back from its compute-optimal loss under Approach 3
+    gopher_loss = float(compute_optimal(CHINCHILLA_APPROACH3, GOPHER_BUDGET_FLOPS).loss)
+    assert round(gopher_loss, 4) == 1.9307
+    back = float(compute_for_loss(CHINCHILLA_APPROACH3, gopher_loss))
+    assert back == pytest.approx(GOPHER_BUDGET_FLOPS, rel=1e-12)
 
 
 def test_loss_surface_rows_are_params_columns_tokens() -> None:
