@@ -63,6 +63,8 @@ _PANELS: tuple[tuple[str, str, str, str], ...] = (
 )
 _DOMAINS = {"": ((0, 0.45), (0.56, 1)), "2": ((0.55, 1), (0.56, 1))}
 _DOMAINS.update({"3": ((0, 0.45), (0, 0.44)), "4": ((0.55, 1), (0, 0.44))})
+#: `meta` key of a frontier figure's budget markers: [law key, series name].
+_BUDGET_MARK = "budget_marker"
 
 
 def _hover_text(name: str, values: np.ndarray) -> list[str]:
@@ -85,8 +87,8 @@ def frontier_figure(
 
     A dashed vertical line marks ``chosen_compute`` (FLOP); ``chosen`` maps a law key to its
     (N_opt, D_opt, L_opt) there, drawn as markers.  Laws without a loss are left out of the
-    loss panel.  The figure is assembled as one dict
-    (a slider move redraws it, and plotly's incremental updates cost ~80 ms more).
+    loss panel.  The figure is assembled as one dict (building it trace by trace through
+    plotly's validating updates costs ~80 ms more); `place_budget` moves the line and markers.
     """
     traces: list[dict] = []
     ranges: dict[str, list[np.ndarray]] = {name: [] for _, name, _, _ in _PANELS}
@@ -100,17 +102,6 @@ def frontier_figure(
             "loss": curve.loss,
         }
         c_text = [format_compute(c, unit) for c in curve.compute_flops]
-        point = (chosen or {}).get(curve.key)
-        marks = (
-            {}
-            if point is None
-            else {
-                "n_params": point[0],
-                "n_tokens": point[1],
-                "tokens_per_param": point[1] / point[0],
-                "loss": point[2],
-            }
-        )
         for suffix, name, _, _ in _PANELS:
             y = series[name]
             if name == "loss" and not np.any(np.isfinite(y)):
@@ -136,18 +127,17 @@ def frontier_figure(
                     **axes,
                 }
             )
-            if name not in marks or not np.isfinite(marks[name]):
-                continue
-            traces.append(
+            traces.append(  # placed by `place_budget`
                 {
                     "type": "scatter",
-                    "x": [float(compute_in_unit(chosen_compute, unit))],
-                    "y": [marks[name]],
+                    "x": [],
+                    "y": [],
                     "mode": "markers",
                     "marker": {"color": colour, "size": 9, "line": {"color": "white", "width": 1}},
                     "legendgroup": curve.key,
                     "showlegend": False,
                     "hoverinfo": "skip",
+                    "meta": {_BUDGET_MARK: [curve.key, name]},
                     **axes,
                 }
             )
@@ -156,7 +146,6 @@ def frontier_figure(
         float(compute_in_unit(all_c.min(), unit)),
         float(compute_in_unit(all_c.max(), unit)),
     )
-    chosen = float(compute_in_unit(chosen_compute, unit))
     layout = base_layout(title="", height=height)
     layout.update(
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
@@ -174,8 +163,8 @@ def frontier_figure(
                 "type": "line",
                 "xref": f"x{suffix}",
                 "yref": f"y{suffix} domain",
-                "x0": chosen,
-                "x1": chosen,
+                "x0": None,  # placed by `place_budget`
+                "x1": None,
                 "y0": 0,
                 "y1": 1,
                 "line": {"dash": "dash", "color": "#555", "width": 1},
@@ -214,7 +203,43 @@ def frontier_figure(
         low, high = _positive_range(*ranges[name]) if ranges[name] else (1.0, 10.0)
         formatter = (lambda v: f"{v:g}") if name == "tokens_per_param" else format_count
         layout[f"yaxis{suffix}"].update(log_axis_dict(low, high, y_title, formatter))
-    return go.Figure(data=traces, layout=layout)
+    return place_budget(go.Figure(data=traces, layout=layout), chosen_compute, chosen, unit)
+
+
+def place_budget(
+    fig: go.Figure,
+    chosen_compute: float,
+    chosen: dict[str, tuple[float, float, float]] | None,
+    unit: str = "FLOP",
+) -> go.Figure:
+    """Move a `frontier_figure`'s dashed budget lines to ``chosen_compute`` (FLOP) and each law's
+    markers to its (N_opt, D_opt, L_opt) in ``chosen``, in place (no marker where a value is
+    missing or not finite).  The curves depend only on the laws and the unit, so a page can keep
+    the figure and call this when the budget slider moves."""
+    x = float(compute_in_unit(chosen_compute, unit))
+    with fig.batch_update():
+        for trace in fig.data:
+            if not isinstance(trace.meta, dict) or _BUDGET_MARK not in trace.meta:
+                continue
+            key, name = trace.meta[_BUDGET_MARK]
+            point = (chosen or {}).get(key)
+            value = None
+            if point is not None:
+                n_opt, d_opt, loss_opt = point
+                value = {
+                    "n_params": n_opt,
+                    "n_tokens": d_opt,
+                    "tokens_per_param": d_opt / n_opt,
+                    "loss": loss_opt,
+                }[name]
+            if value is None or not np.isfinite(value):
+                trace.update(x=[], y=[])
+            else:
+                trace.update(x=[x], y=[float(value)])
+        for shape in fig.layout.shapes:  # the budget lines, one per panel
+            shape.x0 = x
+            shape.x1 = x
+    return fig
 
 
 def isoflop_figure(

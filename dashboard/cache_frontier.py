@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
-from charts.frontier import IsoFlopCurve, LawCurve
+from charts.frontier import IsoFlopCurve, LawCurve, frontier_figure, place_budget
 from charts.overfitting import OverfitCurve
 from dashboard.cache import frontier_arrays
+from dashboard.kept_figure import kept_figure
 from dashboard.state import available_laws
 from scaling_core.allocation import compute_optimal, isoflop_profile
 from scaling_core.data_constrained import (
@@ -219,3 +221,25 @@ def data_requirement_curves(
     law = get_law("kaplan-2020")
     n_grid = np.geomspace(n_lo, n_hi, 80)
     return n_grid, law.tokens_for_overfitting(n_grid, tolerance), law.data_requirement(n_grid)
+
+
+def frontier_view(
+    keys: list[str],
+    compute_flops: float,
+    chosen: dict[str, tuple[float, float, float]],
+    unit: str,
+) -> go.Figure:
+    """The frontier page's 2×2 figure for the compared laws, budget line at ``compute_flops`` and
+    each law's (N_opt, D_opt, L_opt) there.  Built once per set of laws and unit and kept for
+    the session; a budget slider move only places the line and markers
+    (`charts.frontier.place_budget`)."""
+    laws = available_laws()
+    signature = (tuple(keys), tuple(repr(laws[key]) for key in keys), unit)
+    fig = kept_figure(
+        "frontier",
+        signature,
+        lambda: frontier_figure(
+            [law_curve(key) for key in keys], chosen_compute=compute_flops, chosen=chosen, unit=unit
+        ),
+    )
+    return place_budget(fig, compute_flops, chosen, unit)

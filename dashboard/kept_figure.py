@@ -27,3 +27,15 @@ def kept_figure(slot: str, signature: Hashable, build: Callable[[], go.Figure]) 
     fig = build()
     kept[slot] = (signature, fig)
     return fig
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared(slot: str, signature: Hashable, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def shared_figure(slot: str, signature: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """One figure for every session, built on first use per ``(slot, signature)`` — for figures
+    fully determined by ``signature`` (no per-user marker).  Read-only: `st.plotly_chart` only
+    reads a figure; never pass one to `charts.landscape.place_run` or other in-place updates."""
+    return _shared(slot, signature, build)

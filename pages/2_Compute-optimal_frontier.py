@@ -10,17 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from charts.format import format_compute, format_count, format_loss, format_ratio
-from charts.frontier import approach3_table, frontier_figure, isoflop_figure, porian_figure
+from charts.frontier import approach3_table, isoflop_figure, porian_figure
 from charts.isoflop import optima_figure, profiles_figure, table1_comparison
 from dashboard.cache_frontier import (
     FRONTIER_RANGE,
     REFERENCE_EXPONENTS,
+    frontier_view,
     isoflop_curve,
     law_curve,
     optimum_rows,
     spread,
 )
 from dashboard.cache_published import budget_profiles, optima_series, spread_of_moves, table1_cells
+from dashboard.kept_figure import shared_figure
 from dashboard.layout import page
 from dashboard.state import available_laws
 from dashboard.widgets import choice, compared_laws, log_slider, range_notes
@@ -140,11 +142,8 @@ with page("Compute-optimal frontier"):
             + "."
         )
 
-    curves = [law_curve(key) for key in keys]
     chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
-    st.plotly_chart(
-        frontier_figure(curves, chosen_compute=compute, chosen=chosen, unit=unit), width="stretch"
-    )
+    st.plotly_chart(frontier_view(keys, compute, chosen, unit), width="stretch")
 
     with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
         st.markdown(
@@ -223,16 +222,22 @@ with page("Compute-optimal frontier"):
     reference_keys = ["chinchilla-2022-approach1", "epoch-2024"]
     short_labels = {"chinchilla-2022-approach1": "Chinchilla Approach 1", "epoch-2024": "Epoch AI"}
     st.plotly_chart(
-        porian_figure(
-            porian_curves,
-            highlight=chosen_step,
-            reference=[replace(law_curve(key), label=short_labels[key]) for key in reference_keys],
-            marker_compute=CHINCHILLA_BUDGET_FLOPS,
-            marker_n={
-                key: float(compute_optimal(laws[key], CHINCHILLA_BUDGET_FLOPS).n_params)
-                for key in [*upto, *reference_keys]
-            },
-            unit=unit,
+        shared_figure(
+            "porian",
+            (chosen_step, unit),
+            lambda: porian_figure(
+                porian_curves,
+                highlight=chosen_step,
+                reference=[
+                    replace(law_curve(key), label=short_labels[key]) for key in reference_keys
+                ],
+                marker_compute=CHINCHILLA_BUDGET_FLOPS,
+                marker_n={
+                    key: float(compute_optimal(laws[key], CHINCHILLA_BUDGET_FLOPS).n_params)
+                    for key in [*upto, *reference_keys]
+                },
+                unit=unit,
+            ),
         ),
         width="stretch",
     )
@@ -344,10 +349,14 @@ with page("Compute-optimal frontier"):
     )
     dataset_name = {"rw": "RefinedWeb", "owt2": "OpenWebText2"}[live_dataset]
     st.plotly_chart(
-        optima_figure(
-            optima_series(live_dataset, len(upto)),
-            title=f"N*(C) per budget and fitted power law, steps (a) to ({letters[len(upto) - 1]}), "
-            f"{dataset_name}",
+        shared_figure(
+            "porian-optima",
+            (live_dataset, len(upto)),
+            lambda: optima_figure(
+                optima_series(live_dataset, len(upto)),
+                title=f"N*(C) per budget and fitted power law, steps (a) to "
+                f"({letters[len(upto) - 1]}), {dataset_name}",
+            ),
         ),
         width="stretch",
     )
@@ -357,10 +366,14 @@ with page("Compute-optimal frontier"):
         "rise more slowly (smaller a). The steps shown follow *Corrections applied up to* above."
     )
     st.plotly_chart(
-        profiles_figure(
-            budget_profiles(step.key_suffix, live_dataset),
-            title=f"IsoFLOP profiles of step ({letters[len(upto) - 1]}) {step.title}, "
-            f"{dataset_name}",
+        shared_figure(
+            "porian-profiles",
+            (step.key_suffix, live_dataset),
+            lambda: profiles_figure(
+                budget_profiles(step.key_suffix, live_dataset),
+                title=f"IsoFLOP profiles of step ({letters[len(upto) - 1]}) {step.title}, "
+                f"{dataset_name}",
+            ),
         ),
         width="stretch",
     )

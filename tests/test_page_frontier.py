@@ -16,6 +16,7 @@ from charts.frontier import (
     LawCurve,
     frontier_figure,
     isoflop_figure,
+    place_budget,
     porian_figure,
 )
 from dashboard.state import COMPARE_LAWS
@@ -281,3 +282,55 @@ def test_live_table1_from_porians_points_sits_inside_every_published_interval() 
         "OpenWebText2"
         in json.loads(at.get("plotly_chart")[-2].proto.spec)["layout"]["title"]["text"]
     )
+
+
+def test_placing_the_budget_equals_building_the_figure_there() -> None:
+    curves = [_curve("epoch-2024"), _curve("porian-2024-tuned")]
+
+    def chosen(compute: float) -> dict[str, tuple[float, float, float]]:
+        out = {}
+        for key in ("epoch-2024", "porian-2024-tuned"):
+            opt = compute_optimal(get_law(key), compute)
+            out[key] = (float(opt.n_params), float(opt.n_tokens), float(opt.loss))
+        return out
+
+    moved = place_budget(
+        frontier_figure(curves, chosen_compute=1e19, chosen=chosen(1e19), unit="PF-days"),
+        3e24,
+        chosen(3e24),
+        "PF-days",
+    )
+    fresh = frontier_figure(curves, chosen_compute=3e24, chosen=chosen(3e24), unit="PF-days")
+    assert moved.to_json() == fresh.to_json()
+    # a law dropped from `chosen` loses its markers, the line stays
+    place_budget(moved, 3e24, {}, "PF-days")
+    markers = [t for t in moved.data if t.mode == "markers"]
+    assert markers and all(len(t.x) == 0 for t in markers)
+    assert all(shape.x0 == pytest.approx(3e24 / 8.64e19) for shape in moved.layout.shapes)
+
+
+def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> None:
+    import dashboard.cache_frontier
+
+    builds: list[int] = []
+    real = dashboard.cache_frontier.frontier_figure
+
+    def counting(curves, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(len(curves))
+        return real(curves, **kwargs)
+
+    monkeypatch.setattr(dashboard.cache_frontier, "frontier_figure", counting)
+    at = run_page(compute=1e24)
+    at.select_slider(key="w_fc").set_value(1e19)
+    at.run()
+    assert builds == [len(DEFAULT_LAWS)]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    epoch = get_law("epoch-2024")
+    marks = [
+        t
+        for t in spec["data"]
+        if t.get("meta", {}).get("budget_marker") == ["epoch-2024", "n_params"]
+    ]
+    assert marks[0]["x"] == [1e19]
+    assert marks[0]["y"] == [pytest.approx(float(compute_optimal(epoch, 1e19).n_params))]
+    assert {shape["x0"] for shape in spec["layout"]["shapes"]} == {1e19}
