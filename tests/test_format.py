@@ -89,3 +89,22 @@ def test_format_ratio_keeps_three_significant_digits_and_never_shows_zero() -> N
     assert format_ratio(39725.4) == "39,725"
     assert format_ratio(3e-5) == "3e-5"
     assert format_ratio(float("nan")) == "–"
+
+
+def test_figures_carry_the_white_template_without_naming_it() -> None:
+    """charts.style registers the white look as plotly's default: a figure built from
+    base_layout serialises exactly as one that names the template in its layout."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from charts.style import WHITE_TEMPLATE, base_layout
+
+    layout = base_layout(title="loss")
+    assert "template" not in layout
+    implicit = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout=layout)
+    explicit = go.Figure(
+        go.Scatter(x=[1, 2], y=[3, 4]), layout={**layout, "template": WHITE_TEMPLATE}
+    )
+    assert json.loads(implicit.to_json()) == json.loads(explicit.to_json())
+    assert implicit.layout.template.layout.plot_bgcolor == "white"
