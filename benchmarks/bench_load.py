@@ -4,21 +4,28 @@ uploads the hostile files of issue 9 (tests/hostile_files.py).
 Starts ``streamlit run app.py`` on a free 127.0.0.1 port, then runs, at once:
 
 * ``sessions - 1`` websocket clients speaking Streamlit's own protocol (the messages a browser
-  sends): each opens the loss-landscape page, then moves one of its sliders ``moves`` times;
-  the slider-to-update latency is the time from the rerun request to the server's
+  sends), spread over the pages with sliders (`SLIDER_PAGES`): each opens its page, waits until
+  all have (first visits fill the server's caches), then moves the page's sliders ``moves``
+  times, pausing a random time (mean ``--think`` seconds) after each update, as independent
+  visitors do; ``--lockstep`` makes every session move at the same instant instead, the worst
+  case.  The slider-to-update latency is the time from the rerun request to the server's
   ``script_finished`` message;
 * one headless Chromium page (playwright, Debian's /usr/bin/chromium) on the fit page that
   uploads the 250,000-run CSV (13.7 MB) and then the 20,000-column CSV.
 
-It prints p50/p95/max latency, errors, the server's RSS (before, peak, after) and whether the
-server is still healthy.  Run: ``python benchmarks/bench_load.py [sessions] [moves] [pause_s]``.
-``run_load`` is also called by tests/test_load.py with a smaller load.
+It prints p50/p95/max latency (overall and per page), errors, the server's RSS (before, peak,
+after) and whether the server is still healthy.  Run:
+``python benchmarks/bench_load.py [--sessions 20] [--moves 10] [--think 3] [--lockstep]
+[--pages Loss_landscape,...] [--no-upload]``.  ``run_load`` is also called by
+tests/test_load.py with a smaller load.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -33,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import hostile_files  # noqa: E402
 import websockets  # noqa: E402
 from app_server import healthy, start_server  # noqa: E402
+from machine import describe_machine  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
@@ -43,6 +51,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 @dataclass
 class LoadResult:
     latencies: list[float] = field(default_factory=list)
+    latencies_by_page: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     rss_before: float = 0.0
     rss_peak: float = 0.0
@@ -115,22 +124,53 @@ class _Session:
                 return time.perf_counter() - start
 
 
+#: The pages with sliders, as their URL names contain them; sessions are spread over these.
+SLIDER_PAGES: tuple[str, ...] = (
+    "Loss_landscape",
+    "Compute-optimal_frontier",
+    "Overfitting_and_data_limits",
+    "Batch_size_and_training_time",
+    "Plan_a_run",
+)
+
+
 async def _slider_session(
-    base: str, moves: int, index: int, result: LoadResult, pause: float = 0.2
+    base: str,
+    moves: int,
+    index: int,
+    result: LoadResult,
+    *,
+    think: float,
+    lockstep: bool,
+    page: str,
+    loaded: asyncio.Barrier,
 ) -> None:
+    """One visitor: opens ``page``, waits until every session has loaded its page (first visits
+    fill the server's caches), then moves the page's sliders ``moves`` times.
+
+    Independent visitors (the default) start at a random moment within ``think`` seconds and
+    pause a random, exponentially distributed time of mean ``think`` after each update;
+    ``lockstep`` visitors all move at once and pause exactly ``think`` (the worst case: every
+    move of a round arrives in the same instant)."""
     url = base.replace("http", "ws") + "/_stcore/stream"
+    rng = random.Random(index)
+    waited = False
     try:
         async with websockets.connect(
             url, subprotocols=["streamlit"], max_size=None, open_timeout=60
         ) as ws:
             session = _Session(ws)
             await session.rerun()
-            landscape = next((h for n, h in session.pages.items() if "andscape" in n), "")
+            page_hash = next((h for n, h in session.pages.items() if page in n), "")
             session.sliders.clear()
-            await session.rerun(landscape)
+            await session.rerun(page_hash)
+            await loaded.wait()
+            waited = True
             if not session.sliders:
-                result.errors.append(f"session {index}: no slider on the landscape page")
+                result.errors.append(f"session {index}: no slider on the page {page}")
                 return
+            if not lockstep:
+                await asyncio.sleep(rng.uniform(0, think))
             for move in range(moves):
                 sid, low, high, step, options = session.sliders[
                     (index + move) % len(session.sliders)
@@ -144,11 +184,15 @@ async def _slider_session(
                     if step:
                         value = low + round((value - low) / step) * step
                     state.double_array_value.data.append(value)
-                result.latencies.append(await session.rerun(landscape, [state]))
-                await asyncio.sleep(pause)
+                latency = await session.rerun(page_hash, [state])
+                result.latencies.append(latency)
+                result.latencies_by_page.setdefault(page, []).append(latency)
+                await asyncio.sleep(think if lockstep else rng.expovariate(1 / think))
             result.errors += [f"session {index}: {e}" for e in session.exceptions]
     except Exception as exc:  # any failure is an error of the run, reported
         result.errors.append(f"session {index}: {type(exc).__name__}: {exc}")
+        if not waited:
+            await loaded.wait()  # never leave the others waiting at the barrier
 
 
 def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: threading.Event):
@@ -187,9 +231,19 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
 
 
 def run_load(
-    sessions: int = 20, moves: int = 10, rows: int = 250_000, pause: float = 0.2
+    sessions: int = 20,
+    moves: int = 10,
+    rows: int = 250_000,
+    *,
+    think: float = 3.0,
+    lockstep: bool = False,
+    pages: tuple[str, ...] = SLIDER_PAGES,
+    upload: bool = True,
 ) -> LoadResult:
-    """Start a server, run the load, stop the server; returns what was measured."""
+    """Start a server, run the load, stop the server; returns what was measured.
+
+    ``sessions - 1`` visitors move sliders (session i on ``pages[i % len(pages)]``) while one
+    more uploads the hostile files (when ``upload``)."""
     result = LoadResult()
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "finished_runs_250k.csv"
@@ -214,12 +268,26 @@ def run_load(
             uploader = threading.Thread(
                 target=_hostile_upload, args=(base, [big, wide], result, started), daemon=True
             )
-            uploader.start()
-            started.wait(90)
+            if upload:
+                uploader.start()
+                started.wait(90)
 
             async def sliders() -> None:
+                loaded = asyncio.Barrier(sessions - 1)
                 await asyncio.gather(
-                    *(_slider_session(base, moves, i, result, pause) for i in range(sessions - 1))
+                    *(
+                        _slider_session(
+                            base,
+                            moves,
+                            i,
+                            result,
+                            think=think,
+                            lockstep=lockstep,
+                            page=pages[i % len(pages)],
+                            loaded=loaded,
+                        )
+                        for i in range(sessions - 1)
+                    )
                 )
 
             # A thread of its own for the event loop: the caller may already run one (pytest's
@@ -227,7 +295,8 @@ def run_load(
             slider_thread = threading.Thread(target=lambda: asyncio.run(sliders()), daemon=True)
             slider_thread.start()
             slider_thread.join()
-            uploader.join(300)
+            if upload:
+                uploader.join(300)
             stop.set()
             watcher.join()
             result.rss_peak = peak[0]
@@ -244,19 +313,51 @@ def run_load(
 
 
 def main() -> None:
-    sessions = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    moves = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    pause = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
-    result = run_load(sessions, moves, pause=pause)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--moves", type=int, default=10, help="slider moves per session")
+    parser.add_argument("--think", type=float, default=3.0, help="mean pause after an update, s")
+    parser.add_argument(
+        "--lockstep", action="store_true", help="every session moves at the same instant"
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(SLIDER_PAGES),
+        help="comma-separated page names the sessions are spread over",
+    )
+    parser.add_argument("--no-upload", action="store_true", help="no hostile upload")
+    args = parser.parse_args()
+    pages = tuple(args.pages.split(","))
+    result = run_load(
+        args.sessions,
+        args.moves,
+        think=args.think,
+        lockstep=args.lockstep,
+        pages=pages,
+        upload=not args.no_upload,
+    )
+    pattern = (
+        f"all moving at once every {args.think:g} s"
+        if args.lockstep
+        else f"each pausing a random {args.think:g} s on average"
+    )
+    uploading = "" if args.no_upload else ", 1 uploading hostile files"
+    print(f"machine: {describe_machine()}")
     print(
-        f"{sessions} sessions ({sessions - 1} moving sliders every {pause:g} s after each "
-        "update, 1 uploading hostile files)"
+        f"{args.sessions} sessions ({args.sessions - 1} moving sliders, {pattern}, "
+        f"over {len(pages)} page(s){uploading})"
     )
     print(
         f"slider-to-update latency over {len(result.latencies)} moves: "
         f"p50 {1000 * result.quantile(0.5):.0f} ms, p95 {1000 * result.quantile(0.95):.0f} ms, "
         f"max {1000 * max(result.latencies, default=float('nan')):.0f} ms"
     )
+    for page, values in result.latencies_by_page.items():
+        ordered = sorted(values)
+        print(
+            f"    {page:<30} p50 {1000 * ordered[len(ordered) // 2]:5.0f} ms, "
+            f"p95 {1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]:5.0f} ms"
+        )
     for seconds, message in zip(result.upload_seconds, result.upload_messages, strict=False):
         print(f"hostile upload handled in {seconds:.1f} s: {message}")
     print(

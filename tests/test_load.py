@@ -17,9 +17,10 @@ def test_sliders_keep_working_while_hostile_files_are_uploaded() -> None:
     pytest.importorskip("playwright")
     import bench_load
 
-    result = bench_load.run_load(sessions=4, moves=3, rows=50_000, pause=0.5)
+    result = bench_load.run_load(sessions=4, moves=3, rows=50_000, think=0.5)
     assert result.errors == []
     assert len(result.latencies) == 9
+    assert len(result.latencies_by_page) == 3  # landscape, frontier, overfitting
     assert result.alive_after
     assert len(result.upload_messages) == 2
     assert "20,000 columns; the limit is 2,000" in result.upload_messages[1]
