@@ -17,6 +17,7 @@ from dashboard.cache_frontier import (
     data_requirement_curves,
     overfitting_curves,
 )
+from dashboard.kept_figure import kept_figure
 from dashboard.layout import page
 from dashboard.widgets import log_slider, number_slider
 from scaling_core.data_constrained import CHEAP_EPOCHS, R_D_STAR, R_N_STAR, figure1_losses
@@ -118,28 +119,33 @@ with page("Overfitting and data limits"):
         )
 
     left, right = st.columns(2)
+    # Kept per session: the repeated-data sliders below leave these two figures unchanged.
+    inputs = (n_params, n_tokens, tolerance)
     left.plotly_chart(
-        overfitting_figure(
-            overfitting_curves(),
-            tolerance=tolerance,
-            point=(
-                n_params,
-                n_tokens,
-                float(kaplan.overfitting_variable(n_params, n_tokens)),
-                overfit,
+        kept_figure(
+            "overfitting",
+            inputs,
+            lambda: overfitting_figure(
+                overfitting_curves(),
+                tolerance=tolerance,
+                point=(
+                    n_params,
+                    n_tokens,
+                    float(kaplan.overfitting_variable(n_params, n_tokens)),
+                    overfit,
+                ),
+                exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
             ),
-            exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
         ),
         width="stretch",
     )
-    n_grid, tokens_needed, tokens_rule = data_requirement_curves(tolerance)
     right.plotly_chart(
-        data_requirement_figure(
-            n_grid,
-            tokens_needed,
-            tokens_rule,
-            tolerance=tolerance,
-            point=(n_params, n_tokens),
+        kept_figure(
+            "data-requirement",
+            inputs,
+            lambda: data_requirement_figure(
+                *data_requirement_curves(tolerance), tolerance=tolerance, point=(n_params, n_tokens)
+            ),
         ),
         width="stretch",
     )
@@ -255,20 +261,24 @@ with page("Overfitting and data limits"):
         f"loss rises by {increase[2]:.4f} ({_percent(relative[2])}), at 40 epochs by "
         f"{increase[3]:.4f} ({_percent(relative[3])})."
     )
-    st.plotly_chart(
-        repetition_figure(
-            curve.epochs,
-            curve.loss,
-            curve.compute_equivalent / compute,
-            loss_unique=curve.loss_unique,
-            current=(max(1.0, epochs_free), float(marks.loss[-1])),
-            optimum=(
-                float(constrained.epochs),
-                float(constrained.loss),
-                n_constrained,
-                d_constrained,
+    st.plotly_chart(  # kept per session: the overfitting sliders above leave it unchanged
+        kept_figure(
+            "repetition",
+            (unique_tokens, compute),
+            lambda: repetition_figure(
+                curve.epochs,
+                curve.loss,
+                curve.compute_equivalent / compute,
+                loss_unique=curve.loss_unique,
+                current=(max(1.0, epochs_free), float(marks.loss[-1])),
+                optimum=(
+                    float(constrained.epochs),
+                    float(constrained.loss),
+                    n_constrained,
+                    d_constrained,
+                ),
+                cheap_epochs=CHEAP_EPOCHS,
             ),
-            cheap_epochs=CHEAP_EPOCHS,
         ),
         width="stretch",
     )

@@ -14,6 +14,7 @@ from charts.plan import (
     format_training_table,
     inference_figure,
 )
+from dashboard.kept_figure import kept_figure
 from dashboard.layout import page
 from dashboard.state import COMPUTE_UNIT, available_laws
 from dashboard.widgets import (
@@ -206,8 +207,14 @@ with page("Plan a run"):
         "(Kaplan: non-embedding; Porian: with the output head). Kaplan's row is the minimum of "
         "his eq. 1.5 along C = 6ND; his own early-stopped frontier (N ∝ C^0.73) differs."
     )
-    st.plotly_chart(
-        allocation_figure(plans, compute_label=format_compute(compute, unit)), width="stretch"
+    compute_label = format_compute(compute, unit)
+    st.plotly_chart(  # kept per session: the inference slider below leaves it unchanged
+        kept_figure(
+            "allocation",
+            (repr(plans), compute_label),
+            lambda: allocation_figure(plans, compute_label=compute_label),
+        ),
+        width="stretch",
     )
 
     st.subheader("Inference-aware alternative")

@@ -204,3 +204,33 @@ def test_caption_gives_muennighoff_figure1_not_the_readme_optimum_as_the_paper()
     assert "2.22564 against 2.22696" in captions
     assert "(datablations README), not a figure of the paper" in captions
     assert "example (8.67B parameters × 178B tokens, 25B unique) re-allocates" not in captions
+
+
+def test_each_section_rebuilds_only_its_own_figures(monkeypatch) -> None:
+    """A repeated-data slider leaves the overfitting figures as they were, and the other way
+    round (dashboard.kept_figure), while every figure still shows its own sliders' values."""
+    import charts.overfitting
+
+    builds: list[str] = []
+    for name in ("overfitting_figure", "data_requirement_figure", "repetition_figure"):
+        real = getattr(charts.overfitting, name)
+
+        def counting(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            builds.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(charts.overfitting, name, counting)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert sorted(builds) == ["data_requirement_figure", "overfitting_figure", "repetition_figure"]
+    builds.clear()
+    at.select_slider(key="w_dcu").set_value(1e12)
+    at.run()
+    assert builds == ["repetition_figure"]
+    builds.clear()
+    at.select_slider(key="w_ovn").set_value(1e10)
+    at.run()
+    assert sorted(builds) == ["data_requirement_figure", "overfitting_figure"]
+    assert not at.exception
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert len(specs) == 3
+    assert f"N {format_count(1e10)}" in specs[0] + specs[1]
