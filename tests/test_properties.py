@@ -49,3 +49,32 @@ def test_allocation_grows_with_compute_and_spends_it(law, log_c, step) -> None:
     assert opt.n_tokens[1] > opt.n_tokens[0]
     if law.has_loss:
         assert opt.loss[1] < opt.loss[0]
+
+
+def _group_run_by_run(compute: list[float], tolerance: float) -> list[int]:
+    """The grouping rule of `group_isoflop` applied one run at a time, in order of compute."""
+    c = np.asarray(compute, dtype=float)
+    labels = [0] * len(c)
+    group, start = -1, -np.inf
+    for i in np.argsort(c, kind="stable"):
+        if c[i] > start * (1.0 + tolerance):
+            group, start = group + 1, c[i]
+        labels[i] = group
+    return labels
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=1e15, max_value=1e24),
+            st.sampled_from([1e18, 1.05e18, 1.1e18, 3e18, 0.0, -1.0, float("inf"), float("nan")]),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([0.0, 0.05, 0.1, 0.5]),
+)
+def test_group_isoflop_follows_its_rule_run_by_run(compute: list[float], tolerance: float) -> None:
+    from scaling_core.fit import group_isoflop
+
+    assert group_isoflop(compute, tolerance).tolist() == _group_run_by_run(compute, tolerance)

@@ -61,10 +61,10 @@ def predictions_table(result: FitResult, table: pd.DataFrame) -> pd.DataFrame:
     """Per run: observed, predicted, log and relative residual, and whether the fit used it."""
     predicted = predict_runs(result, table)
     observed = table["loss"].to_numpy(dtype=float)
-    excluded = set(result.excluded)
+    runs = table["run"].astype(str)
     return pd.DataFrame(
         {
-            "run": table["run"].astype(str).to_numpy(),
+            "run": runs.to_numpy(),
             "n_params": table["n_params"].to_numpy(dtype=float),
             "n_tokens": table["n_tokens"].to_numpy(dtype=float),
             "compute_flops": table["compute_flops"].to_numpy(dtype=float),
@@ -72,7 +72,7 @@ def predictions_table(result: FitResult, table: pd.DataFrame) -> pd.DataFrame:
             "predicted_loss": predicted,
             "residual_log": np.log(predicted) - np.log(observed),
             "relative_error": predicted / observed - 1.0,
-            "used_in_fit": [str(r) not in excluded for r in table["run"]],
+            "used_in_fit": ~runs.isin(set(result.excluded)).to_numpy(),
         }
     )
 
