@@ -55,6 +55,9 @@ class RunGroup:
     used: np.ndarray
     curve_n: np.ndarray
     curve_loss: np.ndarray | None = None
+    #: Runs in the group when only some are carried (``n_params``… thinned by the caller, see
+    #: `thin`); None: all are.
+    total: int | None = None
 
 
 def group_label(value: float, kind: str) -> str:
@@ -129,7 +132,7 @@ def isoflop_figure(
     n_total = n_drawn = 0
     for group, colour in zip(groups, colours, strict=True):
         keep = thin(len(group.loss))
-        n_total += len(group.loss)
+        n_total += group.total if group.total is not None else len(group.loss)
         n_drawn += len(keep)
         if len(keep) < len(group.loss):
             group = RunGroup(

@@ -145,10 +145,16 @@ def _text_column(name: str, values: pd.Series) -> list[str]:
     return [format_param(v) for v in numbers]
 
 
+#: Most rows a table on the page shows (the downloads have every row): formatting each number
+#: as text is a Python step per cell, done on every rerun of the page.
+DISPLAY_LIMIT = 1_000
+
+
 def display_runs(
-    table: pd.DataFrame, columns: list[str] | None = None, limit: int = 5_000
+    table: pd.DataFrame, columns: list[str] | None = None, limit: int = DISPLAY_LIMIT
 ) -> pd.DataFrame:
-    """A table as shown: first ``limit`` rows, the file's line first (or just ``columns``),
+    """A table as shown: first ``limit`` rows (``attrs["total_rows"]`` says of how many), the
+    file's line first (or just ``columns``),
     every number as text the way the rest of the app writes it (N, D as 1.2B, C as 3e20,
     loss to 4 decimals, error as +1.23%) under `DISPLAY_HEADERS`.  Text keeps the grid from
     showing 21-digit integers (beyond 2^53) and mixing integer and float renderings."""
@@ -168,6 +174,7 @@ def display_runs(
             text = values.astype("string").fillna("")
             out[DISPLAY_HEADERS.get(name, name)] = text.astype(str).to_numpy()
     out.attrs["numeric_columns"] = numeric_headers  # the page right-aligns these
+    out.attrs["total_rows"] = len(table)
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from charts.fit import RunGroup, group_label
+from charts.fit import RunGroup, group_label, thin
 from dashboard.fit_session import snapshot_table
 from scaling_core.fit import (
     FitError,
@@ -55,6 +55,10 @@ def isoflop_groups(
     groups = []
     for g, (label, centre) in enumerate(zip(labels, centres, strict=True)):
         members = table[index == g]
+        total = len(members)
+        # Only the runs the chart draws are carried (`charts.fit.thin`): per-run labels for a
+        # 250,000-run upload would cost the server seconds on every rerun of the page.
+        members = members.iloc[thin(total)]
         n = members["n_params"].to_numpy(dtype=float)
         curve_n = np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points)
         curve_loss = None
@@ -80,9 +84,10 @@ def isoflop_groups(
                 n_params=n,
                 loss=members["loss"].to_numpy(dtype=float),
                 runs=[str(r) for r in members["run"]],
-                used=np.array([str(r) not in excluded for r in members["run"]], dtype=bool),
+                used=~members["run"].astype(str).isin(excluded).to_numpy(),
                 curve_n=curve_n,
                 curve_loss=curve_loss,
+                total=total if total > len(members) else None,
             )
         )
     return groups

@@ -231,18 +231,21 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
 
 def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.DataFrame | None:
     """The per-run table in an editor; returns the user's edits as a runs-meta table."""
-    base = ft.per_run_table(read.per_run)
-    lacking = int((base["needs"] != "").sum())
-    if len(base) > MAX_EDITOR_ROWS:  # a browser grid of 250,000 rows helps nobody
+    per_run = read.per_run
+    total = len(per_run)
+    needs = per_run["needs"].astype(str) != "" if total else pd.Series([], dtype=bool)
+    lacking = int(needs.sum())
+    if total > MAX_EDITOR_ROWS:  # a browser grid of 250,000 rows helps nobody
         st.caption(
-            f"{len(base):,} runs: the table below lists only runs that lack values (at most "
+            f"{total:,} runs: the table below lists only runs that lack values (at most "
             f"{MAX_EDITOR_ROWS:,}); give many runs' values with `python -m scaling_core fit "
             "PATH --runs-meta FILE`."
         )
-        base = base[base["needs"] != ""].head(MAX_EDITOR_ROWS).reset_index(drop=True)
+        per_run = per_run[needs.to_numpy()].head(MAX_EDITOR_ROWS)
+    base = ft.per_run_table(per_run).reset_index(drop=True)
     st.markdown(
-        f"**Runs: {len(base)} found, {len(base) - lacking} usable"
-        + (f", {lacking} lacking values** (fill them in below)" if lacking else "**")
+        f"**Runs: {total:,} found, {total - lacking:,} usable"
+        + (f", {lacking:,} lacking values** (fill them in below)" if lacking else "**")
     )
     edited = st.data_editor(
         base,

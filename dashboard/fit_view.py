@@ -41,6 +41,9 @@ def show_table(shown) -> None:  # type: ignore[no-untyped-def]
             for h in shown.attrs.get("numeric_columns", [])
         },
     )
+    total = shown.attrs.get("total_rows", len(shown))
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
 
 
 def show_warnings(warnings: list[str], refused: str | None = None) -> None:

@@ -102,6 +102,8 @@ print(json.dumps({
     "exceptions": [e.value for e in at.exception], "errors": [e.value for e in at.error],
     "drawn": sum("of 250,000 runs drawn" in t for t in titles),
     "metrics": [m.value for m in at.metric],
+    "captions": [c.value for c in at.caption],
+    "markdown": [m.value for m in at.markdown],
 }))
 """
 
@@ -117,6 +119,9 @@ def test_250000_runs_fit_on_the_page_within_1_gb() -> None:
     assert out["exceptions"] == [] and out["errors"] == []
     assert out["grown"] < 1024**3, f"grew {out['grown'] / 2**20:.0f} MiB"
     assert out["drawn"] >= 3  # IsoFLOP, residual and extrapolation charts say they are thinned
+    # tables show their first rows and say so; the run count is of every run
+    assert "Showing the first 1,000 of 250,000 rows." in out["captions"]
+    assert any(m.startswith("**Runs: 250,000 found, 250,000 usable") for m in out["markdown"])
 
 
 def _all_messages(at: AppTest) -> str:
