@@ -230,10 +230,21 @@ def cached_fit(
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking extrapolation…", scope="session")
 def cached_extrapolation(
-    file_digest: str, options_key: tuple, by: str, quantile: float, _table: pd.DataFrame
+    file_digest: str,
+    options_key: tuple,
+    by: str,
+    quantile: float,
+    _table: pd.DataFrame,
+    heavy: bool = False,
 ) -> ExtrapolationResult | str:
-    """`extrapolation` of the fitted table of this content under these options."""
-    return extrapolation(_table, FitOptions(*options_key), by, quantile)
+    """`extrapolation` of the fitted table of this content under these options (a second fit,
+    so for a large upload, ``heavy``, by `run_heavy` as the first fit is)."""
+    options = FitOptions(*options_key)
+    if not heavy:
+        return extrapolation(_table, options, by, quantile)
+    return run_heavy(
+        extrapolation, _table, options, by, quantile, what="The extrapolation check", too_large=str
+    )
 
 
 def outcome_for(

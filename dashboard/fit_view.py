@@ -300,7 +300,12 @@ def show_charts(
                 container=e2,
             )
             check = fu.cached_extrapolation(
-                source.digest, options.key(), by, float(quantile), table
+                source.digest,
+                options.key(),
+                by,
+                float(quantile),
+                table,
+                fu.source_bytes(source) > fs.HEAVY_BYTES,
             )
             if isinstance(check, str):
                 st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
