@@ -56,6 +56,10 @@ MAX_BOOTSTRAP_WORK = 20_000_000
 #: they run, and a few visitors with big files cannot together exhaust the host.
 HEAVY_BYTES = 2 * 1024 * 1024
 MAX_HEAVY_JOBS = 2
+#: Results of each step (files read, columns mapped, fit, leave-out check) a session keeps for
+#: a large upload (small ones keep 8-32): the latest two, so that what one visitor's big file
+#: holds in the server is bounded (about 0.3 GB for the 250,000-run CSV; README).
+HEAVY_CACHE_ENTRIES = 2
 _HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
 #: Time and memory budget of each step (read, map, fit) of a large upload.
 JOB_SECONDS = 120.0

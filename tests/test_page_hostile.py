@@ -150,3 +150,34 @@ def test_a_large_upload_past_its_budget_says_which_and_what_to_do(
     messages = _all_messages(at)
     assert expected in messages
     assert "Subsample the runs" in messages or "fewer rows" in messages
+
+
+def test_a_session_keeps_only_the_latest_fits_of_a_large_upload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What one visitor's big file holds in the server is bounded: a session keeps the latest
+    `HEAVY_CACHE_ENTRIES` fits of a large upload, so going back to an older option refits
+    (in the child process), while a small upload's fits stay cached."""
+    from dashboard import fit_upload as fu
+
+    fits: list[str] = []
+
+    def in_process(func, *args, what: str, too_large):  # type: ignore[no-untyped-def]
+        if what == "The fit":
+            fits.append(what)
+        return func(*args)  # the child process is tested above; here only the caching
+
+    monkeypatch.setattr(fu, "run_heavy", in_process)
+    monkeypatch.setattr(fs, "run_heavy", in_process)
+    data = hostile.finished_runs_csv(400)
+    monkeypatch.setattr(fs, "HEAVY_BYTES", len(data) - 1)
+    monkeypatch.setattr(fu, "HEAVY_BYTES", len(data) - 1)
+    st.cache_resource.clear()
+    at, _ = run_upload(data)
+    assert not at.exception and len(fits) == 1
+    deltas = [1e-2, 1e-1, 1e-3]  # 1e-3 is the default, fitted first
+    for delta in deltas:
+        at.select_slider(key="w_f_delta").set_value(delta)
+        at.run()
+        assert not at.exception
+    assert len(fits) == 4  # the default's fit was dropped after two others: fitted again
