@@ -114,11 +114,13 @@ def read_usable(args: argparse.Namespace) -> Any:
 
 
 def read_payload(read: Any) -> dict[str, Any]:
-    """The JSON keys ``fit`` and ``isoflop`` share: files, roles, runs_lacking and report."""
+    """The JSON keys ``fit`` and ``isoflop`` share: files, roles, the sweep and setting
+    columns of what was read (after ``--where``), runs_lacking and report."""
     report = read.log.report
     return {
         "files": sorted({t.source for t in read.sources.tables}),
         "roles": dict(read.mapping.columns),
+        **read.factors.to_dict(),
         "runs_lacking": [
             {"run": r.run, "needs": r.needs} for r in read.lacking.itertuples(index=False)
         ],

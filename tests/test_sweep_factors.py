@@ -163,6 +163,8 @@ def test_gadre_c4_fits_without_pool_and_says_what_it_did_not_split_on(capsys) ->
     (setting,) = [n for n in notes if n.startswith("not sweep columns:")]
     assert "hyperparameters.fsdp_flags" in setting and "--where COLUMN=VALUE" in setting
     assert not any("sweeps, told apart by" in n for n in notes)
+    assert payload["sweep_columns"] == {} and payload["n_sweeps"] == 1  # as in `read --json`
+    assert list(payload["setting_columns"]) == ["hyperparameters.fsdp_flags"]
     # the guessed loss is C4 eval: the same fit as the tidy table's loss_c4_val column
     status, out, err = cli(
         capsys, "fit", str(REAL_LOGS / "gadre-2024/gadre2024_final_losses.csv"),
