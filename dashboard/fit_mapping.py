@@ -277,6 +277,15 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
     needs = per_run["needs"].astype(str) != "" if total else pd.Series([], dtype=bool)
     lacking = int(needs.sum())
     if total > MAX_EDITOR_ROWS:  # a browser grid of 250,000 rows helps nobody
+        if not lacking:
+            st.markdown(f"**Runs: {total:,} found, all usable**")
+            st.caption(
+                f"Every run has its parameters, tokens and a loss, so there is nothing to fill "
+                f"in (the editor lists at most {MAX_EDITOR_ROWS:,} runs, those lacking values). "
+                "To give other values for many runs: `python -m scaling_core fit PATH "
+                "--runs-meta FILE`."
+            )
+            return None
         st.caption(
             f"{total:,} runs: the table below lists only runs that lack values (at most "
             f"{MAX_EDITOR_ROWS:,}); give many runs' values with `python -m scaling_core fit "
