@@ -311,7 +311,7 @@ def show_charts(
                 st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
             else:
                 x1, x2, x3, x4 = st.columns(4)
-                x1.metric("Held-out runs", f"{len(check.holdout)}")
+                x1.metric("Held-out runs", f"{len(check.holdout):,}")
                 x2.metric(
                     "Mean |error| on held-out runs",
                     f"{100 * check.mean_abs_relative_error:.2f}%",

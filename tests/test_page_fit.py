@@ -406,7 +406,7 @@ def test_extrapolation_matches_the_core() -> None:
     at = run_page(sample="messy_runs.csv", f_q="0.75")
     log = read_run_log(SAMPLES / "messy_runs.csv")
     check = extrapolation_check(log.runs, "chinchilla", quantile=0.75, delta=1e-3)
-    assert metrics(at)["Held-out runs"] == str(len(check.holdout))
+    assert metrics(at)["Held-out runs"] == f"{len(check.holdout):,}"
     assert metrics(at)["Mean |error| on held-out runs"] == (
         f"{100 * check.mean_abs_relative_error:.2f}%"
     )

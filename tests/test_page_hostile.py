@@ -123,6 +123,7 @@ def test_250000_runs_fit_on_the_page_within_1_gb() -> None:
     assert "Showing the first 1,000 of 250,000 rows." in out["captions"]
     assert "**Runs: 250,000 found, all usable**" in out["markdown"]  # no empty editor grid
     assert any("nothing to fill in" in c for c in out["captions"])
+    assert "50,000" in out["metrics"]  # held-out runs of the leave-out check, with separators
 
 
 def _all_messages(at: AppTest) -> str:
