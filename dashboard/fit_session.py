@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from charts.format import format_count, format_flops
+from dashboard.host import host_setting
 from dashboard.jobs import JobTooLarge, run_isolated
 from scaling_core.fit import (
     DEFAULT_DELTA,
@@ -55,15 +56,16 @@ MAX_BOOTSTRAP_WORK = 20_000_000
 #: slots: the server process never holds their working memory, nor the interpreter lock while
 #: they run, and a few visitors with big files cannot together exhaust the host.
 HEAVY_BYTES = 2 * 1024 * 1024
-MAX_HEAVY_JOBS = 2
+MAX_HEAVY_JOBS = int(host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64))
 #: Results of each step (files read, columns mapped, fit, leave-out check) a session keeps for
 #: a large upload (small ones keep 8-32): the latest two, so that what one visitor's big file
 #: holds in the server is bounded (about 0.3 GB for the 250,000-run CSV; README).
 HEAVY_CACHE_ENTRIES = 2
 _HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
-#: Time and memory budget of each step (read, map, fit) of a large upload.
-JOB_SECONDS = 120.0
-JOB_MEMORY_MB = 1024.0
+#: Time and memory budget of each step (read, map, fit, leave-out check) of a large upload.
+#: These three can be set per host (`dashboard.host`; README, hosting section).
+JOB_SECONDS = host_setting("JOB_SECONDS", 120.0, low=5.0, high=3600.0)
+JOB_MEMORY_MB = host_setting("JOB_MEMORY_MB", 1024.0, low=256.0, high=65536.0)
 #: What to do when a step runs out of its budget.
 TOO_LARGE_ADVICE = (
     "Subsample the runs (e.g. every 10th, or fewer runs per compute budget), split the file "
