@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Sequence
 
 from scaling_core.grids import log_grid  # noqa: F401  (charts draw ticks on the same grid)
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+#: Counts in thousands of T are still written in T ("1,000T", "2,160T"), the unit papers use for
+#: tokens and parameters; from here on they are scientific ("1,000,000T" no longer reads).
+_SCIENTIFIC_COUNT = 1e18
 
 
 def _trim(mantissa: float, digits: int) -> str:
@@ -16,12 +21,16 @@ def _trim(mantissa: float, digits: int) -> str:
 
 
 def format_count(value: float, digits: int = 3) -> str:
-    """1.2e9 → "1.2B", 3.5e8 → "350M", 7e4 → "70k", 2.16e14 → "216T"; beyond 1e15 scientific."""
+    """1.2e9 → "1.2B", 3.5e8 → "350M", 7e4 → "70k", 2.16e14 → "216T", 2.16e15 → "2,160T";
+    T is the largest suffix, so a log axis reads "…, 100T, 1,000T"; from 1e18 scientific."""
     if value is None or not math.isfinite(value):
         return "–"
-    magnitude = abs(float(f"{value:.{digits}g}"))  # round first: 999.96M is "1B", not "1e+03M"
-    if magnitude >= 1e15:
+    rounded = float(f"{value:.{digits}g}")  # round first: 999.96M is "1B", not "1e+03M"
+    magnitude = abs(rounded)
+    if magnitude >= _SCIENTIFIC_COUNT:
         return format_scientific(value, digits)
+    if magnitude >= 1e15:
+        return f"{rounded / 1e12:,.0f}T"
     for scale, suffix in _SUFFIXES:
         if magnitude >= scale:
             return f"{_trim(value / scale, digits)}{suffix}"
@@ -68,8 +77,30 @@ def format_loss(value: float) -> str:
     return f"{value:.3f}"
 
 
-def log_ticks(low: float, high: float, formatter=format_count) -> tuple[list[float], list[str]]:
-    """Tick positions at powers of ten between ``low`` and ``high`` with readable labels.
+_SCIENTIFIC_LABEL = re.compile(r"-?\d+(?:\.\d+)?e-?\d+")
+
+
+def tick_labels(
+    values: Sequence[float], formatter: Callable[[float], str] = format_count
+) -> list[str]:
+    """The labels of one axis's ticks, in one style.
+
+    A formatter that writes small numbers plainly and large ones in scientific notation
+    (`compute_tick`: "1000" but "1e4") would mix both on an axis that spans the switch; such an
+    axis is labelled in scientific notation throughout ("1e-2, …, 1e3, 1e4").
+    """
+    labels = [formatter(v) for v in values]
+    scientific = [bool(_SCIENTIFIC_LABEL.fullmatch(label)) for label in labels]
+    if any(scientific) and not all(scientific):
+        return [format_scientific(v) for v in values]
+    return labels
+
+
+def log_ticks(
+    low: float, high: float, formatter: Callable[[float], str] = format_count
+) -> tuple[list[float], list[str]]:
+    """Tick positions at powers of ten between ``low`` and ``high`` with readable labels in one
+    style (`tick_labels`).
 
     Where the range spans fewer than two decades, 2× and 5× ticks are added.
     """
@@ -82,7 +113,7 @@ def log_ticks(low: float, high: float, formatter=format_count) -> tuple[list[flo
         if hi - lo < 3:
             values.extend([2 * 10.0**exponent, 5 * 10.0**exponent])
     values = sorted(v for v in values if low / 1.0001 <= v <= high * 1.0001)
-    return values, [formatter(v) for v in values]
+    return values, tick_labels(values, formatter)
 
 
 def latex_number(value: float) -> str:
@@ -139,7 +170,8 @@ def format_compute(compute_flops: float, unit: str = "FLOP", digits: int = 3) ->
 
 
 def compute_tick(value: float) -> str:
-    """Tick label of a compute axis: 0.01, 1, 1000 between 1e-2 and 1e4, else 1e21."""
+    """Tick label of a compute axis: 0.01, 1, 1000 between 1e-2 and 1e4, else 1e21 (an axis
+    spanning both is all scientific, see `tick_labels`)."""
     return f"{value:g}" if 1e-2 <= value < 1e4 else format_scientific(value)
 
 

@@ -17,6 +17,7 @@ from charts.format import (
     format_compute,
     format_count,
     format_loss,
+    format_ratio,
 )
 from charts.style import base_layout, law_colour, log_axis_dict
 from scaling_core.presets import Approach3Check
@@ -201,7 +202,7 @@ def frontier_figure(
             layout[f"yaxis{suffix}"]["title"] = {"text": y_title}
             continue
         low, high = _positive_range(*ranges[name]) if ranges[name] else (1.0, 10.0)
-        formatter = (lambda v: f"{v:g}") if name == "tokens_per_param" else format_count
+        formatter = format_ratio if name == "tokens_per_param" else format_count
         layout[f"yaxis{suffix}"].update(log_axis_dict(low, high, y_title, formatter))
     return place_budget(go.Figure(data=traces, layout=layout), chosen_compute, chosen, unit)
 

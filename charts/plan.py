@@ -14,6 +14,7 @@ from charts.format import (
     format_flops,
     format_loss,
     format_scientific,
+    tick_labels,
 )
 from charts.style import apply_log_axis, base_layout, law_colour
 from scaling_core.allocation import InferenceAwarePlan
@@ -29,7 +30,7 @@ def dense_log_ticks(
     exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
     values = [m * 10.0**e for e in exponents for m in (1, 2, 5)]
     values = [v for v in values if low <= v <= high]
-    update = {"tickvals": values, "ticktext": [formatter(v) for v in values]}
+    update = {"tickvals": values, "ticktext": tick_labels(values, formatter)}
     if axis == "x":
         fig.update_xaxes(**update)
     else:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from charts.format import format_compute, format_count, format_flops, format_scientific, log_grid
+from charts.format import (
+    compute_tick,
+    format_compute,
+    format_count,
+    format_flops,
+    format_scientific,
+    log_grid,
+    log_ticks,
+    tick_labels,
+)
 
 
 @pytest.mark.parametrize(
@@ -15,7 +24,10 @@ from charts.format import format_compute, format_count, format_flops, format_sci
         (7e4, "70k"),
         (2.162e14, "216T"),
         (999.96e6, "1B"),
-        (9.9996e14, "1e15"),
+        (9.9996e14, "1,000T"),
+        (2.1649e15, "2,160T"),  # three significant digits, still in T
+        (9.99e17, "999,000T"),
+        (1e18, "1e18"),
         (999.4, "999"),
         (12, "12"),
         (float("nan"), "–"),
@@ -28,6 +40,29 @@ def test_format_count(value: float, text: str) -> None:
 def test_format_count_with_few_digits_never_shows_an_exponent() -> None:
     assert format_count(3.2e8, 2) == "320M"
     assert format_count(999, 2) == "1k"  # two significant digits
+
+
+def test_a_token_axis_reads_in_one_style_up_to_thousands_of_t() -> None:
+    """The landscape's token axis spans 1e8-1e15: "…, 100T, 1,000T", never "…, 100T, 1e15"."""
+    ticks, text = log_ticks(1e8, 1e15)
+    assert ticks[-1] == 1e15
+    assert text == ["100M", "1B", "10B", "100B", "1T", "10T", "100T", "1,000T"]
+
+
+def test_an_axis_that_spans_the_scientific_switch_is_scientific_throughout() -> None:
+    """compute_tick writes 1000 plainly and 1e4 scientifically: an axis in PF-days from 0.01 to
+    1e7 gets one style, not "…, 100, 1000, 1e4, 1e5"."""
+    assert log_ticks(0.0116, 1.16e7, compute_tick)[1] == [f"1e{k}" for k in range(-1, 8)]
+    assert log_ticks(0.01, 2000, compute_tick)[1] == ["0.01", "0.1", "1", "10", "100", "1000"]
+    assert log_ticks(1e17, 1e19, compute_tick)[1] == [
+        f"{m}e{k}" for k in (17, 18) for m in (1, 2, 5)
+    ] + ["1e19"]
+    # counts switch to scientific only at 1e18: an axis crossing it is scientific throughout
+    assert tick_labels([1e15, 1e16, 1e17, 1e18]) == ["1e15", "1e16", "1e17", "1e18"]
+    assert tick_labels([1e9, 2e9], lambda v: f"{format_count(v)} tokens") == [
+        "1B tokens",
+        "2B tokens",
+    ]
 
 
 def test_scientific_and_flops() -> None:

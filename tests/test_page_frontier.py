@@ -143,6 +143,15 @@ def test_pf_days_unit_in_labels() -> None:
     x = spec["data"][0]["x"]  # plotly ships numpy arrays base64-encoded
     first = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])[0]
     assert first == pytest.approx(1e17 / 8.64e19)
+    # 1e17-1e27 FLOP is 0.00116-1.16e7 PF-days: one style, not "…, 100, 1000, 1e4, 1e5"
+    for axis in ("xaxis", "xaxis2", "xaxis3", "xaxis4"):
+        assert spec["layout"][axis]["ticktext"] == [f"1e{k}" for k in range(-2, 8)], axis
+    porian = next(
+        json.loads(chart.proto.spec)["layout"]
+        for chart in at.get("plotly_chart")
+        if "after each correction" in json.loads(chart.proto.spec)["layout"]["title"]["text"]
+    )
+    assert porian["yaxis"]["ticktext"][-2:] == ["100T", "1,000T"]  # was "100T", "1e15"
 
 
 def test_only_allocation_laws_and_a_single_law() -> None:

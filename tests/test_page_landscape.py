@@ -50,6 +50,28 @@ def test_defaults_show_the_core_numbers() -> None:
     assert len(at.get("plotly_chart")) == 1
 
 
+def test_landscape_axes_read_in_one_style() -> None:
+    """The token axis ends "…, 100T, 1,000T" (it read "…, 100T, 1e15"), in the map and the 3-D view."""
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["xaxis"]["ticktext"] == [
+        "100M",
+        "1B",
+        "10B",
+        "100B",
+        "1T",
+        "10T",
+        "100T",
+        "1,000T",
+    ]
+    assert layout["yaxis"]["ticktext"] == ["1M", "10M", "100M", "1B", "10B", "100B", "1T", "10T"]
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["surface3d"] = "1"
+    at.run()
+    scene = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["scene"]
+    assert scene["xaxis"]["ticktext"][-2:] == ["100T", "1,000T"]
+
+
 def test_compute_unit_from_the_sidebar() -> None:
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.query_params["unit"] = "PF-days"
