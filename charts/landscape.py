@@ -44,10 +44,12 @@ def landscape_figure(
             customdata=hover,
             hovertemplate="%{customdata}<br>loss %{z:.3f} nats/token<extra></extra>",
             colorscale="Viridis_r",
+            # Dark numbers with a white halo (plotly's "auto" shadow): white ones vanished on the
+            # yellow, low-loss part of Viridis_r, where the runs people care about sit.
             contours={
                 "coloring": "heatmap",
                 "showlabels": True,
-                "labelfont": {"size": 10, "color": "white"},
+                "labelfont": {"size": 11, "color": "#1a1a1a", "shadow": "auto"},
             },
             ncontours=24,
             colorbar={"title": {"text": "loss (nats/token)", "side": "right"}},

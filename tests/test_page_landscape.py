@@ -217,3 +217,46 @@ def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # t
 
     moved = place_run(build((1e9, 2e10, 2.6)), (4e11, 3e13, 2.1))
     assert moved.to_json() == build((4e11, 3e13, 2.1)).to_json()
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a "#rrggbb" or "rgb(r, g, b)" colour."""
+    from plotly.colors import hex_to_rgb, unlabel_rgb
+
+    rgb = hex_to_rgb(colour) if colour.startswith("#") else unlabel_rgb(colour)
+    linear = [
+        c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contour_labels_read_on_both_ends_of_the_colour_map() -> None:
+    """The numbers on the contour lines were white: 1.1:1 on Viridis_r's yellow (low loss), where
+    most of the map is. They are dark with a halo in the contrasting colour (plotly's
+    ``shadow="auto"``), so either the text or its halo stands out on every colour of the map."""
+    law = get_law("epoch-2024")
+    n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
+    fig = landscape_figure(
+        n_grid,
+        d_grid,
+        loss_surface(law, n_grid, d_grid),
+        iso_flops=[1e21],
+        optimal_n=np.geomspace(1e7, 1e12, 5),
+        optimal_d=np.geomspace(1e9, 1e14, 5),
+        point=(1e9, 2e10, 2.6),
+        law_label=law.label,
+    )
+    contour = fig.data[0]
+    font = contour.contours.labelfont
+    assert contour.contours.showlabels and font.shadow == "auto"
+    # plotly's "auto" halo is white behind dark text, black behind light text
+    halo = "#ffffff" if _luminance(font.color) < 0.5 else "#000000"
+    scale = contour.colorscale  # Viridis_r as (position, colour) pairs
+    for _, colour in scale:
+        assert max(_contrast(font.color, colour), _contrast(halo, colour)) >= 4.5, colour
+    assert _contrast(font.color, scale[0][1]) >= 4.5  # the yellow, low-loss end
