@@ -83,7 +83,7 @@ def landscape_figure(
             text=format_flops(compute),
             showarrow=False,
             font={"size": 10, "color": "white"},
-            bgcolor="rgba(0,0,0,0.35)",
+            bgcolor="rgba(0,0,0,0.6)",
         )
     keep = (optimal_n >= n_lo) & (optimal_n <= n_hi) & (optimal_d >= d_lo) & (optimal_d <= d_hi)
     fig.add_trace(

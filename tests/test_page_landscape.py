@@ -220,9 +220,10 @@ def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # t
 
 
 def _luminance(colour: str) -> float:
-    """WCAG 2.1 relative luminance of a "#rrggbb" or "rgb(r, g, b)" colour."""
+    """WCAG 2.1 relative luminance of "white", "black", "#rrggbb" or "rgb(r, g, b)"."""
     from plotly.colors import hex_to_rgb, unlabel_rgb
 
+    colour = {"white": "#ffffff", "black": "#000000"}.get(colour, colour)
     rgb = hex_to_rgb(colour) if colour.startswith("#") else unlabel_rgb(colour)
     linear = [
         c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb
@@ -260,3 +261,28 @@ def test_contour_labels_read_on_both_ends_of_the_colour_map() -> None:
     for _, colour in scale:
         assert max(_contrast(font.color, colour), _contrast(halo, colour)) >= 4.5, colour
     assert _contrast(font.color, scale[0][1]) >= 4.5  # the yellow, low-loss end
+
+
+def test_isoflop_labels_read_on_the_yellow_end_of_the_map() -> None:
+    """The "1e24 FLOP" boxes are white on translucent black: over the lightest colour of the map
+    the box must still be dark enough for 4.5:1 (at 35% black it was 3.0:1, at 60% 6.8:1)."""
+    from plotly.colors import hex_to_rgb
+
+    law = get_law("epoch-2024")
+    n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
+    fig = landscape_figure(
+        n_grid,
+        d_grid,
+        loss_surface(law, n_grid, d_grid),
+        iso_flops=[1e21, 1e24],
+        optimal_n=np.geomspace(1e7, 1e12, 5),
+        optimal_d=np.geomspace(1e9, 1e14, 5),
+        point=(1e9, 2e10, 2.6),
+        law_label=law.label,
+    )
+    lightest = hex_to_rgb(fig.data[0].colorscale[0][1])
+    assert [a.text for a in fig.layout.annotations] == ["1e21 FLOP", "1e24 FLOP"]
+    for label in fig.layout.annotations:
+        *box, alpha = (float(v) for v in label.bgcolor.removeprefix("rgba(")[:-1].split(","))
+        under = [round((1 - alpha) * c + alpha * b) for c, b in zip(lightest, box, strict=True)]
+        assert _contrast(label.font.color, "rgb({}, {}, {})".format(*under)) >= 4.5
