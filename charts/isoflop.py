@@ -15,6 +15,10 @@ import plotly.graph_objects as go
 from charts.format import compute_tick, format_compute, format_count, format_loss
 from charts.style import base_layout, log_axis_dict
 
+#: Height of one legend line of `optima_figure` (12 px text) and the x axis's ticks and title.
+LEGEND_LINE_PX = 22
+X_AXIS_PX = 70
+
 #: One colour per Table 1 step, in order (Kaplan reproduction → tuned).
 STEP_COLOURS: tuple[str, ...] = ("#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 
@@ -54,7 +58,12 @@ def _range(*arrays: np.ndarray, pad: float = 1.3) -> tuple[float, float]:
 
 
 def optima_figure(series: Sequence[OptimaSeries], *, title: str, height: int = 480) -> go.Figure:
-    """N*(C) against C, log-log: points (with ±2σ bars) and the fitted N* = k·C^a per series."""
+    """N*(C) against C, log-log: points (with ±2σ bars) and the fitted N* = k·C^a per series.
+
+    The legend (one series a line, with its a and interval) sits under the x axis in a bottom
+    margin grown to hold it: inside the plot it covered the small budgets' points, whose N*
+    the steps differ most in. ``height`` is the plot's share; the figure adds the legend's.
+    """
     traces: list[dict] = []
     for s in series:
         c = np.asarray(s.compute_flops, dtype=float)
@@ -105,9 +114,20 @@ def optima_figure(series: Sequence[OptimaSeries], *, title: str, height: int = 4
     all_n = [np.asarray(s.n_opt, dtype=float) for s in series]
     c_lo, c_hi = _range(*all_c, pad=2.0)
     n_lo, n_hi = _range(*all_n, pad=1.6)
-    layout = base_layout(title=title, height=height)
+    legend_px = LEGEND_LINE_PX * len(series) + 10
+    layout = base_layout(title=title, height=height + legend_px)
     layout.update(
-        legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
+        legend={
+            "orientation": "v",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 12},
+            "tracegroupgap": 2,  # each series is its own legend group: 10 px apart by default
+        },
+        margin={**layout["margin"], "b": X_AXIS_PX + legend_px},
         xaxis=log_axis_dict(c_lo, c_hi, "training compute C (FLOP)", compute_tick),
         yaxis=log_axis_dict(n_lo, n_hi, "compute-optimal parameters N*"),
     )

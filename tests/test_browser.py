@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import screenshot, wait_for_app
+from tests.conftest import SCREENSHOTS, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +48,35 @@ def test_landscape_slider_moves_the_readout(page, app_server) -> None:
     assert metric.inner_text() != before
     assert re.search(r"n=", page.url)
     screenshot(page, "landscape-after-slider")
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_porian_optima_legend_sits_below_the_plot(page, app_server, width: int) -> None:
+    """The legend of Porian's N*(C) chart covered the small budgets' points; it now sits under
+    the x axis, clear of the plot, every point and the axis title, at both widths."""
+    page.set_viewport_size({"width": width, "height": 2600})
+    page.goto(f"{app_server}/Compute-optimal_frontier")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="N*(C) per budget")
+    chart.scroll_into_view_if_needed()
+    boxes = chart.evaluate(
+        """el => {
+            const box = e => { const r = e.getBoundingClientRect();
+                               return [r.left, r.top, r.right, r.bottom]; };
+            return {
+                legend: box(el.querySelector('g.legend')),
+                plot: box(el.querySelector('.nsewdrag')),
+                title: box(el.querySelector('.g-xtitle')),
+                figure: box(el.querySelector('.main-svg')),
+                points: Array.from(el.querySelectorAll('.scatterlayer .point')).map(box),
+            };
+        }"""
+    )
+    left, top, right, bottom = boxes["legend"]
+    assert top >= boxes["title"][3] and top >= boxes["plot"][3], boxes
+    assert bottom <= boxes["figure"][3] + 0.5 and right <= boxes["figure"][2] + 0.5, boxes
+    assert boxes["points"], "no points drawn"
+    for p_left, p_top, p_right, p_bottom in boxes["points"]:
+        assert p_right < left or p_left > right or p_bottom < top or p_top > bottom
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    chart.screenshot(path=str(SCREENSHOTS / f"frontier-optima-legend-{width}.png"))

@@ -226,6 +226,31 @@ def test_isoflop_figure_marks_each_minimum() -> None:
     assert "1e21 FLOP" in fig.layout.title.text
 
 
+@pytest.mark.parametrize("count", [1, 5])
+def test_optima_legend_sits_in_a_bottom_margin_grown_for_it(count: int) -> None:
+    """Porian's N*(C) chart: the legend is anchored to the bottom of the figure, under the x
+    axis, in a margin that grows by one line per series (the plot keeps its height); it sat
+    inside the plot, over the small budgets' points (browser check: tests/test_browser.py)."""
+    from charts.isoflop import LEGEND_LINE_PX, X_AXIS_PX, OptimaSeries, optima_figure
+
+    compute = np.geomspace(1e16, 3e19, 8)
+    series = [
+        OptimaSeries(f"({i}) step: a = 0.5", compute, 0.1 * compute**0.5, None, 0.5, 0.1, "#000")
+        for i in range(count)
+    ]
+    fig = optima_figure(series, title="N*(C)", height=480)
+    legend, margin = fig.layout.legend, fig.layout.margin
+    assert (legend.yref, legend.y, legend.yanchor, legend.x, legend.xanchor) == (
+        "container",
+        0,
+        "bottom",
+        0,
+        "left",
+    )
+    assert margin.b >= X_AXIS_PX + LEGEND_LINE_PX * count
+    assert fig.layout.height - margin.b == 480 - X_AXIS_PX  # the plot keeps its share
+
+
 def test_porian_figure_highlights_the_step() -> None:
     steps = [_curve("porian-2024-kaplan"), _curve("porian-2024-tuned")]
     fig = porian_figure(
