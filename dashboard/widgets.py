@@ -168,6 +168,25 @@ def law_label(key: str) -> str:
     return f"{short} (unreliable)" if "(unreliable)" in law.label and key in SHORT_LABELS else short
 
 
+def show_every_chip(widget_key: str) -> None:
+    """Let the multiselect ``widget_key`` show every chosen chip, each with its whole name.
+
+    Streamlit caps a multiselect at 4.5 rows of chips and scrolls the rest; in the sidebar each
+    law takes a row, so the sixth default law was cut in half and the rest hidden. It also cuts
+    a name wider than the chip with an ellipsis. The style lifts the cap and lets a long name
+    wrap inside its chip, for this one widget (Streamlit gives its element the class
+    ``st-key-<key>``); it takes no space: style-only HTML goes to Streamlit's event container.
+    """
+    scope = f".st-key-{widget_key}"
+    st.html(
+        "<style>"
+        f"{scope} div:has(> [data-testid='stMultiSelectTagsContainer']) {{ max-height: none; }}"
+        f"{scope} [data-tag] {{ height: auto; min-height: 28px; }}"
+        f"{scope} [data-tag] > span {{ white-space: normal; line-height: 1.3; padding: 3px 0; }}"
+        "</style>"
+    )
+
+
 def sidebar_controls() -> None:
     """Global controls shown on every page: the laws to compare, the main law, the compute unit."""
     laws = available_laws()
@@ -193,6 +212,7 @@ def sidebar_controls() -> None:
             format_func=law_label,
             help="Shown side by side on the frontier and planning pages.",
         )
+        show_every_chip(widget_key)
         choice(
             "Law for single-law views",
             PRIMARY_LAW.key,

@@ -80,3 +80,44 @@ def test_porian_optima_legend_sits_below_the_plot(page, app_server, width: int) 
         assert p_right < left or p_left > right or p_bottom < top or p_top > bottom
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chart.screenshot(path=str(SCREENSHOTS / f"frontier-optima-legend-{width}.png"))
+
+
+@pytest.mark.parametrize("laws", [None, "all"])
+def test_every_chosen_law_is_visible_in_the_sidebar(page, app_server, laws: str | None) -> None:
+    """Each chip of "Laws to compare" lies wholly inside the picker, which has nothing left to
+    scroll to, and shows its whole short name. With the six default laws the sixth was hidden
+    and the fifth cut in half; "all" picks every published law."""
+    from scaling_core.presets import PRESETS
+
+    chosen = list(PRESETS) if laws == "all" else None
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(f"{app_server}/Loss_landscape" + (f"?laws={','.join(chosen)}" if chosen else ""))
+    wait_for_app(page)
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelectTagsContainer"]')
+    state = picker.evaluate(
+        """el => {
+            const box = e => { const r = e.getBoundingClientRect();
+                               return [r.left, r.top, r.right, r.bottom]; };
+            const field = el.parentElement;
+            return {
+                field: box(field),
+                hidden: field.scrollHeight - field.clientHeight + el.scrollHeight - el.clientHeight,
+                chips: Array.from(el.querySelectorAll('[data-tag]')).map(c => {
+                    const text = c.querySelector('span');
+                    return { label: c.getAttribute('aria-label'), box: box(c),
+                             cut: text.scrollWidth - text.clientWidth };
+                }),
+            };
+        }"""
+    )
+    assert len(state["chips"]) == (len(chosen) if chosen else 6)
+    assert state["hidden"] <= 1, state
+    left, top, right, bottom = state["field"]
+    for chip in state["chips"]:
+        c_left, c_top, c_right, c_bottom = chip["box"]
+        assert left <= c_left and c_right <= right and top <= c_top and c_bottom <= bottom, chip
+        assert chip["cut"] <= 0, chip  # the name is not cut short with an ellipsis
+    assert "Porian: + tuned" in [chip["label"] for chip in state["chips"]]
+    page.locator('[data-testid="stSidebar"]').screenshot(
+        path=str(SCREENSHOTS / f"sidebar-laws-{laws or 'default'}.png")
+    )
