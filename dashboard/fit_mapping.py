@@ -88,26 +88,18 @@ def read_or_message(
         return str(exc)
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the files…", scope="session")
-def _loaded_small(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
-    return load_or_message(_files)
-
-
 @st.cache_resource(
-    max_entries=fs.HEAVY_CACHE_ENTRIES,
+    max_entries=fs.SESSION_CACHE_ENTRIES,
     ttl=3600,
     show_spinner="Reading the files…",
     scope="session",
 )
-def _loaded_large(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
-    return fs.run_heavy(load_or_message, _files, what="Reading the files", too_large=str)
-
-
 def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
     """The files of this content read and combined, or the `RunLogError` message (large
-    uploads are read by `fit_session.run_heavy`; a session keeps fewer of them)."""
-    large = sum(len(data) for _, data in _files) > fs.HEAVY_BYTES
-    return (_loaded_large if large else _loaded_small)(file_digest, _files)
+    uploads are read by `fit_session.run_heavy`)."""
+    if sum(len(data) for _, data in _files) <= fs.HEAVY_BYTES:
+        return load_or_message(_files)
+    return fs.run_heavy(load_or_message, _files, what="Reading the files", too_large=str)
 
 
 def loaded_for(source: fu.Source) -> Loaded | str:
@@ -122,36 +114,12 @@ def meta_key(runs_meta: pd.DataFrame | None) -> str:
     return hashlib.sha256(runs_meta.to_csv(index=False).encode()).hexdigest()
 
 
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner="Mapping the columns…", scope="session")
-def _read_small(
-    file_digest: str,
-    overrides_key: tuple,
-    edits_key: str,
-    count_embeddings: bool,
-    _loaded: Loaded,
-    _runs_meta: pd.DataFrame | None,
-) -> RunsRead | str:
-    return read_or_message(_loaded, dict(overrides_key), _runs_meta, count_embeddings)
-
-
 @st.cache_resource(
-    max_entries=fs.HEAVY_CACHE_ENTRIES,
+    max_entries=fs.SESSION_CACHE_ENTRIES,
     ttl=3600,
     show_spinner="Mapping the columns…",
     scope="session",
 )
-def _read_large(
-    file_digest: str,
-    overrides_key: tuple,
-    edits_key: str,
-    count_embeddings: bool,
-    _loaded: Loaded,
-    _runs_meta: pd.DataFrame | None,
-) -> RunsRead | str:
-    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings)
-    return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
-
-
 def cached_read(
     file_digest: str,
     overrides_key: tuple,
@@ -161,10 +129,11 @@ def cached_read(
     _runs_meta: pd.DataFrame | None,
 ) -> RunsRead | str:
     """`read_mapped` for this content, mapping and per-run edits, or the error message (for
-    many runs, by `fit_session.run_heavy`; a session keeps fewer of those)."""
-    large = len(_loaded.frame) * max(len(_loaded.frame.columns), 1) > HEAVY_CELLS
-    step = _read_large if large else _read_small
-    return step(file_digest, overrides_key, edits_key, count_embeddings, _loaded, _runs_meta)
+    many runs, by `fit_session.run_heavy`)."""
+    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings)
+    if len(_loaded.frame) * max(len(_loaded.frame.columns), 1) <= HEAVY_CELLS:
+        return read_or_message(*args)
+    return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
 
 
 #: Tables of more cells than this are mapped by `fit_session.run_heavy` (a 2 MB CSV holds

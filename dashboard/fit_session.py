@@ -57,10 +57,12 @@ MAX_BOOTSTRAP_WORK = 20_000_000
 #: they run, and a few visitors with big files cannot together exhaust the host.
 HEAVY_BYTES = 2 * 1024 * 1024
 MAX_HEAVY_JOBS = int(host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64))
-#: Results of each step (files read, columns mapped, fit, leave-out check) a session keeps for
-#: a large upload (small ones keep 8-32): the latest two, so that what one visitor's big file
-#: holds in the server is bounded (about 0.3 GB for the 250,000-run CSV; README).
-HEAVY_CACHE_ENTRIES = 2
+#: Results of each step (files read, columns mapped, fit, leave-out check) a session keeps:
+#: the latest two (a rerun asks for at most two of a step: the automatic mapping and the
+#: one with the user's edits).  A small file's step reruns in milliseconds; a large upload's
+#: results are 14-40 MB each, so this bounds what one visitor's big file holds in the server
+#: (about 0.3 GB for the 250,000-run CSV; README).
+SESSION_CACHE_ENTRIES = 2
 _HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
 #: Time and memory budget of each step (read, map, fit, leave-out check) of a large upload.
 #: These three can be set per host (`dashboard.host`; README, hosting section).

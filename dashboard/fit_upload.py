@@ -27,9 +27,9 @@ import streamlit as st
 from dashboard.fit_session import (
     BOOTSTRAP_KEY,
     HEAVY_BYTES,
-    HEAVY_CACHE_ENTRIES,
     MAX_ROWS,
     SAMPLE_KEY,
+    SESSION_CACHE_ENTRIES,
     UPLOAD_BYTES_KEY,
     UPLOAD_FILES_KEY,
     UPLOAD_NAME_KEY,
@@ -202,76 +202,43 @@ def read_or_message(data: bytes, max_rows: int) -> RunLog | str:
         return str(exc)
 
 
-# Each step's results are cached per session twice over: many entries for small inputs, and
-# `HEAVY_CACHE_ENTRIES` for large ones (run in a child process), so that one visitor's big
-# file holds a bounded amount of the server's memory (README, hosting section).
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading the file…", scope="session")
-def _log_small(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
-    return read_or_message(_data, max_rows)
-
-
 @st.cache_data(
-    max_entries=HEAVY_CACHE_ENTRIES, ttl=3600, show_spinner="Reading the file…", scope="session"
+    max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Reading the file…", scope="session"
 )
-def _log_large(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
-    return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
-
-
 def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
     """The parsed log of the content with this SHA-256, or the `RunLogError` message (a large
     file is read by `run_heavy`)."""
-    large = len(_data) > HEAVY_BYTES
-    return (_log_large if large else _log_small)(file_digest, max_rows, _data)
+    if len(_data) <= HEAVY_BYTES:
+        return read_or_message(_data, max_rows)
+    return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Fitting…", scope="session")
-def _fit_small(file_digest: str, options_key: tuple, _log: RunLog) -> FitOutcome:
-    return fit_log(_log, FitOptions(*options_key))
-
-
-@st.cache_data(max_entries=HEAVY_CACHE_ENTRIES, ttl=3600, show_spinner="Fitting…", scope="session")
-def _fit_large(file_digest: str, options_key: tuple, _log: RunLog) -> FitOutcome:
-    return run_heavy(
-        fit_log,
-        _log,
-        FitOptions(*options_key),
-        what="The fit",
-        too_large=lambda message: FitOutcome(log=_log, table=_log.runs, fit_error=message),
-    )
-
-
+@st.cache_data(
+    max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Fitting…", scope="session"
+)
 def cached_fit(
     file_digest: str, options_key: tuple, _log: RunLog, heavy: bool = False
 ) -> FitOutcome:
     """`fit_log` of the content with this SHA-256 under these options (slider moves that do
     not change the options do not refit); ``heavy``: by `run_heavy`."""
-    return (_fit_large if heavy else _fit_small)(file_digest, options_key, _log)
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking extrapolation…", scope="session")
-def _extrapolation_small(
-    file_digest: str, options_key: tuple, by: str, quantile: float, _table: pd.DataFrame
-) -> ExtrapolationResult | str:
-    return extrapolation(_table, FitOptions(*options_key), by, quantile)
+    options = FitOptions(*options_key)
+    if not heavy:
+        return fit_log(_log, options)
+    return run_heavy(
+        fit_log,
+        _log,
+        options,
+        what="The fit",
+        too_large=lambda message: FitOutcome(log=_log, table=_log.runs, fit_error=message),
+    )
 
 
 @st.cache_data(
-    max_entries=HEAVY_CACHE_ENTRIES,
+    max_entries=SESSION_CACHE_ENTRIES,
     ttl=3600,
     show_spinner="Checking extrapolation…",
     scope="session",
 )
-def _extrapolation_large(
-    file_digest: str, options_key: tuple, by: str, quantile: float, _table: pd.DataFrame
-) -> ExtrapolationResult | str:
-    options = FitOptions(*options_key)
-    return run_heavy(
-        extrapolation, _table, options, by, quantile, what="The extrapolation check", too_large=str
-    )
-
-
 def cached_extrapolation(
     file_digest: str,
     options_key: tuple,
@@ -282,8 +249,12 @@ def cached_extrapolation(
 ) -> ExtrapolationResult | str:
     """`extrapolation` of the fitted table of this content under these options (a second fit,
     so for a large upload, ``heavy``, by `run_heavy` as the first fit is)."""
-    step = _extrapolation_large if heavy else _extrapolation_small
-    return step(file_digest, options_key, by, quantile, _table)
+    options = FitOptions(*options_key)
+    if not heavy:
+        return extrapolation(_table, options, by, quantile)
+    return run_heavy(
+        extrapolation, _table, options, by, quantile, what="The extrapolation check", too_large=str
+    )
 
 
 def outcome_for(

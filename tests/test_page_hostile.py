@@ -158,8 +158,8 @@ def test_a_session_keeps_only_the_latest_fits_of_a_large_upload(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What one visitor's big file holds in the server is bounded: a session keeps the latest
-    `HEAVY_CACHE_ENTRIES` fits of a large upload, so going back to an older option refits
-    (in the child process), while a small upload's fits stay cached."""
+    `SESSION_CACHE_ENTRIES` fits of an upload, so going back to an older option refits
+    (in the child process)."""
     from dashboard import fit_upload as fu
 
     fits: list[str] = []
