@@ -197,26 +197,29 @@ def test_slider_moves_only_the_marker_of_a_figure_built_once(monkeypatch) -> Non
     assert _traces(fresh)["loss"]["z"] != before["loss"]["z"]
 
 
-@pytest.mark.parametrize("builder", [landscape_figure, surface_figure])
-def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # type: ignore[no-untyped-def]
+def small_landscape(builder=None, *, point=(1e9, 2e10, 2.6), iso_flops=(1e21,)):  # type: ignore[no-untyped-def]
+    """A 12 × 12 landscape (or, with ``builder=surface_figure``, surface) of the Epoch law."""
+    builder = builder or landscape_figure
     law = get_law("epoch-2024")
     n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
-    surface = loss_surface(law, n_grid, d_grid)
     extra = (
         {
-            "iso_flops": [1e21],
+            "iso_flops": list(iso_flops),
             "optimal_n": np.geomspace(1e7, 1e12, 5),
             "optimal_d": np.geomspace(1e9, 1e14, 5),
         }
         if builder is landscape_figure
         else {}
     )
+    return builder(
+        n_grid, d_grid, loss_surface(law, n_grid, d_grid), point=point, law_label=law.label, **extra
+    )
 
-    def build(point):  # type: ignore[no-untyped-def]
-        return builder(n_grid, d_grid, surface, point=point, law_label=law.label, **extra)
 
-    moved = place_run(build((1e9, 2e10, 2.6)), (4e11, 3e13, 2.1))
-    assert moved.to_json() == build((4e11, 3e13, 2.1)).to_json()
+@pytest.mark.parametrize("builder", [landscape_figure, surface_figure])
+def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # type: ignore[no-untyped-def]
+    moved = place_run(small_landscape(builder), (4e11, 3e13, 2.1))
+    assert moved.to_json() == small_landscape(builder, point=(4e11, 3e13, 2.1)).to_json()
 
 
 def _luminance(colour: str) -> float:
@@ -240,18 +243,7 @@ def test_contour_labels_read_on_both_ends_of_the_colour_map() -> None:
     """The numbers on the contour lines were white: 1.1:1 on Viridis_r's yellow (low loss), where
     most of the map is. They are dark with a halo in the contrasting colour (plotly's
     ``shadow="auto"``), so either the text or its halo stands out on every colour of the map."""
-    law = get_law("epoch-2024")
-    n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
-    fig = landscape_figure(
-        n_grid,
-        d_grid,
-        loss_surface(law, n_grid, d_grid),
-        iso_flops=[1e21],
-        optimal_n=np.geomspace(1e7, 1e12, 5),
-        optimal_d=np.geomspace(1e9, 1e14, 5),
-        point=(1e9, 2e10, 2.6),
-        law_label=law.label,
-    )
+    fig = small_landscape()
     contour = fig.data[0]
     font = contour.contours.labelfont
     assert contour.contours.showlabels and font.shadow == "auto"
@@ -268,18 +260,7 @@ def test_isoflop_labels_read_on_the_yellow_end_of_the_map() -> None:
     the box must still be dark enough for 4.5:1 (at 35% black it was 3.0:1, at 60% 6.8:1)."""
     from plotly.colors import hex_to_rgb
 
-    law = get_law("epoch-2024")
-    n_grid, d_grid = np.geomspace(1e6, 1e13, 12), np.geomspace(1e8, 1e15, 12)
-    fig = landscape_figure(
-        n_grid,
-        d_grid,
-        loss_surface(law, n_grid, d_grid),
-        iso_flops=[1e21, 1e24],
-        optimal_n=np.geomspace(1e7, 1e12, 5),
-        optimal_d=np.geomspace(1e9, 1e14, 5),
-        point=(1e9, 2e10, 2.6),
-        law_label=law.label,
-    )
+    fig = small_landscape(iso_flops=(1e21, 1e24))
     lightest = hex_to_rgb(fig.data[0].colorscale[0][1])
     assert [a.text for a in fig.layout.annotations] == ["1e21 FLOP", "1e24 FLOP"]
     for label in fig.layout.annotations:
