@@ -1,6 +1,6 @@
 """Cached IsoFLOP analyses of the shipped real sweeps, packed for `charts.isoflop`.
 
-The numbers come from `scaling_core.porian_live` (Porian et al. 2024's Table 1 recomputed from
+The numbers come from `scaling_core.published.porian_live` (Porian et al. 2024's Table 1 recomputed from
 their released points) and `scaling_core.fit`; the first call takes about 2 s, later reruns
 read the cache.
 """
@@ -19,9 +19,9 @@ from scaling_core.fit import FitError
 from scaling_core.fit.isoflop_budgets import split_budgets
 from scaling_core.fit.isoflop_porian import akima_profile
 from scaling_core.porian import PORIAN_DATASETS, PORIAN_TABLE1
-from scaling_core.porian_live import LiveStep, live_table1, read_points
 from scaling_core.published import SWEEPS_BY_KEY
-from scaling_core.published_fit import SweepFit, fit_sweep, read_sweep, sweep_runs
+from scaling_core.published.fits import SweepFit, fit_sweep, read_sweep, sweep_runs
+from scaling_core.published.porian_live import LiveStep, live_table1, read_points
 
 LETTERS = "abcde"
 

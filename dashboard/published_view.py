@@ -13,7 +13,7 @@ from dashboard.cache_published import sweep_fit, sweep_table
 from dashboard.state import USER_LAWS, available_laws
 from scaling_core.fit.sweeps import sweep_columns
 from scaling_core.published import SWEEPS_BY_KEY
-from scaling_core.published_fit import SweepFit, loss_columns, sweep_runs
+from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
 
 #: Bootstrap refits per sweep (each ~5 ms; cached per choice).
 N_BOOT = 100

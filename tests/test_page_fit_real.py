@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_session as fs
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
-from scaling_core.published_fit import fit_sweep, read_sweep, sweep_runs
+from scaling_core.published.fits import fit_sweep, read_sweep, sweep_runs
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Fit_your_runs.py")
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from scaling_core.fit import FitError
 from scaling_core.presets import get_law
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY, real_sample_paths
-from scaling_core.published_fit import (
+from scaling_core.published.fits import (
     fit_sweep,
     leave_out_check,
     loss_columns,

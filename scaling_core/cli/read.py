@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import Any
 
-from scaling_core.cli_args import json_safe
+from scaling_core.cli.args import json_safe
 from scaling_core.runs.mapping import ROLES
 
 

@@ -19,7 +19,7 @@ from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach2
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.fit.sweeps import select_rows
 from scaling_core.porian import PORIAN_SEED_NOISE, PORIAN_TABLE1, PorianStep, table1_where
-from scaling_core.published import SWEEPS_BY_KEY
+from scaling_core.published.catalogue import SWEEPS_BY_KEY
 
 #: The shipped file of Porian et al.'s released IsoFLOP points.
 PORIAN_POINTS: Path = SWEEPS_BY_KEY["porian-2024"].file

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Folder of the shipped samples (``sample_data/`` at the repository root).
-SAMPLE_DIR: Path = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR: Path = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import pandas as pd
 from scaling_core.fit import BootstrapResult, FitError, FitResult, bootstrap_fit, fit
 from scaling_core.fit.extrapolation import ExtrapolationResult
 from scaling_core.fit.sweeps import select_rows
-from scaling_core.published import PublishedSweep
+from scaling_core.published.catalogue import PublishedSweep
 
 #: Budgets at which the page reads out N_opt and tokens per parameter, FLOP.
 READOUT_BUDGETS: tuple[float, ...] = (1e21, 1e23, 5.76e23)

@@ -6,7 +6,7 @@ budget with its N_opt or the reason it was left out.  ``--method parabola`` is H
 2022's Approach 2 (section 3.2) with edge budgets left out; ``--method akima`` is Porian et al.
 2024's estimator (arXiv:2406.19146).  PATH... and the source options (``--column``,
 ``--runs-meta``, ``--where``, ``--verbose``) are those of ``read`` and ``fit``
-(`scaling_core.read_cli`): files, folders or zips of any format the readers know;
+(`scaling_core.cli.read`): files, folders or zips of any format the readers know;
 ``--where COLUMN=VALUE`` picks one sweep of a file that holds several.
 
 Examples
@@ -25,7 +25,7 @@ import json
 import math
 from typing import Any
 
-from scaling_core.cli_args import count, json_safe, positive_float
+from scaling_core.cli.args import count, json_safe, positive_float
 
 
 class IsoflopCommandError(ValueError):
@@ -43,7 +43,7 @@ def add_isoflop_command(subparsers: Any) -> argparse.ArgumentParser:
             "Budgets whose minimum lies at the edge of the sampled sizes are left out and listed."
         ),
     )
-    from scaling_core.read_cli import add_source_arguments
+    from scaling_core.cli.read import add_source_arguments
 
     add_source_arguments(cmd)
     cmd.add_argument("--method", choices=("parabola", "akima"), default="parabola")
@@ -91,8 +91,8 @@ def _budget_lines(fit: Any) -> list[str]:
 def cmd_isoflop(args: argparse.Namespace) -> None:
     """Read PATH... as ``read`` does, fit the sweep, print the reading report and the exponents
     with each budget, or one JSON object."""
+    from scaling_core.cli.read import read_payload, read_usable
     from scaling_core.fit.sweeps import fit_isoflop, parse_where
-    from scaling_core.read_cli import read_payload, read_usable
 
     where = parse_where(args.where)
     if args.method == "akima" and 0 < args.bootstrap < 20:

@@ -1,7 +1,7 @@
 """``python -m scaling_core fit PATH...``: fit a scaling law to run logs from the command line.
 
 Registered by `scaling_core.cli.build_parser` through `add_fit_command`.  The numeric work
-is in `scaling_core.fit`; the sources are read by `scaling_core.read_cli.read_from_args`.  Both
+is in `scaling_core.fit`; the sources are read by `scaling_core.cli.read.read_from_args`.  Both
 (and pandas) are imported only when the command runs, so the other commands start fast.
 
 Errors (an unreadable file, a column missing, a degenerate fit) are `ValueError` subclasses
@@ -26,7 +26,7 @@ import argparse
 import json
 from typing import Any
 
-from scaling_core.cli_args import count, json_safe, non_negative_float, positive_float
+from scaling_core.cli.args import count, json_safe, non_negative_float, positive_float
 
 FIT_FORMS = ("chinchilla", "kaplan", "power-n", "power-c")
 
@@ -45,7 +45,7 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
             "(Huber loss on log loss, App. D.2), or another form, to the runs in PATH..."
         ),
     )
-    from scaling_core.read_cli import add_source_arguments
+    from scaling_core.cli.read import add_source_arguments
 
     add_source_arguments(fit)
     fit.add_argument("--form", choices=FIT_FORMS, default="chinchilla", help="law form to fit")
@@ -146,9 +146,9 @@ def _refuse_pooled_sweeps(runs: Any) -> None:
 
 def cmd_fit(args: argparse.Namespace) -> None:
     """Read PATH..., fit the chosen form, optionally bootstrap, print a report or one JSON object."""
+    from scaling_core.cli.read import read_payload, read_usable
     from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
     from scaling_core.fit.sweeps import parse_where
-    from scaling_core.read_cli import read_payload, read_usable
 
     if not 0 < args.confidence < 1:
         raise FitCommandError(f"--confidence must be between 0 and 1, got {args.confidence:g}")

@@ -15,9 +15,12 @@ Examples
 from __future__ import annotations
 
 import argparse
+import json
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from scaling_core.units import QuantityError, parse_positive
 
 
 def float_at_least(what: str, minimum: float, *, strict: bool) -> Callable[[str], float]:
@@ -77,3 +80,45 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with the command line the user can fix; printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def quantity(what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return parse_positive(text, what=what)
+        except QuantityError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = what
+    return parse
+
+
+def json_number(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def emit(payload: dict[str, Any], as_json: bool, lines: Sequence[str]) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                {k: json_number(v) if isinstance(v, float) else v for k, v in payload.items()}
+            )
+        )
+    else:
+        print("\n".join(lines))
