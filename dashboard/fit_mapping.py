@@ -27,19 +27,16 @@ from scaling_core.runs import (
     guess_roles,
     load,
 )
+from scaling_core.runs.archive import expanded_size
 
 # ------------------------------------------------------------------ reading (plain Python)
 
 
 def load_files(files: tuple[tuple[str, bytes], ...]) -> Loaded:
     """Every uploaded file (zips opened) read by its format and combined; `RunLogError` when
-    none could be read, or when a text file has more cells than the page reads."""
-    for name, data in files:
-        if not data.startswith(b"PK"):
-            try:
-                fs.cells_check(data)
-            except RunLogError as exc:
-                raise RunLogError(f"{name}: {exc}" if len(files) > 1 else str(exc)) from exc
+    none could be read, or when the upload passes a limit of one read (`Limits`: bytes as
+    given and once expanded, files, rows, columns, cells; counted over all files and archive
+    members together, and before parsing where the bytes allow)."""
     return load(list(files))
 
 
@@ -96,8 +93,9 @@ def read_or_message(
 )
 def cached_loaded(file_digest: str, _files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
     """The files of this content read and combined, or the `RunLogError` message (large
-    uploads are read by `fit_session.run_heavy`)."""
-    if sum(len(data) for _, data in _files) <= fs.HEAVY_BYTES:
+    uploads are read by `fit_session.run_heavy`: large once expanded, whatever their size on
+    the wire)."""
+    if expanded_size(_files) <= fs.HEAVY_BYTES:
         return load_or_message(_files)
     return fs.run_heavy(load_or_message, _files, what="Reading the files", too_large=str)
 

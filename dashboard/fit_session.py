@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,20 +38,28 @@ from scaling_core.fit.points import snapshot_budgets
 from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log, snapshot_losses
+from scaling_core.runs.limits import LIMITS, LimitExceeded, ReadBudget, delimited_shape
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
-#: Largest number of data rows read from an upload (the byte limit is server.maxUploadSize).
-MAX_ROWS = 250_000
-#: Bytes limit, the same 50 MB as ``server.maxUploadSize`` in .streamlit/config.toml.
-MAX_BYTES = 50 * 1024 * 1024
-#: Most cells (data rows × columns) read from an upload: text cells cost ~60 bytes each in
-#: memory, so this keeps one upload's table under ~300 MB (columns are also capped at
-#: `scaling_core.runs.delimited.MAX_COLUMNS`).
-MAX_CELLS = 5_000_000
+#: The limits of one upload are those of every read (`scaling_core.runs.limits`, the README's
+#: table), the same as the command line's: data rows, bytes of one file (the same 50 MiB as
+#: ``server.maxUploadSize`` in .streamlit/config.toml) and cells (text cells cost ~60 bytes
+#: each in memory, so one upload's table stays under ~300 MB).
+MAX_ROWS = LIMITS.rows
+MAX_BYTES = LIMITS.file_bytes
+MAX_CELLS = LIMITS.cells
+#: The limits as the page states them beside the uploader (a file over the per-file limit is
+#: refused by the uploader itself, before the server sees it, with only a red mark).
+UPLOAD_LIMITS_TEXT = (
+    f"Limits: {LIMITS.file_bytes // 2**20} MiB per file (larger files are marked red and not "
+    f"sent), {LIMITS.upload_bytes // 2**20} MiB per upload, {LIMITS.expanded_bytes // 2**20} MiB "
+    f"once unzipped, {LIMITS.rows:,} data rows and {LIMITS.cells:,} cells in all."
+)
 #: Work budget of one bootstrap on the page, in refits × runs (each refit polishes every run):
 #: 20,000,000 is 200 refits of 100,000 runs, about 30 s on one core of the benchmark machine.
 MAX_BOOTSTRAP_WORK = 20_000_000
-#: Uploads larger than this are read, mapped and fitted in a child process (`dashboard.jobs`)
+#: Uploads that expand to more than this (zip members at their declared size, which reading
+#: enforces) are read, mapped and fitted in a child process (`dashboard.jobs`)
 #: with `JOB_SECONDS` and `JOB_MEMORY_MB` per step, after waiting for one of `MAX_HEAVY_JOBS`
 #: slots: the server process never holds their working memory, nor the interpreter lock while
 #: they run, and a few visitors with big files cannot together exhaust the host.
@@ -205,19 +213,22 @@ def read_upload(
 
 
 def cells_check(data: bytes) -> None:
-    """Refuse an upload of more than `MAX_CELLS` cells (lines × fields of the first line),
-    counted on the bytes before anything is parsed."""
-    end = data.find(b"\n", 0, 1 << 20)
-    first = data[: end if end >= 0 else 1 << 20]
-    n_columns = 1 + max(first.count(b","), first.count(b"\t"), first.count(b";"))
-    n_rows = data.count(b"\n")
-    if n_rows * n_columns > MAX_CELLS:
-        raise RunLogError(
-            f"the file has about {n_rows:,} rows × {n_columns:,} columns = "
-            f"{n_rows * n_columns:,} cells; this page reads at most {MAX_CELLS:,}. Keep only "
-            "the columns a fit needs (run id, params, tokens or compute, loss, step), or fit "
-            "it with `python -m scaling_core fit FILE` on your own machine"
-        )
+    """Refuse a file past the rows, columns or cells of one upload (`Limits`), counted on the
+    bytes (lines × fields of the first line) before anything is parsed."""
+    ReadBudget().add_rows("the file", *delimited_shape(data), estimate=True)
+
+
+def upload_refusal(sizes: Sequence[tuple[str, int]]) -> str | None:
+    """Why files of these (name, size in bytes) are refused as one upload (a file past the
+    per-file limit, or together past the per-upload limit), or None: checked on the sizes the
+    uploader reports, before the bytes are copied or read."""
+    budget = ReadBudget()
+    try:
+        for name, size in sizes:
+            budget.add_given(name, size)
+    except LimitExceeded as exc:
+        return str(exc)
+    return None
 
 
 def bootstrap_budget(n_runs: int, n_boot: int) -> str | None:

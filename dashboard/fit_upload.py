@@ -43,18 +43,22 @@ from dashboard.fit_session import (
     run_heavy,
     sample_bytes,
     sample_names,
+    upload_refusal,
 )
 from dashboard.state import Param, register
 from scaling_core.fit import (
     ExtrapolationResult,
 )
 from scaling_core.runs import RunLog, RunLogError, RunsRead
+from scaling_core.runs.archive import expanded_size
 
 #: ``f_sample`` round-trips through the URL; an upload never does.
 SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
 _UPLOADER_COUNTER = "fit_uploader_generation"
 _DIGEST_KEY = "fit_upload_digest"
 BAD_SAMPLE_KEY = "fit_bad_sample"
+#: Why the last upload was refused on its sizes (shown under the uploader).
+UPLOAD_REFUSED_KEY = "fit_upload_refused"
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,15 @@ def on_upload() -> None:
         uploaded = [u for u in uploaded if u is not None]
     elif uploaded is not None:
         uploaded = [uploaded]
+    st.session_state.pop(UPLOAD_REFUSED_KEY, None)
     if not uploaded:
         forget_upload()
         return
     forget_upload()
+    refusal = upload_refusal([(u.name, int(u.size)) for u in uploaded])
+    if refusal is not None:  # refused on the sizes, before any byte is copied or read
+        st.session_state[UPLOAD_REFUSED_KEY] = refusal
+        return
     st.session_state[UPLOAD_FILES_KEY] = [(u.name, u.getvalue()) for u in uploaded]
     forget_sample()
 
@@ -208,7 +217,7 @@ def read_or_message(data: bytes, max_rows: int) -> RunLog | str:
 def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
     """The parsed log of the content with this SHA-256, or the `RunLogError` message (a large
     file is read by `run_heavy`)."""
-    if len(_data) <= HEAVY_BYTES:
+    if expanded_size([("", _data)]) <= HEAVY_BYTES:
         return read_or_message(_data, max_rows)
     return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
 
@@ -272,8 +281,8 @@ def outcome_for(
 
 
 def source_bytes(source: Source) -> int:
-    """Total size of the source's files."""
-    return sum(len(data) for _, data in source.all_files)
+    """What the source's files expand to (zip members at their declared sizes)."""
+    return expanded_size(source.all_files)
 
 
 def source_log(source: Source) -> RunLog | str:
@@ -285,4 +294,4 @@ def _outcome(source: Source, options: FitOptions) -> FitOutcome:
     log = cached_log(source.digest, MAX_ROWS, source.data)
     if isinstance(log, str):
         return FitOutcome(read_error=log)
-    return cached_fit(source.digest, options.key(), log, len(source.data) > HEAVY_BYTES)
+    return cached_fit(source.digest, options.key(), log, source_bytes(source) > HEAVY_BYTES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,8 +23,39 @@ def page(title: str) -> Iterator[None]:
             ...  # widgets -> scaling_core -> charts -> st.plotly_chart
     """
     st.set_page_config(page_title=f"{title} · Scaling-law explorer", page_icon="📈", layout="wide")
-    sidebar_controls()
-    st.title(title)
-    yield
-    sync_query_params()
-    share_link()
+    with failure_boundary(title):
+        sidebar_controls()
+        st.title(title)
+        yield
+        sync_query_params()
+        share_link()
+
+
+LOG = logging.getLogger("scaling_explorer")
+#: Set (tests/conftest.py does) to let a page's unexpected exception through, so that tests see
+#: it as an exception instead of the visitor's message.
+RAISE_ENV = "SCALING_EXPLORER_RAISE"
+
+
+def failure_message(title: str, exc: BaseException) -> str:
+    """What a visitor reads when page ``title`` fails unexpectedly: what failed and what to
+    try; the exception's type only (its message and traceback go to the server log)."""
+    return (
+        f"Something went wrong while drawing the {title} page ({type(exc).__name__}); the "
+        "rest of the app is unaffected. Try other values, or open the page again from the "
+        "navigation (that resets its link). The details are in the server's log."
+    )
+
+
+@contextmanager
+def failure_boundary(title: str) -> Iterator[None]:
+    """A page's one exception boundary: anything unexpected becomes a short message on the
+    page and a traceback in the server log, never a traceback for the visitor.  Streamlit's
+    own control flow (rerun, stop) derives from BaseException and passes through."""
+    try:
+        yield
+    except Exception as exc:
+        if os.environ.get(RAISE_ENV):
+            raise
+        LOG.exception("page %r failed", title)
+        st.error(failure_message(title, exc), icon=":material/error:")

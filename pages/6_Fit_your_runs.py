@@ -37,9 +37,12 @@ with page("Fit your runs"):
         accept_multiple_files=True,
         key=fu.uploader_key(),
         on_change=fu.on_upload,
-        help=f"Up to 50 MB per file and {fs.MAX_ROWS:,} data rows. A file holding one run "
-        "becomes a run named after the file.",
+        help=f"{fs.UPLOAD_LIMITS_TEXT} A file holding one run becomes a run named after the file.",
     )
+    upload_col.caption(fs.UPLOAD_LIMITS_TEXT)
+    refused = st.session_state.get(fu.UPLOAD_REFUSED_KEY)
+    if refused:
+        upload_col.error(f"Upload refused: {refused}.", icon=":material/block:")
     samples = fs.sample_names()
     sample_col.selectbox(
         "Or a sample: real published sweeps, then synthetic ones",

@@ -12,6 +12,10 @@ import pytest
 from tests.app_server import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Pages let unexpected exceptions through in tests (dashboard.layout.RAISE_ENV), so a test sees
+#: a failure as an exception rather than as the visitor's message; tests/test_limits.py checks
+#: the visitor's side with it unset.
+os.environ.setdefault("SCALING_EXPLORER_RAISE", "1")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 #: Real, licensed logs as their authors released them: the in-repo copy, or REAL_LOGS.
 REAL_LOGS = Path(

@@ -113,3 +113,47 @@ def mixed_encodings_csv() -> bytes:
     utf16 = "x,4e8,8e9,2.7\n".encode("utf-16-le")
     tail = b"d,8e8,1.6e10,2.5\n"
     return head + utf8 + latin1 + utf16 + tail
+
+
+def members_zip(n_members: int = 500, member_bytes: int = 1 << 20) -> bytes:
+    """Issue 19's zip: ``n_members`` CSVs of ``member_bytes`` identical rows each (75,000-87,000
+    rows a member), which compress about 500x: 500 MiB of tables in about 1 MB."""
+    import zipfile
+
+    row = b"1e8,2e9,3.1\n"
+    header = b"params,tokens,loss\n"
+    member = header + row * ((member_bytes - len(header)) // len(row))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for i in range(n_members):
+            archive.writestr(f"runs_{i:03d}.csv", member)
+    return buffer.getvalue()
+
+
+def rows_zip(n_members: int = 15, rows_per_member: int = 20_000) -> bytes:
+    """Members small enough to pass the expansion-ratio check (about 240 KB each) whose rows
+    together pass the rows of one upload: 15 x 20,000 = 300,000 rows."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(n_members):
+            lines = ["params,tokens,loss"] + [
+                f"{1e8 + j},{2e9 + i},{3.1 + j * 1e-7:.7f}" for j in range(rows_per_member)
+            ]
+            archive.writestr(f"part_{i:02d}.csv", "\n".join(lines) + "\n")
+    return buffer.getvalue()
+
+
+def nested_json(depth: int, lines: bool = False) -> bytes:
+    """A JSON document (or one JSON Lines record) holding a loss ``depth`` levels deep."""
+    text = '{"a": ' * (depth - 1) + '{"loss": 3.1}' + "}" * (depth - 1)
+    return (text + "\n").encode() if lines else text.encode()
+
+
+def long_number_json(digits: int) -> bytes:
+    """Runs as JSON records, the first with a params value of ``digits`` digits."""
+    return (
+        '[{"params": ' + "1" * digits + ', "tokens": 2e9, "loss": 3.1},'
+        ' {"params": 2e8, "tokens": 4e9, "loss": 2.9}]'
+    ).encode()

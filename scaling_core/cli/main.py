@@ -7,7 +7,9 @@ status 2 and one line on stderr naming the problem; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from scaling_core.cli.args import EXIT_USAGE, Parser, UsageError
@@ -59,9 +61,15 @@ def _negative_values_attached(argv: Sequence[str] | None) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input or any failure).
+
+    This is the command line's one exception boundary: a problem with the input is one line
+    naming it; anything unexpected is one line saying what failed and what to try (the
+    traceback only with ``SCALING_CORE_TRACEBACK=1``), never a traceback by default."""
+    command = "the command"
     try:
         args = build_parser().parse_args(_negative_values_attached(argv))
+        command = f"`{args.command}`"
         args.handler(args)
     except (UsageError, UnknownLaw, LawUnavailable, QuantityError, ValueError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -69,4 +77,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        print(
+            f"error: {command} ran out of memory. Read fewer files or runs at once "
+            "(the limits are in the README)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("SCALING_CORE_TRACEBACK"):
+            traceback.print_exc()
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(
+            f"error: {command} failed unexpectedly ({type(exc).__name__}"
+            + (f": {detail}" if detail else "")
+            + "). Check the input named above; set SCALING_CORE_TRACEBACK=1 for the traceback "
+            "and report it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

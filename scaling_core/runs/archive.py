@@ -12,12 +12,13 @@ import io
 import os
 import posixpath
 import zipfile
+from collections.abc import Sequence
 
-from scaling_core.runs.raw import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
+from scaling_core.runs.limits import LimitExceeded, ReadBudget
 from scaling_core.runs.report import RunLogError, _show
 
-#: Largest expansion ratio accepted for a member of more than 1 MiB (text logs compress 5-30×).
-MAX_RATIO = 200
+#: Members larger than this must not expand more than `Limits.member_ratio` times.
+RATIO_CHECKED_ABOVE = 256 * 1024
 #: Names that are never run logs (licences, provenance, OS litter): listed as skipped.
 SKIP_NAMES = (
     "license",
@@ -49,36 +50,60 @@ def safe_member_name(name: str, archive: str) -> str:
     return posixpath.normpath(clean)
 
 
-def read_zip(data: bytes, archive: str, budget: list[int]) -> list[tuple[str, bytes]]:
-    """(name, bytes) of each file member, names prefixed with the archive's own name."""
+def declared_size(data: bytes) -> int | None:
+    """What a zip says its members expand to (its central directory, nothing decompressed), or
+    None when it cannot be read as a zip.  Reading enforces it: a member that yields more than
+    its declared size is refused."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as handle:
+            return sum(m.file_size for m in handle.infolist() if not m.is_dir())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return None
+
+
+def expanded_size(items: Sequence[tuple[str, bytes]]) -> int:
+    """Bytes the files of one upload expand to: declared sizes of zip members (at least the
+    zip's own size), the size of every other file."""
+    total = 0
+    for name, data in items:
+        declared = declared_size(data) if is_zip(name, data) else None
+        total += max(len(data), declared or 0)
+    return total
+
+
+def read_zip(data: bytes, archive: str, budget: ReadBudget) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each file member, names prefixed with the archive's own name.
+
+    Every member is charged to ``budget`` as it is read (its expanded bytes, the file count),
+    after the declared sizes of all members were checked against what is left of it."""
     try:
         handle = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         raise RunLogError(f"{archive}: not a readable zip archive ({exc})") from exc
     members = [m for m in handle.infolist() if not m.is_dir()]
-    if len(members) > MAX_FILES:
-        raise RunLogError(f"{archive}: {len(members):,} members; the limit is {MAX_FILES:,}")
+    limit = budget.limits.files
+    if budget.files + len(members) > limit:
+        raise LimitExceeded(
+            f"{archive}: {len(members):,} members; the limit is {limit:,} files per upload",
+            "files",
+        )
     for member in members:
         safe_member_name(member.filename, archive)
-    declared = sum(m.file_size for m in members)
-    if declared > min(budget[0], MAX_TOTAL_BYTES):
-        raise RunLogError(
-            f"{archive}: expands to {declared:,} bytes; the limit is {min(budget[0], MAX_TOTAL_BYTES):,}"
-        )
+    budget.check_expanded(archive, sum(m.file_size for m in members), declared=True)
     prefix = os.path.basename(archive)
     out: list[tuple[str, bytes]] = []
+    ratio_limit = budget.limits.member_ratio
     for member in members:
         name = safe_member_name(member.filename, archive)
-        if member.file_size > MAX_FILE_BYTES:
-            raise RunLogError(
-                f"{archive}: {name} is {member.file_size:,} bytes once expanded; "
-                f"the limit is {MAX_FILE_BYTES:,}"
-            )
+        if member.file_size > budget.limits.file_bytes:
+            budget.add_expanded(f"{archive}: {name}", member.file_size)  # raises, naming it
         ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1 << 20 and ratio > MAX_RATIO:
-            raise RunLogError(
-                f"{archive}: {name} expands {ratio:,.0f}× ({member.compress_size:,} to "
-                f"{member.file_size:,} bytes); refused as a likely zip bomb (limit {MAX_RATIO}×)"
+        if member.file_size > RATIO_CHECKED_ABOVE and ratio > ratio_limit:
+            raise LimitExceeded(
+                f"{archive}: {name} expands {ratio:,.0f}x ({member.compress_size:,} to "
+                f"{member.file_size:,} bytes); refused as a likely zip bomb (limit "
+                f"{ratio_limit}x for members over {RATIO_CHECKED_ABOVE // 1024} KiB)",
+                "member_ratio",
             )
         try:
             with handle.open(member) as stream:
@@ -87,14 +112,12 @@ def read_zip(data: bytes, archive: str, budget: list[int]) -> list[tuple[str, by
             raise RunLogError(f"{archive}: cannot read member {name} ({exc})") from exc
         if len(content) > member.file_size:
             raise RunLogError(f"{archive}: {name} is larger than its declared size; refused")
-        budget[0] -= len(content)
-        if budget[0] < 0:
-            raise RunLogError(f"{archive}: the files expand past {MAX_TOTAL_BYTES:,} bytes in all")
+        budget.add_expanded(f"{archive}: {name}", len(content))
         out.append((f"{prefix}/{name}", content))
     return out
 
 
-def read_folder(path: str, budget: list[int]) -> list[tuple[str, bytes]]:
+def read_folder(path: str, budget: ReadBudget) -> list[tuple[str, bytes]]:
     """Every file under a folder (sorted; hidden folders skipped), names relative to its parent."""
     base = os.path.basename(os.path.normpath(path))
     out: list[tuple[str, bytes]] = []
@@ -103,21 +126,22 @@ def read_folder(path: str, budget: list[int]) -> list[tuple[str, bytes]]:
         for file in sorted(files):
             full = os.path.join(root, file)
             rel = os.path.relpath(full, path).replace(os.sep, "/")
+            if len(out) >= budget.limits.files:
+                raise LimitExceeded(
+                    f"{path}: more than {budget.limits.files:,} files; the limit is "
+                    f"{budget.limits.files:,} per read",
+                    "files",
+                )
             out.append((f"{base}/{rel}", read_file(full, budget)))
-            if len(out) > MAX_FILES:
-                raise RunLogError(f"{path}: more than {MAX_FILES:,} files")
     return out
 
 
-def read_file(path: str, budget: list[int]) -> bytes:
+def read_file(path: str, budget: ReadBudget) -> bytes:
+    """A file's bytes, charged to ``budget`` as given (its size on disk)."""
     try:
         size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise RunLogError(f"{path}: {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        budget[0] -= size
-        if budget[0] < 0:
-            raise RunLogError(f"{path}: the files add up to more than {MAX_TOTAL_BYTES:,} bytes")
+        budget.add_given(path, size)
         with open(path, "rb") as handle:
-            return handle.read()
+            return handle.read(size + 1)
     except OSError as exc:
         raise RunLogError(f"cannot open {_show(path, 80)!r}: {exc.strerror or exc}") from exc

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scaling_core.runs.limits import LIMITS
 from scaling_core.runs.report import MAX_STORED_DROPPED, DroppedRow, RunLogError
 
 #: Most columns a table may have.  Run logs need a handful (params, tokens or compute, loss, a
 #: run id, a few hyperparameters); a tracker export with every logged metric has hundreds.
 #: Wider files are refused before any cell is parsed, so their cost stays bounded.
-MAX_COLUMNS = 2_000
+MAX_COLUMNS = LIMITS.columns
 
 
 def _check_width(n_columns: int, header_line: int) -> None:

@@ -23,7 +23,8 @@ from scaling_core.runs import (
     mlflow_store,
     tensorboard_logs,
 )
-from scaling_core.runs.raw import MAX_TOTAL_BYTES, RawTable
+from scaling_core.runs.limits import LIMITS, LimitExceeded, Limits, ReadBudget, delimited_shape
+from scaling_core.runs.raw import RawTable
 from scaling_core.runs.report import RunLogError
 
 _TEXT_TABLES = (".csv", ".tsv", ".txt", ".dat", ".tab")
@@ -67,14 +68,14 @@ class SourceSet:
         return counts
 
 
-def _read_one(name: str, data: bytes, hparams: dict[str, dict]) -> list[RawTable]:
+def _read_one(
+    name: str, data: bytes, hparams: dict[str, dict], limits: Limits = LIMITS
+) -> list[RawTable]:
     lower = name.lower()
     if lower.endswith((".jsonl", ".ndjson")):
-        return json_logs.read_json_lines(data, name)
-    if lower.endswith(".json") or (
-        not os.path.splitext(lower)[1] and data.lstrip()[:1] in (b"{", b"[")
-    ):
-        doc = json_logs.parse_json(data, name)
+        return json_logs.read_json_lines(data, name, limits)
+    if _is_json(name, data):
+        doc = json_logs.parse_json(data, name, limits)
         if hf_trainer.is_trainer_state(doc):
             return hf_trainer.read_trainer_state(doc, name)
         return json_logs.read_json(data, name, doc)
@@ -96,16 +97,31 @@ def _skip_reason(name: str) -> str | None:
     return None
 
 
-def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
-    """Read uploads or files given as (name, bytes); zips are opened (safely) first."""
+def read_sources(
+    items: Sequence[tuple[str, bytes]],
+    budget: ReadBudget | None = None,
+    *,
+    given_counted: bool = False,
+) -> SourceSet:
+    """Read uploads or files given as (name, bytes); zips are opened (safely) first.
+
+    Everything is charged to one `ReadBudget` (a new one unless given): the files as given
+    (unless ``given_counted``: `read_paths` counted them from disk), every file and archive
+    member once expanded, and every table's rows and cells.  The first limit crossed raises
+    `LimitExceeded` for the whole read; a file that is merely unreadable is listed in
+    ``problems`` and the others are still read."""
     out = SourceSet()
-    budget = [MAX_TOTAL_BYTES]
+    budget = ReadBudget() if budget is None else budget
     files: list[tuple[str, bytes]] = []
     for name, data in items:
         name = name.replace("\\", "/")
+        if not given_counted:
+            budget.add_given(name, len(data))
         if archive.is_zip(name, data):
             try:
                 members = archive.read_zip(data, name, budget)
+            except LimitExceeded:
+                raise
             except RunLogError as exc:
                 out.problems.append((name, str(exc)))
                 continue
@@ -115,6 +131,7 @@ def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
                 else:
                     files.append((member, content))
         else:
+            budget.add_expanded(name, len(data))
             files.append((name, data))
     names = [n for n, _ in files]
     data_by_name = dict(files)
@@ -124,9 +141,12 @@ def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
         members = {m for kind in kinds.values() for m in kind.values()}
         claimed |= members
         try:
-            out.tables.append(mlflow_store.read_mlflow_run(run_dir, kinds, data_by_name))
+            table = mlflow_store.read_mlflow_run(run_dir, kinds, data_by_name)
         except RunLogError as exc:
             out.problems.append((run_dir, str(exc)))
+        else:
+            _charge(budget, [table])
+            out.tables.append(table)
     hparams: dict[str, dict] = {}
     metrics_dirs = {posixpath.dirname(n) for n in names if lightning.is_lightning_metrics(n)}
     for name in names:
@@ -144,9 +164,12 @@ def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
     for folder, group in sorted(events.items()):
         run = posixpath.basename(folder) or posixpath.basename(group[0][0])
         try:
-            out.tables += tensorboard_logs.read_event_files(group, run)
+            tables = tensorboard_logs.read_event_files(group, run)
         except RunLogError as exc:
             out.problems.append((folder or group[0][0], str(exc)))
+        else:
+            _charge(budget, tables)
+            out.tables += tables
     for name, data in files:
         if name in claimed:
             continue
@@ -154,12 +177,46 @@ def read_sources(items: Sequence[tuple[str, bytes]]) -> SourceSet:
         if reason:
             out.skipped.append((name, reason))
             continue
+        estimate = _estimate_rows(name, data)
+        if estimate:
+            budget.add_rows(name, *estimate, estimate=True)  # refused before it is parsed
         try:
-            out.tables += _read_one(name, data, hparams)
+            tables = _read_one(name, data, hparams, budget.limits)
+        except LimitExceeded:
+            raise
         except RunLogError as exc:
             out.problems.append((name, str(exc)))
+            tables = []
+        if estimate:
+            budget.take_back_rows(*estimate)
+        _charge(budget, tables)
+        out.tables += tables
     _unique_run_names(out.tables)
     return out
+
+
+def _is_json(name: str, data: bytes) -> bool:
+    lower = name.lower()
+    return lower.endswith((".json", ".jsonl", ".ndjson")) or (
+        not os.path.splitext(lower)[1] and data.lstrip()[:1] in (b"{", b"[")
+    )
+
+
+def _estimate_rows(name: str, data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) of a file counted on its bytes, for the formats where lines are rows:
+    delimited text (data lines, header fields) and JSON Lines (lines, one column)."""
+    lower = name.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1), 1
+    if _is_json(name, data):
+        return None
+    return delimited_shape(data)
+
+
+def _charge(budget: ReadBudget, tables: Sequence[RawTable]) -> None:
+    """Charge the exact rows and columns of parsed tables to the read's budget."""
+    for table in tables:
+        budget.add_rows(table.source, len(table.frame), len(table.frame.columns))
 
 
 def _unique_run_names(tables: list[RawTable]) -> None:
@@ -177,7 +234,7 @@ def _unique_run_names(tables: list[RawTable]) -> None:
 
 def read_paths(paths: Sequence[str | os.PathLike]) -> SourceSet:
     """Read files, folders (every file under them) and zips from disk."""
-    budget = [MAX_TOTAL_BYTES]
+    budget = ReadBudget()
     items: list[tuple[str, bytes]] = []
     for path in paths:
         path = os.fspath(path)
@@ -189,4 +246,4 @@ def read_paths(paths: Sequence[str | os.PathLike]) -> SourceSet:
             raise RunLogError(f"no such file or folder: {path!r}")
     if not items:
         raise RunLogError("no files found in " + ", ".join(repr(os.fspath(p)) for p in paths))
-    return read_sources(items)
+    return read_sources(items, budget, given_counted=True)

@@ -20,8 +20,69 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scaling_core.runs.limits import LIMITS, Limits
 from scaling_core.runs.raw import RawTable, run_name_from_path
 from scaling_core.runs.report import RunLogError, _show
+
+
+def _number_hook(convert: type, limits: Limits, source: str) -> Any:
+    """A json ``parse_int``/``parse_float`` that refuses numbers longer than the limit (Python
+    refuses to convert integers of more than 4,300 digits, with a message about its own
+    settings; a user needs to hear which file holds the number)."""
+
+    def parse(text: str) -> Any:
+        if len(text) > limits.number_chars:
+            raise RunLogError(
+                f"{source}: a number of {len(text):,} characters ({_show(text, 24)}); the limit "
+                f"is {limits.number_chars} characters per number"
+            )
+        return convert(text)
+
+    return parse
+
+
+def check_nesting(value: Any, source: str, limits: Limits = LIMITS) -> None:
+    """Refuse a parsed document nested deeper than ``limits.json_depth`` levels or holding more
+    values than ``limits.cells`` (YAML aliases can make a small file a huge tree); walked
+    without recursion, so the check itself cannot overflow the stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    seen = 0
+    while stack:
+        item, depth = stack.pop()
+        if depth > limits.json_depth:
+            raise RunLogError(
+                f"{source}: nested more than {limits.json_depth} levels deep; the limit is "
+                f"{limits.json_depth} levels"
+            )
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            seen += 1
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+        if seen > limits.cells:
+            raise RunLogError(
+                f"{source}: more than {limits.cells:,} values; the limit is {limits.cells:,} "
+                "cells per upload"
+            )
+
+
+def loads(text: str, source: str, limits: Limits = LIMITS) -> Any:
+    """`json.loads` within the limits on nesting and number length; `json.JSONDecodeError`
+    for text that is not JSON, `RunLogError` past the limits (the file is refused)."""
+    try:
+        value = json.loads(
+            text,
+            parse_int=_number_hook(int, limits, source),
+            parse_float=_number_hook(float, limits, source),
+        )
+    except RecursionError:
+        raise RunLogError(
+            f"{source}: JSON nested more than {limits.json_depth} levels deep; the limit is "
+            f"{limits.json_depth} levels"
+        ) from None
+    if isinstance(value, (dict, list)):
+        check_nesting(value, source, limits)
+    return value
 
 
 def _text(data: bytes, source: str) -> str:
@@ -67,8 +128,9 @@ def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def read_json_lines(data: bytes, source: str) -> list[RawTable]:
-    """One object per line; a line that is not a JSON object is reported, the others kept."""
+def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[RawTable]:
+    """One object per line; a line that is not a JSON object is reported, the others kept.
+    A line past the limits on nesting or number length refuses the file, naming the line."""
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     bad: list[str] = []
@@ -76,7 +138,7 @@ def read_json_lines(data: bytes, source: str) -> list[RawTable]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads(line, f"{source} line {number}", limits)
         except json.JSONDecodeError as exc:
             bad.append(f"line {number}: {exc.msg} at column {exc.colno}")
             continue
@@ -101,10 +163,10 @@ def read_json_lines(data: bytes, source: str) -> list[RawTable]:
     return [table]
 
 
-def parse_json(data: bytes, source: str) -> Any:
+def parse_json(data: bytes, source: str, limits: Limits = LIMITS) -> Any:
     """The parsed document, or one line naming where it breaks."""
     try:
-        return json.loads(_text(data, source))
+        return loads(_text(data, source), source, limits)
     except json.JSONDecodeError as exc:
         tail = data.rstrip()[-1:]
         end = (
@@ -115,8 +177,6 @@ def parse_json(data: bytes, source: str) -> Any:
         raise RunLogError(
             f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{end}"
         ) from exc
-    except RecursionError as exc:
-        raise RunLogError(f"{source}: JSON nested too deeply") from exc
 
 
 def read_json(data: bytes, source: str, document: Any | None = None) -> list[RawTable]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from scaling_core.runs.json_logs import flatten
+from scaling_core.runs.json_logs import check_nesting, flatten
+from scaling_core.runs.limits import LIMITS
 from scaling_core.runs.raw import RawTable, read_delimited
 from scaling_core.runs.report import RunLogError
 
@@ -28,6 +29,13 @@ def read_hparams(data: bytes, source: str) -> dict[str, Any]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0]
         raise RunLogError(f"{source}: cannot read the YAML ({first})") from exc
+    except RecursionError:
+        raise RunLogError(
+            f"{source}: YAML nested more than {LIMITS.json_depth} levels deep; the limit is "
+            f"{LIMITS.json_depth} levels"
+        ) from None
+    if isinstance(doc, (dict, list)):
+        check_nesting(doc, source)
     if doc is None:
         return {}
     if not isinstance(doc, dict):

@@ -18,20 +18,18 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.delimited import _check_width, _sniff_delimiter, _split_fields
+from scaling_core.runs.limits import LIMITS
 from scaling_core.runs.report import RunLogError
 from scaling_core.runs.source import _decode
 
-#: Largest single file read (bytes) and largest total over one request.
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_TOTAL_BYTES = 512 * 1024 * 1024
-#: Most files in one request (after expanding folders and archives).
-MAX_FILES = 5_000
-#: Most lines of one delimited file, checked on its bytes before any parsing (a 1,000,000-step
-#: learning-curve export reads in a few seconds; beyond, memory of the row-wise tables grows).
-MAX_LINES = 1_000_001
-#: Most runs one read collects (`scaling_core.runs.collect.build_runs` works run by run, about
-#: 0.1 ms each: 100,000 runs take ~10 s).  A table of finished runs is one run per row.
-MAX_RUNS = 100_000
+#: The limits of `scaling_core.runs.limits` under their older names.
+MAX_FILE_BYTES = LIMITS.file_bytes
+MAX_TOTAL_BYTES = LIMITS.expanded_bytes
+MAX_FILES = LIMITS.files
+#: Most lines of one delimited file, checked on its bytes before any parsing.
+MAX_LINES = LIMITS.rows + 1
+#: Most runs one read collects (each run has at least one row).
+MAX_RUNS = LIMITS.rows
 
 
 @dataclass
@@ -75,7 +73,7 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
     n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if n_lines > MAX_LINES:
         raise RunLogError(
-            f"{source}: {n_lines - 1:,} rows; the limit is {MAX_LINES - 1:,} rows per file. "
+            f"{source}: {n_lines - 1:,} rows; the limit is {MAX_LINES - 1:,} rows per upload. "
             "Fit a random subsample of the rows, or split the file by run"
         )
     text = None
