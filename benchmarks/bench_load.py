@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class LoadResult:
     alive_after: bool = False
     upload_messages: list[str] = field(default_factory=list)
     upload_seconds: list[float] = field(default_factory=list)
+    #: Exception boxes the uploading page showed after each upload (none expected).
+    upload_exceptions: list[int] = field(default_factory=list)
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -202,7 +205,11 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                ],  # fmt: skip
             )
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
             page.goto(f"{base}/Fit_your_runs", timeout=60_000)
@@ -215,11 +222,15 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
                     f"text={path.name}",
                     timeout=180_000,  # uploader's chips cut long names)
                 )
-                page.wait_for_function(
-                    """() => !document.querySelector('[data-testid="stStatusWidget"]')""",
-                    timeout=180_000,
+                page.wait_for_function(  # settled: no rerun running, and either a refusal
+                    """() => !document.querySelector('[data-testid="stStatusWidget"]') && (
+                        [...document.querySelectorAll('[data-testid="stAlert"]')].some(
+                            a => /Could not use|refused/.test(a.innerText))
+                        || document.querySelector('[data-testid="stMetric"]'))""",
+                    timeout=180_000,  # or the fit's numbers are on the page
                 )
                 result.upload_seconds.append(time.perf_counter() - start)
+                result.upload_exceptions.append(page.locator('[data-testid="stException"]').count())
                 alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
                 alerts = [a for a in alerts if "Could not use" in a or "refused" in a]
                 result.upload_messages.append(alerts[0][:160] if alerts else "(no error shown)")
@@ -239,17 +250,24 @@ def run_load(
     lockstep: bool = False,
     pages: tuple[str, ...] = SLIDER_PAGES,
     upload: bool = True,
+    uploads: Sequence[tuple[str, bytes]] | None = None,
 ) -> LoadResult:
     """Start a server, run the load, stop the server; returns what was measured.
 
     ``sessions - 1`` visitors move sliders (session i on ``pages[i % len(pages)]``) while one
-    more uploads the hostile files (when ``upload``)."""
+    more uploads the hostile files (when ``upload``): ``uploads`` as (file name, bytes), by
+    default the 250,000-run CSV (``rows`` rows) and the 20,000-column CSV."""
     result = LoadResult()
     with tempfile.TemporaryDirectory() as tmp:
-        big = Path(tmp) / "finished_runs_250k.csv"
-        big.write_bytes(hostile_files.finished_runs_csv(rows))
-        wide = Path(tmp) / "wide_20000_columns.csv"
-        wide.write_bytes(hostile_files.wide_csv())
+        if uploads is None:
+            uploads = [
+                ("finished_runs_250k.csv", hostile_files.finished_runs_csv(rows)),
+                ("wide_20000_columns.csv", hostile_files.wide_csv()),
+            ]
+        upload_paths = []
+        for name, content in uploads:
+            upload_paths.append(Path(tmp) / name)
+            upload_paths[-1].write_bytes(content)
         process, base = start_server(Path(tmp) / "streamlit.log")
         try:
             time.sleep(1.0)
@@ -266,7 +284,7 @@ def run_load(
             watcher.start()
             started = threading.Event()
             uploader = threading.Thread(
-                target=_hostile_upload, args=(base, [big, wide], result, started), daemon=True
+                target=_hostile_upload, args=(base, upload_paths, result, started), daemon=True
             )
             if upload:
                 uploader.start()
@@ -326,6 +344,11 @@ def main() -> None:
         help="comma-separated page names the sessions are spread over",
     )
     parser.add_argument("--no-upload", action="store_true", help="no hostile upload")
+    parser.add_argument(
+        "--members-zip",
+        action="store_true",
+        help="upload issue 19's zip (500 members of 1 MiB, ~1 MB on the wire) instead",
+    )
     args = parser.parse_args()
     pages = tuple(args.pages.split(","))
     result = run_load(
@@ -335,6 +358,7 @@ def main() -> None:
         lockstep=args.lockstep,
         pages=pages,
         upload=not args.no_upload,
+        uploads=[("members.zip", hostile_files.members_zip())] if args.members_zip else None,
     )
     pattern = (
         f"all moving at once every {args.think:g} s"

@@ -60,16 +60,33 @@ def app_server() -> Iterator[str]:
         stop_server(process)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Chromium driven by Playwright; skips with the reason when either is missing."""
+def browser_missing(reason: str) -> None:
+    """Skip a browser test with ``reason``; in CI (``CI=true``) fail instead, so that a CI
+    machine without the browser cannot pass by skipping the browser tests."""
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def require_browser() -> str:
+    """Chromium's path and playwright's presence, or `browser_missing`."""
     executable = _chromium_path()
     if executable is None:
-        pytest.skip("no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)")
+        browser_missing("no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
+        browser_missing("the playwright package is not installed (pip install -e '.[test]')")
+    return str(executable)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium driven by Playwright; skips with the reason when either is missing
+    (fails in CI)."""
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
