@@ -207,9 +207,13 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM,
                 args=[
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                ],  # fmt: skip
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
             )
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
             page.goto(f"{base}/Fit_your_runs", timeout=60_000)
