@@ -64,7 +64,7 @@ MAX_BOOTSTRAP_WORK = 20_000_000
 #: slots: the server process never holds their working memory, nor the interpreter lock while
 #: they run, and a few visitors with big files cannot together exhaust the host.
 HEAVY_BYTES = 2 * 1024 * 1024
-MAX_HEAVY_JOBS = int(host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64))
+MAX_HEAVY_JOBS = int(host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64, integer=True))
 #: Results of each step (files read, columns mapped, fit, leave-out check) a session keeps:
 #: the latest two (a rerun asks for at most two of a step: the automatic mapping and the
 #: one with the user's edits).  A small file's step reruns in milliseconds; a large upload's

@@ -18,9 +18,12 @@ ENV_PREFIX = "SCALING_EXPLORER_"
 _log = logging.getLogger(__name__)
 
 
-def host_setting(name: str, default: float, *, low: float, high: float) -> float:
-    """``SCALING_EXPLORER_<name>`` from the environment when it is a number in [low, high],
-    else ``default``."""
+def host_setting(
+    name: str, default: float, *, low: float, high: float, integer: bool = False
+) -> float:
+    """``SCALING_EXPLORER_<name>`` from the environment when it is a number in [low, high]
+    (a whole number when ``integer``: 2.9 jobs is not rounded down in silence), else
+    ``default``."""
     variable = ENV_PREFIX + name
     text = os.environ.get(variable)
     if text is None or not text.strip():
@@ -29,9 +32,10 @@ def host_setting(name: str, default: float, *, low: float, high: float) -> float
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (low <= value <= high):
+    if not (low <= value <= high) or (integer and value != int(value)):
+        kind = "a whole number" if integer else "a number"
         _log.warning(
-            "%s=%r is not a number from %g to %g; using %g", variable, text, low, high, default
+            "%s=%r is not %s from %g to %g; using %g", variable, text, kind, low, high, default
         )
         return default
     return value

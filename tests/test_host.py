@@ -54,3 +54,16 @@ def test_the_fit_pages_budgets_read_the_environment_at_start_up() -> None:
     )
     assert done.returncode == 0, done.stderr[-1000:]
     assert done.stdout.split() == ["1", "60.0", "512.0"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("2.9", 2.0), ("3", 3.0), ("3.0", 3.0)])
+def test_a_count_must_be_a_whole_number(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, text: str, expected: float
+) -> None:
+    """MAX_HEAVY_JOBS=2.9 was truncated to 2 in silence; it is now refused with the warning."""
+    monkeypatch.setenv("SCALING_EXPLORER_MAX_HEAVY_JOBS", text)
+    with caplog.at_level(logging.WARNING, logger="dashboard.host"):
+        value = host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64, integer=True)
+    assert value == expected
+    warned = f"SCALING_EXPLORER_MAX_HEAVY_JOBS={text!r} is not a whole number from 1 to 64"
+    assert (warned in caplog.text) == (text == "2.9")

@@ -320,3 +320,26 @@ def test_the_cli_turns_an_unexpected_failure_into_one_line(monkeypatch, capsys) 
 
 def test_refusals_are_run_log_errors() -> None:
     assert issubclass(LimitExceeded, RunLogError)
+
+
+# ---------------------------------------------------------------- nothing dropped in silence
+
+
+def test_a_repeated_csv_header_keeps_both_columns_and_says_so() -> None:
+    data = b"params,tokens,loss,loss\n1e8,2e9,3.1,9\n2e8,4e9,2.9,9\n"
+    (table,) = read_sources([("dup.csv", data)]).tables
+    assert list(table.frame["loss"]) == [3.1, 2.9] and list(table.frame["loss.1"]) == [9, 9]
+    assert table.notes == [
+        "dup.csv: the header repeats 'loss' ('loss', 'loss.1'): each is kept as a column of its "
+        "own, pick the one to use"
+    ]
+
+
+@pytest.mark.parametrize("name", ["dup.json", "dup.jsonl"])
+def test_a_repeated_json_key_keeps_every_value_and_says_so(name: str) -> None:
+    record = '{"params": 1e8, "tokens": 2e9, "loss": 3.1, "loss": 9}'
+    data = (f"[{record}]" if name.endswith(".json") else record + "\n").encode()
+    (table,) = read_sources([(name, data)]).tables
+    # json.loads alone keeps the last value (9) in silence
+    assert table.frame["loss"].tolist() == [3.1] and table.frame["loss.1"].tolist() == [9]
+    assert any("repeats the key 'loss'" in note for note in table.notes)

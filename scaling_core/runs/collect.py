@@ -104,7 +104,16 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     for table in sources.tables:
         part = table.frame.copy()
         part.columns = [str(c) for c in part.columns]
-        part = part.loc[:, ~pd.Index(part.columns).duplicated()]
+        repeated = pd.Index(part.columns).duplicated()
+        if repeated.any():  # e.g. a JSON key "a.b" beside {"a": {"b": ...}}: said, not silent
+            names = sorted({str(c) for c in part.columns[repeated]})
+            table.notes.append(
+                f"{table.source}: more than one column is named "
+                + ", ".join(repr(n) for n in names[:5])
+                + ("…" if len(names) > 5 else "")
+                + "; the first of each is read, the others are left out"
+            )
+            part = part.loc[:, ~repeated]
         part["__run__"] = table.run
         part["__source__"] = table.source
         part["__line__"] = table.lines

@@ -63,10 +63,13 @@ def _chart_to_long(frame: pd.DataFrame, lines: np.ndarray, source: str, runs: di
 def read_csv_log(data: bytes, source: str) -> list[RawTable]:
     """One CSV/TSV file: a plain table, a W&B history download, runs table or chart export."""
     frame, lines, _ = read_delimited(data, source)
+    header_notes = list(frame.attrs.pop("notes", []))
     columns = [str(c) for c in frame.columns]
     runs = _chart_metrics(columns)
     if runs is not None:
-        return [_chart_to_long(frame, lines, source, runs)]
+        chart = _chart_to_long(frame, lines, source, runs)
+        chart.notes += header_notes
+        return [chart]
     if "Name" in columns and _RUNS_TABLE_MARKERS & set(columns):
         fmt = "wandb-runs"
     elif "_step" in columns:
@@ -75,4 +78,4 @@ def read_csv_log(data: bytes, source: str) -> list[RawTable]:
         fmt = "csv"
     if frame.empty:
         raise RunLogError(f"{source}: the file has a header but no data rows")
-    return [RawTable(frame, source, fmt, run_name_from_path(source), lines)]
+    return [RawTable(frame, source, fmt, run_name_from_path(source), lines, notes=header_notes)]

@@ -75,10 +75,15 @@ def _read_one(
     if lower.endswith((".jsonl", ".ndjson")):
         return json_logs.read_json_lines(data, name, limits)
     if _is_json(name, data):
-        doc = json_logs.parse_json(data, name, limits)
+        repeated: set[str] = set()
+        doc = json_logs.parse_json(data, name, limits, repeated)
         if hf_trainer.is_trainer_state(doc):
-            return hf_trainer.read_trainer_state(doc, name)
-        return json_logs.read_json(data, name, doc)
+            tables = hf_trainer.read_trainer_state(doc, name)
+        else:
+            tables = json_logs.read_json(data, name, doc)
+        if tables:
+            tables[0].notes += json_logs.repeated_keys_note(name, repeated)
+        return tables
     if lightning.is_lightning_metrics(name):
         return lightning.read_lightning(data, name, hparams.get(posixpath.dirname(name)))
     return csv_logs.read_csv_log(data, name)

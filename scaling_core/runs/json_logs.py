@@ -66,14 +66,35 @@ def check_nesting(value: Any, source: str, limits: Limits = LIMITS) -> None:
             )
 
 
-def loads(text: str, source: str, limits: Limits = LIMITS) -> Any:
+def loads(text: str, source: str, limits: Limits = LIMITS, repeated: set[str] | None = None) -> Any:
     """`json.loads` within the limits on nesting and number length; `json.JSONDecodeError`
-    for text that is not JSON, `RunLogError` past the limits (the file is refused)."""
+    for text that is not JSON, `RunLogError` past the limits (the file is refused).
+
+    A key repeated within one object keeps every value: the first under its name, the next
+    as ``key.1``, ``key.2`` (as pandas names repeated CSV headers), and the key is added to
+    ``repeated`` so the reader can say so (plain `json.loads` keeps the last in silence)."""
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        out = {}
+        for key, value in pairs:
+            name, n = key, 0
+            while name in out:
+                n += 1
+                name = f"{key}.{n}"
+            if n and repeated is not None:
+                repeated.add(key)
+            out[name] = value
+        return out
+
     try:
         value = json.loads(
             text,
             parse_int=_number_hook(int, limits, source),
             parse_float=_number_hook(float, limits, source),
+            object_pairs_hook=pairs_hook,
         )
     except RecursionError:
         raise RunLogError(
@@ -83,6 +104,18 @@ def loads(text: str, source: str, limits: Limits = LIMITS) -> Any:
     if isinstance(value, (dict, list)):
         check_nesting(value, source, limits)
     return value
+
+
+def repeated_keys_note(source: str, repeated: set[str]) -> list[str]:
+    """The note for keys repeated within an object (see `loads`), or none."""
+    if not repeated:
+        return []
+    names = sorted(repeated)
+    shown = ", ".join(repr(n) for n in names[:5]) + ("…" if len(names) > 5 else "")
+    return [
+        f"{source}: an object repeats the key {shown}; every value is kept, the later ones "
+        "as key.1, key.2"
+    ]
 
 
 def _text(data: bytes, source: str) -> str:
@@ -134,11 +167,12 @@ def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[R
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     bad: list[str] = []
+    repeated: set[str] = set()
     for number, line in enumerate(_text(data, source).splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = loads(line, f"{source} line {number}", limits)
+            record = loads(line, f"{source} line {number}", limits, repeated)
         except json.JSONDecodeError as exc:
             bad.append(f"line {number}: {exc.msg} at column {exc.colno}")
             continue
@@ -160,13 +194,17 @@ def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[R
             + "; ".join(bad[:3])
             + more
         )
+    table.notes += repeated_keys_note(source, repeated)
     return [table]
 
 
-def parse_json(data: bytes, source: str, limits: Limits = LIMITS) -> Any:
-    """The parsed document, or one line naming where it breaks."""
+def parse_json(
+    data: bytes, source: str, limits: Limits = LIMITS, repeated: set[str] | None = None
+) -> Any:
+    """The parsed document, or one line naming where it breaks (keys repeated within an
+    object are added to ``repeated``; see `loads`)."""
     try:
-        return loads(_text(data, source), source, limits)
+        return loads(_text(data, source), source, limits, repeated)
     except json.JSONDecodeError as exc:
         tail = data.rstrip()[-1:]
         end = (

@@ -53,9 +53,11 @@ def _run_name(source: str) -> str:
 def read_lightning(data: bytes, source: str, hparams: dict[str, Any] | None) -> list[RawTable]:
     """metrics.csv with its hparams.yaml (if given) as config."""
     frame, lines, _ = read_delimited(data, source)
+    header_notes = list(frame.attrs.pop("notes", []))
     if frame.empty:
         raise RunLogError(f"{source}: metrics.csv has a header but no rows")
     table = RawTable(frame, source, "lightning", _run_name(source), lines, dict(hparams or {}))
+    table.notes += header_notes
     if hparams is None:
         table.notes.append(f"{source}: no hparams.yaml beside it; no config read")
     return [table]

@@ -91,7 +91,8 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
     sample = [ln for ln in stripped[:65536].split("\n")[:50] if ln.strip()]
     delimiter = _sniff_delimiter(sample)
     end = stripped.find("\n")
-    _check_width(len(_split_fields(stripped[: end if end >= 0 else None], delimiter)), header_line)
+    header = _split_fields(stripped[: end if end >= 0 else None], delimiter)
+    _check_width(len(header), header_line)
     try:
         frame = pd.read_csv(
             io.StringIO(stripped),
@@ -110,6 +111,17 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
             raise RunLogError(f"{source}: {named}") from exc
         raise RunLogError(f"{source}: cannot read it as a table ({first})") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    names = [str(h).strip() for h in header]
+    repeated = sorted({n for n in names if names.count(n) > 1 and n})
+    if repeated and len(names) == len(frame.columns):
+        renamed = [
+            f"{n!r} ({', '.join(repr(c) for c, h in zip(frame.columns, names, strict=True) if h == n)})"
+            for n in repeated[:5]
+        ]
+        frame.attrs["notes"] = [
+            f"{source}: the header repeats " + "; ".join(renamed) + ": each is kept as a "
+            "column of its own, pick the one to use"
+        ]
     lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
