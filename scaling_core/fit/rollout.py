@@ -152,12 +152,15 @@ class RolloutResult:
         }
 
     def predictions(self) -> pd.DataFrame:
-        """Every prediction of every scored cutoff, with its ``fit_up_to`` (for charts)."""
-        frames = [c.predictions.assign(fit_up_to=c.fit_up_to) for c in self.scored]
+        """Every prediction of every scored cutoff, with its ``fit_up_to`` and ``n_fit``."""
+        frames = [c.predictions.assign(fit_up_to=c.fit_up_to, n_fit=c.n_fit) for c in self.scored]
         if not frames:
             return pd.DataFrame(
-                columns=["run", "observed", "predicted", "relative_error", "fit_up_to"]
-            )
+                columns=[
+                    "run", "n_params", "n_tokens", "compute_flops", "observed", "predicted",
+                    "relative_error", "distance", "weight", "fit_up_to", "n_fit",
+                ]
+            )  # fmt: skip
         return pd.concat(frames, ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,13 +245,10 @@ def rollout(
     x = frame[_AXIS_COLUMN[axis]].to_numpy(dtype=float)
     levels = axis_levels(x, axis)
     distinct = np.unique(levels)
-    cutoffs: list[RolloutCutoff] = []
-    for k in range(min_levels, len(distinct)):
-        cut = float(distinct[k - 1])
-        train = levels <= cut
-        if int(train.sum()) < min_runs:
-            continue
-        cutoffs.append(_one_cutoff(frame, x, train, cut, k, form, overestimate_penalty, options))
+    cutoffs = [
+        _one_cutoff(frame, x, levels <= cut, cut, k, form, overestimate_penalty, options)
+        for cut, k in _cutoffs(levels, min_levels, min_runs)
+    ]
     if not cutoffs:
         what = "sizes N" if axis == "params" else "compute budgets C"
         raise FitError(
@@ -264,6 +264,27 @@ def rollout(
         n_runs=len(frame),
         options=dict(options),
     )
+
+
+def _cutoffs(levels: np.ndarray, min_levels: int, min_runs: int) -> list[tuple[float, int]]:
+    """(cutoff, number of levels at or below it) of every cutoff with ``min_levels`` levels and
+    ``min_runs`` runs at or below it and a larger run above."""
+    distinct = np.unique(levels)
+    out = []
+    for k in range(min_levels, len(distinct)):
+        cut = float(distinct[k - 1])
+        if int(np.sum(levels <= cut)) >= min_runs:
+            out.append((cut, k))
+    return out
+
+
+def cutoff_values(runs: pd.DataFrame, axis: Axis = "params") -> list[float]:
+    """The cutoffs `rollout` would fit (no fitting): a cheap count before a costly rollout."""
+    if axis not in _AXIS_COLUMN:
+        raise FitError(f"axis must be params or compute, not {axis!r}")
+    x = pd.to_numeric(runs[_AXIS_COLUMN[axis]], errors="coerce").to_numpy(dtype=float)
+    x = x[np.isfinite(x) & (x > 0)]
+    return [cut for cut, _ in _cutoffs(axis_levels(x, axis), MIN_LEVELS, MIN_RUNS)]
 
 
 def _one_cutoff(
