@@ -1,5 +1,5 @@
 """The ``rollout`` command: JSON shape, --compare-forms, one-line errors (exit 2), and a run on
-every shipped real sweep (the README's rollout table lists the same commands)."""
+every shipped real sweep with the numbers of the README's rollout table."""
 
 from __future__ import annotations
 
@@ -135,13 +135,28 @@ def test_several_sweeps_are_refused_unless_one_is_picked(capsys) -> None:
     assert status == 2 and "--where schedule=" in err
 
 
+#: The README's rollout table: (cutoffs, predictions, mean |error|, mean signed error).
+README_TABLE: dict[str, tuple[int, int, float, float]] = {
+    "olmo-ladder": (2, 18, 0.0091, -0.0018),
+    "gadre-2024": (3, 14, 0.0483, -0.0483),
+    "gemstones-cooldown": (17, 1513, 0.0321, -0.0148),
+    "gemstones-constant-lr": (17, 153, 0.0209, -0.0198),
+    "muennighoff-2023": (14, 320, 0.0986, -0.0956),
+    "porian-2024": (13, 802, 0.1280, -0.0888),
+    "pythia": (2, 3, 0.0394, 0.0297),
+}
+
+
 @pytest.mark.parametrize("key", sorted(SHIPPED))
 def test_rollout_json_runs_on_every_shipped_sweep(capsys, key: str) -> None:
     status, out, err = run(capsys, "rollout", *SHIPPED[key], "--json")
     assert status == 0, err
     payload = json.loads(out)
     summary = payload["summary"]
-    assert summary["n_cutoffs"] >= 1
+    cutoffs, predictions, mean_abs, signed = README_TABLE[key]
+    assert (summary["n_cutoffs"], summary["n_predictions"]) == (cutoffs, predictions)
+    assert summary["mean_abs_error"] == pytest.approx(mean_abs, abs=2e-4)
+    assert summary["mean_signed_error"] == pytest.approx(signed, abs=2e-4)
     assert 0 <= summary["weighted_abs_error"] <= summary["max_abs_error"]
     assert abs(summary["mean_signed_error"]) <= summary["mean_abs_error"]
 
