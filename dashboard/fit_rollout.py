@@ -14,9 +14,10 @@ from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions
 from scaling_core.fit import FitError
 from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
 
-#: Largest table and number of cutoffs the page rolls out (each cutoff is one fit).
-MAX_ROLLOUT_RUNS = 2_000
-MAX_ROLLOUT_CUTOFFS = 40
+#: Largest table and number of cutoffs the page rolls out (each cutoff is one fit, run in the
+#: server's interpreter: the Gemstones sample's 17 cutoffs of up to 199 runs take about 4 s).
+MAX_ROLLOUT_RUNS = 1_000
+MAX_ROLLOUT_CUTOFFS = 20
 CLI_HINT = "python -m scaling_core rollout FILE --json"
 
 
