@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions
-from scaling_core.fit import FitError
 from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
 
 #: Largest table and number of cutoffs the page rolls out (each cutoff is one fit, run in the
@@ -40,8 +39,8 @@ def page_rollout(table: pd.DataFrame, options: FitOptions) -> RolloutResult | st
         kwargs["fixed"] = {"E": float(options.fixed_e)}
     try:
         return rollout(table, options.form, axis="params", **kwargs)
-    except (FitError, ValueError) as exc:
-        return str(exc)
+    except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
+        return str(exc) or type(exc).__name__
 
 
 def table_key(table: pd.DataFrame) -> str:
