@@ -18,9 +18,16 @@ from scaling_core.allocation import compute_optimal
 from scaling_core.fit import FitError
 from scaling_core.fit.isoflop_budgets import split_budgets
 from scaling_core.fit.isoflop_porian import akima_profile
+from scaling_core.fit.rollout import RolloutResult
 from scaling_core.porian import PORIAN_DATASETS, PORIAN_TABLE1
 from scaling_core.published import SWEEPS_BY_KEY
-from scaling_core.published.fits import SweepFit, fit_sweep, read_sweep, sweep_runs
+from scaling_core.published.fits import (
+    SweepFit,
+    fit_sweep,
+    read_sweep,
+    sweep_rollout,
+    sweep_runs,
+)
 from scaling_core.published.porian_live import LiveStep, live_table1, read_points
 
 LETTERS = "abcde"
@@ -134,6 +141,17 @@ def sweep_fit(
     try:
         table = sweep_runs(sweep_table(key), dict(where), loss_column)
         return fit_sweep(table, n_boot=n_boot, holdout_below=sweep.holdout_below)
+    except FitError as exc:
+        return str(exc)
+
+
+@st.cache_data(show_spinner="Rolling the fit out over the sweep's sizes…", max_entries=64)
+def sweep_rollout_result(
+    key: str, where: tuple[tuple[str, str], ...], loss_column: str
+) -> RolloutResult | str:
+    """`sweep_rollout` of one sweep choice, or the reason there is none (cached)."""
+    try:
+        return sweep_rollout(sweep_runs(sweep_table(key), dict(where), loss_column))
     except FitError as exc:
         return str(exc)
 

@@ -342,6 +342,9 @@ def show_charts(
                     "Loss in nats/token; error = predicted / observed − 1 of the fit "
                     "to the smaller runs."
                 )
+            rollout_fig = show_rollout(table, source, options)
+            if rollout_fig is not None:
+                charts["rollout"] = rollout_fig
 
     if log.curves is not None:
         st.subheader("Learning curves")
@@ -355,6 +358,23 @@ def show_charts(
         )
 
     return charts
+
+
+def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure | None:  # type: ignore[no-untyped-def]
+    """The rollout scorecard (every cutoff by N fitted, every larger run predicted), small:
+    its chart and one caption (`dashboard.fit_rollout`); returns the figure shown, if any."""
+    from charts.rollout import rollout_caption, rollout_figure
+    from dashboard.fit_rollout import cached_rollout, table_key
+
+    st.markdown("**Rollout scorecard** (OLMo-core's method: every cutoff, not one)")
+    card = cached_rollout(source.digest, options.key(), table_key(table), table)
+    if isinstance(card, str):
+        st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
+        return None
+    fig = rollout_figure(card.predictions(), axis=card.axis, height=340)
+    st.plotly_chart(fig, width="stretch", key="fit_rollout_chart")
+    st.caption(rollout_caption(card))
+    return fig
 
 
 def show_downloads(

@@ -9,7 +9,8 @@ from charts import fit_tables as ft
 from charts.fit import extrapolation_figure
 from charts.format import format_count, format_ratio
 from charts.published import SummaryRow, constants_text
-from dashboard.cache_published import sweep_fit, sweep_table
+from charts.rollout import rollout_caption, rollout_figure
+from dashboard.cache_published import sweep_fit, sweep_rollout_result, sweep_table
 from dashboard.state import USER_LAWS, available_laws
 from scaling_core.fit.sweeps import sweep_columns
 from scaling_core.published import SWEEPS_BY_KEY
@@ -54,6 +55,7 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
     result = sweep_fit(key, tuple(where), loss, N_BOOT)
     if isinstance(result, str):
         st.warning(f"No Chinchilla-form fit for this choice: {ft.escape_markdown(result)}")
+        rollout_section(key, tuple(where), loss)
         return result, None
     a_lo, a_hi = result.boot.intervals["a"]
     m = st.columns(4)
@@ -93,6 +95,7 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         )
     elif result.leave_out_error:
         st.caption(f"No leave-out check: {ft.escape_markdown(result.leave_out_error)}")
+    rollout_section(key, tuple(where), loss)
     for note in differences(key, result):
         st.markdown(f"- {note}")
     row = SummaryRow(
@@ -106,6 +109,21 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         leave_out=leave,
     )
     return result, row
+
+
+def rollout_section(key: str, where: tuple[tuple[str, str], ...], loss: str) -> None:
+    """The sweep's rollout scorecard (`scaling_core.published.fits.sweep_rollout`): chart and
+    one caption, or why there is none."""
+    card = sweep_rollout_result(key, where, loss)
+    if isinstance(card, str):
+        st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
+        return
+    st.plotly_chart(
+        rollout_figure(card.predictions(), axis=card.axis, height=360),
+        width="stretch",
+        key=f"ps_{key}_rollout",
+    )
+    st.caption(rollout_caption(card))
 
 
 def float_eq(text: str, other: str) -> bool:

@@ -128,14 +128,14 @@ def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> 
     wait_for_metric(page, "alpha")
     # the metrics come before the charts: on a loaded machine the run is still drawing them
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4",
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 5",
         timeout=60_000,
     )
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
     alert = page.locator('[data-testid="stAlert"]', has_text="Not offered in the sidebar")
     assert alert.count() == 1 and "is not positive" in alert.inner_text()
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 4
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5  # with the rollout chart
     assert page.get_by_role("button", name="Parameters (JSON)").count() == 1
     assert "f_points=final" in page.locator('[data-testid="stSidebar"] code').inner_text()
     screenshot(page, "fit-unphysical-wandb")

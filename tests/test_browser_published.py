@@ -18,7 +18,9 @@ def test_published_sweeps_page_fits_olmo_and_gadre(page, app_server) -> None:
     body = page.locator("body").inner_text()
     assert "OLMo model ladder (Bhagia et al. 2024)" in body
     assert "Leave-out check: fitted to the runs below 2B parameters" in body
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    # two leave-out charts, two rollout charts and the frontier
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5
+    assert "Rollout scorecard (OLMo-core's ScalingLawRollout method)" in body
     screenshot(page, "published-sweeps")
 
 

@@ -102,7 +102,9 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
         result.params[k] for k in ("E", "A", "B", "alpha", "beta")
     )
     n_charts = len(at.get("plotly_chart"))
-    assert n_charts == (4 if name == "learning_curves.csv" else 3)
+    # + the rollout scorecard's chart wherever it could be computed (its caption says so)
+    rollout_shown = any(c.value.startswith("Rollout scorecard") for c in at.caption)
+    assert n_charts == (4 if name == "learning_curves.csv" else 3) + rollout_shown
     assert at.query_params["f_sample"] == name
     assert_controls(at)
 
@@ -158,8 +160,9 @@ def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
     assert "60 tokens per parameter" in box
     assert at.session_state["user_laws"] == {}
     assert not any("Now selectable" in c.value for c in at.caption)
-    # the rest of the page still renders: charts, downloads, the share link in the sidebar
-    assert len(at.get("plotly_chart")) == 4
+    # the rest of the page still renders: charts (the rollout scorecard's too), downloads, the
+    # share link in the sidebar
+    assert len(at.get("plotly_chart")) == 5
     assert len(at.get("download_button")) >= 4
     assert any("f_points=final" in c.value for c in at.sidebar.code)
 

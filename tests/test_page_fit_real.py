@@ -73,3 +73,20 @@ def test_olmo_ladder_default_fit_is_usable_and_agrees_with_the_published_sweeps_
     published = fit_sweep(table, n_boot=2, holdout_below=sweep.holdout_below)
     a = law.beta / (law.alpha + law.beta)
     assert abs(a - published.a) < 0.02, (a, published.a)
+
+
+def test_olmo_ladder_sample_shows_the_rollout_scorecard_as_the_cli_computes_it() -> None:
+    """The fit page's rollout of the default OLMo sample: the same cutoffs and summary as
+    ``rollout --where schedule=cosine`` (tests/test_rollout_cli.py pins its last cutoff to the
+    README's 3B leave-out check)."""
+    from scaling_core.fit.rollout import rollout
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["f_sample"] = "real/olmo-ladder/olmo_ladder_curves.csv"
+    at.run()
+    assert not at.exception
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Rollout scorecard")]
+    sweep = SWEEPS_BY_KEY["olmo-ladder"]
+    summary = rollout(sweep_runs(read_sweep(sweep), dict(sweep.default_where))).summary()
+    assert f"up to each of {summary['n_cutoffs']} sizes" in caption
+    assert f"mean |error| {summary['mean_abs_error']:.1%}" in caption

@@ -114,7 +114,12 @@ def test_page_defaults_show_olmo_and_gadre_beside_the_published_laws() -> None:
     assert epoch["What"] == "published" and epoch["a (95% CI)"] == "0.513"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Runs fitted"] in {"30", "34"}
-    assert len(at.get("plotly_chart")) == 3  # two leave-out charts and the frontier
+    # two leave-out charts, two rollout charts and the frontier
+    assert len(at.get("plotly_chart")) == 5
+    rollouts = [c.value for c in at.caption if c.value.startswith("Rollout scorecard")]
+    assert len(rollouts) == 2
+    # OLMo: the cutoffs at 760M and 1B (the 3B leave-out check is the second), 18 predictions.
+    assert "up to each of 2 sizes" in rollouts[0] and "over 18 predictions" in rollouts[0]
 
 
 def test_page_loss_choice_and_another_sweep() -> None:
@@ -129,6 +134,11 @@ def test_page_loss_choice_and_another_sweep() -> None:
     assert "predict the runs fitted here with mean |error|" in text
     at.multiselect(key="ps_sweeps").set_value(["pythia"]).run()
     assert any("No Chinchilla-form fit" in w.value for w in at.warning)
+    # Every Pythia run has 300B tokens: the rollout uses L(N), which these runs determine.
+    assert any(
+        c.value.startswith("Rollout scorecard") and "L(N) = E + A/N^α" in c.value
+        for c in at.caption
+    )
     assert any("LAMBADA" in i.value for i in at.info)
 
 

@@ -1,4 +1,4 @@
-"""The command line's entry: ``python -m scaling_core {laws,predict,optimal,read,fit,isoflop} ...``.
+"""The command line's entry: ``python -m scaling_core {laws,predict,optimal,read,fit,isoflop,rollout} ...``.
 
 Every command takes ``--json`` and then prints exactly one JSON object.  Bad input exits with
 status 2 and one line on stderr naming the problem; never a traceback.
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     from scaling_core.cli.optimal import add_optimal_command
     from scaling_core.cli.predict import add_predict_command
     from scaling_core.cli.read import add_read_command
+    from scaling_core.cli.rollout import add_rollout_command
 
     add_laws_command(sub)
     add_predict_command(sub)
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_read_command(sub)
     add_fit_command(sub)
     add_isoflop_command(sub)
+    add_rollout_command(sub)
     return parser
 
 

@@ -5,7 +5,11 @@ Newton polish, variable-projection starts), ``forms`` (the law forms and `fit`),
 ``isoflop`` (Approaches 1 and 2), ``isoflop_porian`` (Porian et al. 2024's Akima estimator),
 ``isoflop_budgets`` (budgets, edge checks, the N_opt(C) power law), ``sweeps`` (one sweep from a
 file of several), ``points`` (which points a fit sees and how they group), ``bootstrap``,
-``extrapolation``, ``identifiability``, ``reference`` (the published L-BFGS-B grid).
+``extrapolation``, ``rollout`` (the rollout scorecard: every cutoff fitted, every larger run
+predicted, OLMo-core's ScalingLawRollout method), ``gadre`` (Gadre et al. 2024's α = β form,
+``fit(runs, "gadre")``), ``identifiability``, ``reference`` (the published L-BFGS-B grid).
+Every Huber-objective form takes ``overestimate_penalty`` (OLMo-core's asymmetric weight of
+over-predicted runs; 1, the default, is Hoffmann et al.'s objective).
 
 Forms
 -----
@@ -67,11 +71,13 @@ from scaling_core.fit.base import DEFAULT_DELTA, FORMS, FitError
 from scaling_core.fit.bootstrap import BootstrapResult, bootstrap_fit
 from scaling_core.fit.extrapolation import ExtrapolationResult, extrapolation_check
 from scaling_core.fit.forms import fit, fit_chinchilla, fit_kaplan, fit_power_c, fit_power_n
+from scaling_core.fit.gadre import fit_gadre
 from scaling_core.fit.identifiability import collinear_tokens_per_param, group_isoflop
 from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach1, fit_approach2
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.fit.reference import fit_chinchilla_grid
 from scaling_core.fit.result import FitResult
+from scaling_core.fit.rollout import RolloutResult, rollout
 from scaling_core.fit.sweeps import parse_where, select_rows
 
 __all__ = [
@@ -82,6 +88,7 @@ __all__ = [
     "ExtrapolationResult",
     "FitError",
     "FitResult",
+    "RolloutResult",
     "bootstrap_fit",
     "collinear_tokens_per_param",
     "extrapolation_check",
@@ -90,11 +97,13 @@ __all__ = [
     "fit_approach2",
     "fit_chinchilla",
     "fit_chinchilla_grid",
+    "fit_gadre",
     "fit_isoflop_porian",
     "fit_kaplan",
     "fit_power_c",
     "fit_power_n",
     "group_isoflop",
     "parse_where",
+    "rollout",
     "select_rows",
 ]

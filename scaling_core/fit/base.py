@@ -23,7 +23,7 @@ FORMS: tuple[str, ...] = ("chinchilla", "kaplan", "power-n", "power-c")
 #: The `Source.paper` of laws fitted to the user's runs.
 YOUR_RUNS = "Your runs"
 
-Form: TypeAlias = Literal["chinchilla", "kaplan", "power-n", "power-c"]
+Form: TypeAlias = Literal["chinchilla", "kaplan", "power-n", "power-c", "gadre"]
 RunsLike: TypeAlias = Any  # a DataFrame with n_params, n_tokens, loss columns, or a RunLog
 
 _PARAM_NAMES: dict[str, tuple[str, ...]] = {

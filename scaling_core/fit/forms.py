@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike
 from scaling_core.fit.base import (
     _PARAM_NAMES,
     DEFAULT_DELTA,
-    FORMS,
     FitError,
     Form,
     RunsLike,
@@ -43,6 +42,20 @@ def _check_delta(delta: float | None) -> float:
             f"delta must be a positive number (or None for least squares), got {delta!r}"
         )
     return float(delta)
+
+
+def _check_penalty(penalty: float) -> float:
+    """OLMo-core's ``overestimate_penalty``: a finite number >= 1 (1 is the symmetric fit)."""
+    if not (isinstance(penalty, (int, float)) and math.isfinite(penalty) and penalty >= 1):
+        raise FitError(f"overestimate_penalty must be a number >= 1, got {penalty!r}")
+    return float(penalty)
+
+
+def _penalty_text(penalty: float) -> str:
+    """The method's note on an asymmetric objective (empty for the symmetric fit)."""
+    if penalty == 1.0:
+        return ""
+    return f"; over-predictions weighted x{penalty:g} (OLMo-core's overestimate_penalty)"
 
 
 def _check_fixed(form: str, fixed: Mapping[str, float] | None) -> dict[str, float]:
@@ -108,6 +121,7 @@ def _solve_lse(
     n_starts: int,
     warm: Sequence[FloatArray] = (),
     least_squares_stage: bool = True,
+    penalty: float = 1.0,
 ) -> _Solution:
     """Variable-projection starts + (least squares then Huber) Newton; the best end point.
 
@@ -123,7 +137,7 @@ def _solve_lse(
         sub = _LSEModel(model.x[rows], model.y[rows])
         found = _solve_lse(
             sub, loss[rows], w[rows], fixed_theta, delta, grid_points, n_starts, warm,
-            least_squares_stage,
+            least_squares_stage, penalty,
         )  # fmt: skip
         warm, grid_points = [found.theta, *warm], 0
     starts = [np.array(t, dtype=float) for t in warm]
@@ -133,8 +147,8 @@ def _solve_lse(
     for i, start in enumerate(starts):
         theta = start
         if least_squares_stage and not math.isinf(delta) and i >= len(warm):
-            theta = _newton(model, theta, free, w, math.inf, max_iter=100).theta
-        sol = _newton(model, theta, free, w, delta)
+            theta = _newton(model, theta, free, w, math.inf, max_iter=100, penalty=penalty).theta
+        sol = _newton(model, theta, free, w, delta, penalty=penalty)
         if best is None or sol.objective < best.objective:
             best = sol
     if best is None:
@@ -153,6 +167,7 @@ def fit_chinchilla(
     grid_points: int = 40,
     n_starts: int = 4,
     warm_start: Mapping[str, float] | None = None,
+    overestimate_penalty: float = 1.0,
 ) -> FitResult:
     """Fit L(N, D) = E + A/N^α + B/D^β by Hoffmann et al. 2022's Approach 3 (Appendix D.2).
 
@@ -189,6 +204,9 @@ def fit_chinchilla(
         Number of well-separated grid points polished.
     warm_start
         Parameters (E, A, B, alpha, beta) of a previous fit, tried as an extra start.
+    overestimate_penalty
+        Weight (>= 1) of the runs the law over-predicts (log L̂ > log L) in the Huber sum, as
+        OLMo-core's ``overestimate_penalty``; 1 (the default) is Hoffmann et al.'s objective.
 
     Returns
     -------
@@ -206,6 +224,7 @@ def fit_chinchilla(
     arXiv:2404.10102, section 2.
     """
     delta_value = _check_delta(delta)
+    penalty = _check_penalty(overestimate_penalty)
     fixed_params = _check_fixed("chinchilla", fixed)
     data, dropped = _prepare(runs, weights, exclude_highest_loss, exclude)
     index = {"E": 0, "A": 1, "B": 2, "alpha": 3, "beta": 4}
@@ -229,8 +248,9 @@ def fit_chinchilla(
     if warm_start is not None:
         warm.append(_chinchilla_theta(warm_start, fixed_theta))
     sol = _solve_lse(
-        model, data.loss, data.weight, fixed_theta, delta_value, grid_points, n_starts, warm
-    )
+        model, data.loss, data.weight, fixed_theta, delta_value, grid_points, n_starts, warm,
+        penalty=penalty,
+    )  # fmt: skip
     return _lse_result(
         "chinchilla",
         sol,
@@ -240,7 +260,8 @@ def fit_chinchilla(
         delta,
         fixed_params,
         f"Approach 3: Huber on log loss, variable projection ({grid_points}x"
-        f"{grid_points} grid) + Newton",
+        f"{grid_points} grid) + Newton" + _penalty_text(penalty),
+        penalty,
     )
 
 
@@ -296,6 +317,7 @@ def _lse_result(
     delta: float | None,
     fixed_params: dict[str, float],
     method: str,
+    penalty: float = 1.0,
 ) -> FitResult:
     t = sol.theta
     params = _theta_params(form, t, fixed_params)
@@ -303,7 +325,7 @@ def _lse_result(
     return FitResult(
         form=form,
         params=params,
-        objective=_huber_sum(residuals, data.weight, _check_delta(delta)),
+        objective=_huber_sum(residuals, data.weight, _check_delta(delta), penalty),
         n_runs=len(data),
         converged=sol.converged,
         message=sol.message,
@@ -327,20 +349,22 @@ def fit_power_n(
     exclude: Sequence[str] | None = None,
     grid_points: int = 200,
     n_starts: int = 3,
+    overestimate_penalty: float = 1.0,
 ) -> FitResult:
     """Fit L(N) = E + A/N^α (the data-unlimited limit of Hoffmann et al. 2022, eq. 2).
 
     Same Huber objective on log loss as `fit_chinchilla` (Appendix D.2) with the D term
     removed; ``n_tokens`` is not needed.  Fixable: E (0 gives Kaplan's pure L(N) of eq. 1.1),
-    A, alpha.
+    A, alpha.  ``overestimate_penalty`` as in `fit_chinchilla`.
     """
     _check_delta(delta)  # refuse a bad delta before reading the runs
+    penalty = _check_penalty(overestimate_penalty)
     fixed_params = _check_fixed("power-n", fixed)
     data, dropped = _prepare(runs, weights, exclude_highest_loss, exclude, need_tokens=False)
     index = {"E": 0, "A": 1, "alpha": 2}
     return _fit_one_variable(
         "power-n", "n_params", index, ("E", "A"), data, dropped, delta, fixed_params,
-        grid_points, n_starts,
+        grid_points, n_starts, penalty,
     )  # fmt: skip
 
 
@@ -355,6 +379,7 @@ def _fit_one_variable(
     fixed_params: dict[str, float],
     grid_points: int,
     n_starts: int,
+    penalty: float = 1.0,
 ) -> FitResult:
     """The shared body of the one-variable power laws (L(N) and L(C)): fixed parameters to θ
     (``logged`` ones are stored as logarithms), the variable-projection solve, the result."""
@@ -366,8 +391,9 @@ def _fit_one_variable(
     _require(data, n_free, form, {column: min(n_free, 3) if n_free > 1 else 1})
     model = _LSEModel(np.log(getattr(data, column))[:, None], np.log(data.loss))
     sol = _solve_lse(
-        model, data.loss, data.weight, fixed_theta, _check_delta(delta), grid_points, n_starts
-    )
+        model, data.loss, data.weight, fixed_theta, _check_delta(delta), grid_points, n_starts,
+        penalty=penalty,
+    )  # fmt: skip
     return _lse_result(
         form,
         sol,
@@ -376,7 +402,8 @@ def _fit_one_variable(
         dropped,
         delta,
         fixed_params,
-        "Huber on log loss, variable projection + Newton",
+        "Huber on log loss, variable projection + Newton" + _penalty_text(penalty),
+        penalty,
     )
 
 
@@ -502,13 +529,17 @@ def _kaplan_search(
 
 
 def fit(runs: RunsLike, form: Form = "chinchilla", **options: Any) -> FitResult:
-    """Fit one of `FORMS` to the runs; ``options`` go to the form's fit function."""
+    """Fit one of `FORMS` (or ``"gadre"``, `scaling_core.fit.gadre.fit_gadre`: Chinchilla's
+    form with one exponent) to the runs; ``options`` go to the form's fit function."""
+    from scaling_core.fit.gadre import fit_gadre
+
     functions: dict[str, Callable[..., FitResult]] = {
         "chinchilla": fit_chinchilla,
         "kaplan": fit_kaplan,
         "power-n": fit_power_n,
         "power-c": fit_power_c,
+        "gadre": fit_gadre,
     }
     if form not in functions:
-        raise FitError(f"unknown form {form!r}; choose one of {', '.join(FORMS)}")
+        raise FitError(f"unknown form {form!r}; choose one of {', '.join(functions)}")
     return functions[form](runs, **options)

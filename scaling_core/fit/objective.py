@@ -25,10 +25,22 @@ def _huber(r: FloatArray, delta: float) -> tuple[FloatArray, FloatArray, FloatAr
     return rho, np.clip(r, -delta, delta), quad.astype(float)
 
 
-def _huber_sum(r: FloatArray, w: FloatArray, delta: float) -> float:
+def _asymmetric(w: FloatArray, r: FloatArray, penalty: float) -> FloatArray:
+    """Weights with over-predictions (r = log L̂ − log L > 0) multiplied by ``penalty``.
+
+    OLMo-core's ``overestimate_penalty`` (its Chinchilla fit, model_ladder analysis): values
+    above 1 push the fitted law toward the lower envelope of the runs; 1 is the symmetric fit.
+    """
+    if penalty == 1.0:
+        return w
+    return np.where(r > 0, penalty * w, w)
+
+
+def _huber_sum(r: FloatArray, w: FloatArray, delta: float, penalty: float = 1.0) -> float:
+    """Σ w_i·Huber_δ(r_i), over-predictions (r_i > 0) weighted by ``penalty`` (`_asymmetric`)."""
     if not np.all(np.isfinite(r[w > 0])):
         return math.inf
-    return float(np.dot(w, _huber(r, delta)[0]))
+    return float(np.dot(_asymmetric(w, r, penalty), _huber(r, delta)[0]))
 
 
 class _LSEModel:
@@ -152,14 +164,18 @@ def _newton(
     w: FloatArray,
     delta: float,
     max_iter: int = 200,
+    penalty: float = 1.0,
 ) -> _Solution:
     """Minimise Σ w·Huber_δ(r(θ)) over the free θ by damped Newton with the exact Hessian.
 
     Levenberg-Marquardt damping (scaled by the Hessian diagonal) keeps every accepted step a
     descent step; the loop stops when the Newton decrement is below 1e-12 of the objective.
+    ``penalty`` multiplies the weight of over-predicted runs (`_asymmetric`); the objective
+    stays continuously differentiable (ρ and ρ' vanish at r = 0), and its Hessian is exact
+    away from r = 0.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _newton_loop(model, np.array(theta0, dtype=float), free, w, delta, max_iter)
+        return _newton_loop(model, np.array(theta0, dtype=float), free, w, delta, max_iter, penalty)
 
 
 def _newton_loop(
@@ -169,9 +185,10 @@ def _newton_loop(
     w: FloatArray,
     delta: float,
     max_iter: int,
+    penalty: float = 1.0,
 ) -> _Solution:
     fi = np.flatnonzero(free)
-    f = _huber_sum(model.residuals(theta), w, delta)
+    f = _huber_sum(model.residuals(theta), w, delta, penalty)
     if not math.isfinite(f):
         return _Solution(theta, f, False, 0, "the start point gives a non-finite objective")
     lam = 1e-6
@@ -183,16 +200,17 @@ def _newton_loop(
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported
         r, jac, curvature = model.derivatives(theta)
         _, psi, dpsi = _huber(r, delta)
-        wpsi = w * psi
+        w_r = _asymmetric(w, r, penalty)
+        wpsi = w_r * psi
         grad = (jac.T @ wpsi)[fi]
-        hess = ((jac.T * (w * dpsi)) @ jac + curvature(wpsi))[fi][:, fi]
+        hess = ((jac.T * (w_r * dpsi)) @ jac + curvature(wpsi))[fi][:, fi]
         if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
             message = "non-finite gradient or Hessian"
             break
         # Scale by the Gauss-Newton diagonal diag(JᵀWJ) (never zero, unlike the Huber Hessian
         # when few residuals are inside ±δ), then one eigendecomposition serves every damping
         # λ: (H + λI)⁻¹g = V (Vᵀg / (μ + λ)), positive definite iff μ + λ > 0.
-        gauss_newton = ((jac * jac).T @ w)[fi]
+        gauss_newton = ((jac * jac).T @ w_r)[fi]
         scale = np.sqrt(np.maximum(np.maximum(np.abs(np.diag(hess)), gauss_newton), 1e-300))
         hs = hess / np.outer(scale, scale)
         gs = grad / scale
@@ -210,7 +228,7 @@ def _newton_loop(
                 break
             trial = theta.copy()
             trial[fi] += step_s / scale
-            f_trial = _huber_sum(model.residuals(trial), w, delta)
+            f_trial = _huber_sum(model.residuals(trial), w, delta, penalty)
             if f_trial < f:
                 theta, f_old, f = trial, f, f_trial
                 lam = max(lam / 5.0, 1e-12)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from scaling_core.fit import BootstrapResult, FitError, FitResult, bootstrap_fit, fit
 from scaling_core.fit.extrapolation import ExtrapolationResult
+from scaling_core.fit.rollout import RolloutResult, rollout
 from scaling_core.fit.sweeps import select_rows
 from scaling_core.published.catalogue import PublishedSweep
 
@@ -134,3 +135,11 @@ def fit_sweep(
         except FitError as exc:
             error = str(exc)
     return SweepFit(len(table), table, boot, check, error)
+
+
+def sweep_rollout(table: pd.DataFrame) -> RolloutResult:
+    """The rollout scorecard by N (`scaling_core.fit.rollout`, OLMo-core's method) of the
+    Chinchilla form, or of L(N) = E + A/N^α when every run has the same D (the two-variable
+    form cannot separate N and D then)."""
+    form = "power-n" if table["n_tokens"].nunique() == 1 else "chinchilla"
+    return rollout(table, form, axis="params")

@@ -1,0 +1,62 @@
+"""The fit page's rollout scorecard: the page's form rolled out over the runs' sizes
+(`scaling_core.fit.rollout`, OLMo-core's ScalingLawRollout method), cached per session.
+
+Only the forms the scorecard knows (Chinchilla, power in N) and tables small enough for a page
+rerun are rolled out here; anything else gets the reason and the command-line equivalent.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions
+from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
+
+#: Largest table and number of cutoffs the page rolls out (each cutoff is one fit, run in the
+#: server's interpreter: the Gemstones sample's 17 cutoffs of up to 199 runs take about 4 s).
+MAX_ROLLOUT_RUNS = 1_000
+MAX_ROLLOUT_CUTOFFS = 20
+CLI_HINT = "python -m scaling_core rollout FILE --json"
+
+
+def page_rollout(table: pd.DataFrame, options: FitOptions) -> RolloutResult | str:
+    """The rollout by N of the page's form with its Huber δ and fixed E, or why there is none."""
+    if options.form not in ROLLOUT_FORMS:
+        return (
+            f"the scorecard covers the Chinchilla form and the power law in N, not {options.form}"
+        )
+    if len(table) > MAX_ROLLOUT_RUNS:
+        return f"{len(table):,} runs is more than the page rolls out ({MAX_ROLLOUT_RUNS:,}); use `{CLI_HINT}`"
+    cuts = cutoff_values(table, "params")
+    if len(cuts) > MAX_ROLLOUT_CUTOFFS:
+        return (
+            f"{len(cuts)} cutoffs (one fit each) is more than the page computes "
+            f"({MAX_ROLLOUT_CUTOFFS}); use `{CLI_HINT}`"
+        )
+    kwargs = {"delta": options.delta}
+    if options.fixed_e is not None:
+        kwargs["fixed"] = {"E": float(options.fixed_e)}
+    try:
+        return rollout(table, options.form, axis="params", **kwargs)
+    except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
+        return str(exc) or type(exc).__name__
+
+
+def table_key(table: pd.DataFrame) -> str:
+    """A cheap fingerprint of the fitted points (the runs a mapping edit may change)."""
+    columns = [c for c in ("n_params", "n_tokens", "loss") if c in table.columns]
+    return f"{len(table)}:{int(pd.util.hash_pandas_object(table[columns], index=False).sum())}"
+
+
+@st.cache_data(
+    max_entries=SESSION_CACHE_ENTRIES,
+    ttl=3600,
+    show_spinner="Rolling the fit out over the run sizes…",
+    scope="session",
+)
+def cached_rollout(
+    file_digest: str, options_key: tuple, fingerprint: str, _table: pd.DataFrame
+) -> RolloutResult | str:
+    """`page_rollout` of this content, options and fitted points (cached per session)."""
+    return page_rollout(_table, FitOptions(*options_key))
