@@ -16,8 +16,9 @@ Keys
 ``chinchilla-2022-approach2``   Approach 2 allocation (Table 2: a = 0.49), calibrated to Table A3.
 ``epoch-2024``                  Besiroglu et al. 2024 refit: E 1.8172, A 482.01, B 2085.43,
                                 α 0.3478, β 0.3658.
-``muennighoff-2023``            Muennighoff et al. 2023 refit of the Chinchilla form on C4
-                                (used by the data-constrained allocation).
+``muennighoff-2023``            Muennighoff et al. 2023: the Chinchilla form (α = β) fitted to
+                                Chinchilla's C4 IsoFLOP points (used by the data-constrained
+                                allocation).
 ``porian-2024-*``               Porian et al. 2024 allocations at each correction step.
 """
 
@@ -225,7 +226,7 @@ EPOCH_2024 = ChinchillaLaw(
 
 MUENNIGHOFF_2023 = ChinchillaLaw(
     key="muennighoff-2023",
-    label="Muennighoff et al. 2023 (C4 refit)",
+    label="Muennighoff et al. 2023 (Chinchilla's C4 points)",
     E=float(np.exp(0.6254804)),
     A=float(np.exp(6.255414)),
     B=float(np.exp(7.3049974)),
@@ -234,9 +235,13 @@ MUENNIGHOFF_2023 = ChinchillaLaw(
     source=Source(
         "Muennighoff et al. 2023, Scaling Data-Constrained Language Models",
         "2305.16264",
-        "parametric fit (section 3.1, eq. 5), constants of the authors' released fit",
+        "parametric fit (section 3.1, eq. 5); constants of utils/parametric_fit.ipynb",
     ),
-    notes="Chinchilla form refitted on C4 with α = β; used with R_D* = 15.4, R_N* = 5.3.",
+    notes=(
+        "Chinchilla's form with α = β, fitted by the authors to 54 points read off Chinchilla's "
+        "C4 IsoFLOP figure (not to their own runs); R_D* = 15.4 and R_N* = 5.3 were then fitted "
+        "to their runs with these constants held fixed."
+    ),
 )
 
 CHINCHILLA_APPROACH1 = PowerLawAllocation(

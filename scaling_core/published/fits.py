@@ -85,6 +85,19 @@ class SweepFit:
             float(np.mean(np.abs(ours / observed - 1))),
         )
 
+    def level_offset(self, law: object) -> tuple[float, float]:
+        """How ``law`` sits against the fitted runs when it was fitted to other data (another
+        data set, tokenizer or loss): its level offset, exp(median log(L_law/L_obs)) − 1, and
+        the mean |L_law/L_obs / (1 + offset) − 1| left once that offset is removed (the
+        difference in shape).  A comparison of sources, not an error of either law."""
+        n = self.table["n_params"].to_numpy(dtype=float)
+        d = self.table["n_tokens"].to_numpy(dtype=float)
+        log_ratio = np.log(np.asarray(law.loss(n, d), dtype=float)) - np.log(  # type: ignore[attr-defined]
+            self.table["loss"].to_numpy(dtype=float)
+        )
+        centre = float(np.median(log_ratio))
+        return float(np.expm1(centre)), float(np.mean(np.abs(np.expm1(log_ratio - centre))))
+
     def n_opt(self, compute_flops: float) -> float:
         """N_opt at C FLOP."""
         return float(self.fit.compute_optimal(compute_flops)[0])
