@@ -315,6 +315,8 @@ def show_charts(
                 x2.metric(
                     "Mean |error| on held-out runs",
                     f"{100 * check.mean_abs_relative_error:.2f}%",
+                    help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
+                    f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
                 )
                 x3.metric(
                     "RMS log error, held out",

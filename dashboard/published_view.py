@@ -74,8 +74,8 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
     if result.leave_out is not None:
         check = result.leave_out
         leave = (
-            f"{check.mean_abs_relative_error:.1%} mean, {check.max_abs_relative_error:.1%} max, "
-            f"at N ≥ {format_count(check.threshold)}"
+            f"{check.mean_abs_relative_error:.1%} mean ({check.mean_signed_relative_error:+.1%} "
+            f"signed), {check.max_abs_relative_error:.1%} max, at N ≥ {format_count(check.threshold)}"
         )
         fitted = sweep_runs(runs, dict(where), loss)
         st.plotly_chart(
@@ -88,10 +88,15 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
             width="stretch",
             key=f"ps_{key}_leave_out",
         )
+        under = (check.holdout["relative_error"] < 0).sum()
         st.caption(
             f"Leave-out check: fitted to the runs below {format_count(check.threshold)} "
-            f"parameters, the {len(check.holdout)} larger runs are predicted with mean |error| "
-            f"{check.mean_abs_relative_error:.1%} (largest {check.max_abs_relative_error:.1%})."
+            f"parameters, the {len(check.holdout)} larger runs ({check.n_configurations} "
+            "distinct (N, D); reruns of one configuration averaged, so counted once) are "
+            f"predicted with mean |error| {check.mean_abs_relative_error:.1%} and mean signed "
+            f"error {check.mean_signed_relative_error:+.1%} (largest "
+            f"{check.max_abs_relative_error:.1%}); {under} of {len(check.holdout)} predictions "
+            "are below the observed loss."
         )
     elif result.leave_out_error:
         st.caption(f"No leave-out check: {ft.escape_markdown(result.leave_out_error)}")
@@ -149,6 +154,34 @@ def differences(key: str, result: SweepFit) -> list[str]:
             f"here they sit at a level offset of {offset:+.1%} (other models and tokenizer), "
             f"and {shape:.1%} apart on average once that offset is removed: a comparison of "
             "sources, not an error of either fit."
+        ]
+    if key == "gadre-2024":
+        from scaling_core.fit import FitError
+        from scaling_core.published.gadre import gadre_check
+
+        try:
+            theirs_check = gadre_check(result.table)
+        except FitError as exc:
+            return [f"Gadre et al.'s own check cannot be repeated on this selection: {exc}."]
+        ours = result.leave_out
+        ours_text = (
+            f"our leave-out check (the Chinchilla form on the {ours.fit.n_runs} runs below "
+            f"{ours.threshold:.2g} parameters) predicts {len(ours.holdout)} runs with mean "
+            f"|error| {ours.mean_abs_relative_error:.2%}"
+            if ours is not None
+            else "our leave-out check could not be run"
+        )
+        each = ", ".join(
+            f"{row.run.split('-', 1)[-1]} {row.relative_error:+.2%}"
+            for row in theirs_check.holdout.itertuples(index=False)
+        )
+        return [
+            "Gadre et al.'s own procedure (their law with α = β, least squares on the loss, "
+            f"fitted to {theirs_check.n_fit} runs: the four smallest models at 20 tokens per "
+            "parameter and the smallest at 320) predicts the "
+            f"{len(theirs_check.holdout)} larger runs with mean |error| "
+            f"{theirs_check.mean_abs_relative_error:.2%} ({each}); {ours_text}. Different fit "
+            "sets and laws, so the two numbers answer different questions."
         ]
     if key == "porian-2024":
         return [

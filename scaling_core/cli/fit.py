@@ -204,7 +204,9 @@ def cmd_fit(args: argparse.Namespace) -> None:
         else {
             "params_above": args.holdout_params_above,
             "n_runs": len(holdout.holdout),
+            "n_configurations": holdout.n_configurations,
             "mean_abs_relative_error": holdout.mean_abs_relative_error,
+            "mean_signed_relative_error": holdout.mean_signed_relative_error,
             "max_abs_relative_error": holdout.max_abs_relative_error,
             "runs": [
                 {"run": str(r.run), "loss": float(r.loss), "predicted": float(r.predicted)}
