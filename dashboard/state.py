@@ -291,10 +291,10 @@ def unshared_fits_in_link() -> list[str]:
     while a fit was selected cannot show that fit elsewhere; the sidebar says so.
     """
     requested: list[str] = []
-    if COMPARE_LAWS.key in st.query_params:
-        requested += st.query_params[COMPARE_LAWS.key].split(",")
-    if PRIMARY_LAW.key in st.query_params:
-        requested.append(st.query_params[PRIMARY_LAW.key])
+    for key in (COMPARE_LAWS.key, PRIMARY_LAW.key):
+        for text in st.query_params.get_all(key):
+            if len(text) <= MAX_LINK_VALUE_CHARS:  # longer values are refused unread
+                requested += text.split(",")
     laws = available_laws()
     return sorted({k for k in requested if k.startswith(USER_FIT_PREFIX) and k not in laws})
 
