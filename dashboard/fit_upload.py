@@ -45,18 +45,28 @@ from dashboard.fit_session import (
     sample_names,
     upload_refusal,
 )
-from dashboard.state import Param, register
+from dashboard.state import Param, link_value, register
 from scaling_core.fit import (
     ExtrapolationResult,
 )
 from scaling_core.runs import RunLog, RunLogError, RunsRead
 from scaling_core.runs.archive import expanded_size
 
-#: ``f_sample`` round-trips through the URL; an upload never does.
-SAMPLE_PARAM = register(Param(SAMPLE_KEY, "", str, str))
+#: ``f_sample`` round-trips through the URL; an upload never does. A name that is not one of
+#: `sample_names` falls back to no sample, with the note every refused link value gets.
+SAMPLE_PARAM = register(
+    Param(
+        SAMPLE_KEY,
+        "",
+        str,
+        str,
+        options=tuple(sample_names()),
+        expected="the name of a sample offered on this page",
+        label="Sample",
+    )
+)
 _UPLOADER_COUNTER = "fit_uploader_generation"
 _DIGEST_KEY = "fit_upload_digest"
-BAD_SAMPLE_KEY = "fit_bad_sample"
 #: Why the last upload was refused on its sizes (shown under the uploader).
 UPLOAD_REFUSED_KEY = "fit_upload_refused"
 
@@ -156,13 +166,10 @@ def chosen_sample() -> str | None:
     if SAMPLE_KEY in st.session_state:
         value = st.session_state[SAMPLE_KEY]
     else:
-        value = st.query_params.get(SAMPLE_KEY)
-    if not value:
-        return None
-    if value in sample_names():
+        value = link_value(SAMPLE_PARAM)
+    if value and value in sample_names():
         st.session_state[SAMPLE_KEY] = value
         return str(value)
-    st.session_state[BAD_SAMPLE_KEY] = True
     forget_sample()
     return None
 

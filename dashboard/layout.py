@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from dashboard.state import sync_query_params
+from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
 
 
@@ -24,9 +24,16 @@ def page(title: str) -> Iterator[None]:
     """
     st.set_page_config(page_title=f"{title} · Scaling-law explorer", page_icon="📈", layout="wide")
     with failure_boundary(title):
+        start_run()
         sidebar_controls()
         st.title(title)
-        yield
+        notes_slot = st.container()
+        try:
+            yield
+        except Exception:
+            show_link_notes(notes_slot)  # a failing page still says which link values it refused
+            raise
+        show_link_notes(notes_slot)
         sync_query_params()
         share_link()
 
@@ -59,3 +66,19 @@ def failure_boundary(title: str) -> Iterator[None]:
             raise
         LOG.exception("page %r failed", title)
         st.error(failure_message(title, exc), icon=":material/error:")
+
+
+def show_link_notes(container) -> None:  # type: ignore[no-untyped-def]
+    """Under the title: which of the link's values the page could not use, each with the
+    default shown instead (`dashboard.state.link_notes`)."""
+    lines = link_notes()
+    if not lines:
+        return
+    head = (
+        "This link has a value the page cannot use; it shows the default instead:"
+        if len(lines) == 1
+        else "This link has values the page cannot use; it shows their defaults instead:"
+    )
+    container.warning(
+        head + "\n" + "\n".join(f"- {line}" for line in lines), icon=":material/link_off:"
+    )

@@ -14,18 +14,58 @@ from typing import Any
 
 import streamlit as st
 
-from charts.format import format_scientific
+from charts.format import escape_markdown, format_scientific
 from scaling_core.presets import PRESETS
+
+#: Longest link value read at all; longer text is refused before it is parsed (the longest valid
+#: value, every law key joined by commas, is about 400 characters).
+MAX_LINK_VALUE_CHARS = 2_000
+#: Characters of a refused value quoted in the note about it.
+NOTE_VALUE_CHARS = 40
+
+#: A value written with six significant digits may sit this far (relative) outside a slider's
+#: range and still be its end.
+BOUNDS_SLACK = 1e-6
+
+_NOTES_KEY = "link_notes"
+#: Session key of the set of parameters the current run has read (the page's own parameters).
+READ_KEY = "link_params_read"
 
 
 @dataclass(frozen=True)
 class Param:
-    """How one persistent value is read from and written to the query string."""
+    """How one persistent value is read from and written to the query string.
+
+    ``parse`` turns the link's text into a value and raises ValueError when it cannot;
+    ``options`` (the values a picker offers), ``bounds`` (a slider's range, ends included) and
+    ``valid`` (any other test) are the checks the widget itself would apply; ``expected`` says in
+    words what a valid value looks like, for the note shown when a link's value is refused.
+    """
 
     key: str
     default: Any
     parse: Callable[[str], Any]
     dump: Callable[[Any], str]
+    valid: Callable[[Any], bool] | None = None
+    options: tuple[Any, ...] = ()
+    bounds: tuple[float, float] | None = None
+    expected: str = ""
+    label: str = ""
+
+    def read(self, text: str) -> Any:
+        """The value a link's ``text`` stands for; ValueError if this control cannot show it."""
+        if not isinstance(text, str) or len(text) > MAX_LINK_VALUE_CHARS:
+            raise ValueError("too long")
+        value = self.parse(text)
+        if self.options and value not in self.options:
+            raise ValueError(text)
+        if self.bounds is not None:
+            low, high = self.bounds
+            if not low - BOUNDS_SLACK * abs(low) <= value <= high + BOUNDS_SLACK * abs(high):
+                raise ValueError(text)
+        if self.valid is not None and not self.valid(value):
+            raise ValueError(text)
+        return value
 
 
 _REGISTRY: dict[str, Param] = {}
@@ -36,11 +76,28 @@ def _widget_key(key: str) -> str:
 
 
 def parse_float(text: str) -> float:
-    """A positive finite float from the URL; raises ValueError otherwise."""
+    """A finite float from the URL (``3e21``, ``0.4``); raises ValueError otherwise (inf, nan,
+    1e400, a 100,000-digit number, empty or non-numeric text)."""
+    if len(text) > 100:
+        raise ValueError("too long for a number")
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(text)
     return value
+
+
+def parse_int(text: str) -> int:
+    """A whole number from the URL (``2``, or ``2.0``); raises ValueError otherwise."""
+    stripped = text.strip()
+    if len(stripped) > 30:
+        raise ValueError("too long for a whole number")
+    try:
+        return int(stripped)
+    except ValueError:
+        value = parse_float(stripped)
+    if not value.is_integer():
+        raise ValueError(text)
+    return int(value)
 
 
 def dump_float(value: float) -> str:
@@ -66,26 +123,92 @@ def dump_bool(value: bool) -> str:
 
 
 def register(param: Param) -> Param:
-    """Remember how a key round-trips through the URL (idempotent)."""
-    _REGISTRY.setdefault(param.key, param)
-    return _REGISTRY[param.key]
+    """Remember how a key round-trips through the URL; the latest description of a key wins
+    (a widget's range or options may depend on the session, e.g. the user's own fits)."""
+    _REGISTRY[param.key] = param
+    return param
 
 
-def current(param: Param, *, valid: Callable[[Any], bool] = lambda _: True) -> Any:
+def registered() -> dict[str, Param]:
+    """Every parameter registered so far, by key (the fuzz test over links reads this)."""
+    return dict(_REGISTRY)
+
+
+def shorten(text: str, limit: int = NOTE_VALUE_CHARS) -> str:
+    """A link value as a note may quote it: at most ``limit`` characters, control and
+    direction-changing characters written as escapes, and the length of what was cut."""
+    head = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text[:limit]
+    )
+    return head if len(text) <= limit else f"{head}… ({len(text):,} characters)"
+
+
+def _note(param: Param, text: str, why: str = "") -> None:
+    """Remember that the link's value for ``param`` was refused; `link_notes` shows it."""
+    notes = st.session_state.setdefault(_NOTES_KEY, {})
+    notes[param.key] = (param, shorten(text), why)
+
+
+def link_value(param: Param) -> Any:
+    """The value the link gives ``param``, or its default when the link has none; a value the
+    control cannot show (not a number, inf, nan, 1e400, out of range, not an option, given twice
+    with different values) falls back to the default with a note, never an error."""
+    register(param)
+    st.session_state.setdefault(READ_KEY, set()).add(param.key)
+    values = st.query_params.get_all(param.key)
+    if not values:
+        return param.default
+    if len(set(values)) > 1:
+        _note(param, values[-1], f"given {len(values)} times with different values")
+        return param.default
+    try:
+        return param.read(values[-1])
+    except Exception:  # an edited or stale link falls back to the default, never an error
+        _note(param, values[-1])
+        return param.default
+
+
+def current(param: Param) -> Any:
     """The value of a persistent control: session state, else the URL, else its default."""
     register(param)
     if param.key in st.session_state:
+        st.session_state.setdefault(READ_KEY, set()).add(param.key)
         return st.session_state[param.key]
-    value = param.default
-    if param.key in st.query_params:
-        try:
-            candidate = param.parse(st.query_params[param.key])
-            if valid(candidate):
-                value = candidate
-        except (ValueError, TypeError):
-            pass  # an edited or stale link falls back to the default; never an error
+    value = link_value(param)
     st.session_state[param.key] = value
     return value
+
+
+def start_run() -> None:
+    """Forget which parameters the previous run read (called first by every page)."""
+    st.session_state[READ_KEY] = set()
+
+
+def link_notes() -> list[str]:
+    """One Markdown line per link value this run's controls refused: the parameter, the value
+    (shortened), what it should be and the default shown instead. A note stays until the
+    control is changed."""
+    notes = st.session_state.get(_NOTES_KEY, {})
+    read = st.session_state.get(READ_KEY, set())
+    lines = []
+    for key, (param, text, why) in notes.items():
+        if key not in read:
+            continue
+        name = f"**{escape_markdown(key)}**"
+        if param.label:
+            name += f" ({escape_markdown(param.label)})"
+        reason = why or (f"expected {param.expected}" if param.expected else "not valid here")
+        default = shorten(param.dump(param.default), 2 * NOTE_VALUE_CHARS)
+        lines.append(
+            f"{name} = “{escape_markdown(text)}”: {escape_markdown(reason)}; "
+            f"showing the default{', ' + escape_markdown(default) if default else ''}."
+        )
+    return lines
+
+
+def forget_note(key: str) -> None:
+    """Drop the note about ``key`` (its control was changed)."""
+    st.session_state.get(_NOTES_KEY, {}).pop(key, None)
 
 
 def prepare_widget(param: Param, value: Any) -> tuple[str, Callable[[], None]]:
@@ -98,6 +221,7 @@ def prepare_widget(param: Param, value: Any) -> tuple[str, Callable[[], None]]:
 
     def store() -> None:
         st.session_state[param.key] = st.session_state[widget_key]
+        forget_note(param.key)
 
     return widget_key, store
 
@@ -116,7 +240,7 @@ def sync_query_params() -> None:
     """Write every persistent value into the address bar (called once per run by app.py)."""
     wanted = query_string()
     for key, text in wanted.items():
-        if st.query_params.get(key) != text:
+        if st.query_params.get_all(key) != [text]:
             st.query_params[key] = text
 
 
@@ -126,8 +250,10 @@ LOSS_LAW_KEYS: tuple[str, ...] = tuple(k for k, law in PRESETS.items() if law.ha
 
 
 def _parse_keys(text: str) -> list[str]:
-    """Law keys from a link; unknown names are skipped (a stale link keeps what it can)."""
+    """Law keys from a link; unknown names are skipped (a stale link keeps what it can), and a
+    name given twice counts once."""
     keys = [k for k in text.split(",") if k in PRESETS or k.startswith(USER_FIT_PREFIX)]
+    keys = list(dict.fromkeys(keys))
     if not keys:
         raise ValueError(text)
     return keys
@@ -148,6 +274,8 @@ COMPARE_LAWS = Param(
     ],
     _parse_keys,
     ",".join,
+    expected="law names separated by commas, such as epoch-2024,chinchilla-2022",
+    label="Laws to compare",
 )
 PRIMARY_LAW = Param("law", "epoch-2024", str, str)
 COMPUTE_UNIT = Param("unit", "FLOP", str, str)
@@ -163,10 +291,10 @@ def unshared_fits_in_link() -> list[str]:
     while a fit was selected cannot show that fit elsewhere; the sidebar says so.
     """
     requested: list[str] = []
-    if COMPARE_LAWS.key in st.query_params:
-        requested += st.query_params[COMPARE_LAWS.key].split(",")
-    if PRIMARY_LAW.key in st.query_params:
-        requested.append(st.query_params[PRIMARY_LAW.key])
+    for key in (COMPARE_LAWS.key, PRIMARY_LAW.key):
+        for text in st.query_params.get_all(key):
+            if len(text) <= MAX_LINK_VALUE_CHARS:  # longer values are refused unread
+                requested += text.split(",")
     laws = available_laws()
     return sorted({k for k in requested if k.startswith(USER_FIT_PREFIX) and k not in laws})
 

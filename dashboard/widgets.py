@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -18,15 +19,22 @@ from dashboard.state import (
     dump_float,
     parse_bool,
     parse_float,
+    parse_int,
     prepare_widget,
     unshared_fits_in_link,
 )
 
 
 def _nearest(values: Sequence[float], target: float) -> float:
-    import math
-
     return min(values, key=lambda v: abs(math.log(v) - math.log(target)))
+
+
+def _one_of(options: Sequence[str], shown: int = 6) -> str:
+    """What a picker accepts, in words: "one of FLOP, PF-days"."""
+    names = [str(o) for o in options]
+    if len(names) <= shown:
+        return "one of " + ", ".join(names)
+    return "one of " + ", ".join(names[:shown]) + f" and {len(names) - shown} more"
 
 
 def log_slider(
@@ -44,11 +52,20 @@ def log_slider(
     """A slider over readable log-spaced values (1, 1.2, 1.5, 2, … per decade) between low and high.
 
     Labels use ``formatter`` (1.2B, 3e21 FLOP); the value persists across pages and in the URL.
-    Values from a link outside the range snap to the nearest end.
+    A link's value inside the range snaps to the nearest grid value; one outside it falls back to
+    ``default`` with a note (`dashboard.state.link_value`).
     """
     grid = log_grid(low, high, per_decade)
-    param = Param(key, default, parse_float, dump_float)
-    value = current(param, valid=lambda v: v > 0)
+    param = Param(
+        key,
+        default,
+        parse_float,
+        dump_float,
+        bounds=(grid[0], grid[-1]),
+        expected=f"a number from {dump_float(grid[0])} to {dump_float(grid[-1])}",
+        label=label,
+    )
+    value = current(param)
     snapped = _nearest(grid, value)
     st.session_state[key] = snapped
     widget_key, store = prepare_widget(param, snapped)
@@ -71,7 +88,15 @@ def number_slider(
     container=st,
 ) -> float:
     """A linear slider that persists across pages and in the URL."""
-    param = Param(key, default, parse_float, dump_float)
+    param = Param(
+        key,
+        default,
+        parse_float,
+        dump_float,
+        bounds=(low, high),
+        expected=f"a number from {dump_float(low)} to {dump_float(high)}",
+        label=label,
+    )
     value = min(max(current(param), low), high)
     st.session_state[key] = value
     widget_key, store = prepare_widget(param, value)
@@ -99,7 +124,15 @@ def int_slider(
     container=st,
 ) -> int:
     """An integer slider (shown as 2, not 2.00) that persists across pages and in the URL."""
-    param = Param(key, default, lambda text: int(float(text)), str)
+    param = Param(
+        key,
+        default,
+        parse_int,
+        str,
+        bounds=(low, high),
+        expected=f"a whole number from {low} to {high}",
+        label=label,
+    )
     value = current(param)
     try:
         value = int(min(max(int(value), low), high))
@@ -122,7 +155,7 @@ def int_slider(
 
 def toggle(label: str, key: str, default: bool, *, help: str | None = None, container=st) -> bool:
     """A checkbox that persists across pages and in the URL."""
-    param = Param(key, default, parse_bool, dump_bool)
+    param = Param(key, default, parse_bool, dump_bool, expected="1 or 0", label=label)
     value = bool(current(param))
     widget_key, store = prepare_widget(param, value)
     return bool(container.checkbox(label, key=widget_key, on_change=store, help=help))
@@ -139,8 +172,16 @@ def choice(
     container=st,
 ) -> str:
     """A select box that persists across pages and in the URL."""
-    param = Param(key, default, str, str)
-    value = current(param, valid=lambda v: v in options)
+    param = Param(
+        key,
+        default,
+        str,
+        str,
+        options=tuple(options),
+        expected=_one_of(options),
+        label=label,
+    )
+    value = current(param)
     if value not in options:
         value = default if default in options else options[0]
         st.session_state[key] = value

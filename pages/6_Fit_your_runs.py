@@ -54,9 +54,6 @@ with page("Fit your runs"):
     )
     sample_col.button("Load this sample", key="fit_load_sample", on_click=fu.load_picked_sample)
 
-    if st.session_state.pop(fu.BAD_SAMPLE_KEY, False):
-        st.warning("The link names a sample file that does not exist; choose one above.")
-
     # ------------------------------------------------------------------ mapping
     read = None
     mapping = None
