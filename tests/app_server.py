@@ -29,15 +29,17 @@ def healthy(base: str) -> bool:
         return False
 
 
-def start_server(log_path: Path, timeout_s: float = 60) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free port, output to ``log_path``; returns the process
-    and its base URL once healthy, or raises RuntimeError naming the log."""
+def start_server(
+    log_path: Path, timeout_s: float = 60, script: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` (or ``script``) on a free port, output to ``log_path``; returns
+    the process and its base URL once healthy, or raises RuntimeError naming the log."""
     port = free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     with log_path.open("w") as handle:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
                 "--server.address", "127.0.0.1", "--server.port", str(port),
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
             ],

@@ -139,3 +139,22 @@ def wait_for_app(tab, timeout_ms: int = 45_000) -> None:  # type: ignore[no-unty
         timeout=timeout_ms,
     )
     tab.wait_for_timeout(500)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_components_once() -> Iterator[None]:
+    """Every new AppTest scans all installed packages for Streamlit components (about half of
+    the CPU time of opening a page, measured in tests/test_links.py); the installed packages do
+    not change during a test run, so the suite scans once."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # another Streamlit version: nothing to share
+        yield
+        return
+    real = manifest_scanner.scan_component_manifests
+    found = real()
+    manifest_scanner.scan_component_manifests = lambda *a, **k: list(found)
+    try:
+        yield
+    finally:
+        manifest_scanner.scan_component_manifests = real

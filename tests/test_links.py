@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,21 +64,6 @@ WIDGET_KINDS = ("select_slider", "slider", "checkbox", "selectbox", "multiselect
 #: of this process's CPU time (AppTest runs the pages in this process; CPU time does not grow
 #: when other jobs share the machine, wall time does).
 BUDGET_SECONDS = 60.0
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _scan_components_once() -> Iterator[None]:
-    """Every new AppTest scans all installed packages for Streamlit components (about half of
-    the CPU time of opening a page here); this file opens some 150 pages, so it scans once."""
-    from streamlit.components.v2 import manifest_scanner
-
-    real = manifest_scanner.scan_component_manifests
-    found = real()
-    manifest_scanner.scan_component_manifests = lambda *a, **k: list(found)
-    try:
-        yield
-    finally:
-        manifest_scanner.scan_component_manifests = real
 
 
 def open_page(page: Path, query: dict[str, Any]) -> AppTest:

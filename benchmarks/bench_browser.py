@@ -1,0 +1,191 @@
+"""What a visitor waits for, in the browser: uploads to a settled fit page, samples opened by link,
+slider moves on every slider page, each beside a minimal one-chart Streamlit app
+(`minimal_app.py`) measured in the same run, same browser, same machine.
+
+"Settled" is the last change to the page before it stays unchanged for ``--quiet`` ms with no
+rerun running (Streamlit's status widget gone) and at least one chart drawn: a
+MutationObserver timestamps every DOM change, so the time is from the action to the last
+change the visitor sees, not to the end of the quiet period.
+
+Run: ``python benchmarks/bench_browser.py [--repeats 3] [--quiet 800]`` (needs Debian's
+chromium and the playwright package). Prints one line per measurement and the ratios to the
+minimal app quoted in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from app_server import start_server, stop_server  # noqa: E402
+from machine import describe_machine  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REAL_LOGS = ROOT / "tests" / "fixtures" / "real-logs"
+SLIDER_PAGES = (
+    "Loss_landscape",
+    "Compute-optimal_frontier",
+    "Overfitting_and_data_limits",
+    "Batch_size_and_training_time",
+    "Plan_a_run",
+)
+
+OBSERVE = """
+window.__lastChange = performance.now();
+new MutationObserver(() => { window.__lastChange = performance.now(); })
+  .observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                      characterData: true});
+"""
+SETTLED = """([quiet, charts]) => {
+  const busy = document.querySelector('[data-testid="stStatusWidget"]');
+  const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length >= charts;
+  return !busy && drawn && performance.now() - window.__lastChange > quiet;
+}"""
+
+
+def settle(page, start_ms: float, quiet: float, charts: int = 1, timeout_ms: int = 180_000) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from ``start_ms`` (the page's performance.now()) to the page's last change."""
+    page.wait_for_function(SETTLED, arg=[quiet, charts], timeout=timeout_ms, polling=50)
+    return (page.evaluate("window.__lastChange") - start_ms) / 1000.0
+
+
+def open_page(page, url: str, quiet: float, charts: int = 1) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigation start to the settled page."""
+    page.goto(url, timeout=120_000)
+    return settle(page, 0.0, quiet, charts)
+
+
+def move_slider(page, quiet: float) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from a key press on the first slider to the settled page."""
+    handle = page.locator('[data-testid="stSlider"] [role="slider"]').first
+    handle.focus()
+    start = page.evaluate("performance.now()")
+    handle.press("ArrowRight")
+    return settle(page, start, quiet)
+
+
+def upload(page, files: list[Path], quiet: float) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from choosing the files to the settled fit page (its charts drawn)."""
+    start = page.evaluate("performance.now()")
+    page.locator('input[type="file"]').first.set_input_files([str(f) for f in files])
+    page.wait_for_function(  # the rerun has started or already produced the fit's numbers
+        """() => document.querySelector('[data-testid="stStatusWidget"]')
+                 || document.querySelector('[data-testid="stMetric"]')""",
+        timeout=60_000,
+    )
+    return settle(page, start, quiet, charts=2)
+
+
+def best_of(repeats: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    values = [measure() for _ in range(repeats)]
+    return statistics.median(values), values
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quiet", type=float, default=800.0, help="ms without change = settled")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        olmo_zip = Path(tmp) / "olmo-wandb-history.zip"
+        with zipfile.ZipFile(olmo_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted((REAL_LOGS / "olmo-ladder" / "wandb-history").iterdir()):
+                archive.write(path, f"wandb-history/{path.name}")
+        gadre = sorted((REAL_LOGS / "gadre-2024" / "runs-json").glob("*.json"))
+        minimal, minimal_base = start_server(
+            Path(tmp) / "minimal.log", script=Path(__file__).resolve().parent / "minimal_app.py"
+        )
+        app, base = start_server(Path(tmp) / "app.log")
+        rows: list[tuple[str, float, float]] = []
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+                def fresh():  # type: ignore[no-untyped-def]
+                    context = browser.new_context(viewport={"width": 1400, "height": 900})
+                    context.add_init_script(OBSERVE)
+                    return context, context.new_page()
+
+                def minimal_open() -> float:
+                    context, page = fresh()
+                    try:
+                        return open_page(page, minimal_base, args.quiet)
+                    finally:
+                        context.close()
+
+                floor_open, _ = best_of(args.repeats, minimal_open)
+                context, page = fresh()
+                open_page(page, minimal_base, args.quiet)
+                floor_slider, _ = best_of(args.repeats, lambda: move_slider(page, args.quiet))
+                context.close()
+                print(f"minimal app: opens in {floor_open:.2f} s, slider rerun {floor_slider:.2f} s")
+
+                for name, files in (("OLMo W&B zip (42 files)", [olmo_zip]), (f"Gadre et al.'s {len(gadre)} JSON files", gadre)):
+                    def measure(files: list[Path] = files) -> float:
+                        context, page = fresh()
+                        try:
+                            open_page(page, f"{base}/Fit_your_runs", args.quiet, charts=0)
+                            return upload(page, files, args.quiet)
+                        finally:
+                            context.close()
+
+                    value, values = best_of(args.repeats, measure)
+                    rows.append((f"upload: {name}", value, value / floor_open))
+                    print(f"upload {name}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_open:.1f}x the minimal app's open")
+
+                from scaling_core.published import real_sample_paths
+
+                for sample in real_sample_paths():
+                    def measure_sample(sample: str = sample) -> float:
+                        context, page = fresh()
+                        try:
+                            return open_page(page, f"{base}/Fit_your_runs?f_sample={sample}", args.quiet, charts=2)
+                        finally:
+                            context.close()
+
+                    value, _ = best_of(args.repeats, measure_sample)
+                    rows.append((f"sample: {sample}", value, value / floor_open))
+                    print(f"sample {sample}: {value:.2f} s; {value / floor_open:.1f}x")
+
+                for slider_page in SLIDER_PAGES:
+                    context, page = fresh()
+                    open_page(page, f"{base}/{slider_page}", args.quiet)
+                    value, values = best_of(args.repeats, lambda page=page: move_slider(page, args.quiet))
+                    context.close()
+                    rows.append((f"slider: {slider_page}", value, value / floor_slider))
+                    print(f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_slider:.1f}x the minimal app's rerun")
+                browser.close()
+        finally:
+            stop_server(minimal)
+            stop_server(app)
+    print(f"\nmachine: {describe_machine()}; {time.strftime('%Y-%m-%d')}")
+    print("| What | Seconds | Ratio to the minimal app |")
+    print("|---|---|---|")
+    for what, value, ratio in rows:
+        print(f"| {what} | {value:.2f} | {ratio:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
