@@ -53,7 +53,7 @@ SLIDER_PAGES = (
 OBSERVE = """
 window.__lastChange = performance.now();
 new MutationObserver(() => { window.__lastChange = performance.now(); })
-  .observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+  .observe(document, {subtree: true, childList: true, attributes: true,
                                       characterData: true});
 """
 SETTLED = """([quiet, charts]) => {
@@ -63,7 +63,9 @@ SETTLED = """([quiet, charts]) => {
 }"""
 
 
-def settle(page, start_ms: float, quiet: float, charts: int = 1, timeout_ms: int = 180_000) -> float:  # type: ignore[no-untyped-def]
+def settle(
+    page, start_ms: float, quiet: float, charts: int = 1, timeout_ms: int = 180_000
+) -> float:  # type: ignore[no-untyped-def]
     """Seconds from ``start_ms`` (the page's performance.now()) to the page's last change."""
     page.wait_for_function(SETTLED, arg=[quiet, charts], timeout=timeout_ms, polling=50)
     return (page.evaluate("window.__lastChange") - start_ms) / 1000.0
@@ -77,7 +79,7 @@ def open_page(page, url: str, quiet: float, charts: int = 1) -> float:  # type: 
 
 def move_slider(page, quiet: float) -> float:  # type: ignore[no-untyped-def]
     """Seconds from a key press on the first slider to the settled page."""
-    handle = page.locator('[data-testid="stSlider"] [role="slider"]').first
+    handle = page.get_by_role("slider").first
     handle.focus()
     start = page.evaluate("performance.now()")
     handle.press("ArrowRight")
@@ -140,9 +142,15 @@ def main() -> None:
                 open_page(page, minimal_base, args.quiet)
                 floor_slider, _ = best_of(args.repeats, lambda: move_slider(page, args.quiet))
                 context.close()
-                print(f"minimal app: opens in {floor_open:.2f} s, slider rerun {floor_slider:.2f} s")
+                print(
+                    f"minimal app: opens in {floor_open:.2f} s, slider rerun {floor_slider:.2f} s"
+                )
 
-                for name, files in (("OLMo W&B zip (42 files)", [olmo_zip]), (f"Gadre et al.'s {len(gadre)} JSON files", gadre)):
+                for name, files in (
+                    ("OLMo W&B zip (42 files)", [olmo_zip]),
+                    (f"Gadre et al.'s {len(gadre)} JSON files", gadre),
+                ):
+
                     def measure(files: list[Path] = files) -> float:
                         context, page = fresh()
                         try:
@@ -153,15 +161,23 @@ def main() -> None:
 
                     value, values = best_of(args.repeats, measure)
                     rows.append((f"upload: {name}", value, value / floor_open))
-                    print(f"upload {name}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_open:.1f}x the minimal app's open")
+                    print(
+                        f"upload {name}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_open:.1f}x the minimal app's open"
+                    )
 
                 from scaling_core.published import real_sample_paths
 
                 for sample in real_sample_paths():
+
                     def measure_sample(sample: str = sample) -> float:
                         context, page = fresh()
                         try:
-                            return open_page(page, f"{base}/Fit_your_runs?f_sample={sample}", args.quiet, charts=2)
+                            return open_page(
+                                page,
+                                f"{base}/Fit_your_runs?f_sample={sample}",
+                                args.quiet,
+                                charts=2,
+                            )
                         finally:
                             context.close()
 
@@ -172,10 +188,14 @@ def main() -> None:
                 for slider_page in SLIDER_PAGES:
                     context, page = fresh()
                     open_page(page, f"{base}/{slider_page}", args.quiet)
-                    value, values = best_of(args.repeats, lambda page=page: move_slider(page, args.quiet))
+                    value, values = best_of(
+                        args.repeats, lambda page=page: move_slider(page, args.quiet)
+                    )
                     context.close()
                     rows.append((f"slider: {slider_page}", value, value / floor_slider))
-                    print(f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_slider:.1f}x the minimal app's rerun")
+                    print(
+                        f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_slider:.1f}x the minimal app's rerun"
+                    )
                 browser.close()
         finally:
             stop_server(minimal)
