@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from typing import Any
 
 from scaling_core.cli.args import count, json_safe, non_negative_float, positive_float
 
-FIT_FORMS = ("chinchilla", "kaplan", "power-n", "power-c")
+FIT_FORMS = ("auto", "chinchilla", "kaplan", "power-n", "power-c")
 
 
 class FitCommandError(ValueError):
@@ -48,7 +49,13 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
     from scaling_core.cli.read import add_source_arguments
 
     add_source_arguments(fit)
-    fit.add_argument("--form", choices=FIT_FORMS, default="chinchilla", help="law form to fit")
+    fit.add_argument(
+        "--form",
+        choices=FIT_FORMS,
+        default="auto",
+        help="law form to fit (default auto: the Chinchilla form, or a power law in N when the "
+        "runs determine only that, e.g. all at one D; the JSON's fallback says so)",
+    )
     fit.add_argument(
         "--bootstrap",
         type=count("--bootstrap"),
@@ -154,7 +161,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
         raise FitCommandError(f"--confidence must be between 0 and 1, got {args.confidence:g}")
     if args.bootstrap == 1:
         raise FitCommandError("--bootstrap needs at least 2 refits (or 0 for none)")
-    if args.compute is not None and args.form != "chinchilla":
+    if args.compute is not None and args.form not in ("chinchilla", "auto"):
         raise FitCommandError("--compute applies to --form chinchilla only")
     options = _fit_options(args)
     read = read_usable(args)
@@ -162,17 +169,19 @@ def cmd_fit(args: argparse.Namespace) -> None:
     if not args.pool:
         _refuse_pooled_sweeps(log.runs)
     holdout = None
+    if args.holdout_params_above is not None and args.bootstrap:
+        raise FitCommandError("--holdout-params-above and --bootstrap do not combine")
+    chosen = fit(log.runs, args.form, **options)  # "auto" resolves to the form it fitted
+    form = chosen.form
     if args.holdout_params_above is not None:
-        if args.bootstrap:
-            raise FitCommandError("--holdout-params-above and --bootstrap do not combine")
         holdout = extrapolation_check(
-            log.runs, args.form, by="n_params", threshold=args.holdout_params_above, **options
+            log.runs, form, by="n_params", threshold=args.holdout_params_above, **options
         )
     boot = None
     if args.bootstrap:
         boot = bootstrap_fit(
             log.runs,
-            args.form,
+            form,
             n_boot=args.bootstrap,
             seed=args.seed,
             confidence=args.confidence,
@@ -183,20 +192,32 @@ def cmd_fit(args: argparse.Namespace) -> None:
     elif holdout is not None:
         result = holdout.fit
     else:
-        result = fit(log.runs, args.form, **options)
+        result = chosen
+    if chosen.fallback and result.form == chosen.form:
+        result = replace(result, fallback=chosen.fallback)
+    ident = result.identifiability
+    if boot is not None:
+        ident = ident.with_intervals(boot.intervals, args.confidence)
+    allocation = ident.allocation_determined
 
-    derived: dict[str, float] = {}
-    if result.form == "chinchilla":
-        derived["a"], derived["b"] = result.allocation_exponents
+    derived: dict[str, float | None] = {}
+    if result.form in ("chinchilla", "power-n", "power-c"):
+        derived["a"] = derived["b"] = None
+        if allocation:
+            derived["a"], derived["b"] = result.allocation_exponents
         if args.compute is not None:
-            n_opt, d_opt = result.compute_optimal(args.compute)
-            derived["n_opt"], derived["d_opt"] = float(n_opt), float(d_opt)
+            derived["n_opt"] = derived["d_opt"] = None
+            if allocation:
+                n_opt, d_opt = result.compute_optimal(args.compute)
+                derived["n_opt"], derived["d_opt"] = float(n_opt), float(d_opt)
     intervals: dict[str, list[float]] = {}
-    derived_intervals: dict[str, list[float]] = {}
+    derived_intervals: dict[str, list[float] | None] = {}
     if boot is not None:
         for name, (low, high) in boot.intervals.items():
-            target = intervals if name in result.params else derived_intervals
-            target[name] = [low, high]
+            if name in result.params:
+                intervals[name] = [low, high]
+            else:
+                derived_intervals[name] = [low, high] if allocation else None
     payload = {
         "file": str(args.paths[0]) if len(args.paths) == 1 else [str(p) for p in args.paths],
         "holdout": None
@@ -214,6 +235,12 @@ def cmd_fit(args: argparse.Namespace) -> None:
             ],
         },
         "form": result.form,
+        "requested_form": args.form,
+        "fallback": result.fallback,
+        "determined": ident.determined,
+        "not_determined_because": {
+            k: v for k, v in ident.reasons.items() if not ident.determined[k]
+        },
         "method": result.method,
         "params": result.params,
         "fixed": result.fixed,
@@ -223,7 +250,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "n_runs": result.n_runs,
         "excluded": list(result.excluded),
         "converged": result.converged,
-        "warnings": result.warnings(),
+        "warnings": result.warnings(ident),
         "message": result.message,
         "derived": derived,
         "intervals": intervals,
@@ -242,11 +269,39 @@ def cmd_fit(args: argparse.Namespace) -> None:
         return
     print(read.summary(None if args.verbose else 20))
     print()
-    print(boot.report() if boot is not None else result.report())
+    print(result.report(ident))
+    if boot is not None:
+        print(bootstrap_text(boot, ident))
     if holdout is not None:
         print(holdout.report())
     if "n_opt" in derived:
-        print(
-            f"    at C = {args.compute:.4g} FLOP: N_opt = {derived['n_opt']:.4g}, "
-            f"D_opt = {derived['d_opt']:.4g}"
+        if derived["n_opt"] is None:
+            print(
+                f"    at C = {args.compute:.4g} FLOP: N_opt and D_opt not determined by these "
+                f"runs ({ident.reasons.get('a', 'a is not determined')})"
+            )
+        else:
+            print(
+                f"    at C = {args.compute:.4g} FLOP: N_opt = {derived['n_opt']:.4g}, "
+                f"D_opt = {derived['d_opt']:.4g}"
+            )
+
+
+def bootstrap_text(boot: Any, ident: Any) -> str:
+    """The bootstrap section of the text report: each interval, or "not determined" for a
+    derived quantity (a, b, N_opt, D_opt) the runs do not determine."""
+    pct = f"{100 * boot.confidence:g}%"
+    lines = [
+        f"[[Bootstrap]] {boot.n_boot} refits over runs, {boot.n_failed} failed; {pct} "
+        f"percentile intervals (seed {boot.seed})"
+    ]
+    point = {**boot.fit.params, **boot.derived}
+    for name, (low, high) in boot.intervals.items():
+        if name not in boot.fit.params and not ident.allocation_determined:
+            lines.append(f"    {name:<8} not determined by these runs")
+            continue
+        flag = "" if ident.determined.get(name, True) else "   (not determined)"
+        lines.append(
+            f"    {name:<8} {point.get(name, float('nan')):.6g}  [{low:.6g}, {high:.6g}]{flag}"
         )
+    return "\n".join(lines)

@@ -70,9 +70,22 @@ Examples
 from scaling_core.fit.base import DEFAULT_DELTA, FORMS, FitError
 from scaling_core.fit.bootstrap import BootstrapResult, bootstrap_fit
 from scaling_core.fit.extrapolation import ExtrapolationResult, extrapolation_check
-from scaling_core.fit.forms import fit, fit_chinchilla, fit_kaplan, fit_power_c, fit_power_n
+from scaling_core.fit.forms import (
+    AUTO,
+    fit,
+    fit_auto,
+    fit_chinchilla,
+    fit_kaplan,
+    fit_power_c,
+    fit_power_n,
+)
 from scaling_core.fit.gadre import fit_gadre
-from scaling_core.fit.identifiability import collinear_tokens_per_param, group_isoflop
+from scaling_core.fit.identifiability import (
+    Identifiability,
+    assess,
+    collinear_tokens_per_param,
+    group_isoflop,
+)
 from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach1, fit_approach2
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.fit.reference import fit_chinchilla_grid
@@ -81,6 +94,7 @@ from scaling_core.fit.rollout import RolloutResult, rollout
 from scaling_core.fit.sweeps import parse_where, select_rows
 
 __all__ = [
+    "AUTO",
     "DEFAULT_DELTA",
     "FORMS",
     "BootstrapResult",
@@ -88,13 +102,16 @@ __all__ = [
     "ExtrapolationResult",
     "FitError",
     "FitResult",
+    "Identifiability",
     "RolloutResult",
+    "assess",
     "bootstrap_fit",
     "collinear_tokens_per_param",
     "extrapolation_check",
     "fit",
     "fit_approach1",
     "fit_approach2",
+    "fit_auto",
     "fit_chinchilla",
     "fit_chinchilla_grid",
     "fit_gadre",

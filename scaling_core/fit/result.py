@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from scaling_core.fit.base import (
     YOUR_RUNS,
     FitError,
 )
-from scaling_core.fit.identifiability import collinear_tokens_per_param
+from scaling_core.fit.identifiability import Identifiability, assess
 from scaling_core.laws import (
     ChinchillaLaw,
     FloatArray,
@@ -51,6 +52,23 @@ class FitResult:
     fixed: dict[str, float] = field(default_factory=dict)
     method: str = ""
     theta: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
+    #: Why this form was fitted instead of the one asked for (`scaling_core.fit.fit` with
+    #: ``form="auto"``), or None.
+    fallback: str | None = None
+
+    # ---------------------------------------------------------------- identifiability
+    @cached_property
+    def identifiability(self) -> Identifiability:
+        """Which constants these runs determine, why not, and what runs would
+        (`scaling_core.fit.identifiability.assess`; bootstrap intervals are read in by
+        `Identifiability.with_intervals`)."""
+        return assess(self)
+
+    @property
+    def determined(self) -> dict[str, bool]:
+        """E, A, B, alpha, beta, a (and the form's own constants) → whether the runs determine
+        it (`identifiability`)."""
+        return dict(self.identifiability.determined)
 
     # ---------------------------------------------------------------- predictions
     def predict(
@@ -89,38 +107,15 @@ class FitResult:
         return p["E"] + p["A"] * np.power(n, -p["alpha"]) + p["B"] * np.power(d, -p["beta"])
 
     # ---------------------------------------------------------------- warnings
-    def warnings(self) -> list[str]:
+    def warnings(self, identifiability: Identifiability | None = None) -> list[str]:
         """Reasons not to trust this fit, in words a user can act on (empty when none).
 
-        - N and D of the runs used move together (|corr(log N, log D)| > 0.99, e.g. every run at
-          the same tokens per parameter): the N and D terms of a two-variable law cannot be
-          separated (Hoffmann et al. 2022 use IsoFLOP grids for this reason);
-        - an exponent is not positive, so the fitted loss does not fall with N or D;
-        - the solver did not converge.
+        The `identifiability` warnings (a design that cannot fix a term, N and D moving
+        together, a constant at its bound, a flat objective; each says which constants are
+        not determined and what runs would determine them), then a solver that did not
+        converge.
         """
-        found: list[str] = []
-        p = self.params
-        used = self.runs
-        if "weight" in used.columns:
-            used = used[used["weight"].to_numpy(dtype=float) > 0]
-        if self.form in ("chinchilla", "kaplan"):
-            ratio = collinear_tokens_per_param(used["n_params"], used["n_tokens"])
-            if ratio is not None:
-                found.append(
-                    f"N and D move together in these runs (about {ratio:.3g} tokens per "
-                    "parameter throughout), so the N and D terms cannot be told apart: add runs "
-                    "at other token counts (an IsoFLOP grid) or use snapshots along learning curves"
-                    + ("" if "E" in self.fixed or self.form != "chinchilla" else ", or fix E")
-                )
-        for name in ("alpha", "beta", "alpha_n", "alpha_d", "alpha_c"):
-            if name in p and name not in self.fixed and not p[name] > 0:
-                found.append(f"exponent {name} = {p[name]:.3g} is not positive")
-        for name in ("E", "A", "B"):
-            if name in p and name not in self.fixed and 0 <= p[name] < 1e-6:
-                found.append(
-                    f"{name} = {p[name]:.3g} sits at its lower bound 0: the runs do not pin it "
-                    + ("down; consider fixing E" if name == "E" else "down")
-                )
+        found = list((identifiability or self.identifiability).warnings)
         if not self.converged:
             found.append(f"the solver did not converge ({self.message})")
         return found
@@ -206,8 +201,9 @@ class FitResult:
         table["relative_error"] = np.expm1(self.residuals)
         return table
 
-    def report(self) -> str:
-        """A readable multi-line report of the fit."""
+    def report(self, identifiability: Identifiability | None = None) -> str:
+        """A readable multi-line report of the fit; ``identifiability`` replaces the fit's own
+        (e.g. one with bootstrap intervals read in, `Identifiability.with_intervals`)."""
         lines = [f"[[Fit]] {self.form}: {_FORM_TEXT[self.form]}"]
         objective_kind = (
             "least squares sum r^2/2" if self.delta is None else f"Huber sum, delta={self.delta:g}"
@@ -223,11 +219,24 @@ class FitResult:
         for name, value in self.params.items():
             tag = "  (fixed)" if name in self.fixed else ""
             lines.append(f"    {name:<8} = {value:.6g}{tag}")
+        ident = identifiability or self.identifiability
         if self.form == "chinchilla":
-            a, b = self.allocation_exponents
             lines.append("[[Derived]]")
-            lines.append(f"    a = beta/(alpha+beta) = {a:.4f}   (N_opt ∝ C^a)")
-            lines.append(f"    b = alpha/(alpha+beta) = {b:.4f}   (D_opt ∝ C^b)")
+            if ident.determined["a"]:
+                a, b = self.allocation_exponents
+                lines.append(f"    a = beta/(alpha+beta) = {a:.4f}   (N_opt ∝ C^a)")
+                lines.append(f"    b = alpha/(alpha+beta) = {b:.4f}   (D_opt ∝ C^b)")
+            else:
+                lines.append(
+                    f"    a, b   not determined by these runs ({ident.reasons.get('a', '')})"
+                )
+        lines.append("[[Determined]] by these runs")
+        for name, ok in ident.determined.items():
+            why = "" if ok and name not in self.fixed else f"  ({ident.reasons.get(name, '')})"
+            lines.append(f"    {name:<8} {'yes' if ok else 'NO'}{why}")
+        if self.fallback:
+            lines.append("[[Fallback]]")
+            lines.append(f"    {self.fallback}")
         lines.append("[[Residuals]] log(predicted) - log(observed)")
         if len(self.residuals):
             worst = int(np.argmax(np.abs(self.residuals)))
@@ -235,7 +244,7 @@ class FitResult:
             lines.append(
                 f"    max |r|    {self.max_abs_residual:.4g} (run {self.runs['run'].iloc[worst]})"
             )
-        warnings = self.warnings()
+        warnings = self.warnings(ident)
         if warnings:
             lines.append("[[Warnings]]")
             lines.extend(f"    - {text}" for text in warnings)
@@ -246,6 +255,10 @@ def _chinchilla_optimal(
     params: Mapping[str, Any], compute_flops: FloatArray | float
 ) -> tuple[Any, Any]:
     alpha, beta = params["alpha"], params["beta"]
+    if not (alpha > 0 and beta > 0):  # (negative base)**x is complex: no optimum exists
+        raise ValueError(
+            f"no compute-optimal allocation with alpha = {alpha:.3g}, beta = {beta:.3g}"
+        )
     g = (alpha * params["A"] / (beta * params["B"])) ** (1.0 / (alpha + beta))
     c6 = np.asarray(compute_flops, dtype=float) / FLOPS_PER_PARAM_TOKEN
     return g * c6 ** (beta / (alpha + beta)), c6 ** (alpha / (alpha + beta)) / g
