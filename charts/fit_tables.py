@@ -14,6 +14,7 @@ import pandas as pd
 from charts.format import format_count, format_scientific, latex_number
 from scaling_core.fit import (
     FitResult,
+    Identifiability,
 )
 from scaling_core.runs import RunLog
 
@@ -64,16 +65,35 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+#: What a page shows in place of a number the runs do not determine.
+NOT_DETERMINED = "not determined by these runs"
+
+
 def parameter_rows(
     result: FitResult,
     intervals: dict[str, tuple[float, float]] | None = None,
     confidence: float = 0.95,
+    ident: Identifiability | None = None,
 ) -> pd.DataFrame:
-    """The parameter table shown on the page: name, meaning, value, interval (formatted)."""
+    """The parameter table shown on the page: name, meaning, value, interval (formatted).
+
+    A constant the runs do not determine (``ident``, default the fit's own) shows
+    `NOT_DETERMINED` and the reason instead of its value and interval."""
     intervals = intervals or {}
+    ident = ident or result.identifiability
     pct = f"{100 * confidence:g}% interval"
     rows = []
     for name, value in result.params.items():
+        if not ident.determined.get(name, True):
+            rows.append(
+                {
+                    "parameter": name,
+                    "meaning": PARAM_HELP.get(name, ""),
+                    "value": NOT_DETERMINED,
+                    pct: ident.reasons.get(name, ""),
+                }
+            )
+            continue
         if name in result.fixed:
             interval = "fixed"
         elif name in intervals:
@@ -93,12 +113,24 @@ def parameter_rows(
 
 
 def derived_rows(
-    result: FitResult, intervals: dict[str, tuple[float, float]] | None = None
+    result: FitResult,
+    intervals: dict[str, tuple[float, float]] | None = None,
+    ident: Identifiability | None = None,
 ) -> pd.DataFrame:
-    """Chinchilla allocation exponents a, b with intervals when bootstrapped (else empty)."""
+    """Chinchilla allocation exponents a, b with intervals when bootstrapped (else empty); when
+    the runs do not determine a (``ident``, default the fit's own), `NOT_DETERMINED` and why."""
     if result.form != "chinchilla":
         return pd.DataFrame()
     intervals = intervals or {}
+    ident = ident or result.identifiability
+    if not ident.determined["a"]:
+        why = ident.reasons.get("a", "")
+        return pd.DataFrame(
+            [
+                {"quantity": name, "meaning": meaning, "value": NOT_DETERMINED, "interval": why}
+                for name, meaning in (("a", "N_opt ∝ C^a"), ("b", "D_opt ∝ C^b"))
+            ]
+        )
     a, b = result.allocation_exponents
     rows = []
     for name, value, meaning in (("a", a, "N_opt ∝ C^a"), ("b", b, "D_opt ∝ C^b")):
@@ -190,9 +222,30 @@ def extrapolation_rows(holdout: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def fit_equation(result: FitResult) -> str:
-    """LaTeX of the fitted law with its constants, for every form."""
-    p = {k: latex_number(v) for k, v in result.params.items()}
+#: LaTeX symbol of each constant, shown in the equation in place of a value not determined.
+_SYMBOLS = {
+    "E": "E",
+    "A": "A",
+    "B": "B",
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "n_c": "N_c",
+    "d_c": "D_c",
+    "alpha_n": r"\alpha_N",
+    "alpha_d": r"\alpha_D",
+    "C_c": "C_c",
+    "alpha_c": r"\alpha_C",
+}
+
+
+def fit_equation(result: FitResult, ident: Identifiability | None = None) -> str:
+    """LaTeX of the fitted law with its constants, for every form; a constant the runs do not
+    determine (``ident``, default the fit's own) stays a symbol."""
+    determined = (ident or result.identifiability).determined
+    p = {
+        k: latex_number(v) if determined.get(k, True) else _SYMBOLS.get(k, k)
+        for k, v in result.params.items()
+    }
     if result.form == "chinchilla":
         return (
             rf"L(N, D) = {p['E']} + \frac{{{p['A']}}}{{N^{{{p['alpha']}}}}}"

@@ -106,6 +106,10 @@ def parameters_record(
         "units": {"loss": "nats/token", "N": "parameters", "D": "tokens", "C": "FLOP (6ND)"},
         "source_file": source,
     }
+    ident = getattr(fit, "identifiability", None)
+    if ident is not None:
+        record["determined"] = dict(ident.determined)
+        record["fallback"] = getattr(fit, "fallback", None)
     if intervals:
         record["bootstrap"] = {
             "confidence": _finite_or_none(confidence),

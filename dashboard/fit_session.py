@@ -29,6 +29,7 @@ from scaling_core.fit import (
     ExtrapolationResult,
     FitError,
     FitResult,
+    Identifiability,
     bootstrap_fit,
     collinear_tokens_per_param,
     extrapolation_check,
@@ -108,6 +109,7 @@ SAMPLE_KEY = "f_sample"
 BOOTSTRAP_KEY = "fit_bootstrap"
 
 FORM_LABELS: dict[str, str] = {
+    "auto": "Automatic: Chinchilla, or power in N when the runs fix only that",
     "chinchilla": "Chinchilla: E + A/N^α + B/D^β",
     "kaplan": "Kaplan: [(N_c/N)^(α_N/α_D) + D_c/D]^α_D",
     "power-n": "Power in N: E + A/N^α",
@@ -128,7 +130,8 @@ GROUPINGS: dict[str, str] = {
 class FitOptions:
     """What the page's controls ask of the fit (the cache key of a fit is these + the bytes)."""
 
-    form: str = "chinchilla"
+    #: "auto" fits the Chinchilla form or falls back to power in N (`scaling_core.fit.fit_auto`).
+    form: str = "auto"
     delta: float | None = DEFAULT_DELTA
     exclude_highest_loss: int = 0
     fixed_e: float | None = None
@@ -456,10 +459,13 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
         outcome.fit_error = _message(exc)
     core = list(outcome.result.warnings()) if outcome.result is not None else []
+    form = outcome.result.form if outcome.result is not None else options.form
+    if form == "auto":
+        form = "chinchilla"  # the failed automatic fit tried the Chinchilla form first
     if log.curves is not None and options.points == "final":
-        note = final_points_note(table, options.form)
+        note = final_points_note(table, form)
     else:
-        note = collinearity_note(table, options.form) if outcome.result is None else None
+        note = collinearity_note(table, form) if outcome.result is None else None
     outcome.warnings = ([note] if note else []) + core
     return outcome
 
@@ -490,15 +496,20 @@ def run_bootstrap(
     seed: int = 0,
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
+    form: str | None = None,
 ) -> BootstrapResult:
     """`bootstrap_fit` of the page's current fit options; ``progress(done, total)`` moves a bar.
+    ``form`` is the form the fit resolved to (an "auto" fit's chinchilla or power-n).
     Raises `FitError` beyond `MAX_BOOTSTRAP_WORK`."""
     too_much = bootstrap_budget(len(table), max(int(n_boot), 2))
     if too_much:
         raise FitError(too_much)
+    form = form or options.form
+    if form == "auto":
+        form = fit(table, "auto", **options.kwargs()).form
     return bootstrap_fit(
         table,
-        options.form,
+        form,
         n_boot=max(int(n_boot), 2),
         seed=seed,
         confidence=confidence,
@@ -510,25 +521,47 @@ def run_bootstrap(
 # --------------------------------------------------------------------------- session law
 
 
-#: Appended to the sidebar label of a fitted law that has warnings (did not converge, N and D
-#: collinear, a constant at its bound): it stays usable on other pages, but never unflagged.
+#: Appended to the sidebar label of a fitted law that has warnings (did not converge, E at its
+#: bound, a constant the runs leave loose): it stays usable on other pages, but never unflagged.
 UNRELIABLE = " (unreliable)"
 
 
-def offered_laws(result: FitResult | None) -> tuple[dict[str, Any], str | None]:
+def fit_identifiability(result: FitResult, boot: BootstrapResult | None = None) -> Identifiability:
+    """What the runs determine (`FitResult.identifiability`), with the bootstrap's intervals read
+    in when one was run for this fit."""
+    ident = result.identifiability
+    if boot is not None and boot.fit.form == result.form:
+        ident = ident.with_intervals(boot.intervals, boot.confidence)
+    return ident
+
+
+def offered_laws(
+    result: FitResult | None, ident: Identifiability | None = None
+) -> tuple[dict[str, Any], str | None]:
     """(``{key: law}`` for ``st.session_state["user_laws"]``, why nothing is offered or None).
 
     The chinchilla fit is offered as ``your-fit``, the kaplan fit as ``your-fit-kaplan``;
     power forms have no law family.  A fit whose exponents are not positive is refused with
-    the reason from `FitResult.law`; a fit with `FitResult.warnings` is offered with
-    `UNRELIABLE` appended to its label."""
+    the reason from `FitResult.law`; so is a fit whose allocation (a) the runs do not
+    determine (``ident``, default the fit's own `FitResult.identifiability`): the other pages
+    would draw its N_opt and compute-optimal curve.  A fit with `FitResult.warnings` is
+    offered with `UNRELIABLE` appended to its label."""
     if result is None or result.form not in ("chinchilla", "kaplan"):
         return {}, None
     try:
         law = result.law
     except (FitError, ValueError) as exc:
         return {}, str(exc)
-    if result.warnings():
+    ident = ident or result.identifiability
+    if not ident.allocation_determined:
+        key = "a" if result.form == "chinchilla" else "alpha_n"
+        why = ident.reasons.get(key) or ident.reasons.get("alpha_d", "")
+        return {}, (
+            "the allocation exponent a = beta/(alpha+beta) is not determined by these runs"
+            + (f" ({why})" if why else "")
+            + ", so no N_opt or compute-optimal curve may be drawn from it"
+        )
+    if result.warnings(ident):
         law = replace(law, label=law.label + UNRELIABLE)
     return {law.key: law}, None
 

@@ -121,14 +121,23 @@ def show_fit(
         st.info("Change the options above (another form, fewer excluded runs) or the file.")
         st.session_state[USER_LAWS] = {}
     else:
-        laws, refused = fs.offered_laws(result)
-        st.session_state[USER_LAWS] = laws
         boot_state = st.session_state.get(fs.BOOTSTRAP_KEY)
         boot_key = (source.digest, options.key())
         boot = boot_state["result"] if boot_state and boot_state["key"][:2] == boot_key else None
+        ident = fs.fit_identifiability(result, boot)
+        laws, refused = fs.offered_laws(result, ident)
+        st.session_state[USER_LAWS] = laws
         intervals = boot.intervals if boot is not None else {}
-        st.latex(ft.fit_equation(result))
-        show_warnings(outcome.warnings, refused)
+        st.latex(ft.fit_equation(result, ident))
+        if result.fallback:
+            st.info(
+                f"**Automatic form:** {ft.escape_markdown(result.fallback)}. Choose the "
+                "Chinchilla form under *Law form* to fit it anyway.",
+                icon=":material/info:",
+            )
+        warnings = list(outcome.warnings)
+        warnings += [w for w in result.warnings(ident) if w not in warnings]
+        show_warnings(warnings, refused)
         if laws:
             law = next(iter(laws.values()))
             flagged = (
@@ -142,9 +151,21 @@ def show_fit(
                 f"session{flagged}."
             )
         elif not refused:
-            st.caption("Power-law forms have no law family; they are not added to the sidebar.")
+            st.caption(
+                "Power-law forms have no law family and no compute-optimal allocation; they "
+                "are not added to the sidebar."
+            )
         cols = st.columns(5)
         for col, (name, value) in zip(cols, result.params.items(), strict=False):
+            if not ident.determined.get(name, True):
+                col.metric(
+                    name,
+                    "not determined",
+                    help=ft.PARAM_HELP.get(name, "")
+                    + f": not determined by these runs ({ident.reasons.get(name, '')})",
+                )
+                col.caption("by these runs; see the warnings")
+                continue
             low_high = intervals.get(name)
             interval = (
                 ""
@@ -192,12 +213,12 @@ def show_fit(
         cols[4].metric("Converged", "yes" if result.converged else "NO")
         st.caption(f"Method: {result.method}.")
         left, right = st.columns([3, 2])
-        left.table(ft.parameter_rows(result, intervals, boot.confidence if boot else 0.95))
-        derived = ft.derived_rows(result, intervals)
+        left.table(ft.parameter_rows(result, intervals, boot.confidence if boot else 0.95, ident))
+        derived = ft.derived_rows(result, intervals, ident)
         if len(derived):
             right.table(derived)
         with st.expander("Full fit report"):
-            st.code(result.report(), language=None)
+            st.code(result.report(ident), language=None)
 
         # ------------------------------------------------------ bootstrap
         st.markdown("**Bootstrap intervals** (resample the runs, refit; Besiroglu et al. 2024)")
@@ -212,7 +233,9 @@ def show_fit(
                 bar.progress(done / total, text=f"Bootstrap: {done:,} of {total:,} refits")
 
             try:
-                boot = fs.run_bootstrap(outcome.table, options, int(n_boot), progress=advance)
+                boot = fs.run_bootstrap(
+                    outcome.table, options, int(n_boot), progress=advance, form=result.form
+                )
                 st.session_state[fs.BOOTSTRAP_KEY] = {
                     "key": (*boot_key, int(n_boot)),
                     "result": boot,
@@ -233,10 +256,16 @@ def show_fit(
 
 
 def show_charts(
-    outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions
+    outcome: fs.FitOutcome,
+    source: fu.Source,
+    options: fs.FitOptions,
+    boot: BootstrapResult | None = None,
 ) -> dict[str, go.Figure]:
-    """IsoFLOP view, residuals, extrapolation check and learning curves; returns the figures."""
+    """IsoFLOP view, residuals, extrapolation check and learning curves; returns the figures.
+    The fitted compute-optimal size of each budget is marked only when the runs determine the
+    allocation (a)."""
     log, result = outcome.log, outcome.result
+    allocation = result is not None and fs.fit_identifiability(result, boot).allocation_determined
     table = outcome.table
     charts: dict[str, object] = {}
     if table is not None and len(table):
@@ -260,10 +289,15 @@ def show_charts(
             groups,
             title=iso_title,
             law_label="fitted law",
-            mark_minimum=kind in ("compute", "snapshots", "bins"),
+            mark_minimum=allocation and kind in ("compute", "snapshots", "bins"),
         )
         st.plotly_chart(iso_fig, width="stretch", key="fit_isoflop_chart")
         charts["isoflop"] = iso_fig
+        if result is not None and not allocation and kind in ("compute", "snapshots", "bins"):
+            st.caption(
+                "No compute-optimal size is marked: the allocation exponent a is "
+                f"{ft.NOT_DETERMINED} (see the warnings above)."
+            )
         if kind == "bins":
             st.caption(
                 "No shared compute budgets, token counts or tokens-per-parameter ratios "

@@ -57,19 +57,38 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         st.warning(f"No Chinchilla-form fit for this choice: {ft.escape_markdown(result)}")
         rollout_section(key, tuple(where), loss)
         return result, None
-    a_lo, a_hi = result.boot.intervals["a"]
+    ident = result.identifiability
+    constants = constants_text(result.fit.params, ident.determined)
     m = st.columns(4)
     m[0].metric("Runs fitted", f"{result.n_runs}")
-    m[1].metric(
-        "a = β/(α+β)", f"{result.a:.3f}", help=f"95% bootstrap interval {a_lo:.2f}-{a_hi:.2f}"
-    )
-    m[2].metric(f"N_opt at {compute:.0e} FLOP", format_count(result.n_opt(compute)))
-    m[3].metric("Tokens / param there", format_ratio(result.tokens_per_param(compute)))
-    st.caption(
-        f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of each "
-        f"run; {N_BOOT} bootstrap refits over runs. a 95% CI {a_lo:.2f}-{a_hi:.2f}; E, A, B, α, β = "
-        f"{constants_text(result.fit.params)}."
-    )
+    if result.allocation_determined:
+        a_lo, a_hi = result.boot.intervals["a"]
+        m[1].metric(
+            "a = β/(α+β)", f"{result.a:.3f}", help=f"95% bootstrap interval {a_lo:.2f}-{a_hi:.2f}"
+        )
+        m[2].metric(f"N_opt at {compute:.0e} FLOP", format_count(result.n_opt(compute)))
+        m[3].metric("Tokens / param there", format_ratio(result.tokens_per_param(compute)))
+        st.caption(
+            f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
+            f"each run; {N_BOOT} bootstrap refits over runs. a 95% CI {a_lo:.2f}-{a_hi:.2f}; E, "
+            f"A, B, α, β = {constants}"
+            + (" (? not determined by these runs)." if "?" in constants else ".")
+        )
+    else:
+        m[1].metric("a = β/(α+β)", "not determined", help=ident.reasons.get("a", ""))
+        m[2].metric(f"N_opt at {compute:.0e} FLOP", "not determined")
+        m[3].metric("Tokens / param there", "not determined")
+        st.warning(
+            "**No N_opt, tokens per parameter or compute-optimal curve from this sweep: the "
+            "allocation exponent a is not determined by these runs.**\n\n"
+            + "\n".join(f"- {ft.escape_markdown(w)}" for w in ident.warnings),
+            icon="⚠️",
+        )
+        st.caption(
+            f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
+            f"each run; {N_BOOT} bootstrap refits over runs. E, A, B, α, β = {constants} (? not "
+            "determined by these runs)."
+        )
     leave = ""
     if result.leave_out is not None:
         check = result.leave_out
@@ -103,12 +122,25 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
     rollout_section(key, tuple(where), loss)
     for note in differences(key, result):
         st.markdown(f"- {note}")
+    if not result.allocation_determined:
+        row = SummaryRow(
+            name=sweep.label,
+            kind=f"fit ({result.n_runs} runs)",
+            constants=constants,
+            a=None,
+            a_interval=None,
+            n_opt=None,
+            tokens_per_param=None,
+            leave_out=leave,
+            not_determined=ident.reasons.get("a", "not determined by these runs"),
+        )
+        return result, row
     row = SummaryRow(
         name=sweep.label,
         kind=f"fit ({result.n_runs} runs)",
-        constants=constants_text(result.fit.params),
+        constants=constants,
         a=result.a,
-        a_interval=(a_lo, a_hi),
+        a_interval=result.boot.intervals["a"],
         n_opt=result.n_opt(compute),
         tokens_per_param=result.tokens_per_param(compute),
         leave_out=leave,
@@ -183,7 +215,7 @@ def differences(key: str, result: SweepFit) -> list[str]:
             f"{theirs_check.mean_abs_relative_error:.2%} ({each}); {ours_text}. Different fit "
             "sets and laws, so the two numbers answer different questions."
         ]
-    if key == "porian-2024":
+    if key == "porian-2024" and result.allocation_determined:
         return [
             "Porian et al. estimate a from IsoFLOP minima, not from a Chinchilla-form fit: the "
             "frontier page recomputes their Table 1 with their estimator (a = 0.497 for this "

@@ -71,12 +71,14 @@ with page("Fit your runs"):
     form = choice(
         "Law form",
         "f_form",
-        list(FORMS),
-        "chinchilla",
+        ["auto", *FORMS],
+        "auto",
         format_func=lambda f: fs.FORM_LABELS[f],
         container=c1,
         help="Chinchilla (Hoffmann et al. 2022, eq. 2) fitted as their Approach 3; Kaplan et "
-        "al. 2020 eq. 1.5; or a single power law in N or in C with an offset E.",
+        "al. 2020 eq. 1.5; or a single power law in N or in C with an offset E. Automatic "
+        "fits the Chinchilla form, or the power law in N when the runs cannot determine its "
+        "D term (all at one D, or N and D moving together), and says so.",
     )
     delta = log_slider(
         "Huber δ (on log-loss residuals)",
@@ -151,5 +153,5 @@ with page("Fit your runs"):
         else:
             fv.show_report(outcome.log, outcome.notes)
             boot = fv.show_fit(outcome, source, options)
-            charts = fv.show_charts(outcome, source, options)
+            charts = fv.show_charts(outcome, source, options, boot)
             fv.show_downloads(outcome, boot, source, charts)

@@ -41,7 +41,8 @@ with page("Published sweeps"):
             result, row = sweep_block(key, COMPUTE)
         if row is not None and not isinstance(result, str):
             rows.append(row)
-            curves.append(fit_curve(key, f"{SWEEPS_BY_KEY[key].label} (our fit)", result))
+            if result.allocation_determined:  # no compute-optimal curve from an undetermined a
+                curves.append(fit_curve(key, f"{SWEEPS_BY_KEY[key].label} (our fit)", result))
     user_keys = user_law_keys()
     rows += law_rows(user_keys, COMPUTE, kind="your fit (Fit your runs)")
     rows += law_rows(list(REFERENCE_LAWS), COMPUTE)
@@ -70,6 +71,7 @@ with page("Published sweeps"):
         "validation sets and tokenizers, so E and the loss levels are not comparable across "
         "rows; the allocation (a, tokens per parameter) is. Extrapolating a fit of models up to "
         "a few billion parameters to 1e23 FLOP is far outside the sweep: read the intervals. "
+        'A sweep whose runs do not determine a shows "not determined" and no curve. '
         "Leave-out error: mean |relative error| on the held-out larger runs (largest in "
         "brackets). The published laws are fixed comparators: they do not follow the "
         "sidebar's law selection; your own fits from Fit your runs are added when present."

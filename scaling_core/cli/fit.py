@@ -236,7 +236,9 @@ def cmd_fit(args: argparse.Namespace) -> None:
         },
         "form": result.form,
         "requested_form": args.form,
-        "fallback": result.fallback,
+        "fallback": None
+        if result.fallback is None
+        else f"{result.fallback} (--form chinchilla fits it anyway)",
         "determined": ident.determined,
         "not_determined_because": {
             k: v for k, v in ident.reasons.items() if not ident.determined[k]

@@ -626,6 +626,6 @@ def fit_auto(runs: RunsLike, **options: Any) -> FitResult:
     note = (
         f"fitted the power law in N, L = E + A/N^alpha, instead of the Chinchilla form: {why}, "
         f"so the Chinchilla form's beta, B and a are not determined and the power law in N is; "
-        f"{meaning}. Pass the form explicitly (--form chinchilla) to fit it anyway"
+        f"{meaning}"
     )
     return replace(power, fallback=note)

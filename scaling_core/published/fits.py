@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scaling_core.fit import BootstrapResult, FitError, FitResult, bootstrap_fit, fit
+from scaling_core.fit import (
+    BootstrapResult,
+    FitError,
+    FitResult,
+    Identifiability,
+    bootstrap_fit,
+    fit,
+)
 from scaling_core.fit.extrapolation import ExtrapolationResult
 from scaling_core.fit.rollout import RolloutResult, rollout
 from scaling_core.fit.sweeps import select_rows
@@ -68,8 +75,21 @@ class SweepFit:
         return self.boot.fit
 
     @property
+    def identifiability(self) -> Identifiability:
+        """What these runs determine (`FitResult.identifiability`), with the bootstrap's
+        intervals read in (`Identifiability.with_intervals`)."""
+        return self.fit.identifiability.with_intervals(self.boot.intervals, self.boot.confidence)
+
+    @property
+    def allocation_determined(self) -> bool:
+        """Whether the runs determine a, so that N_opt, tokens per parameter and the
+        compute-optimal curve may be shown."""
+        return self.identifiability.allocation_determined
+
+    @property
     def a(self) -> float:
-        """N_opt ∝ C^a, a = β/(α+β) (Hoffmann et al. 2022, eq. 4)."""
+        """N_opt ∝ C^a, a = β/(α+β) (Hoffmann et al. 2022, eq. 4).  Check
+        `allocation_determined` before showing it."""
         return self.fit.allocation_exponents[0]
 
     def fit_errors_against(self, law: object) -> tuple[float, float]:
