@@ -622,7 +622,10 @@ def fit_auto(runs: RunsLike, **options: Any) -> FitResult:
             raise error from None
         return chinchilla
     if not power.identifiability.determined["alpha"]:
-        return chinchilla if chinchilla is not None else power
+        if chinchilla is None:
+            assert error is not None
+            raise error
+        return chinchilla
     note = (
         f"fitted the power law in N, L = E + A/N^alpha, instead of the Chinchilla form: {why}, "
         f"so the Chinchilla form's beta, B and a are not determined and the power law in N is; "

@@ -387,6 +387,16 @@ def assess(result: FitResult) -> Identifiability:
                 f"E = {value:.3g} sits at its lower bound 0: the runs do not pin it down"
                 + ("; consider fixing E" if form == "chinchilla" else "")
             )
+    # as many runs as free constants: the law passes through every point, nothing checks it
+    free = [name for name in params if name not in result.fixed]
+    if design.n_runs <= len(free):
+        why = f"{design.n_runs} runs for {len(free)} free constants leave nothing to check them"
+        for name in free:
+            if determined.get(name, False):
+                determined[name], reasons[name] = False, why
+        if form == "chinchilla":
+            determined["a"], reasons["a"] = False, why
+        warnings.append(f"{why}: no constant is determined; more runs would determine them")
     # curvature of the objective
     half, sigma = _curvature_half_widths(result)
     wide = []
