@@ -7,6 +7,8 @@ from `dashboard.fit_session` (cached) and the figures and tables from `charts/`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -378,7 +380,9 @@ def show_charts(
                     "Loss in nats/token; error = predicted / observed − 1 of the fit "
                     "to the smaller runs."
                 )
-            rollout_fig = show_rollout(table, source, options)
+            # the automatic form rolls out the form it resolved to (chinchilla or power-n)
+            resolved = replace(options, form=result.form) if options.form == "auto" else options
+            rollout_fig = show_rollout(table, source, resolved)
             if rollout_fig is not None:
                 charts["rollout"] = rollout_fig
 

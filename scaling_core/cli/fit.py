@@ -272,6 +272,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
     print(read.summary(None if args.verbose else 20))
     print()
     print(result.report(ident))
+    if result.fallback:
+        print("    (--form chinchilla fits the Chinchilla form anyway)")
     if boot is not None:
         print(bootstrap_text(boot, ident))
     if holdout is not None:
