@@ -35,10 +35,11 @@ from scaling_core.fit import (
     extrapolation_check,
     fit,
 )
-from scaling_core.fit.points import snapshot_budgets
+from scaling_core.fit.points import choose_points, snapshot_points
 from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
-from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log, snapshot_losses
+from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log
+from scaling_core.runs.factors import sweep_factors as runs_sweep_factors
 from scaling_core.runs.limits import LIMITS, LimitExceeded, ReadBudget, delimited_shape
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
@@ -265,17 +266,16 @@ def sweep_factors(log: RunLog) -> dict[str, list[str]]:
     }
 
 
+def first_sweep(runs: pd.DataFrame) -> dict[str, str]:
+    """The sweep the command line names when a file holds several (its ``--where`` example):
+    the page opens on it rather than pooling them."""
+    return {str(k): str(v) for k, v in runs_sweep_factors(runs).example.items()}
+
+
 def snapshot_table(curves: pd.DataFrame) -> pd.DataFrame:
-    """IsoFLOP snapshots of learning curves at `snapshot_budgets` (run names get ``@ C``)."""
-    budgets = snapshot_budgets(curves)
-    if not budgets:
-        return pd.DataFrame(columns=["run", "n_params", "n_tokens", "compute_flops", "loss"])
-    table = snapshot_losses(curves, compute_flops=budgets)
-    table["run"] = [
-        f"{run} @ {format_flops(c)}"
-        for run, c in zip(table["run"], table["compute_flops"], strict=True)
-    ]
-    return table
+    """IsoFLOP snapshots of learning curves (`scaling_core.fit.points.snapshot_points`), the
+    budgets in run names written as the page writes compute."""
+    return snapshot_points(curves, label=format_flops)
 
 
 def fit_table(log: RunLog, points: str = "final") -> pd.DataFrame:
@@ -412,27 +412,15 @@ POINTS_LABELS = {
 
 
 def auto_points(log: RunLog, where: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
-    """What "automatic" fits for learning curves, and why: their final points when those end at
-    different tokens per parameter (a two-term law is identified there, see
-    `collinear_tokens_per_param`, and the points are finished runs, not the early-training
-    transients a snapshot budget can land on), else IsoFLOP snapshots, where D/N differs from
-    run to run (Hoffmann et al. 2022, sec. 3.2, read their curves the same way)."""
+    """What "automatic" fits for this log (after ``where``), and why: the command line's rule
+    (`scaling_core.fit.points.choose_points`), so both fit the same points."""
     if log.curves is None:
         return "final", ""
     try:
         runs = select_log(log, dict(where)).runs if where else log.runs
     except FitError:
         return "final", ""
-    ratio = collinear_tokens_per_param(runs["n_params"], runs["n_tokens"])
-    if ratio is None:
-        return "final", (
-            "the last logged point of each run: the runs end at different tokens per parameter, "
-            "so their final points separate the N and D terms"
-        )
-    return "snapshots", (
-        f"IsoFLOP snapshots: every run ends at about {format_count(ratio)} tokens per parameter, "
-        "so the final points alone cannot separate the N and D terms"
-    )
+    return choose_points(runs, has_curves=True)
 
 
 def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:

@@ -484,8 +484,13 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
     if not factors:
         return ()
     sweep = sweep_for_path(source.name) if source.kind == "sample" else None
-    defaults = sweep.default_where if sweep is not None else {}
-    st.markdown("**This file holds several sweeps.** Fit one of them (or *all* to fit every row):")
+    # The same sweep the command line names when it refuses to pool them (the first
+    # combination present); a shipped sample opens on its catalogue's sweep instead.
+    defaults = sweep.default_where if sweep is not None else fs.first_sweep(log.runs)
+    st.markdown(
+        "**This file holds several sweeps**, told apart by the columns below. One of them is "
+        "fitted (the first, unless you pick another); *all* fits every row as one law."
+    )
     cols = st.columns(min(len(factors), 6))
     chosen = []
     for i, (column, values) in enumerate(factors.items()):

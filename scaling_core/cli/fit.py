@@ -115,6 +115,14 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
         help="fit only runs with at most N parameters and report how well it predicts the rest",
     )
     fit.add_argument(
+        "--points",
+        choices=("auto", "final", "snapshots"),
+        default="auto",
+        help="learning curves: fit their last logged points or IsoFLOP snapshots along them; "
+        "auto (default) snapshots only when every run ends at one tokens-per-parameter ratio "
+        "(the fit page's 'automatic', the same rule)",
+    )
+    fit.add_argument(
         "--pool",
         action="store_true",
         help="fit the rows as one law even when columns such as dataset split them into sweeps",
@@ -155,6 +163,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     """Read PATH..., fit the chosen form, optionally bootstrap, print a report or one JSON object."""
     from scaling_core.cli.read import read_payload, read_usable
     from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
+    from scaling_core.fit.points import choose_points, points_table
     from scaling_core.fit.sweeps import parse_where
 
     if not 0 < args.confidence < 1:
@@ -168,19 +177,24 @@ def cmd_fit(args: argparse.Namespace) -> None:
     log = read.log
     if not args.pool:
         _refuse_pooled_sweeps(log.runs)
+    if args.points == "auto":
+        points, points_reason = choose_points(log.runs, log.curves is not None)
+    else:
+        points, points_reason = args.points, "chosen with --points"
+    table = points_table(log.runs, log.curves, points)
     holdout = None
     if args.holdout_params_above is not None and args.bootstrap:
         raise FitCommandError("--holdout-params-above and --bootstrap do not combine")
-    chosen = fit(log.runs, args.form, **options)  # "auto" resolves to the form it fitted
+    chosen = fit(table, args.form, **options)  # "auto" resolves to the form it fitted
     form = chosen.form
     if args.holdout_params_above is not None:
         holdout = extrapolation_check(
-            log.runs, form, by="n_params", threshold=args.holdout_params_above, **options
+            table, form, by="n_params", threshold=args.holdout_params_above, **options
         )
     boot = None
     if args.bootstrap:
         boot = bootstrap_fit(
-            log.runs,
+            table,
             form,
             n_boot=args.bootstrap,
             seed=args.seed,
@@ -264,6 +278,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "residuals": {"rms": result.rms_residual, "max_abs": result.max_abs_residual},
         "where": dict(parse_where(args.where)),
         "pooled": bool(args.pool),
+        "points": points,
+        "points_reason": points_reason,
         **read_payload(read),
     }
     if args.json:
@@ -271,6 +287,8 @@ def cmd_fit(args: argparse.Namespace) -> None:
         return
     print(read.summary(None if args.verbose else 20))
     print()
+    if points_reason:
+        print(f"Fitted points: {points_reason}")
     print(result.report(ident))
     if result.fallback:
         print("    (--form chinchilla fits the Chinchilla form anyway)")

@@ -6,12 +6,13 @@ fitted law's prediction at every run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from scaling_core.fit.base import FitError
-from scaling_core.fit.identifiability import group_isoflop
+from scaling_core.fit.identifiability import collinear_tokens_per_param, group_isoflop
 from scaling_core.fit.result import FitResult
 from scaling_core.grids import log_grid
 
@@ -34,6 +35,84 @@ def snapshot_budgets(
         picks = np.unique(np.round(np.linspace(0, len(covered) - 1, max_budgets)).astype(int))
         covered = [covered[i] for i in picks]
     return covered
+
+
+#: What a fit of learning curves can see: "final" (the last logged point of each run) or
+#: "snapshots" (IsoFLOP snapshots along the curves); "auto" picks with `choose_points`.
+POINTS = ("auto", "final", "snapshots")
+
+
+def _tokens_text(value: float) -> str:
+    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= factor:
+            return f"{value / factor:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def choose_points(final_runs: pd.DataFrame, has_curves: bool) -> tuple[str, str]:
+    """What "automatic" fits for learning curves, and why, the same on the page and in the
+    command line.
+
+    IsoFLOP snapshots when every run ends at about one tokens-per-parameter ratio: their
+    final points then move N and D together and cannot separate the two terms (Hoffmann et
+    al. 2022, sec. 3.2, read their curves at fixed budgets for this reason); otherwise the
+    final points, which are finished runs rather than the intermediate checkpoints of one
+    schedule.  When the final points all sit at one D they vary N only (the fit's automatic
+    form then fits power in N), and the reason says so instead of claiming they separate N
+    and D.  Finished runs without curves are always "final" (reason empty).
+    """
+    if not has_curves or final_runs.empty:
+        return "final", ""
+    n_params = final_runs["n_params"].to_numpy(dtype=float)
+    n_tokens = final_runs["n_tokens"].to_numpy(dtype=float)
+    ratio = collinear_tokens_per_param(n_params, n_tokens)
+    if ratio is not None:
+        return "snapshots", (
+            f"IsoFLOP snapshots: every run ends at about {ratio:.3g} tokens per parameter, so "
+            "the final points alone cannot separate the N and D terms"
+        )
+    finite = n_tokens[np.isfinite(n_tokens) & (n_tokens > 0)]
+    if len(finite) and int(group_isoflop(finite, tolerance=0.1).max()) == 0:
+        return "final", (
+            f"the last logged point of each run: every run ends at about "
+            f"{_tokens_text(float(np.median(finite)))} tokens, so the final points vary N only "
+            "(they determine the N term; IsoFLOP snapshots would vary D too, at the cost of "
+            "reading intermediate checkpoints)"
+        )
+    return "final", (
+        "the last logged point of each run: the runs end at different tokens per parameter, "
+        "so their final points separate the N and D terms"
+    )
+
+
+def snapshot_points(
+    curves: pd.DataFrame, label: Callable[[float], str] | None = None
+) -> pd.DataFrame:
+    """IsoFLOP snapshots of learning curves at `snapshot_budgets` (run names get
+    ``" @ <budget>"``, the budget written by ``label``, default ``1e+20 FLOP``)."""
+    from scaling_core.runs import snapshot_losses
+
+    budgets = snapshot_budgets(curves)
+    if not budgets:
+        return pd.DataFrame(columns=["run", "n_params", "n_tokens", "compute_flops", "loss"])
+    table = snapshot_losses(curves, compute_flops=budgets)
+    write = label or (lambda c: f"{c:.3g} FLOP")
+    table["run"] = [
+        f"{run} @ {write(c)}" for run, c in zip(table["run"], table["compute_flops"], strict=True)
+    ]
+    return table
+
+
+def points_table(
+    final_runs: pd.DataFrame, curves: pd.DataFrame | None, points: str
+) -> pd.DataFrame:
+    """The runs a fit sees: the finished runs, or IsoFLOP snapshots of the learning curves
+    (the finished runs when there are no curves or no snapshot budget)."""
+    if points == "snapshots" and curves is not None:
+        table = snapshot_points(curves)
+        if len(table):
+            return table
+    return final_runs
 
 
 def snapshot_source_runs(result: FitResult, table: pd.DataFrame) -> int:
