@@ -29,18 +29,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_server import start_server, stop_server  # noqa: E402
+from app_server import CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REAL_LOGS = ROOT / "tests" / "fixtures" / "real-logs"
 SLIDER_PAGES = (
     "Loss_landscape",
@@ -123,7 +115,7 @@ def main() -> None:
         rows: list[tuple[str, float, float]] = []
         try:
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
                 def fresh():  # type: ignore[no-untyped-def]
                     context = browser.new_context(viewport={"width": 1400, "height": 900})

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import hostile_files  # noqa: E402
 import websockets  # noqa: E402
-from app_server import healthy, start_server  # noqa: E402
+from app_server import CHROMIUM_ARGS, healthy, start_server  # noqa: E402
 from machine import describe_machine  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -206,14 +206,7 @@ def _hostile_upload(base: str, files: list[Path], result: LoadResult, started: t
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
+                args=CHROMIUM_ARGS,
             )
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
             page.goto(f"{base}/Fit_your_runs", timeout=60_000)

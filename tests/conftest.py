@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import start_server, stop_server
+from tests.app_server import CHROMIUM_ARGS, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Pages let unexpected exceptions through in tests (dashboard.layout.RAISE_ENV), so a test sees
@@ -23,16 +23,6 @@ REAL_LOGS = Path(
 )
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 def _chromium_path() -> str | None:

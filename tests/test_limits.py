@@ -8,9 +8,7 @@ The expected values are the README's numbers written out here, not read from
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import time
 import zipfile
@@ -23,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile_files
+from test_hostile import _child_peak
 
 from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
@@ -52,18 +51,7 @@ README_LIMITS = {
 
 def _cli(args: list[str], timeout: float = 120) -> tuple[int, int, str, str]:
     """(exit status, peak RSS of the command in bytes, stdout, stderr)."""
-    probe = (
-        "import json, resource, subprocess, sys;"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
-        "print(json.dumps([r.returncode,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, r.stdout, r.stderr]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, sys.executable, "-m", "scaling_core", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-    )  # fmt: skip
-    code, rss, out, err = json.loads(done.stdout)
-    return code, rss, out, err
+    return _child_peak([sys.executable, "-m", "scaling_core", *args], timeout=timeout)
 
 
 def _page_read(files: list[tuple[str, bytes]]) -> str:
