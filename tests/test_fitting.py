@@ -357,7 +357,7 @@ def test_bootstrap_gives_intervals_for_params_and_derived_quantities() -> None:
     boot = bootstrap_fit(runs, n_boot=60, seed=3, compute_flops=1e21, at=(1e9, 2e10))
     assert boot.n_failed == 0 and len(boot.samples) == 60
     expected = {"E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "loss_at"}
-    assert set(boot.intervals) == expected
+    assert set(boot.intervals) == expected | {"tokens_per_param"}
     point = {**boot.fit.params, **boot.derived}
     for name, (low, high) in boot.intervals.items():
         assert low <= high, name
