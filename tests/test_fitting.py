@@ -482,3 +482,31 @@ def test_clean_grid_has_no_warnings() -> None:
     assert (
         fit_chinchilla(pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss})).warnings() == []
     )
+
+
+def test_batch_refits_match_one_by_one_newton_and_grid() -> None:
+    """`newton_batch` and `best_grid_points` against the scalar Newton polish and start grid."""
+    import numpy as np
+
+    from scaling_core.fit.newton_batch import best_grid_points, newton_batch
+    from scaling_core.fit.objective import _LSEModel, _newton
+    from scaling_core.fit.starts import _lse_starts
+
+    runs = random_runs(60, noise=0.01, seed=31)
+    full = fit(runs)
+    x = np.log(runs[["n_params", "n_tokens"]].to_numpy(dtype=float))
+    loss = runs["loss"].to_numpy(dtype=float)
+    model = _LSEModel(x, np.log(loss))
+    rng = np.random.default_rng(0)
+    weights = np.stack([np.bincount(rng.integers(0, 60, 60), minlength=60) for _ in range(40)])
+    weights = weights.astype(float)
+    free = np.ones(5, dtype=bool)
+    batch = newton_batch(model, full.theta, free, weights, 1e-3)
+    for w, theta, objective in zip(weights, batch.theta, batch.objective, strict=True):
+        one = _newton(model, full.theta, free, w, 1e-3)
+        assert np.max(np.abs(one.theta - theta)) < 1e-9
+        assert objective == pytest.approx(one.objective, rel=1e-9)
+    exps, scores = best_grid_points(x, loss, weights, 10)
+    for w, exp, score in zip(weights, exps, scores, strict=True):
+        (start, one_score), *_ = _lse_starts(x, loss, w, {}, 10, 1)
+        assert np.allclose(start[3:], exp) and score == pytest.approx(one_score, rel=1e-9)
