@@ -506,7 +506,8 @@ def test_batch_refits_match_one_by_one_newton_and_grid() -> None:
         one = _newton(model, full.theta, free, w, 1e-3)
         assert np.max(np.abs(one.theta - theta)) < 1e-9
         assert objective == pytest.approx(one.objective, rel=1e-9)
-    exps, scores = best_grid_points(x, loss, weights, 10)
-    for w, exp, score in zip(weights, exps, scores, strict=True):
+    exps, scores, starts = best_grid_points(x, loss, weights, 10)
+    for w, exp, score, theta in zip(weights, exps, scores, starts, strict=True):
         (start, one_score), *_ = _lse_starts(x, loss, w, {}, 10, 1)
         assert np.allclose(start[3:], exp) and score == pytest.approx(one_score, rel=1e-9)
+        assert np.allclose(start, theta, rtol=1e-9, atol=1e-9)

@@ -389,17 +389,16 @@ def _fast_refitter(
             message=message,
         )
 
-    def other_basin(w: FloatArray, sol: _Solution, start: FloatArray | None = None) -> _Solution:
+    def other_basin(w: FloatArray, sol: _Solution) -> _Solution:
         # Insurance against a basin change: polish the best coarse-grid start only when its
         # exponents are far from the warm solution's and it scores better on the grid's own
         # (loss-space) criterion.
         assert isinstance(model, _LSEModel)
-        if start is None:
-            (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
-            m = model.m
-            far = np.max(np.abs(start[1 + m :] - sol.theta[1 + m :])) > 1.5 * spacing
-            if not (far and score < _vp_score(model, sol.theta, data.loss, w)):
-                return sol
+        (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
+        m = model.m
+        far = np.max(np.abs(start[1 + m :] - sol.theta[1 + m :])) > 1.5 * spacing
+        if not (far and score < _vp_score(model, sol.theta, data.loss, w)):
+            return sol
         theta = _newton(model, start, free, w, math.inf, max_iter=100).theta
         other = _newton(model, theta, free, w, delta)
         return other if other.objective < sol.objective else sol
@@ -424,29 +423,39 @@ def _fast_refitter(
         if not len(rows):
             return out
         batch = newton_batch(model, warm, free, weights[rows], delta)
-        switch = np.zeros(len(rows), dtype=bool)
+        theta, objective = batch.theta.copy(), batch.objective.copy()
+        converged = batch.converged.copy()
         batch_grid = grid_points**model.m * len(data.loss) * 8 <= MAX_WORKING_FLOATS
         if grid_points and not fixed_theta and batch_grid:
+            # the basin-change insurance of `other_basin`, for the whole chunk at once
             m = model.m
-            exps, scores = best_grid_points(model.x, data.loss, weights[rows], grid_points)
-            far = np.max(np.abs(exps - batch.theta[:, 1 + m :]), axis=1) > 1.5 * spacing
-            switch = far & (scores < _vp_scores(model, batch.theta, data.loss, weights[rows]))
+            exps, scores, starts = best_grid_points(model.x, data.loss, weights[rows], grid_points)
+            far = np.max(np.abs(exps - theta[:, 1 + m :]), axis=1) > 1.5 * spacing
+            switch = np.flatnonzero(
+                far & (scores < _vp_scores(model, theta, data.loss, weights[rows]))
+            )
+            if len(switch):
+                w_switch = weights[rows[switch]]
+                polished = newton_batch(model, starts[switch], free, w_switch, math.inf, 100)
+                other = newton_batch(model, polished.theta, free, w_switch, delta)
+                wins = other.objective < objective[switch]
+                theta[switch[wins]] = other.theta[wins]
+                objective[switch[wins]] = other.objective[wins]
+                converged[switch[wins]] = other.converged[wins]
         for i, row in enumerate(rows):
             w = weights[row]
             sol = _Solution(
-                batch.theta[i], float(batch.objective[i]), bool(batch.converged[i]), 0, ""
-            )
-            sol.message = (
+                theta[i],
+                float(objective[i]),
+                bool(converged[i]),
+                0,
                 "Newton decrement below 1e-12 of the objective"
-                if sol.converged
-                else "no convergence"
+                if converged[i]
+                else "no convergence",
             )
             try:
                 if grid_points and (fixed_theta or not batch_grid):
                     sol = other_basin(w, sol)  # the grid chunked as in the full fit
-                elif switch[i]:
-                    start = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)[0][0]
-                    sol = other_basin(w, sol, start)
                 out[row] = result(sol.theta, sol.objective, sol.converged, sol.message)
             except (FitError, ArithmeticError, np.linalg.LinAlgError):
                 continue  # counted as a failed refit

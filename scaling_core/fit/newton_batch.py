@@ -113,6 +113,7 @@ def newton_batch(
 ) -> BatchSolution:
     """Minimise Σ_i w_bi·Huber_δ(r_i(θ)) from ``theta0`` for every row of ``weights`` (B, n).
 
+    ``theta0`` is one start (p,) shared by every row, or one start per row (B, p).
     The batch form of `scaling_core.fit.objective._newton` (same damping, acceptance and
     stopping rules); a row stops when it has converged or can descend no further.
     """
@@ -131,7 +132,7 @@ def _loop(
     w_all = np.asarray(weights, dtype=float)
     n_rows = len(w_all)
     fi = np.flatnonzero(free)
-    theta = np.tile(theta0, (n_rows, 1))
+    theta = np.tile(theta0, (n_rows, 1)) if theta0.ndim == 1 else theta0.copy()
     f = _huber_sums(_residuals(model, theta), w_all, delta)
     converged = np.zeros(n_rows, dtype=bool)
     moving = np.isfinite(f)
@@ -232,7 +233,8 @@ def best_grid_points(
     non-negative least-squares solve for (E, A_j) with weights w/L² (`starts._nnls_grid`, the
     same column scaling and ridge) scores every grid point.  Returns the exponents of each row's
     best grid point (B, m) and its score Σ (w/L²)·(L̂ − L)² (B,).  The normal equations of every
-    row and grid point come from one matrix product over the runs.
+    row and grid point come from one matrix product over the runs.  Also returns the start θ
+    each best point gives, built as `_lse_starts` builds it (B, 1 + 2m).
     """
     n, m = x.shape
     exps = np.stack(
@@ -262,6 +264,7 @@ def best_grid_points(
     gram = gram / (col[:, :, :, None] * col[:, :, None, :])
     rhs = rhs / col
     best_sse = np.broadcast_to(tt[:, None], (n_rows, n_grid)).copy()
+    best = np.zeros((n_rows, n_grid, k))
     for size in range(1, k + 1):
         for support in itertools.combinations(range(k), size):
             idx = list(support)
@@ -273,6 +276,20 @@ def best_grid_points(
             sse = tt[:, None] - np.einsum("bgk,bgk->bg", sol, rhs[:, :, idx])
             better = np.all(sol >= 0, axis=2) & (sse < best_sse)
             best_sse[better] = sse[better]
+            best[better] = 0.0
+            chosen = best[better]
+            chosen[:, idx] = sol[better]
+            best[better] = chosen
     best_sse = np.where(np.isfinite(best_sse), best_sse, np.inf)
     flat = np.argmin(best_sse, axis=1)
-    return exps[flat], best_sse[np.arange(n_rows), flat]
+    pick = np.arange(n_rows)
+    coef = best[pick, flat] / col[pick, flat]  # (B, k): E, A_1..A_m
+    # θ as `_lse_starts` makes it: logs floored at 1e-3 of the lowest loss (per term's scale)
+    floor = 1e-3 * float(loss.min())
+    theta = np.empty((n_rows, 1 + 2 * m))
+    theta[:, 1 + m :] = exps[flat]
+    theta[:, 0] = np.log(np.maximum(coef[:, 0], floor))
+    for j in range(m):
+        typical = np.median(np.exp(-exps[flat, j][:, None] * x[None, :, j]), axis=1)
+        theta[:, 1 + j] = np.log(np.maximum(coef[:, 1 + j], floor / np.maximum(typical, 1e-300)))
+    return exps[flat], best_sse[pick, flat], theta
