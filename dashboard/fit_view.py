@@ -449,6 +449,7 @@ def show_downloads(
             n_boot=boot.n_boot if boot else None,
             source=source.name,
             equation=fs.FORM_LABELS[result.form],
+            resampling=boot.resampling if boot else None,
         ),
         file_name=f"{stem}-parameters.json",
         mime="application/json",
