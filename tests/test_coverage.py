@@ -4,16 +4,17 @@ Our own generator of IsoFLOP sweeps (not the code under test): a Chinchilla-like
 L = 1.8 + 480/N^0.35 + 2085/D^0.37 (close to Besiroglu et al. 2024's refit), 5 budgets from
 1e18 to 1e20 FLOP with 5-7 model sizes each spread over x1/6..x6 of the true optimum, and 3 seeds
 per (N, D).  Each configuration gets one shared log-loss offset with sigma 0.012 (what one
-configuration's data order, init and implementation details do to all its reruns alike) and each
+configuration's hyperparameters, schedule and code do to all its reruns alike) and each
 run its own seed noise with sigma 0.003.  The allocation exponent a = beta/(alpha + beta)
 (Hoffmann et al. 2022, eq. 4) is 0.5139.
 
 Over 60 sweeps (each seeded), the 95% interval of a from `bootstrap_fit` must hold the truth in
 at least 90% of them.  Resampling rows (each seed on its own) must fall short of that on the same
 sweeps -- the test fails when the clusters are ignored.  250 draws per sweep instead of the
-product's 1,000: a 95% percentile interval from 250 draws sits between the 6th and 7th smallest and
-largest draws, a Monte Carlo error far below the spread that decides coverage (measured: 400
-draws give the same counts), and it keeps the file under a minute on two cores.
+product's 1,000 keep the file near 40 s of CPU on two cores: a 95% percentile interval from 250
+draws sits between the 6th and 7th most extreme draws on each side, and the counts barely move
+(measured by benchmarks/bench_coverage.py on these sweeps: 59 and 51 of 60 with 250 draws, 58 and
+52 with 1,000, clusters and rows).
 """
 
 from __future__ import annotations
@@ -81,14 +82,14 @@ def both() -> dict[str, tuple[int, float]]:
 def test_cluster_bootstrap_interval_of_a_holds_the_truth_in_at_least_90_percent(both) -> None:
     held, width = both["clusters"]
     assert held >= 0.9 * N_SWEEPS, f"{held} of {N_SWEEPS}"
-    # and it is an interval, not the whole range: measured median width 0.14 (a in 0.44-0.58)
+    # and it is an interval, not the whole range: measured median width 0.142
     assert width < 0.2
 
 
 def test_row_bootstrap_falls_short_on_the_same_sweeps(both) -> None:
     held_rows, width_rows = both["rows"]
     held_clusters, width_clusters = both["clusters"]
-    # measured: 52 of 60 (87%) with rows, 58 with clusters; the issue saw 49 of 60 on its sets
+    # measured: 51 of 60 (85%) with rows, 59 with clusters; the issue saw 49 of 60 on its sets
     assert held_rows < 0.9 * N_SWEEPS, f"{held_rows} of {N_SWEEPS}"
     assert held_rows < held_clusters
     assert width_rows < 0.7 * width_clusters  # three seeds counted as three looks at the law
