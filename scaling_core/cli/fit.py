@@ -323,8 +323,9 @@ def bootstrap_text(boot: Any, ident: Any) -> str:
     derived quantity (a, b, N_opt, D_opt) the runs do not determine."""
     pct = f"{100 * boot.confidence:g}%"
     lines = [
-        f"[[Bootstrap]] {boot.n_boot} refits over runs, {boot.n_failed} failed; {pct} "
-        f"percentile intervals (seed {boot.seed})"
+        f"[[Bootstrap]] {boot.n_boot} refits, {boot.n_failed} failed; {pct} "
+        f"percentile intervals (seed {boot.seed})",
+        f"    resampled  {boot.resampling}",
     ]
     point = {**boot.fit.params, **boot.derived}
     for name, (low, high) in boot.intervals.items():
