@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from scaling_core.fit.base import DEFAULT_DELTA, FitError, Form, RunsLike, _as_runs
+from scaling_core.fit.base import (
+    DEFAULT_DELTA,
+    FLOPS_PER_PARAM_TOKEN,
+    FitError,
+    Form,
+    RunsLike,
+    _as_runs,
+)
 from scaling_core.fit.forms import _check_delta, _theta_params, fit
 from scaling_core.fit.identifiability import group_isoflop
 from scaling_core.fit.newton_batch import _residuals as _batch_residuals
@@ -126,14 +133,14 @@ class BootstrapResult:
             raise FitError(f"compute_flops must be positive, got {compute_flops!r}")
         if not len(self.samples):
             return {}
+        alpha, beta = (self.samples[k].to_numpy(dtype=float) for k in ("alpha", "beta"))
+        big_a, big_b = (self.samples[k].to_numpy(dtype=float) for k in ("A", "B"))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            n_opt, d_opt = _chinchilla_optimal(
-                {
-                    k: self.samples[k].to_numpy(dtype=float)
-                    for k in ("E", "A", "B", "alpha", "beta")
-                },
-                compute_flops,
-            )
+            # eq. 4 for every refit: G = (αA/(βB))^(1/(α+β)), N_opt = G·(C/6)^a, D_opt = (C/6)^b/G
+            g = (alpha * big_a / (beta * big_b)) ** (1.0 / (alpha + beta))
+            c6 = compute_flops / FLOPS_PER_PARAM_TOKEN
+            n_opt = np.where((alpha > 0) & (beta > 0), g * c6 ** (beta / (alpha + beta)), np.nan)
+            d_opt = np.where((alpha > 0) & (beta > 0), c6 ** (alpha / (alpha + beta)) / g, np.nan)
         lo_q, hi_q = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
         out = {}
         for name, values in (
