@@ -38,7 +38,7 @@ def live_steps(method: str = "akima") -> list[LiveStep]:
     """Every Table 1 step on both datasets, fitted from the released points (cached once per
     server as shared objects, read-only: st.cache_data would unpickle the fits, their points
     and bootstrap replicates on each of the page's four calls per rerun)."""
-    return live_table1(read_points(), method=method, n_bootstrap=1000 if method == "akima" else 300)
+    return live_table1(read_points(), method=method, n_bootstrap=1000)
 
 
 def table1_cells(method: str = "akima") -> list[Table1Cell]:
@@ -60,6 +60,11 @@ def table1_cells(method: str = "akima") -> list[Table1Cell]:
             )
         )
     return cells
+
+
+def interval_assumptions(method: str = "akima") -> dict[str, str]:
+    """What our Table 1 intervals rest on, per dataset ("assumes seed noise sigma = 0.002 nats")."""
+    return {live.dataset: live.fit.interval_assumes for live in live_steps(method)}
 
 
 def optima_series(dataset: str, upto: int, method: str = "akima") -> list[OptimaSeries]:

@@ -88,6 +88,7 @@ def parameters_record(
     n_boot: int | None = None,
     source: str | None = None,
     equation: str | None = None,
+    resampling: str | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready description of a `scaling_core.fit.FitResult` (and bootstrap intervals)."""
     intervals = dict(intervals or {})
@@ -114,6 +115,7 @@ def parameters_record(
         record["bootstrap"] = {
             "confidence": _finite_or_none(confidence),
             "n_refits": n_boot,
+            "resampling": resampling,
             "intervals": {
                 name: [_finite_or_none(low), _finite_or_none(high)]
                 for name, (low, high) in intervals.items()

@@ -60,6 +60,9 @@ UPLOAD_LIMITS_TEXT = (
 #: Work budget of one bootstrap on the page, in refits × runs (each refit polishes every run):
 #: 20,000,000 is 200 refits of 100,000 runs, about 30 s on one core of the benchmark machine.
 MAX_BOOTSTRAP_WORK = 20_000_000
+#: Fewest bootstrap refits behind an interval the page shows (the ends of a 95% interval are
+#: then the 25th most extreme refits on each side, not a handful).
+MIN_BOOTSTRAP_DRAWS = 1000
 #: Uploads that expand to more than this (zip members at their declared size, which reading
 #: enforces) are read, mapped and fitted in a child process (`dashboard.jobs`)
 #: with `JOB_SECONDS` and `JOB_MEMORY_MB` per step, after waiting for one of `MAX_HEAVY_JOBS`
@@ -240,7 +243,7 @@ def bootstrap_budget(n_runs: int, n_boot: int) -> str | None:
     if n_runs * n_boot <= MAX_BOOTSTRAP_WORK:
         return None
     most = MAX_BOOTSTRAP_WORK // max(n_runs, 1)
-    fewer = f"ask for at most {most:,} refits, or " if most >= 20 else ""
+    fewer = f"ask for at most {most:,} refits, or " if most >= MIN_BOOTSTRAP_DRAWS else ""
     return (
         f"{n_boot:,} refits of {n_runs:,} runs is more work than this server does for one "
         f"request ({MAX_BOOTSTRAP_WORK:,} run-refits); {fewer}bootstrap a random subsample of "

@@ -223,10 +223,19 @@ def show_fit(
             st.code(result.report(ident), language=None)
 
         # ------------------------------------------------------ bootstrap
-        st.markdown("**Bootstrap intervals** (resample the runs, refit; Besiroglu et al. 2024)")
+        st.markdown(
+            "**Bootstrap intervals** (resample the runs, refit; Besiroglu et al. 2024). Runs "
+            "that share (N, D), such as seeds or reruns of one configuration, are drawn together."
+        )
         b1, b2 = st.columns([1, 3])
         n_boot = b1.number_input(
-            "Refits K", min_value=20, max_value=5000, value=200, step=20, key="fit_n_boot"
+            "Refits K",
+            min_value=fs.MIN_BOOTSTRAP_DRAWS,
+            max_value=5000,
+            value=fs.MIN_BOOTSTRAP_DRAWS,
+            step=500,
+            key="fit_n_boot",
+            help="At least 1,000: the ends of a 95% interval are its 25 most extreme refits.",
         )
         if b1.button("Run bootstrap", key="fit_run_bootstrap"):
             bar = b2.progress(0.0, text="Bootstrap: starting…")
@@ -247,7 +256,7 @@ def show_fit(
                 b2.error(f"Bootstrap failed: {ft.escape_markdown(str(exc))}")
         if boot is not None:
             b2.caption(
-                f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; "
+                f"{boot.n_boot:,} refits, {boot.n_failed:,} failed; {boot.resampling}; "
                 f"{100 * boot.confidence:g}% percentile intervals shown under each value "
                 "and in the tables."
             )
@@ -440,6 +449,7 @@ def show_downloads(
             n_boot=boot.n_boot if boot else None,
             source=source.name,
             equation=fs.FORM_LABELS[result.form],
+            resampling=boot.resampling if boot else None,
         ),
         file_name=f"{stem}-parameters.json",
         mime="application/json",

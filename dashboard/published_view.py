@@ -16,8 +16,8 @@ from scaling_core.fit.sweeps import sweep_columns
 from scaling_core.published import SWEEPS_BY_KEY
 from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
 
-#: Bootstrap refits per sweep (each ~5 ms; cached per choice).
-N_BOOT = 100
+#: Bootstrap refits per sweep: 1,000 (refitted in batches, about 1 ms each; cached per choice).
+N_BOOT = 1000
 
 
 def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | None]:
@@ -70,8 +70,8 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         m[3].metric("Tokens / param there", format_ratio(result.tokens_per_param(compute)))
         st.caption(
             f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
-            f"each run; {N_BOOT} bootstrap refits over runs. a 95% CI {a_lo:.2f}-{a_hi:.2f}; E, "
-            f"A, B, α, β = {constants}"
+            f"each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. a 95% "
+            f"CI {a_lo:.2f}-{a_hi:.2f}; E, A, B, α, β = {constants}"
             + (" (? not determined by these runs)." if "?" in constants else ".")
         )
     else:
@@ -86,8 +86,8 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         )
         st.caption(
             f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
-            f"each run; {N_BOOT} bootstrap refits over runs. E, A, B, α, β = {constants} (? not "
-            "determined by these runs)."
+            f"each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. E, A, "
+            f"B, α, β = {constants} (? not determined by these runs)."
         )
     leave = ""
     if result.leave_out is not None:

@@ -82,13 +82,10 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
         assert "f_k=2" in colleague.url
         assert colleague.locator('[data-testid="stException"]').count() == 0
 
-        # Bootstrap with a small K: the progress bar runs, then the intervals fill the table.
-        refits = colleague.get_by_label("Refits K")
-        refits.fill("20")
-        refits.press("Enter")
-        wait_for_app(colleague)
+        # Bootstrap with the page's K (1,000): the progress bar runs, then the intervals fill
+        # the table.
         colleague.get_by_role("button", name="Run bootstrap").click()
-        colleague.get_by_text("20 refits,", exact=False).wait_for(timeout=60_000)
+        colleague.get_by_text("1,000 refits,", exact=False).wait_for(timeout=60_000)
         wait_for_app(colleague)
         table = colleague.locator('[data-testid="stTable"]').first.inner_text()
         assert "run the bootstrap" not in table and " – " in table

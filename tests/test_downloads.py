@@ -111,11 +111,14 @@ def test_parameters_json_is_strict_and_complete(isoflop_fit) -> None:  # type: i
 def test_parameters_json_with_intervals_and_nan(isoflop_fit) -> None:  # type: ignore[no-untyped-def]
     boot = bootstrap_fit(isoflop_fit.runs, "chinchilla", n_boot=4, seed=1)
     intervals = {**boot.intervals, "alpha": (math.nan, math.inf)}
-    text = parameters_json(isoflop_fit, intervals=intervals, confidence=0.95, n_boot=4)
+    text = parameters_json(
+        isoflop_fit, intervals=intervals, confidence=0.95, n_boot=4, resampling=boot.resampling
+    )
     record = json.loads(text)  # strict JSON: NaN/inf became null
     assert record["bootstrap"]["intervals"]["alpha"] == [None, None]
     assert record["bootstrap"]["intervals"]["beta"] == list(boot.intervals["beta"])
     assert record["bootstrap"]["n_refits"] == 4
+    assert record["bootstrap"]["resampling"].startswith("clusters of runs sharing (N, D): ")
     assert b"NaN" not in text and b"Infinity" not in text
 
 

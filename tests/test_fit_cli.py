@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scaling_core.cli import main
+from scaling_core.runs import read_run_log
 
 ROOT = Path(__file__).resolve().parents[1]
 ISOFLOP = str(ROOT / "sample_data" / "isoflop_sweep.csv")
@@ -72,7 +74,15 @@ def test_bootstrap_fills_intervals_for_every_parameter(capsys) -> None:
     for name, (low, high) in payload["intervals"].items():
         assert low <= high, name
     assert set(payload["derived_intervals"]) >= {"a", "b"}
-    assert payload["bootstrap"] == {"n_boot": 30, "n_failed": 0, "seed": 2}
+    n_runs = len(read_run_log(ISOFLOP).runs)
+    assert payload["bootstrap"] == {
+        "n_boot": 30,
+        "n_failed": 0,
+        "seed": 2,
+        "resample": "clusters",
+        "n_clusters": n_runs,  # one run per (N, D) in this file
+        "resampling": f"clusters of runs sharing (N, D): {n_runs} clusters from {n_runs} runs",
+    }
     assert payload["confidence"] == 0.9
     again = run_json(capsys, ISOFLOP, "--bootstrap", "30", "--seed", "2", "--confidence", "0.9")
     assert again["intervals"] == payload["intervals"]
@@ -233,3 +243,25 @@ def test_tokens_per_param_below_one_is_not_rounded_to_zero(capsys) -> None:
     status, out, _ = run(capsys, "optimal", "--law", "porian-2024-kaplan", "--compute", "1e21")
     line = next(ln for ln in out.splitlines() if ln.startswith("tokens per param"))
     assert status == 0 and float(line.split()[-1]) > 0
+
+
+def test_bootstrap_resamples_seeds_of_one_config_together(capsys, tmp_path) -> None:
+    """Three seeds per (N, D): the JSON and the text say how many clusters were drawn."""
+    runs = read_run_log(ISOFLOP).runs[["n_params", "n_tokens", "loss"]]
+    rng = np.random.default_rng(0)
+    seeds = pd.concat(
+        [runs.assign(run=[f"r{i}-s{s}" for i in range(len(runs))]) for s in range(3)]
+    ).reset_index(drop=True)
+    seeds["loss"] = seeds["loss"] * np.exp(0.003 * rng.standard_normal(len(seeds)))
+    path = tmp_path / "seeds.csv"
+    seeds.to_csv(path, index=False)
+    payload = run_json(capsys, str(path), "--bootstrap", "20", "--compute", "1e21")
+    n_configs = seeds.groupby(["n_params", "n_tokens"]).ngroups
+    assert payload["bootstrap"]["n_clusters"] == n_configs == len(runs)
+    assert payload["bootstrap"]["resampling"] == (
+        f"clusters of runs sharing (N, D): {n_configs} clusters from {len(seeds)} runs"
+    )
+    assert {"a", "b", "n_opt", "d_opt", "tokens_per_param"} <= set(payload["derived_intervals"])
+    status, out, _ = run(capsys, "fit", str(path), "--bootstrap", "20")
+    assert status == 0
+    assert f"resampled  clusters of runs sharing (N, D): {n_configs} clusters" in out

@@ -357,7 +357,7 @@ def test_bootstrap_gives_intervals_for_params_and_derived_quantities() -> None:
     boot = bootstrap_fit(runs, n_boot=60, seed=3, compute_flops=1e21, at=(1e9, 2e10))
     assert boot.n_failed == 0 and len(boot.samples) == 60
     expected = {"E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "loss_at"}
-    assert set(boot.intervals) == expected
+    assert set(boot.intervals) == expected | {"tokens_per_param"}
     point = {**boot.fit.params, **boot.derived}
     for name, (low, high) in boot.intervals.items():
         assert low <= high, name
@@ -482,3 +482,32 @@ def test_clean_grid_has_no_warnings() -> None:
     assert (
         fit_chinchilla(pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss})).warnings() == []
     )
+
+
+def test_batch_refits_match_one_by_one_newton_and_grid() -> None:
+    """`newton_batch` and `best_grid_points` against the scalar Newton polish and start grid."""
+    import numpy as np
+
+    from scaling_core.fit.newton_batch import best_grid_points, newton_batch
+    from scaling_core.fit.objective import _LSEModel, _newton
+    from scaling_core.fit.starts import _lse_starts
+
+    runs = random_runs(60, noise=0.01, seed=31)
+    full = fit(runs)
+    x = np.log(runs[["n_params", "n_tokens"]].to_numpy(dtype=float))
+    loss = runs["loss"].to_numpy(dtype=float)
+    model = _LSEModel(x, np.log(loss))
+    rng = np.random.default_rng(0)
+    weights = np.stack([np.bincount(rng.integers(0, 60, 60), minlength=60) for _ in range(40)])
+    weights = weights.astype(float)
+    free = np.ones(5, dtype=bool)
+    batch = newton_batch(model, full.theta, free, weights, 1e-3)
+    for w, theta, objective in zip(weights, batch.theta, batch.objective, strict=True):
+        one = _newton(model, full.theta, free, w, 1e-3)
+        assert np.max(np.abs(one.theta - theta)) < 1e-9
+        assert objective == pytest.approx(one.objective, rel=1e-9)
+    exps, scores, starts = best_grid_points(x, loss, weights, 10)
+    for w, exp, score, theta in zip(weights, exps, scores, starts, strict=True):
+        (start, one_score), *_ = _lse_starts(x, loss, w, {}, 10, 1)
+        assert np.allclose(start[3:], exp) and score == pytest.approx(one_score, rel=1e-9)
+        assert np.allclose(start, theta, rtol=1e-9, atol=1e-9)

@@ -111,8 +111,9 @@ def test_thirteen_runs_at_20b_and_one_at_18b_leave_beta_and_a_undetermined(tmp_p
     assert payload["form"] == "chinchilla" and set(payload["determined"]) == SIX
     assert payload["determined"]["alpha"] is True
     assert not any(payload["determined"][k] for k in ("beta", "B", "a", "E"))
-    assert payload["derived"] == {"a": None, "b": None, "n_opt": None, "d_opt": None}
-    assert all(payload["derived_intervals"][k] is None for k in ("a", "b", "n_opt", "d_opt"))
+    derived = ("a", "b", "n_opt", "d_opt", "tokens_per_param")
+    assert payload["derived"] == dict.fromkeys(derived)
+    assert all(payload["derived_intervals"][k] is None for k in derived)
     text = " ".join(payload["warnings"])
     assert "2 token counts, 18B to 20B (1.1x)" in text and "beta and B are not determined" in text
     assert "runs at 3 or more token counts spread over at least 4x would determine them" in text

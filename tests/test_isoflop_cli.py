@@ -59,6 +59,9 @@ def test_akima_json_reproduces_table1_tuned_step_with_interval(capsys) -> None:
     assert payload["a"] + payload["b"] == pytest.approx(1.0)
     assert payload["a_interval"][0] < payload["a"] < payload["a_interval"][1]
     assert len(payload["budgets_used"]) + len(payload["budgets_left_out"]) == 12
+    # the interval rests on the assumed seed noise, and says so
+    assert payload["interval_assumes"] == "assumes seed noise sigma = 0.002 nats"
+    assert "resampling every budget's sizes" in payload["interval_basis"]
 
 
 def test_text_output_lists_each_budget_and_why_it_was_left_out(capsys) -> None:
@@ -185,6 +188,11 @@ def test_the_released_file_as_is_reads_and_reproduces_the_kaplan_step(capsys) ->
 def test_messages_name_flags_and_stay_short(capsys) -> None:
     status, out, _ = run(capsys, SYNTHETIC, "--bootstrap", "100")
     assert status == 0 and "--seed-noise NATS sets it" in out and "seed_noise" not in out
+    a_line = next(line for line in out.splitlines() if line.startswith("a = "))
+    assert (
+        "; assumes seed noise sigma = 0.01 nats (the default, not measured from these runs))"
+        in (a_line)
+    )
     status, _, err = run(capsys, str(ROOT / "sample_data/kaplan_sweep.csv"))
     assert status == 2 and len(err) < 400 and "budget_column" not in err
     assert "… and 38 more" in err and "not an IsoFLOP sweep" in err

@@ -48,9 +48,12 @@ def test_porian_estimator_reproduces_table1_inside_the_published_interval(
     a, (lo, hi) = _published(step, dataset)
     assert lo <= fit.a <= hi, (fit.a, a, fit.notes)
     assert fit.a == pytest.approx(a, abs=0.006)  # REFERENCE.md: within 0.006 of every value
-    # our 95% interval overlaps the paper's and has a similar width (same bootstrap design)
-    assert fit.a_interval[0] < hi and fit.a_interval[1] > lo
-    assert 0.3 < (fit.a_interval[1] - fit.a_interval[0]) / (hi - lo) < 3
+    # our 95% interval holds the paper's value; it also resamples each budget's sizes, which
+    # the authors' seed-noise-only bootstrap does not, so it is wider: measured 1.1-4.1 times
+    # the paper's width (their design alone gave 0.75-1.4), most on RefinedWeb's sigma 0.002
+    assert fit.a_interval[0] <= a <= fit.a_interval[1]
+    assert 0.9 < (fit.a_interval[1] - fit.a_interval[0]) / (hi - lo) < 4.5
+    assert fit.interval_assumes == f"assumes seed noise sigma = {PORIAN_SEED_NOISE[dataset]:g} nats"
     assert fit.b == pytest.approx(1 - fit.a, abs=1e-9)
     n_budgets = sweep["compute_flops"].nunique()
     assert fit.budgets_used >= n_budgets - 2
@@ -139,3 +142,21 @@ def test_select_rows_messages_and_where_parsing(porian_runs: pd.DataFrame) -> No
     # 15 configurations in the file, as the release says
     keys = ["dataset", "hparams", "warmup", "decay", "counting", "loss_type"]
     assert porian_runs.groupby(keys).ngroups == 15
+
+
+def test_columnwise_akima_minima_match_scipys_interpolator() -> None:
+    """The interval's replicates find Akima minima column by column (each its own sizes); on
+    shared sizes they must equal scipy's Akima1DInterpolator, the point estimate's spline."""
+    from scaling_core.fit.isoflop_porian import _akima_columns, _akima_minima
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        k = int(rng.integers(3, 12))
+        log_n = np.sort(rng.uniform(15, 22, k))
+        log_loss = 0.02 * (log_n - log_n.mean())[:, None] ** 2 + 0.003 * rng.standard_normal(
+            (k, 40)
+        )
+        grid = np.linspace(log_n[0], log_n[-1], (k - 1) * 25)
+        scipy_idx, _ = _akima_minima(log_n, log_loss, grid)
+        ours = _akima_columns(np.repeat(log_n[:, None], 40, axis=1), log_loss, len(grid))
+        assert (ours == scipy_idx).all()

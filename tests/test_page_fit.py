@@ -445,11 +445,12 @@ def test_sample_button_records_the_sample_in_the_link() -> None:
 
 def test_bootstrap_button_fills_the_intervals() -> None:
     at = run_page(sample="isoflop_sweep.csv")
-    at.number_input(key="fit_n_boot").set_value(20)
+    assert at.number_input(key="fit_n_boot").value == 1000  # the fewest the page offers
     at.button(key="fit_run_bootstrap").click().run()
     assert not at.exception
     state = at.session_state[fs.BOOTSTRAP_KEY]
-    assert state["result"].n_boot == 20
+    assert state["result"].n_boot == 1000
+    assert any(state["result"].resampling in c.value for c in at.caption)
     table = next(t.value for t in at.table if "parameter" in t.value.columns)
     column = next(c for c in table.columns if "interval" in c)
     assert all("–" in cell for cell in table[column])
@@ -653,7 +654,6 @@ def test_few_runs_say_the_exponents_are_uncertain() -> None:
 
 def test_bootstrap_intervals_show_under_the_values() -> None:
     at = run_page(sample="messy_runs.csv")
-    at.number_input(key="fit_n_boot").set_value(20)
     at.button(key="fit_run_bootstrap").click().run()
     assert not at.exception
     boot = at.session_state[fs.BOOTSTRAP_KEY]["result"]
@@ -663,7 +663,6 @@ def test_bootstrap_intervals_show_under_the_values() -> None:
     notes = [i.value for i in at.info if "poorly determined" in i.value]
     assert len(notes) == 1 and "Quote the bootstrap intervals" in notes[0]
     at = run_page(sample="isoflop_sweep.csv")
-    at.number_input(key="fit_n_boot").set_value(20)
     at.button(key="fit_run_bootstrap").click().run()
     assert not any("without intervals" in i.value for i in at.info)
 

@@ -73,8 +73,12 @@ def test_huge_cell_and_odd_numbers_give_a_table_with_reasons() -> None:
 
 
 def test_bootstrap_beyond_the_budget_is_refused_with_what_to_do() -> None:
-    message = fs.bootstrap_budget(250_000, 200)
-    assert message is not None and "ask for at most 80 refits" in message
+    message = fs.bootstrap_budget(10_000, 5_000)
+    assert message is not None and "ask for at most 2,000 refits" in message
+    # below the page's 1,000 refits there is no smaller K to offer, only the other ways out
+    message = fs.bootstrap_budget(250_000, 1_000)
+    assert message is not None and "ask for at most" not in message
+    assert "random subsample" in message and "--bootstrap K" in message
     assert fs.bootstrap_budget(1_000, 5_000) is None
 
 

@@ -61,7 +61,8 @@ def add_fit_command(subparsers: Any) -> argparse.ArgumentParser:
         type=count("--bootstrap"),
         default=0,
         metavar="K",
-        help="bootstrap refits over runs for percentile intervals (0: none)",
+        help="bootstrap refits for percentile intervals (0: none); runs sharing (N, D), such as "
+        "seeds, are resampled together",
     )
     fit.add_argument(
         "--exclude-highest-loss",
@@ -220,10 +221,11 @@ def cmd_fit(args: argparse.Namespace) -> None:
         if allocation:
             derived["a"], derived["b"] = result.allocation_exponents
         if args.compute is not None:
-            derived["n_opt"] = derived["d_opt"] = None
+            derived["n_opt"] = derived["d_opt"] = derived["tokens_per_param"] = None
             if allocation:
                 n_opt, d_opt = result.compute_optimal(args.compute)
                 derived["n_opt"], derived["d_opt"] = float(n_opt), float(d_opt)
+                derived["tokens_per_param"] = float(d_opt) / float(n_opt)
     intervals: dict[str, list[float]] = {}
     derived_intervals: dict[str, list[float] | None] = {}
     if boot is not None:
@@ -274,7 +276,14 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "confidence": args.confidence if boot is not None else None,
         "bootstrap": None
         if boot is None
-        else {"n_boot": boot.n_boot, "n_failed": boot.n_failed, "seed": boot.seed},
+        else {
+            "n_boot": boot.n_boot,
+            "n_failed": boot.n_failed,
+            "seed": boot.seed,
+            "resample": boot.resample,
+            "n_clusters": boot.n_clusters,
+            "resampling": boot.resampling,
+        },
         "residuals": {"rms": result.rms_residual, "max_abs": result.max_abs_residual},
         "where": dict(parse_where(args.where)),
         "pooled": bool(args.pool),
@@ -314,8 +323,9 @@ def bootstrap_text(boot: Any, ident: Any) -> str:
     derived quantity (a, b, N_opt, D_opt) the runs do not determine."""
     pct = f"{100 * boot.confidence:g}%"
     lines = [
-        f"[[Bootstrap]] {boot.n_boot} refits over runs, {boot.n_failed} failed; {pct} "
-        f"percentile intervals (seed {boot.seed})"
+        f"[[Bootstrap]] {boot.n_boot} refits, {boot.n_failed} failed; {pct} "
+        f"percentile intervals (seed {boot.seed})",
+        f"    resampled  {boot.resampling}",
     ]
     point = {**boot.fit.params, **boot.derived}
     for name, (low, high) in boot.intervals.items():

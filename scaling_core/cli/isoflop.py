@@ -52,7 +52,8 @@ def add_isoflop_command(subparsers: Any) -> argparse.ArgumentParser:
         type=count("--bootstrap"),
         default=0,
         metavar="K",
-        help="seed-noise bootstrap replicates for 95%% intervals (akima: default 1000)",
+        help="bootstrap replicates for 95%% intervals: each budget's sizes resampled and seed "
+        "noise added (akima: default 1000)",
     )
     cmd.add_argument(
         "--seed-noise",
@@ -134,6 +135,8 @@ def cmd_isoflop(args: argparse.Namespace) -> None:
         "n_runs": len(runs),
         "bootstrap": fit.n_bootstrap,
         "seed_noise": fit.seed_noise,
+        "interval_basis": fit.interval_basis or None,
+        "interval_assumes": fit.interval_assumes or None,
         "window": window if fit.method == "parabola" else None,
         "notes": list(fit.notes),
         **read_payload(read),
@@ -157,12 +160,16 @@ def cmd_isoflop(args: argparse.Namespace) -> None:
     ]
 
     def ci(pair: tuple[float, float] | None) -> str:
-        return f"  (95% {pair[0]:.3f}-{pair[1]:.3f})" if pair else ""
+        if not pair:
+            return ""
+        return f"  (95% {pair[0]:.3f}-{pair[1]:.3f}; {fit.interval_assumes})"
 
     lines += [
         f"a = {fit.a:.4f}{ci(fit.a_interval)}   N_opt = {fit.n_coefficient:.4g} * C^a",
         f"b = {fit.b:.4f}{ci(fit.b_interval)}   D_opt = {fit.d_coefficient:.4g} * C^b",
     ]
+    if fit.a_interval:
+        lines.append(f"intervals: {fit.interval_basis}")
     lines += [
         f"note: {note}" + ("; --seed-noise NATS sets it" if "(assumed default)" in note else "")
         for note in fit.notes

@@ -41,7 +41,7 @@ Approaches 1 and 2 of Hoffmann et al. 2022 (section 3.1, envelope of learning cu
 al. 2024's estimator (arXiv:2406.19146: Akima minima per budget, seed-noise bootstrap, weighted
 power law), which reproduces their Table 1 from their released points.  Both leave out budgets
 whose minimum lies at the edge of the sampled sizes and say so.  Uncertainty comes from a
-bootstrap over runs (`bootstrap_fit`), and `extrapolation_check` fits the small runs and
+bootstrap over runs (`bootstrap_fit`; runs sharing (N, D), such as seeds, resampled together), and `extrapolation_check` fits the small runs and
 predicts the held-out largest ones.
 
 All losses are in nats per token, N in parameters, D in tokens, C = 6·N·D in FLOP.  Residuals

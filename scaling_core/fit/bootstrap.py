@@ -1,23 +1,94 @@
-"""Bootstrap intervals over runs (Besiroglu et al. 2024, section 3): refits of multinomial resamples."""
+"""Bootstrap intervals over runs (Besiroglu et al. 2024, section 3): refits of multinomial resamples.
+
+Runs that share a configuration (N, D) -- seeds and reruns of one config -- share its noise, so
+they are resampled together: a draw samples those clusters with replacement, and every run of a
+drawn cluster gets its count as weight (the cluster bootstrap; Cameron, Gelbach & Miller 2008,
+"Bootstrap-based improvements for inference with clustered errors").  Resampling the runs one by
+one treats three seeds of one config as three independent looks at the law and gives intervals
+that are too narrow (tests/test_coverage.py measures both).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from scaling_core.fit.base import DEFAULT_DELTA, FitError, Form, RunsLike, _as_runs
+from scaling_core.fit.base import (
+    DEFAULT_DELTA,
+    FLOPS_PER_PARAM_TOKEN,
+    FitError,
+    Form,
+    RunsLike,
+    _as_runs,
+)
 from scaling_core.fit.forms import _check_delta, _theta_params, fit
-from scaling_core.fit.objective import _KaplanModel, _LSEModel, _newton
+from scaling_core.fit.identifiability import group_isoflop
+from scaling_core.fit.newton_batch import _residuals as _batch_residuals
+from scaling_core.fit.newton_batch import best_grid_points, newton_batch
+from scaling_core.fit.objective import _KaplanModel, _LSEModel, _newton, _Solution
 from scaling_core.fit.result import FitResult, _chinchilla_optimal
-from scaling_core.fit.starts import _lse_starts, _vp_score
+from scaling_core.fit.starts import MAX_WORKING_FLOATS, _lse_starts, _vp_score
 from scaling_core.laws import (
     FloatArray,
 )
+
+Resample: TypeAlias = Literal["clusters", "rows"]
+#: How bootstrap_fit resamples: clusters of runs sharing (N, D) (the default), or single rows.
+RESAMPLE_MODES: tuple[str, ...] = ("clusters", "rows")
+#: Relative tolerance within which two runs' N (and D) count as the same configuration.
+CLUSTER_TOLERANCE: float = 0.01
+
+
+def configuration_clusters(
+    n_params: ArrayLike, n_tokens: ArrayLike, tolerance: float = CLUSTER_TOLERANCE
+) -> np.ndarray:
+    """Cluster labels (0, 1, … in order of first appearance) of runs sharing (N, D).
+
+    Runs whose N agree within ``tolerance`` (relative) and, among those, whose D agree within
+    ``tolerance`` form one cluster: the seeds and reruns of one configuration.  A D that is not
+    finite (a power law in N alone) clusters by N only.
+
+    Examples
+    --------
+    >>> configuration_clusters([1e8, 1e8, 1.004e8, 2e8], [2e9, 2e9, 2e9, 2e9]).tolist()
+    [0, 0, 0, 1]
+    """
+    n = np.asarray(n_params, dtype=float).reshape(-1)
+    d = np.asarray(n_tokens, dtype=float).reshape(-1)
+    if len(d) != len(n):
+        raise FitError(f"{len(n)} parameter counts but {len(d)} token counts")
+    by_n = group_isoflop(n, tolerance)
+    raw = np.empty(len(n), dtype=np.int64)
+    next_label = 0
+    for g in np.unique(by_n):
+        members = np.flatnonzero(by_n == g)
+        tokens = d[members]
+        finite = np.isfinite(tokens) & (tokens > 0)
+        sub = np.zeros(len(members), dtype=np.int64)
+        if finite.any():
+            sub[finite] = group_isoflop(tokens[finite], tolerance)
+            sub[~finite] = int(sub[finite].max()) + 1
+        raw[members] = next_label + sub
+        next_label += int(sub.max()) + 1
+    # relabel in order of first appearance, so that runs all of distinct configurations are
+    # resampled exactly as rows are (the same draws for the same seed)
+    _, first, inverse = np.unique(raw, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
+
+
+def resampling_text(resample: str, n_clusters: int, n_runs: int) -> str:
+    """How a bootstrap resampled, in words (shown beside its intervals)."""
+    if resample == "rows":
+        return f"runs resampled one by one: {n_runs} runs (seeds of one config count as separate)"
+    return f"clusters of runs sharing (N, D): {n_clusters} clusters from {n_runs} runs"
 
 
 @dataclass(frozen=True)
@@ -25,9 +96,11 @@ class BootstrapResult:
     """Bootstrap over runs: percentile intervals for the parameters and derived quantities.
 
     ``samples`` has one row per successful refit (columns: the parameters, then derived ones:
-    chinchilla ``a``, ``b``, and ``n_opt``, ``d_opt`` when ``compute_flops`` was given; any
-    form ``loss_at`` when ``at`` was given).  ``intervals[name] = (low, high)`` are the
-    ``(1 − confidence)/2`` and ``(1 + confidence)/2`` percentiles.
+    chinchilla ``a``, ``b``, and ``n_opt``, ``d_opt``, ``tokens_per_param`` when
+    ``compute_flops`` was given; any form ``loss_at`` when ``at`` was given).
+    ``intervals[name] = (low, high)`` are the ``(1 − confidence)/2`` and ``(1 + confidence)/2``
+    percentiles.  ``resample`` says what a draw resampled (``"clusters"`` of runs sharing
+    (N, D), or ``"rows"``), ``n_clusters`` how many units there were (``resampling`` in words).
     """
 
     fit: FitResult
@@ -39,6 +112,47 @@ class BootstrapResult:
     seed: int | None
     compute_flops: float | None = None
     at: tuple[float, float] | None = None
+    resample: str = "clusters"
+    n_clusters: int = 0
+
+    @property
+    def resampling(self) -> str:
+        """How the draws resampled, e.g. "clusters of runs sharing (N, D): 25 clusters from 75 runs"."""
+        n_runs = int((self.fit.runs["weight"].to_numpy(dtype=float) > 0).sum())
+        return resampling_text(self.resample, self.n_clusters, n_runs)
+
+    def optimal_intervals(self, compute_flops: float) -> dict[str, tuple[float, float]]:
+        """Percentile intervals of N_opt, D_opt and D_opt/N_opt at ``compute_flops`` FLOP.
+
+        Chinchilla form only: each refit's closed-form optimum (Hoffmann et al. 2022, eq. 4),
+        so the interval at any budget comes from the same draws as those of a and b.
+        """
+        if self.fit.form != "chinchilla":
+            raise FitError("compute-optimal intervals need the chinchilla form")
+        if not (compute_flops > 0):
+            raise FitError(f"compute_flops must be positive, got {compute_flops!r}")
+        if not len(self.samples):
+            return {}
+        alpha, beta = (self.samples[k].to_numpy(dtype=float) for k in ("alpha", "beta"))
+        big_a, big_b = (self.samples[k].to_numpy(dtype=float) for k in ("A", "B"))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # eq. 4 for every refit: G = (αA/(βB))^(1/(α+β)), N_opt = G·(C/6)^a, D_opt = (C/6)^b/G
+            g = (alpha * big_a / (beta * big_b)) ** (1.0 / (alpha + beta))
+            c6 = compute_flops / FLOPS_PER_PARAM_TOKEN
+            n_opt = np.where((alpha > 0) & (beta > 0), g * c6 ** (beta / (alpha + beta)), np.nan)
+            d_opt = np.where((alpha > 0) & (beta > 0), c6 ** (alpha / (alpha + beta)) / g, np.nan)
+        lo_q, hi_q = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        out = {}
+        for name, values in (
+            ("n_opt", n_opt),
+            ("d_opt", d_opt),
+            ("tokens_per_param", d_opt / n_opt),
+        ):
+            values = np.asarray(values, dtype=float)
+            values = values[np.isfinite(values)]
+            if len(values):
+                out[name] = (float(np.percentile(values, lo_q)), float(np.percentile(values, hi_q)))
+        return out
 
     @property
     def standard_errors(self) -> dict[str, float]:
@@ -55,8 +169,9 @@ class BootstrapResult:
         pct = f"{100 * self.confidence:g}%"
         lines = [
             self.fit.report(),
-            f"[[Bootstrap]] {self.n_boot} refits over runs, "
-            f"{self.n_failed} failed; {pct} percentile intervals (seed {self.seed})",
+            f"[[Bootstrap]] {self.n_boot} refits, {self.n_failed} failed; "
+            f"{pct} percentile intervals (seed {self.seed})",
+            f"    resampled  {self.resampling}",
         ]
         point = {**self.fit.params, **self.derived}
         for name, (low, high) in self.intervals.items():
@@ -79,6 +194,7 @@ def _derived(
         if compute_flops is not None:
             n_opt, d_opt = _chinchilla_optimal(params, compute_flops)
             out["n_opt"], out["d_opt"] = float(n_opt), float(d_opt)
+            out["tokens_per_param"] = float(d_opt) / float(n_opt)
     if at is not None:
         probe = replace(result, params=dict(params))
         out["loss_at"] = float(probe.predict(n_params=at[0], n_tokens=at[1]))
@@ -96,20 +212,32 @@ def bootstrap_fit(
     at: tuple[float, float] | None = None,
     refit_grid_points: int = 10,
     progress: Callable[[int, int], None] | None = None,
+    resample: Resample = "clusters",
+    cluster_tolerance: float = CLUSTER_TOLERANCE,
     **options: Any,
 ) -> BootstrapResult:
     """Bootstrap over runs: resample the runs with replacement ``n_boot`` times and refit.
 
+    ``resample="clusters"`` (the default) draws configurations, not runs: runs whose N and D
+    agree within ``cluster_tolerance`` (seeds, reruns; `configuration_clusters`) form one
+    cluster, the k clusters are drawn k times with replacement, and every run of a drawn cluster
+    gets the cluster's count as weight (the cluster bootstrap).  Seeds of one configuration
+    share its noise (data order aside, the same config gives nearly the same loss), so
+    resampling them one by one (``resample="rows"``) treats them as independent evidence and
+    gives intervals that miss the truth too often (tests/test_coverage.py).  When every run is
+    its own configuration the two are identical, draw for draw.
     A resample is a vector of multinomial counts used as weights (identical to refitting the
     resampled table).  Each refit starts from the full-data solution (warm start); the
     chinchilla and power forms also try the best point of a coarse ``refit_grid_points``-per-
     exponent variable-projection grid when it lies in another basin.
     Percentile intervals at ``confidence`` are given for every parameter and the derived
-    quantities: chinchilla a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022, eq. 4), N_opt and
-    D_opt at ``compute_flops``; predicted loss at ``at`` = (N, D) for any form.  ``options``
+    quantities: chinchilla a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022, eq. 4), N_opt,
+    D_opt and D_opt/N_opt at ``compute_flops`` (any other budget: `BootstrapResult.optimal_intervals`); predicted loss at ``at`` = (N, D) for any form.  ``options``
     are passed to the form's fit (delta, weights, fixed, exclude_highest_loss, ...).
     A refit that fails (no convergence, overflow on a degenerate resample) is counted in
-    ``n_failed`` and left out.  ``progress(done, total)`` is called about 50 times.
+    ``n_failed`` and left out.  The LSE forms refit a chunk of draws at once
+    (`scaling_core.fit.newton_batch`, the same Newton steps as one by one).
+    ``progress(done, total)`` is called before every chunk and at the end.
 
     References: Besiroglu et al. 2024, arXiv:2404.10102 (bootstrap of the Approach-3 fit).
     """
@@ -119,35 +247,49 @@ def bootstrap_fit(
         raise FitError(f"n_boot must be at least 2, got {n_boot!r}")
     if compute_flops is not None and not (compute_flops > 0):
         raise FitError(f"compute_flops must be positive, got {compute_flops!r}")
+    if resample not in RESAMPLE_MODES:
+        raise FitError(f"resample must be one of {', '.join(RESAMPLE_MODES)}, got {resample!r}")
+    if not (0 <= cluster_tolerance < 1):
+        raise FitError(f"cluster_tolerance must be in [0, 1), got {cluster_tolerance!r}")
     n_boot = int(n_boot)
     full = fit(runs, form, **options)
     data = full.runs
     base_w = data["weight"].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
-    n = len(data)
+    active = np.flatnonzero(base_w > 0)
+    if resample == "clusters":
+        clusters = configuration_clusters(
+            data["n_params"].to_numpy(dtype=float)[active],
+            data["compute_flops"].to_numpy(dtype=float)[active]
+            / data["n_params"].to_numpy(dtype=float)[active],
+            cluster_tolerance,
+        )
+    else:
+        clusters = np.arange(len(active))
+    n_units = int(clusters.max()) + 1 if len(clusters) else 0
     rows: list[dict[str, float]] = []
     failed = 0
-    fast = _fast_refitter(full, data.drop(columns=["weight"]), options, refit_grid_points)
-    report_every = max(1, n_boot // 50)
-    for index in range(n_boot):
-        if progress is not None and index % report_every == 0:
-            progress(index, n_boot)
-        counts = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
-        try:
-            refit = fast(counts * base_w)
-        except (FitError, ArithmeticError, np.linalg.LinAlgError):
-            failed += 1
-            continue
-        if not all(math.isfinite(v) for v in refit.params.values()):
-            failed += 1
-            continue
-        row = dict(refit.params)
-        try:
-            row.update(_derived(form, refit.params, compute_flops, at, full))
-        except (ValueError, ZeroDivisionError, OverflowError):
-            failed += 1
-            continue
-        rows.append(row)
+    refit_many = _fast_refitter(full, data.drop(columns=["weight"]), options, refit_grid_points)
+    chunk = _draw_chunk(len(base_w), n_boot)
+    for start in range(0, n_boot, chunk):
+        if progress is not None:
+            progress(start, n_boot)
+        size = min(chunk, n_boot - start)
+        weights = np.zeros((size, len(base_w)))
+        for i in range(size):
+            drawn = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
+            weights[i, active] = drawn[clusters] * base_w[active]
+        for refit in refit_many(weights):
+            if refit is None or not all(math.isfinite(v) for v in refit.params.values()):
+                failed += 1
+                continue
+            row = dict(refit.params)
+            try:
+                row.update(_derived(form, refit.params, compute_flops, at, full))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                failed += 1
+                continue
+            rows.append(row)
     if progress is not None:
         progress(n_boot, n_boot)
     samples = pd.DataFrame(rows)
@@ -174,6 +316,8 @@ def bootstrap_fit(
         seed=seed,
         compute_flops=compute_flops,
         at=at,
+        resample=resample,
+        n_clusters=n_units,
     )
 
 
@@ -192,11 +336,20 @@ _THETA_INDEX: dict[str, dict[str, tuple[int, bool]]] = {
 }
 
 
+def _draw_chunk(n_runs: int, n_boot: int) -> int:
+    """Draws refitted together: at most `MAX_WORKING_FLOATS` floats of (draws × runs × 8), and
+    at most 250 (a fifth of 1,000 draws) so a progress bar moves."""
+    by_memory = max(1, MAX_WORKING_FLOATS // max(1, 8 * n_runs))
+    return max(1, min(by_memory, 250, n_boot))
+
+
 def _fast_refitter(
     full: FitResult, frame: pd.DataFrame, options: Mapping[str, Any], grid_points: int
-) -> Callable[[FloatArray], FitResult]:
-    """A reweighted refit that skips validation and starts from the full-data solution θ̂.
+) -> Callable[[FloatArray], list[FitResult | None]]:
+    """Reweighted refits that skip validation and start from the full-data solution θ̂.
 
+    The returned function takes weights (draws × runs) and gives one `FitResult` per draw, or
+    None when the draw is degenerate (too few runs or distinct N, D with positive weight).
     LSE forms also polish the best point of a coarse variable-projection grid when it lies in
     a different exponent basin and scores better there; Kaplan refits use θ̂ only.
     """
@@ -224,35 +377,104 @@ def _fast_refitter(
     free[list(fixed_theta)] = False
     n_free = int(free.sum())
     warm = full.theta
+    spacing = (2.0 - 0.02) / max(grid_points - 1, 1)
 
-    def refit(w: FloatArray) -> FitResult:
+    def usable(w: FloatArray) -> bool:
         active = w > 0
         needed = 2 if len(distinct) > 1 else min(n_free, 3)
-        if active.sum() < n_free or any(
-            len(np.unique(values[active])) < needed for values in distinct
-        ):
-            raise FitError("degenerate resample")
-        sol = _newton(model, warm, free, w, delta)
-        if grid_points and isinstance(model, _LSEModel):
-            # Insurance against a basin change: polish the best coarse-grid start only when its
-            # exponents are far from the warm solution's and it scores better on the grid's own
-            # (loss-space) criterion.
-            (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
-            spacing = (2.0 - 0.02) / max(grid_points - 1, 1)
-            m = model.m
-            far = np.max(np.abs(start[1 + m :] - sol.theta[1 + m :])) > 1.5 * spacing
-            if far and score < _vp_score(model, sol.theta, data.loss, w):
-                theta = _newton(model, start, free, w, math.inf, max_iter=100).theta
-                other = _newton(model, theta, free, w, delta)
-                if other.objective < sol.objective:
-                    sol = other
-        return replace(
-            full,
-            params=_theta_params(form, sol.theta, full.fixed),
-            objective=sol.objective,
-            theta=sol.theta,
-            converged=sol.converged,
-            message=sol.message,
+        return bool(active.sum() >= n_free) and all(
+            len(np.unique(values[active])) >= needed for values in distinct
         )
 
-    return refit
+    def result(theta: FloatArray, objective: float, converged: bool, message: str) -> FitResult:
+        return replace(
+            full,
+            params=_theta_params(form, theta, full.fixed),
+            objective=objective,
+            theta=theta,
+            converged=converged,
+            message=message,
+        )
+
+    def other_basin(w: FloatArray, sol: _Solution) -> _Solution:
+        # Insurance against a basin change: polish the best coarse-grid start only when its
+        # exponents are far from the warm solution's and it scores better on the grid's own
+        # (loss-space) criterion.
+        assert isinstance(model, _LSEModel)
+        (start, score), *_ = _lse_starts(model.x, data.loss, w, fixed_theta, grid_points, 1)
+        m = model.m
+        far = np.max(np.abs(start[1 + m :] - sol.theta[1 + m :])) > 1.5 * spacing
+        if not (far and score < _vp_score(model, sol.theta, data.loss, w)):
+            return sol
+        theta = _newton(model, start, free, w, math.inf, max_iter=100).theta
+        other = _newton(model, theta, free, w, delta)
+        return other if other.objective < sol.objective else sol
+
+    def one(w: FloatArray) -> FitResult | None:
+        if not usable(w):
+            return None
+        try:
+            sol = _newton(model, warm, free, w, delta)
+            if grid_points and isinstance(model, _LSEModel):
+                sol = other_basin(w, sol)
+            return result(sol.theta, sol.objective, sol.converged, sol.message)
+        except (FitError, ArithmeticError, np.linalg.LinAlgError):
+            return None
+
+    def many(weights: FloatArray) -> list[FitResult | None]:
+        if not isinstance(model, _LSEModel):
+            return [one(w) for w in weights]
+        ok = np.array([usable(w) for w in weights], dtype=bool)
+        out: list[FitResult | None] = [None] * len(weights)
+        rows = np.flatnonzero(ok)
+        if not len(rows):
+            return out
+        batch = newton_batch(model, warm, free, weights[rows], delta)
+        theta, objective = batch.theta.copy(), batch.objective.copy()
+        converged = batch.converged.copy()
+        batch_grid = grid_points**model.m * len(data.loss) * 8 <= MAX_WORKING_FLOATS
+        if grid_points and not fixed_theta and batch_grid:
+            # the basin-change insurance of `other_basin`, for the whole chunk at once
+            m = model.m
+            exps, scores, starts = best_grid_points(model.x, data.loss, weights[rows], grid_points)
+            far = np.max(np.abs(exps - theta[:, 1 + m :]), axis=1) > 1.5 * spacing
+            switch = np.flatnonzero(
+                far & (scores < _vp_scores(model, theta, data.loss, weights[rows]))
+            )
+            if len(switch):
+                w_switch = weights[rows[switch]]
+                polished = newton_batch(model, starts[switch], free, w_switch, math.inf, 100)
+                other = newton_batch(model, polished.theta, free, w_switch, delta)
+                wins = other.objective < objective[switch]
+                theta[switch[wins]] = other.theta[wins]
+                objective[switch[wins]] = other.objective[wins]
+                converged[switch[wins]] = other.converged[wins]
+        for i, row in enumerate(rows):
+            w = weights[row]
+            sol = _Solution(
+                theta[i],
+                float(objective[i]),
+                bool(converged[i]),
+                0,
+                "Newton decrement below 1e-12 of the objective"
+                if converged[i]
+                else "no convergence",
+            )
+            try:
+                if grid_points and (fixed_theta or not batch_grid):
+                    sol = other_basin(w, sol)  # the grid chunked as in the full fit
+                out[row] = result(sol.theta, sol.objective, sol.converged, sol.message)
+            except (FitError, ArithmeticError, np.linalg.LinAlgError):
+                continue  # counted as a failed refit
+        return out
+
+    return many
+
+
+def _vp_scores(
+    model: _LSEModel, theta: FloatArray, loss: FloatArray, weights: FloatArray
+) -> FloatArray:
+    """`_vp_score` of every row of θ (B, p) under its weights (B, n)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        predicted = loss[None] * np.exp(_batch_residuals(model, theta))
+    return np.einsum("bn,bn->b", weights / loss[None] ** 2, (predicted - loss[None]) ** 2)

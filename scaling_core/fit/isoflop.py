@@ -18,6 +18,8 @@ from scaling_core.fit.isoflop_budgets import (
     Budget,
     left_out_note,
     power_law,
+    resample_sizes,
+    seed_noise_text,
     split_budgets,
 )
 from scaling_core.laws import (
@@ -39,7 +41,8 @@ class ComputeOptimalFit:
     al.'s Approach 2, ``"akima"`` for Porian et al. 2024's estimator).  ``budgets`` lists every
     budget seen, used or left out with the reason; ``a_interval`` and ``b_interval`` are 95%
     bootstrap intervals when a bootstrap was run (``n_bootstrap`` replicates, seed noise
-    ``seed_noise`` nats).
+    ``seed_noise`` nats); ``interval_basis`` says how they were made and ``interval_assumes``
+    what they rest on ("assumes seed noise sigma = 0.002 nats").
     """
 
     approach: int
@@ -55,6 +58,8 @@ class ComputeOptimalFit:
     b_interval: tuple[float, float] | None = None
     n_bootstrap: int = 0
     seed_noise: float | None = None
+    interval_basis: str = ""
+    interval_assumes: str = ""
 
     def n_opt(self, compute_flops: ArrayLike) -> FloatArray:
         """N_opt(C) = k_N·C^a parameters (C in FLOP)."""
@@ -114,6 +119,8 @@ class ComputeOptimalFit:
             f"    N_opt = {self.n_coefficient:.4g} * C^{self.a:.4f}{a_ci}",
             f"    D_opt = {self.d_coefficient:.4g} * C^{self.b:.4f}{b_ci}",
         ]
+        if self.a_interval:
+            lines.append(f"    intervals: {self.interval_basis}; {self.interval_assumes}")
         lines += [f"    note: {note}" for note in self.notes]
         return "\n".join(lines)
 
@@ -168,9 +175,13 @@ def fit_approach2(
     N_opt = k_N·C^a and D_opt = k_D·C^b are fitted by least squares in log-log.  Fewer than
     ``min_budgets`` usable budgets raise `FitError` naming those left out.
 
-    With ``n_bootstrap`` > 0 the 95% intervals of a and b come from a seed-noise bootstrap:
-    every loss is perturbed by N(0, σ²) (σ = ``seed_noise`` nats, default
-    `DEFAULT_SEED_NOISE`), each budget's parabola (on the same sizes) and the power law refitted.
+    With ``n_bootstrap`` > 0 the 95% intervals of a and b come from a bootstrap that combines
+    both sources of error: in every replicate each budget's sizes (the clusters of runs sharing
+    (N, D) there) are resampled with replacement, every loss is perturbed by N(0, σ²) (σ =
+    ``seed_noise`` nats, default `DEFAULT_SEED_NOISE`, an assumption the result names in
+    ``interval_assumes``), each budget's parabola is refitted to the drawn sizes (weighted by
+    how often each was drawn; a replicate whose minimum falls outside them gives no point for
+    that budget) and the power law refitted.
 
     On Porian et al. 2024's released IsoFLOP points (Table 1, ten configurations) this gives
     a within 0.03 of every published value; the full-profile parabola (``window=None``) is
@@ -233,8 +244,12 @@ def fit_approach2(
     a, k_n = _power_law(points["compute_flops"].to_numpy(), points["n_opt"].to_numpy())
     b, k_d = _power_law(points["compute_flops"].to_numpy(), points["d_opt"].to_numpy())
     a_ci = b_ci = None
+    basis = assumes = ""
     if n_bootstrap:
         assumed = " (assumed default)" if seed_noise is None else ""
+        assumes = seed_noise_text(
+            DEFAULT_SEED_NOISE if seed_noise is None else seed_noise, seed_noise is None
+        )
         seed_noise = DEFAULT_SEED_NOISE if seed_noise is None else seed_noise
         if not (math.isfinite(seed_noise) and seed_noise > 0):
             raise FitError(f"seed_noise must be a positive number of nats, got {seed_noise!r}")
@@ -244,8 +259,13 @@ def fit_approach2(
             b_ci = (1.0 - a_ci[1], 1.0 - a_ci[0])
         else:
             notes.append(f"no interval: only {len(exps)} of {n_bootstrap} replicates had a fit")
+        basis = (
+            f"{n_bootstrap} replicates, each resampling every budget's sizes (clusters of runs "
+            "sharing (N, D)) with seed noise added"
+        )
         notes.append(
-            f"bootstrap: seed noise {seed_noise:.3g} nats{assumed}, {n_bootstrap} replicates"
+            f"bootstrap: seed noise {seed_noise:.3g} nats{assumed}, {n_bootstrap} replicates, "
+            "each budget's sizes resampled"
         )
     return ComputeOptimalFit(
         2,
@@ -261,6 +281,8 @@ def fit_approach2(
         b_interval=b_ci,
         n_bootstrap=int(n_bootstrap),
         seed_noise=seed_noise if n_bootstrap else None,
+        interval_basis=basis,
+        interval_assumes=assumes,
     )
 
 
@@ -280,18 +302,35 @@ def _budget_row(budget: Budget, n_opt: float, reason: str | None) -> dict[str, A
 def _bootstrap_parabola_exponents(
     fitted: list[tuple[Budget, np.ndarray]], sigma: float, n_bootstrap: int, seed: int
 ) -> np.ndarray:
-    """Exponents a of the seed-noise replicates (each budget keeps the sizes of the point fit)."""
+    """Exponents a of the replicates: every budget's sizes resampled (clusters), seed noise added.
+
+    Each budget keeps the sizes of the point fit; a replicate draws them with replacement and
+    fits the parabola by least squares weighted by the draw counts (the same as refitting the
+    drawn table).  Fewer than 3 distinct sizes drawn, no minimum, or a minimum outside the drawn
+    sizes gives that budget no point in that replicate.
+    """
     rng = np.random.default_rng(seed)
     log_c, log_n = [], []
     for budget, near in fitted:
         u = np.log(budget.n_params[near])
+        centre = float(np.mean(u))
+        z = u - centre
+        counts = resample_sizes(len(u), n_bootstrap, rng).astype(float)  # (sizes, draws)
         losses = budget.loss[near][:, None] + sigma * rng.standard_normal((len(u), n_bootstrap))
-        c2, c1, _ = np.polyfit(u, losses, 2)
+        design = np.stack([np.ones_like(z), z, z * z], axis=1)  # (sizes, 3)
+        gram = np.einsum("kr,ki,kj->rij", counts, design, design)
+        rhs = np.einsum("kr,ki,kr->ri", counts, design, losses)
+        drawn = counts > 0
+        enough = drawn.sum(axis=0) >= 3
+        coef = np.full((n_bootstrap, 3), np.nan)
+        coef[enough] = np.linalg.solve(gram[enough], rhs[enough][..., None])[..., 0]
         with np.errstate(divide="ignore", invalid="ignore"):
-            u_opt = -c1 / (2 * c2)
-        ok = (c2 > 0) & (u_opt >= u.min()) & (u_opt <= u.max())
+            z_opt = -coef[:, 1] / (2 * coef[:, 2])
+        z_lo = np.where(drawn, z[:, None], np.inf).min(axis=0)
+        z_hi = np.where(drawn, z[:, None], -np.inf).max(axis=0)
+        ok = enough & (coef[:, 2] > 0) & (z_opt >= z_lo) & (z_opt <= z_hi)
         log_c.append(np.full(n_bootstrap, math.log(budget.compute_flops)))
-        log_n.append(np.where(ok, u_opt, np.nan))
+        log_n.append(np.where(ok, z_opt + centre, np.nan))
     x, y = np.array(log_c), np.array(log_n)
     exps = []
     for i in range(n_bootstrap):

@@ -133,3 +133,23 @@ def left_out_note(left_out: pd.DataFrame, n_used: int) -> str:
         return head
     parts = [f"{row.compute_flops:.3g} ({row.reason})" for row in left_out.itertuples()]
     return head + "; left out: " + "; ".join(parts)
+
+
+def seed_noise_text(seed_noise: float, assumed: bool) -> str:
+    """The assumption an interval rests on, e.g. "assumes seed noise sigma = 0.002 nats"."""
+    return f"assumes seed noise sigma = {seed_noise:.3g} nats" + (
+        " (the default, not measured from these runs)" if assumed else ""
+    )
+
+
+def resample_sizes(n_sizes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each of a budget's sizes is drawn in each of ``n_draws`` resamples (sizes, draws).
+
+    A budget's runs at one size share its configuration (seeds and reruns are reduced to the
+    lowest loss, `Budget`), so a size is the unit resampled: ``n_sizes`` draws with
+    replacement, the cluster bootstrap within the budget.
+    """
+    picks = rng.integers(0, n_sizes, size=(n_draws, n_sizes))
+    counts = np.zeros((n_draws, n_sizes), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n_draws), n_sizes), picks.reshape(-1)), 1)
+    return counts.T

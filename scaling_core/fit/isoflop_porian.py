@@ -15,8 +15,16 @@ from that description:
    whose minimum falls on the edge are discarded; a budget where more than half are is left
    out.  The point estimate of N*(C) is the median of the replicates' minima, and its spread
    σ_i = max(sd(log N*), ``min_spread``·(grid step)·``grid_per_gap``) · B / B_valid.
-3. N*(C) = k·C^a by least squares in log-log with weights 1/σ_i².  The 95% interval of a is
-   that of the same weighted fit repeated on the j-th valid replicate of every budget.
+3. N*(C) = k·C^a by least squares in log-log with weights 1/σ_i².
+4. The 95% interval of a: the same weighted fit repeated on the j-th valid replicate of every
+   budget, where a replicate here combines both sources of error: the budget's sizes (the
+   clusters of runs sharing (N, D)) are resampled with replacement and seed noise is added to
+   their losses (the Akima minimum of the distinct sizes drawn; on the drawn edge or fewer than
+   3 sizes drawn, no valid point).  These replicates use their own random stream, so steps 1-3,
+   the point estimate, are those of the authors' estimator whatever the interval does.  The
+   interval rests on the assumed seed noise σ, which the result names (``interval_assumes``).
+   Porian et al. perturb the losses only; resampling the sizes widens the interval (by about
+   a half on their points, README).
 
 D*(C) = C/(6·N*), so b = 1 − a and its interval mirrors a's.
 
@@ -38,6 +46,8 @@ from scaling_core.fit.isoflop_budgets import (
     Budget,
     left_out_note,
     power_law,
+    resample_sizes,
+    seed_noise_text,
     split_budgets,
 )
 
@@ -100,6 +110,93 @@ def _budget_estimate(
     }
 
 
+def _akima_columns(log_n: np.ndarray, log_loss: np.ndarray, n_grid: int) -> np.ndarray:
+    """Grid minima of Akima interpolants, one per column, each through its own sizes.
+
+    ``log_n`` and ``log_loss`` are (k, R), ascending in each column; every column is evaluated on
+    ``n_grid`` points from its smallest to its largest size.  Returns the grid index of each
+    column's minimum.  Akima's slopes as in `scipy.interpolate.Akima1DInterpolator` (two
+    extrapolated secant slopes at each end, the same 1e-9 break rule over the whole array), the
+    cubic Hermite pieces written out so that columns with different sizes share one pass.
+    """
+    k, n_cols = log_n.shape
+    dx = np.diff(log_n, axis=0)
+    m = np.empty((k + 3, n_cols))
+    m[2:-2] = np.diff(log_loss, axis=0) / dx
+    m[1] = 2.0 * m[2] - m[3]
+    m[0] = 2.0 * m[1] - m[2]
+    m[-2] = 2.0 * m[-3] - m[-4]
+    m[-1] = 2.0 * m[-2] - m[-3]
+    slope = 0.5 * (m[3:] + m[:-3])
+    dm = np.abs(np.diff(m, axis=0))
+    f1, f2 = dm[2:], dm[:-2]
+    f12 = f1 + f2
+    defined = f12 > 1e-9 * (f12.max() if f12.size else -np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = m[1:-2] + (f2 / f12) * (m[2:-1] - m[1:-2])
+    slope = np.where(defined, weighted, slope)
+    frac = np.arange(n_grid)[:, None] / (n_grid - 1)
+    grid = log_n[0] + (log_n[-1] - log_n[0]) * frac  # (G, R)
+    grid[-1] = log_n[-1]
+    piece = np.zeros(grid.shape, dtype=np.int64)
+    for j in range(1, k - 1):
+        piece += grid >= log_n[j]
+    x0 = np.take_along_axis(log_n, piece, axis=0)
+    h = np.take_along_axis(dx, piece, axis=0)
+    y0 = np.take_along_axis(log_loss, piece, axis=0)
+    y1 = np.take_along_axis(log_loss, piece + 1, axis=0)
+    t0 = np.take_along_axis(slope, piece, axis=0)
+    t1 = np.take_along_axis(slope, piece + 1, axis=0)
+    u = (grid - x0) / h
+    u2, u3 = u * u, u * u * u
+    values = (
+        y0 * (2 * u3 - 3 * u2 + 1)
+        + h * t0 * (u3 - 2 * u2 + u)
+        + y1 * (-2 * u3 + 3 * u2)
+        + h * t1 * (u3 - u2)
+    )
+    return np.argmin(values, axis=0)
+
+
+def _combined_minima(
+    budget: Budget,
+    seed_noise: float,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+    grid_per_gap: int,
+) -> np.ndarray:
+    """log N* of replicates that resample the budget's sizes and add seed noise (step 4).
+
+    NaN where fewer than 3 distinct sizes are drawn or the Akima minimum falls on the edge of
+    the sizes drawn (its grid has ``grid_per_gap`` points per gap between them, as in step 1).
+    """
+    k = budget.n_sizes
+    log_n = np.log(budget.n_params)
+    drawn = resample_sizes(k, n_bootstrap, rng) > 0  # (sizes, draws)
+    noisy = budget.loss[:, None] + seed_noise * rng.standard_normal((k, n_bootstrap))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_loss = np.log(noisy)
+    n_drawn = drawn.sum(axis=0)
+    order = np.argsort(~drawn, axis=0, kind="stable")  # drawn sizes first, ascending
+    out = np.full(n_bootstrap, np.nan)
+    for size in np.unique(n_drawn):
+        cols = np.flatnonzero(n_drawn == size)
+        if size < 3:
+            continue
+        rows = order[:size, cols]
+        values = log_loss[rows, cols[None, :]]
+        usable = np.isfinite(values).all(axis=0)
+        cols, rows, values = cols[usable], rows[:, usable], values[:, usable]
+        if not len(cols):
+            continue
+        n_grid = (int(size) - 1) * grid_per_gap
+        idx = _akima_columns(log_n[rows], values, n_grid)
+        valid = (idx != 0) & (idx != n_grid - 1)
+        lo, hi = log_n[rows[0]], log_n[rows[-1]]
+        out[cols[valid]] = lo[valid] + (hi[valid] - lo[valid]) * idx[valid] / (n_grid - 1)
+    return out
+
+
 def fit_isoflop_porian(
     runs: RunsLike,
     *,
@@ -139,6 +236,7 @@ def fit_isoflop_porian(
     if seed_noise is None:
         seed_noise = DEFAULT_SEED_NOISE
     rng = np.random.default_rng(seed)
+    interval_rng = np.random.default_rng((seed, 1))  # step 4's own stream: step 1-3 unchanged
     rows, table, replicates = [], [], []
     for budget in budgets:
         result = _budget_estimate(budget, seed_noise, n_bootstrap, rng, grid_per_gap, min_spread)
@@ -169,7 +267,8 @@ def fit_isoflop_porian(
                 "log_n_spread": result["spread"],
             }
         )
-        replicates.append(result["replicates"])
+        combined = _combined_minima(budget, seed_noise, n_bootstrap, interval_rng, grid_per_gap)
+        replicates.append(combined[np.isfinite(combined)])
     budget_table = pd.DataFrame(table)
     left_out = budget_table.loc[~budget_table["used"]] if len(table) else budget_table
     points = pd.DataFrame(rows)
@@ -186,13 +285,20 @@ def fit_isoflop_porian(
     b, k_d = power_law(compute, points["d_opt"].to_numpy(), spread)
     depth = min(len(r) for r in replicates)
     log_c = np.log(compute)
-    stacked = np.stack([r[:depth] for r in replicates])  # budgets × replicates
-    exps = np.polyfit(log_c, stacked, 1, w=1.0 / spread)[0]
-    a_ci = (float(np.quantile(exps, 0.025)), float(np.quantile(exps, 0.975)))
     notes = [
         left_out_note(left_out, len(points)),
         f"seed noise {seed_noise:.3g} nats{assumed}, {n_bootstrap} replicates",
     ]
+    a_ci: tuple[float, float] | None = None
+    if depth >= max(20, n_bootstrap // 4):
+        stacked = np.stack([r[:depth] for r in replicates])  # budgets × replicates
+        exps = np.polyfit(log_c, stacked, 1, w=1.0 / spread)[0]
+        a_ci = (float(np.quantile(exps, 0.025)), float(np.quantile(exps, 0.975)))
+    else:
+        notes.append(
+            f"no interval: a budget's minimum lies inside the sizes drawn in only {depth} of "
+            f"{n_bootstrap} resamples"
+        )
     return ComputeOptimalFit(
         2,
         points,
@@ -204,9 +310,14 @@ def fit_isoflop_porian(
         method="akima",
         budgets=budget_table,
         a_interval=a_ci,
-        b_interval=(1.0 - a_ci[1], 1.0 - a_ci[0]),
+        b_interval=None if a_ci is None else (1.0 - a_ci[1], 1.0 - a_ci[0]),
         n_bootstrap=n_bootstrap,
         seed_noise=seed_noise,
+        interval_basis=(
+            f"{depth} replicates, each resampling every budget's sizes (clusters of runs "
+            "sharing (N, D)) with seed noise added"
+        ),
+        interval_assumes=seed_noise_text(seed_noise, bool(assumed)),
     )
 
 

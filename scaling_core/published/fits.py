@@ -153,11 +153,12 @@ def leave_out_check(table: pd.DataFrame, below: float, **options: object) -> Ext
 def fit_sweep(
     table: pd.DataFrame,
     *,
-    n_boot: int = 100,
+    n_boot: int = 1000,
     seed: int = 0,
     holdout_below: float | None = None,
 ) -> SweepFit:
-    """Approach-3 fit with ``n_boot`` bootstrap refits, and the leave-out check when asked."""
+    """Approach-3 fit with ``n_boot`` bootstrap refits (runs sharing (N, D), such as the OLMo
+    ladder's reruns, drawn together), and the leave-out check when asked."""
     if len(table) < 6:
         raise FitError(f"{len(table)} runs; the Chinchilla form needs at least 6")
     boot = bootstrap_fit(table, "chinchilla", n_boot=n_boot, seed=seed)
