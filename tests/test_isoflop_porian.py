@@ -47,7 +47,7 @@ def test_porian_estimator_reproduces_table1_inside_the_published_interval(
     fit = fit_isoflop_porian(sweep, seed_noise=PORIAN_SEED_NOISE[dataset], n_bootstrap=1000)
     a, (lo, hi) = _published(step, dataset)
     assert lo <= fit.a <= hi, (fit.a, a, fit.notes)
-    assert fit.a == pytest.approx(a, abs=0.006)  # REFERENCE.md: within 0.006 of every value
+    assert fit.a == pytest.approx(a, abs=0.002)  # seed 0; across seeds see the test below
     # our 95% interval holds the paper's value; it also resamples each budget's sizes, which
     # the authors' seed-noise-only bootstrap does not, so it is wider: measured 1.1-4.1 times
     # the paper's width (their design alone gave 0.75-1.4), most on RefinedWeb's sigma 0.002
@@ -60,6 +60,25 @@ def test_porian_estimator_reproduces_table1_inside_the_published_interval(
     assert fit.budgets_used + len(fit.budgets_left_out) == n_budgets
 
 
+def test_porian_estimator_within_0003_of_table1_across_bootstrap_seeds(
+    porian_runs: pd.DataFrame,
+) -> None:
+    """The estimator's point is the median of its seed-noise bootstrap, so it moves with the
+    seed: within 0.002 of all ten Table 1 values at seed 0, at most 0.003 over seeds 0-4
+    (measured 0.0018 and 0.0026); README and this test say the same."""
+    worst = 0.0
+    for step, dataset in CASES:
+        sweep = select_rows(porian_runs, table1_where(step.key_suffix, dataset))
+        a, _ = _published(step, dataset)
+        for seed in range(5):
+            fit = fit_isoflop_porian(
+                sweep, seed_noise=PORIAN_SEED_NOISE[dataset], n_bootstrap=1000, seed=seed
+            )
+            worst = max(worst, abs(fit.a - a))
+    assert worst <= 0.003, worst
+    assert worst > 0.002  # the seed matters: one seed alone would overstate the agreement
+
+
 @pytest.mark.parametrize(("step", "dataset"), CASES, ids=[f"{s.key_suffix}-{d}" for s, d in CASES])
 def test_default_approach2_is_within_003_of_table1_and_names_budgets_left_out(
     porian_runs: pd.DataFrame, step, dataset: str
@@ -67,7 +86,7 @@ def test_default_approach2_is_within_003_of_table1_and_names_budgets_left_out(
     sweep = select_rows(porian_runs, table1_where(step.key_suffix, dataset))
     fit = fit_approach2(sweep)
     a, _ = _published(step, dataset)
-    assert fit.a == pytest.approx(a, abs=0.03)
+    assert fit.a == pytest.approx(a, abs=0.023)  # README: within 0.023 (measured 0.0222)
     n_budgets = sweep["compute_flops"].nunique()
     assert fit.notes[0].startswith(f"{fit.budgets_used} of {n_budgets} budgets carry the fit")
     for row in fit.budgets_left_out.itertuples():
