@@ -62,12 +62,22 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
     m = st.columns(4)
     m[0].metric("Runs fitted", f"{result.n_runs}")
     if result.allocation_determined:
+        # Every headline number with its 95% interval in the same type (the same bootstrap
+        # draws: Hoffmann et al. 2022, eq. 4 per refit).
         a_lo, a_hi = result.boot.intervals["a"]
-        m[1].metric(
-            "a = β/(α+β)", f"{result.a:.3f}", help=f"95% bootstrap interval {a_lo:.2f}-{a_hi:.2f}"
+        around = result.boot.optimal_intervals(compute)
+        n_lo, n_hi = around.get("n_opt", (float("nan"), float("nan")))
+        t_lo, t_hi = around.get("tokens_per_param", (float("nan"), float("nan")))
+        m[1].metric("a = β/(α+β), 95% CI", f"{result.a:.3f} ({a_lo:.2f}–{a_hi:.2f})")
+        m[2].metric(
+            f"N_opt at {compute:.0e} FLOP, 95% CI",
+            f"{format_count(result.n_opt(compute))} ({format_count(n_lo)}–{format_count(n_hi)})",
         )
-        m[2].metric(f"N_opt at {compute:.0e} FLOP", format_count(result.n_opt(compute)))
-        m[3].metric("Tokens / param there", format_ratio(result.tokens_per_param(compute)))
+        m[3].metric(
+            "Tokens / param there, 95% CI",
+            f"{format_ratio(result.tokens_per_param(compute))} "
+            f"({format_ratio(t_lo)}–{format_ratio(t_hi)})",
+        )
         st.caption(
             f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
             f"each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. a 95% "
@@ -84,11 +94,25 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
             + "\n".join(f"- {ft.escape_markdown(w)}" for w in ident.warnings),
             icon="⚠️",
         )
-        st.caption(
-            f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point of "
-            f"each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. E, A, "
-            f"B, α, β = {constants} (? not determined by these runs)."
-        )
+        if result.fit.form == "power-n":
+            lo_hi = result.boot.intervals
+            st.caption(
+                f"L = E + A/N^α (the form these runs determine) fitted to the final point of "
+                f"each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. "
+                + ", ".join(
+                    f"{name} {result.fit.params[name]:.4g} ({lo_hi[name][0]:.3g}–"
+                    f"{lo_hi[name][1]:.3g})"
+                    for name in ("E", "A", "alpha")
+                    if name in lo_hi
+                )
+                + f". {result.fit.fallback or ''}"
+            )
+        else:
+            st.caption(
+                f"L = E + A/N^α + B/D^β fitted as Hoffmann et al.'s Approach 3 to the final point "
+                f"of each run; {result.boot.n_boot:,} bootstrap refits, {result.boot.resampling}. "
+                f"E, A, B, α, β = {constants} (? not determined by these runs)."
+            )
     leave = ""
     if result.leave_out is not None:
         check = result.leave_out

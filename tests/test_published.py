@@ -19,6 +19,7 @@ from scaling_core.published.fits import (
     read_sweep,
     sweep_runs,
 )
+from scaling_core.units import parse_quantity
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Published_sweeps.py")
 OLMO_PARAMS = {190354176, 371262464, 758220288, 1279395840, 3169537280}
@@ -103,11 +104,18 @@ def test_muennighoff_constants_are_a_fit_to_chinchillas_points_compared_as_an_of
     assert 0.04 < shape < 0.08  # measured: 5.8% once the offset is removed
 
 
-def test_a_sweep_that_cannot_be_fitted_says_why() -> None:
+def test_pythia_gets_the_form_its_runs_determine() -> None:
+    """Pythia's checkpoints all sit at 300B tokens: the Chinchilla form's D term is not
+    determined, power in N is; the sweep is fitted in that form with its reason, and a (so
+    N_opt) is not determined."""
     runs = read_sweep(SWEEPS_BY_KEY["pythia"])
     table = sweep_runs(runs, {"variant": "standard"})
-    with pytest.raises(FitError, match="different n_tokens"):
-        fit_sweep(table, n_boot=5)
+    assert table["n_tokens"].nunique() == 1
+    result = fit_sweep(table, n_boot=50)
+    assert result.fit.form == "power-n" and not result.allocation_determined
+    assert "all runs share one D (300B tokens)" in result.fit.fallback
+    lo, hi = result.boot.intervals["alpha"]
+    assert lo < result.fit.params["alpha"] < hi
 
 
 def run_page(**query: str) -> AppTest:
@@ -150,7 +158,8 @@ def test_page_loss_choice_and_another_sweep() -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "were not fitted to these runs" in text and "level offset of -10.8%" in text
     at.multiselect(key="ps_sweeps").set_value(["pythia"]).run()
-    assert any("No Chinchilla-form fit" in w.value for w in at.warning)
+    assert any("allocation exponent a is not determined" in w.value for w in at.warning)
+    assert any("the form these runs determine" in c.value for c in at.caption)
     # Every Pythia run has 300B tokens: the rollout uses L(N), which these runs determine.
     assert any(
         c.value.startswith("Rollout scorecard") and "L(N) = E + A/N^α" in c.value
@@ -192,3 +201,19 @@ def test_gadre_authors_procedure_beside_ours() -> None:
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "Gadre et al.'s own procedure" in text and "predicts the 3 larger runs" in text
     assert "mean |error| 2.19%" in text and "3.44%" in text
+
+
+def test_headline_numbers_carry_their_interval_in_the_same_type() -> None:
+    """Gadre et al.'s C4 sweep (a determined): a, N_opt and tokens per parameter each show
+    their 95% interval inside the metric itself, and the interval holds the point."""
+    at = run_page(ps_sweeps="gadre-2024")
+    metrics = {m.label: m.value for m in at.metric}
+    for label in (
+        "a = β/(α+β), 95% CI",
+        "N_opt at 1e+23 FLOP, 95% CI",
+        "Tokens / param there, 95% CI",
+    ):
+        point, interval = metrics[label].split(" (")
+        low, high = interval.rstrip(")").split("–")
+        values = [parse_quantity(v) for v in (low, point, high)]
+        assert values[0] < values[1] < values[2], (label, metrics[label])

@@ -11,7 +11,7 @@ size and predict the larger ones (the OLMo ladder's 3B runs from 190M-1B, as Bha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -161,9 +161,14 @@ def fit_sweep(
     ladder's reruns, drawn together), and the leave-out check when asked."""
     if len(table) < 6:
         raise FitError(f"{len(table)} runs; the Chinchilla form needs at least 6")
-    boot = bootstrap_fit(table, "chinchilla", n_boot=n_boot, seed=seed)
+    # The form the runs determine (`fit(form="auto")`): the Chinchilla form, or power in N
+    # when every run has one D (Pythia's checkpoints of one schedule), with its reason.
+    chosen = fit(table, "auto")
+    boot = bootstrap_fit(table, chosen.form, n_boot=n_boot, seed=seed)
+    if chosen.fallback:
+        boot = replace(boot, fit=replace(boot.fit, fallback=chosen.fallback))
     check, error = None, None
-    if holdout_below is not None:
+    if holdout_below is not None and chosen.form == "chinchilla":
         try:
             check = leave_out_check(table, holdout_below)
         except FitError as exc:
