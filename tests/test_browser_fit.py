@@ -111,7 +111,8 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
 
 
 def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A W&B export whose runs all end at 60 tokens/param, fitted at its final points: the
+    """A W&B export whose runs all end at 60 tokens/param, fitted at its final points in the
+    Chinchilla form (forced: the automatic form falls back to power in N there): the
     fit comes out with a negative exponent; the page warns instead of a traceback and keeps
     its charts, downloads and share link."""
     from tests.test_page_fit import wandb_collinear_csv
@@ -119,7 +120,7 @@ def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> 
     path = tmp_path / "wandb.csv"
     path.write_bytes(wandb_collinear_csv())
     page.set_viewport_size({"width": 1400, "height": 4800})
-    page.goto(f"{app_server}/Fit_your_runs?f_points=final")
+    page.goto(f"{app_server}/Fit_your_runs?f_points=final&f_form=chinchilla")
     wait_for_app(page)
     page.locator('input[type="file"]').first.set_input_files(str(path))
     wait_for_metric(page, "alpha")
