@@ -51,7 +51,7 @@ def read_mapped(
     overrides: dict[str, str | None],
     runs_meta: pd.DataFrame | None = None,
     *,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
 ) -> RunsRead:
     """Per-run values and the validated table for one mapping (and per-run edits)."""
@@ -290,10 +290,11 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     overrides = choose_roles(loaded, source)
     count_embeddings = st.toggle(
         "Count embedding parameters when sizes come from a config",
-        value=True,
+        value=False,
         key="fit_count_embeddings",
-        help="12·L·d² plus the input embedding and output head (V·d each), as Hoffmann et "
-        "al. count; off: non-embedding only, as Kaplan et al. count.",
+        help="Off (the default): 12·L·d², non-embedding parameters as Kaplan et al. (2020, "
+        "sec. 2.1) count them. On: plus the input embedding and output head (V·d each), as "
+        "Hoffmann et al. count. A count the logs give is used as it is.",
     )
     auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None)
     if isinstance(auto, str):

@@ -73,6 +73,8 @@ class Loaded:
     configs: dict[str, dict[str, Any]]
     sources: SourceSet
     present: dict[str, set[str]] = field(default_factory=dict)
+    #: File-runs that stopped before their end, with why (`RawTable.unfinished`).
+    unfinished: dict[str, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -101,6 +103,7 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     parts = []
     configs: dict[str, dict[str, Any]] = {}
     present: dict[str, set[str]] = {}
+    unfinished: dict[str, str] = {}
     for table in sources.tables:
         part = table.frame.copy()
         part.columns = [str(c) for c in part.columns]
@@ -121,8 +124,10 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         parts.append(part)
         configs.setdefault(table.run, {}).update(table.config)
         present.setdefault(table.source, set()).update(part.columns)
+        if table.unfinished:
+            unfinished[table.run] = table.unfinished
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
-    return Loaded(frame.reset_index(drop=True), configs, sources, present)
+    return Loaded(frame.reset_index(drop=True), configs, sources, present, unfinished)
 
 
 def mapping_for(loaded: Loaded, columns: Mapping[str, str | None] | None = None) -> RoleMapping:
@@ -276,10 +281,14 @@ def build_runs(
     mapping: RoleMapping,
     *,
     runs_meta: pd.DataFrame | None = None,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
 ) -> RunsRead:
-    """Per-run values with sources, then the validated tidy table of the runs that have them."""
+    """Per-run values with sources, then the validated tidy table of the runs that have them.
+
+    A run that stopped before its end (`Loaded.unfinished`) is listed with its values but not
+    used unless ``unfinished_as_final``: its last point is not the end of its schedule."""
     frame = loaded.frame
     cols = mapping.columns
     notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
@@ -436,6 +445,12 @@ def build_runs(
             needs.append("tokens (or tokens_per_step)" if has_step else "tokens")
         if loss_blank[idx].all() and (len(idx) > 1 or cols["loss"] not in in_file):
             needs.append(f"loss values (none in {cols['loss']!r})")
+        stopped = loaded.unfinished.get(file_run_of[idx[0]], "")
+        if stopped and not unfinished_as_final:
+            needs.append(
+                f"a finish ({stopped}; --unfinished-as-final or the page's switch uses its "
+                "last point)"
+            )
         files = sorted(set(file_of[idx]))
         records.append(
             {
@@ -548,8 +563,9 @@ def read_runs(
     *,
     columns: Mapping[str, str | None] | None = None,
     runs_meta: pd.DataFrame | str | bytes | None = None,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
 ) -> RunsRead:
     """Read logs in any supported format into tidy tables, the per-run table and a report.
 
@@ -562,5 +578,10 @@ def read_runs(
     if runs_meta is not None:
         meta = runs_meta if isinstance(runs_meta, pd.DataFrame) else read_runs_meta(runs_meta)
     return build_runs(
-        loaded, mapping, runs_meta=meta, count_embeddings=count_embeddings, max_rows=max_rows
+        loaded,
+        mapping,
+        runs_meta=meta,
+        count_embeddings=count_embeddings,
+        max_rows=max_rows,
+        unfinished_as_final=unfinished_as_final,
     )

@@ -93,7 +93,11 @@ def params_from_config(
         n += vocab[0] * width[0] * (1 if tied else 2)
         what += f", {vocab[1]}={vocab[0]:g}" + (" (tied)" if tied else "")
         return n, f"config ({what}): 12·L·d² + {'' if tied else '2·'}V·d"
-    note = "" if count_embeddings else "; embeddings not counted"
+    note = (
+        ""
+        if count_embeddings
+        else "; embeddings not counted, as Kaplan et al. 2020 sec. 2.1 count N"
+    )
     if count_embeddings and vocab is None:
         note = "; no vocabulary size, so embeddings not counted"
     return n, f"config ({what}): 12·L·d² non-embedding{note}"
