@@ -43,7 +43,7 @@ def load_files(files: tuple[tuple[str, bytes], ...]) -> Loaded:
 def mapping_of(loaded: Loaded, overrides: dict[str, str | None]) -> RoleMapping:
     """The guessed roles with the user's choices applied."""
     mapping = guess_roles(loaded.frame)
-    return apply_overrides(mapping, overrides, loaded.headers) if overrides else mapping
+    return apply_overrides(mapping, overrides, loaded.names) if overrides else mapping
 
 
 def read_mapped(
@@ -53,14 +53,17 @@ def read_mapped(
     *,
     count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
 ) -> RunsRead:
-    """Per-run values and the validated table for one mapping (and per-run edits)."""
+    """Per-run values and the validated table for one mapping (and per-run edits): the same
+    `build_runs` as the command line's ``read``, ``fit`` and ``isoflop``."""
     return build_runs(
         loaded,
         mapping_of(loaded, overrides),
         runs_meta=runs_meta,
         count_embeddings=count_embeddings,
         max_rows=fs.MAX_ROWS if max_rows is None else max_rows,
+        unfinished_as_final=unfinished_as_final,
     )
 
 
@@ -77,10 +80,17 @@ def read_or_message(
     overrides: dict[str, str | None],
     runs_meta: pd.DataFrame | None,
     count_embeddings: bool,
+    unfinished_as_final: bool = False,
 ) -> RunsRead | str:
     """`read_mapped`, or the `RunLogError` message."""
     try:
-        return read_mapped(loaded, overrides, runs_meta, count_embeddings=count_embeddings)
+        return read_mapped(
+            loaded,
+            overrides,
+            runs_meta,
+            count_embeddings=count_embeddings,
+            unfinished_as_final=unfinished_as_final,
+        )
     except RunLogError as exc:
         return str(exc)
 
@@ -125,10 +135,11 @@ def cached_read(
     count_embeddings: bool,
     _loaded: Loaded,
     _runs_meta: pd.DataFrame | None,
+    unfinished_as_final: bool = False,
 ) -> RunsRead | str:
     """`read_mapped` for this content, mapping and per-run edits, or the error message (for
     many runs, by `fit_session.run_heavy`)."""
-    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings)
+    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings, unfinished_as_final)
     if len(_loaded.frame) * max(len(_loaded.frame.columns), 1) <= HEAVY_CELLS:
         return read_or_message(*args)
     return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
@@ -169,10 +180,14 @@ class Mapping:
     overrides: tuple[tuple[str, str | None], ...]
     count_embeddings: bool
     runs_meta: pd.DataFrame | None
+    unfinished_as_final: bool = False
 
     @property
     def key(self) -> str:
-        return f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
+        return (
+            f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
+            f"{'/unfinished' if self.unfinished_as_final else ''}"
+        )
 
 
 def _role_key(source: fu.Source, role: str) -> str:
@@ -180,7 +195,9 @@ def _role_key(source: fu.Source, role: str) -> str:
 
 
 def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | None], ...]:
-    """One picker per role, defaulting to the guess; returns the roles the user changed."""
+    """One picker per role, defaulting to the guess; returns the roles the user changed.
+    A picker offers the columns and then the per-run values (hparams.yaml keys, MLflow params,
+    a Trainer's config keys)."""
     guess = mapping_of(loaded, {})
     headers = loaded.headers
     formats = ", ".join(f"{k} ×{v}" for k, v in loaded.sources.formats.items())
@@ -199,7 +216,7 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
     columns = st.columns(4)
     for i, role in enumerate(ROLES):
         candidates = guess.candidates.get(role, [])
-        others = [h for h in headers if h not in candidates]
+        others = [h for h in loaded.names if h not in candidates]  # columns, then per-run values
         options = [NONE, *candidates, *others]
         if role == "run" and FROM_FILE not in options:
             options.insert(1, FROM_FILE)
@@ -296,15 +313,28 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
         "sec. 2.1) count them. On: plus the input embedding and output head (V·d each), as "
         "Hoffmann et al. count. A count the logs give is used as it is.",
     )
-    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None)
+    unfinished = False
+    if loaded.unfinished:
+        unfinished = st.toggle(
+            f"Use the last point of the {len(loaded.unfinished)} unfinished "
+            f"run{'' if len(loaded.unfinished) == 1 else 's'} as final",
+            value=False,
+            key="fit_unfinished_as_final",
+            help="A run that stopped before its end (a Trainer folder with events but no "
+            "trainer_state.json) has not reached the end of its schedule; by default it is "
+            "listed but not fitted.",
+        )
+    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
     if isinstance(auto, str):
-        return auto, Mapping(overrides, count_embeddings, None)
+        return auto, Mapping(overrides, count_embeddings, None, unfinished)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
     meta = edit_runs(auto, source, run_column)
-    mapping = Mapping(overrides, count_embeddings, meta)
+    mapping = Mapping(overrides, count_embeddings, meta, unfinished)
     if meta is None:
         return auto, mapping
-    read = cached_read(source.digest, overrides, meta_key(meta), count_embeddings, loaded, meta)
+    read = cached_read(
+        source.digest, overrides, meta_key(meta), count_embeddings, loaded, meta, unfinished
+    )
     if not isinstance(read, str):
         usable = int((read.per_run["needs"] == "").sum())
         still = len(read.per_run) - usable

@@ -30,6 +30,7 @@ from scaling_core.runs.mapping import (
     FROM_FILE,
     ROLES,
     RoleMapping,
+    _role_of,
     apply_overrides,
     guess_roles,
     numeric_column,
@@ -62,6 +63,15 @@ from scaling_core.runs.report import (
 from scaling_core.runs.split import tell_runs_apart
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
+#: Roles whose explicit per-run values (``non_embedding_params``, ``tokens_per_step`` in
+#: hparams.yaml or MLflow params) become columns, so that they are guessed like columns.
+_COUNTS_IN_CONFIG = ("params", "tokens_per_step")
+_ORIGIN = {
+    "lightning": "hparams.yaml",
+    "mlflow": "MLflow params",
+    "hf-trainer-state": "the Trainer's config",
+    "hf-trainer-events": "the Trainer's config",
+}
 
 
 @dataclass
@@ -76,9 +86,42 @@ class Loaded:
     #: File-runs that stopped before their end, with why (`RawTable.unfinished`).
     unfinished: dict[str, str] = field(default_factory=dict)
 
+    #: Columns made from a per-run value (an explicit count in hparams.yaml, MLflow params or
+    #: a Trainer's config), with where the value came from.
+    per_run_columns: dict[str, str] = field(default_factory=dict)
+
     @property
     def headers(self) -> list[str]:
         return [c for c in self.frame.columns if not str(c).startswith("__")]
+
+    @property
+    def config_keys(self) -> list[str]:
+        """Per-run values that are not columns (hparams, MLflow params, config keys): each can
+        be named for a role like a column."""
+        columns = set(self.frame.columns)
+        keys = {str(k) for config in self.configs.values() for k in config}
+        return sorted(keys - columns)
+
+    @property
+    def names(self) -> list[str]:
+        """Everything a role can name: the columns, then the per-run values."""
+        return [*self.headers, *self.config_keys]
+
+    def with_values(self, names: Sequence[str]) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+        """The frame with the per-run values among ``names`` as columns (each run's value on
+        all its rows), and which files hold each column."""
+        wanted = [n for n in names if n and n not in self.frame.columns and n in self.config_keys]
+        if not wanted:
+            return self.frame, self.present
+        frame = self.frame.copy()
+        present = {source: set(cols) for source, cols in self.present.items()}
+        runs = frame["__run__"].astype(str)
+        for name in wanted:
+            values = {r: c[name] for r, c in self.configs.items() if name in c}
+            frame[name] = runs.map(values)
+            for source in frame.loc[runs.isin(list(values)), "__source__"].astype(str).unique():
+                present.setdefault(source, set()).add(name)
+        return frame, present
 
 
 def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike]) -> Loaded:
@@ -104,6 +147,7 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     configs: dict[str, dict[str, Any]] = {}
     present: dict[str, set[str]] = {}
     unfinished: dict[str, str] = {}
+    per_run_columns: dict[str, str] = {}
     for table in sources.tables:
         part = table.frame.copy()
         part.columns = [str(c) for c in part.columns]
@@ -117,6 +161,11 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
                 + "; the first of each is read, the others are left out"
             )
             part = part.loc[:, ~repeated]
+        for key, value in table.config.items():
+            role = _role_of(str(key))
+            if role and role[0] in _COUNTS_IN_CONFIG and str(key) not in part.columns:
+                part[str(key)] = value  # an explicit count beats an estimate from the shape
+                per_run_columns[str(key)] = _ORIGIN.get(table.fmt, "the run's config")
         part["__run__"] = table.run
         part["__source__"] = table.source
         part["__line__"] = table.lines
@@ -127,13 +176,15 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         if table.unfinished:
             unfinished[table.run] = table.unfinished
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
-    return Loaded(frame.reset_index(drop=True), configs, sources, present, unfinished)
+    return Loaded(
+        frame.reset_index(drop=True), configs, sources, present, unfinished, per_run_columns
+    )
 
 
 def mapping_for(loaded: Loaded, columns: Mapping[str, str | None] | None = None) -> RoleMapping:
     """The guessed mapping with the user's ``columns`` (role -> header) applied."""
     mapping = guess_roles(loaded.frame)
-    return apply_overrides(mapping, columns or {}, loaded.headers) if columns else mapping
+    return apply_overrides(mapping, columns or {}, loaded.names) if columns else mapping
 
 
 @dataclass
@@ -289,8 +340,15 @@ def build_runs(
 
     A run that stopped before its end (`Loaded.unfinished`) is listed with its values but not
     used unless ``unfinished_as_final``: its last point is not the end of its schedule."""
-    frame = loaded.frame
     cols = mapping.columns
+    frame, present = loaded.with_values([c for c in cols.values() if c])
+
+    def shown(name: str) -> str:
+        """Where a role's values come from: a column, or a per-run value and its file."""
+        if name in loaded.per_run_columns:
+            return f"{loaded.per_run_columns[name]} {name!r}"
+        return f"column {name!r}" if name in loaded.frame.columns else f"per-run value {name!r}"
+
     notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
     if cols.get("loss") is None:
         raise RunLogError(
@@ -298,7 +356,7 @@ def build_runs(
             f"columns are: {_list_headers(loaded.headers, 30)}"
         )
     n = len(frame)
-    named = _run_ids(frame, cols.get("run"), cols.get("step"), loaded.present)
+    named = _run_ids(frame, cols.get("run"), cols.get("step"), present)
     runs, apart = tell_runs_apart(
         frame, named, [c for c in cols.values() if c], curves=cols.get("step") is not None
     )
@@ -347,7 +405,7 @@ def build_runs(
     interpolated = 0
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
-            frame, cols, values, runs, loss, blank_of, loaded.present
+            frame, cols, values, runs, loss, blank_of, present
         )
         groups = {}
     for run, idx in groups.items():
@@ -361,7 +419,7 @@ def build_runs(
         # parameters: the per-run table, a column, the config, a size in the name
         p: float | None = None
         p_column = values["params"][idx]
-        in_file = loaded.present.get(file_of[idx[0]], set())
+        in_file = present.get(file_of[idx[0]], set())
         if m and np.isfinite(m.get("params", np.nan)):
             p, p_src = float(m["params"]), "per-run table"
             p_column = np.full(len(idx), p)
@@ -369,7 +427,7 @@ def build_runs(
             p = _first_positive(p_column)
             p = float(np.nanmax(p_column)) if p is None and np.isfinite(p_column).any() else p
             p = math.nan if p is None else p
-            p_src = f"column {cols['params']!r}"
+            p_src = shown(cols["params"])
         elif (counted := params_from_config(config, count_embeddings=count_embeddings)) is not None:
             p, p_src = counted
         elif (size := size_from_name(str(run))) is not None or (
@@ -386,7 +444,7 @@ def build_runs(
         if m and np.isfinite(m.get("tokens_per_step", np.nan)):
             tps, tps_src = float(m["tokens_per_step"]), "per-run table"
         elif (tps := _first_positive(values["tokens_per_step"][idx])) is not None:
-            tps_src = f"column {cols['tokens_per_step']!r}"
+            tps_src = shown(cols["tokens_per_step"])
         elif (from_cfg := tokens_per_step_from_config(config)) is not None:
             tps, tps_src = from_cfg
         # tokens of each row
@@ -406,7 +464,7 @@ def build_runs(
         elif np.isfinite(t).any() or (
             cols.get("tokens") in in_file and (len(idx) == 1 or not blank_of["tokens"][idx].all())
         ):
-            t_src = f"column {cols['tokens']!r}"
+            t_src = shown(cols["tokens"])
             gaps = ~np.isfinite(t) & np.isfinite(step) & ~loss_blank[idx]
             known = np.isfinite(t) & np.isfinite(step)
             if gaps.any() and known.sum() >= 2:
@@ -418,7 +476,7 @@ def build_runs(
         elif p is not None and np.isfinite(values["compute"][idx]).any():
             with np.errstate(invalid="ignore", divide="ignore"):
                 t = values["compute"][idx] / (FLOP_PER_PARAM_TOKEN * p)
-            t_src = f"column {cols['compute']!r} / (6·N)"
+            t_src = f"{shown(cols['compute'])} / (6·N)"
         elif tps is not None and has_step:
             t = step * tps
             t_src = f"step × tokens_per_step ({tps_src})"

@@ -266,7 +266,9 @@ def _unique_run_names(tables: list[RawTable]) -> None:
     for table in tables:
         seen[table.run] = seen.get(table.run, 0) + 1
     for table in tables:
-        if seen[table.run] > 1:
+        if seen[table.run] > 1 and table.fmt == "lightning":
+            table.run = posixpath.dirname(table.source)  # the run is the version folder
+        elif seen[table.run] > 1:
             stem = table.source
             for ext in (".csv", ".tsv", ".jsonl", ".json", ".txt"):
                 stem = stem.removesuffix(ext)

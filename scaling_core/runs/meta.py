@@ -112,6 +112,21 @@ def tokens_per_step_from_config(config: Mapping[str, Any]) -> tuple[float, str] 
     return batch[0] * seq[0], f"config {batch[1]} × {seq[1]} ({batch[0]:g} × {seq[0]:g})"
 
 
+def _full_run_name(name: str, runs: list[str], where: str) -> str:
+    """A per-run table's run as the read names it: itself, or the one run whose path ends in it
+    (``version_0`` for Lightning's ``lightning_logs/version_0``); several such runs are an error
+    naming them."""
+    if name in runs:
+        return name
+    ends = [r for r in runs if r.rsplit("/", 1)[-1] == name or r.endswith("/" + name)]
+    if len(ends) > 1:
+        raise RunLogError(
+            f"{where}: run {name!r} could be any of {_list_headers(sorted(ends), 5)}; give the "
+            "full name"
+        )
+    return ends[0] if ends else name
+
+
 def read_runs_meta(
     source: str | bytes | pd.DataFrame, runs: list[str] | None = None
 ) -> pd.DataFrame:
@@ -164,6 +179,7 @@ def read_runs_meta(
             values = np.where(parsed.missing, np.nan, parsed.values)
         out[column] = values
     if runs is not None:
+        out["run"] = [_full_run_name(name, runs, where) for name in out["run"]]
         unknown = sorted(set(out["run"]) - set(runs))
         if unknown:
             raise RunLogError(
