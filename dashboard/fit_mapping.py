@@ -325,6 +325,21 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
             "listed but not fitted.",
         )
     auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
+    label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
+    if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
+        as_runs = st.toggle(
+            f"Read each value of '{label}' as one run (a learning curve)",
+            value=False,
+            key=f"fit_label_as_run_{source.digest[:12]}",
+            help=f"Off (as read): '{label}' repeats over rows of different params, or rows whose "
+            "step and tokens do not advance, so it labels a sweep and each row is a run. On: "
+            "the same as picking it as the Run column, or --column run=… on the command line.",
+        )
+        if as_runs:
+            overrides = (*overrides, ("run", label))
+            auto = cached_read(
+                source.digest, overrides, "", count_embeddings, loaded, None, unfinished
+            )
     if isinstance(auto, str):
         return auto, Mapping(overrides, count_embeddings, None, unfinished)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))

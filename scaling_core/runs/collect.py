@@ -17,7 +17,7 @@ import io
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -61,6 +61,7 @@ from scaling_core.runs.report import (
     _list_headers,
 )
 from scaling_core.runs.split import tell_runs_apart
+from scaling_core.runs.structure import split_sweep_labels
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
 #: Roles whose explicit per-run values (``non_embedding_params``, ``tokens_per_step`` in
@@ -361,6 +362,24 @@ def build_runs(
         frame, named, [c for c in cols.values() if c], curves=cols.get("step") is not None
     )
     notes += [apart] if apart else []
+    label = cols.get("run")
+    sweep_label = None
+    if label not in (None, FROM_FILE) and "run" not in mapping.given:
+        runs, sweep_label = split_sweep_labels(
+            runs,
+            numeric_column(frame, cols["params"]) if cols.get("params") else np.full(n, np.nan),
+            numeric_column(frame, cols["step"]) if cols.get("step") else np.full(n, np.nan),
+            numeric_column(frame, cols["tokens"]) if cols.get("tokens") else np.full(n, np.nan),
+            frame["__line__"].to_numpy(),
+            str(label),
+            ~_blank(frame[label]),
+        )
+    if sweep_label:
+        notes.append(sweep_label)
+        mapping = replace(
+            mapping,
+            reasons={**mapping.reasons, "run": "a sweep label here, not a run (see the notes)"},
+        )
     loss = numeric_column(frame, cols["loss"])
     if mapping.loss_is_perplexity:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -576,7 +595,7 @@ def build_runs(
     log = read_run_log(buffer.getvalue().encode("utf-8"), max_rows=max_rows)
     src_file = file_of[rows]
     src_line = frame["__line__"].to_numpy()[rows]
-    used_columns = {c for c in cols.values() if c}
+    used_columns = {c for r, c in cols.items() if c and not (r == "run" and sweep_label)}
     extra = [c for c in loaded.headers if c not in used_columns]
     tidied = []
     for tidy in (log.runs, log.curves):
