@@ -32,7 +32,9 @@ from scaling_core.runs.mapping import (
     RoleMapping,
     _role_of,
     apply_overrides,
+    compute_unit,
     guess_roles,
+    header_scale,
     numeric_column,
 )
 from scaling_core.runs.meta import (
@@ -44,6 +46,7 @@ from scaling_core.runs.meta import (
     _VOCAB,
     _WIDTH,
     _last_key,
+    budgets_in_names,
     params_from_config,
     read_runs_meta,
     size_from_name,
@@ -254,6 +257,16 @@ class RunsRead:
         }
 
 
+def _params_from_compute(compute: np.ndarray, tokens: np.ndarray) -> float | None:
+    """N = C / (6·D) (Kaplan et al. 2020, eq. 2.1's C ≈ 6ND, solved for N) at the row with
+    the most tokens where both are known: a run's total compute over its total tokens."""
+    both = np.isfinite(compute) & np.isfinite(tokens) & (compute > 0) & (tokens > 0)
+    if not both.any():
+        return None
+    last = int(np.argmax(np.where(both, tokens, -np.inf)))
+    return float(compute[last] / (FLOP_PER_PARAM_TOKEN * tokens[last]))
+
+
 def _first_positive(values: np.ndarray) -> float | None:
     ok = values[np.isfinite(values) & (values > 0)]
     return float(ok[0]) if len(ok) else None
@@ -287,6 +300,10 @@ def _with_text(
     out[bad] = raw[bad]
     return out
 
+
+#: The tidy runs table's column of nominal budgets written in run names (``isoflop-6e+19-…``):
+#: IsoFLOP fits group runs by it rather than by C = 6ND within a tolerance.
+NOMINAL_BUDGET = "nominal_budget"
 
 _TABLE_FORMATS = ("csv", "json", "jsonl", "wandb-runs")
 
@@ -390,6 +407,30 @@ def build_runs(
         role: numeric_column(frame, cols[role]) if cols.get(role) else nan
         for role in ("params", "tokens", "compute", "step", "tokens_per_step")
     }
+    for role in ("params", "tokens", "tokens_per_step"):
+        scale, unit_text = header_scale(cols[role]) if cols.get(role) else (1.0, "")
+        if scale != 1.0:
+            values[role] = values[role] * scale
+            notes.append(f"{role} column {cols[role]!r}: unit {unit_text!r}, × {scale:g}")
+    compute_label = shown(cols["compute"]) if cols.get("compute") else ""
+    unit = compute_unit(cols["compute"]) if cols.get("compute") else None
+    if unit is None and cols.get("compute") and header_scale(cols["compute"])[0] != 1.0:
+        unit = header_scale(cols["compute"])[0], header_scale(cols["compute"])[1]
+    if unit is not None:
+        values["compute"] = values["compute"] * unit[0]
+        compute_label += f" × {unit[0]:g} ({unit[1]} to FLOP)"
+        notes.append(
+            f"compute column {cols['compute']!r} is in {unit[1]} (its name says so): "
+            f"× {unit[0]:g} to FLOP"
+        )
+    nominal = budgets_in_names(runs)
+    if not cols.get("compute") and np.isfinite(nominal).any():
+        values["compute"] = nominal
+        compute_label = "budget in the run name (nominal)"
+        notes.append(
+            f"compute from the budget written in {int(np.isfinite(nominal).sum()):,} rows' run "
+            "names (e.g. isoflop-6e+19-…): nominal, the sweep's own grouping of its runs"
+        )
     config_columns = [c for c in loaded.headers if _last_key(c) in _CONFIG_KEYS]
     meta = {}
     if runs_meta is not None and len(runs_meta):
@@ -424,7 +465,7 @@ def build_runs(
     interpolated = 0
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
-            frame, cols, values, runs, loss, blank_of, present
+            frame, cols, values, runs, loss, blank_of, present, compute_label
         )
         groups = {}
     for run, idx in groups.items():
@@ -453,6 +494,10 @@ def build_runs(
             size := size_from_name(file_run_of[idx[0]])
         ) is not None:
             p, p_src = size, "run name (nominal)"
+        elif (
+            derived := _params_from_compute(values["compute"][idx], values["tokens"][idx])
+        ) is not None:
+            p, p_src = derived, f"{compute_label} / (6·D)"
         else:
             p_src = ""
         if p is not None and not np.isfinite(values["params"][idx]).any():
@@ -495,7 +540,7 @@ def build_runs(
         elif p is not None and np.isfinite(values["compute"][idx]).any():
             with np.errstate(invalid="ignore", divide="ignore"):
                 t = values["compute"][idx] / (FLOP_PER_PARAM_TOKEN * p)
-            t_src = f"{shown(cols['compute'])} / (6·N)"
+            t_src = f"{compute_label} / (6·N)"
         elif tps is not None and has_step:
             t = step * tps
             t_src = f"step × tokens_per_step ({tps_src})"
@@ -586,7 +631,7 @@ def build_runs(
             "loss": _with_text(loss[rows], frame, cols["loss"], rows),
         }
     )
-    if cols.get("compute"):
+    if compute_label:
         table["compute"] = values["compute"][rows]  # the log's own compute, checked against 6ND
     if cols.get("step"):
         table["step"] = values["step"][rows]
@@ -609,7 +654,10 @@ def build_runs(
         others = frame[extra].iloc[rows[pos]].reset_index(drop=True)
         others.columns = [c if c not in tidy.columns else f"{c} (file)" for c in extra]
         others = others.loc[:, ~others.columns.isin(tidy.columns)]
-        tidied.append(pd.concat([tidy.reset_index(drop=True), others], axis=1))
+        joined = pd.concat([tidy.reset_index(drop=True), others], axis=1)
+        if np.isfinite(nominal[rows[pos]]).all() and NOMINAL_BUDGET not in joined:
+            joined[NOMINAL_BUDGET] = nominal[rows[pos]]  # IsoFLOP budgets group by these
+        tidied.append(joined)
     log.runs, log.curves = tidied[0], tidied[1]
     result.factors = sweep_factors(log.runs)
     notes += result.factors.notes()

@@ -54,6 +54,25 @@ def size_from_name(name: str) -> float | None:
     return float(match.group(1)) * scale
 
 
+#: A compute budget written in a run name in scientific notation (``isoflop-6e+19-d1024``,
+#: ``C=1e20``, ``3e18_flops``): FLOP, 1e15 or more (a smaller number is a learning rate or the
+#: like, not a budget).
+_BUDGET_IN_NAME = re.compile(r"(?<![0-9.])(\d+(?:\.\d+)?)[eE]\+?(\d{2})(?![0-9])")
+
+
+def budgets_in_names(names: np.ndarray) -> np.ndarray:
+    """The nominal compute budget each run name carries (NaN where none):
+    ``isoflop-6e+19-d1024`` -> 6e19; names with two such numbers are left alone."""
+    unique, inverse = np.unique(np.asarray(names, dtype=str), return_inverse=True)
+    out = np.full(len(unique), np.nan)
+    for i, name in enumerate(unique):
+        found = [float(f"{m[0]}e{m[1]}") for m in _BUDGET_IN_NAME.findall(name)]
+        found = [f for f in found if f >= 1e15]
+        if len(found) == 1:
+            out[i] = found[0]
+    return out[inverse]
+
+
 def _last_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", re.split(r"[/.]", key)[-1].lower())
 
