@@ -121,7 +121,8 @@ def test_compute_in_named_units_is_converted(header, flop_per_unit) -> None:
     n = np.array([1e8, 3e8, 1e9])
     d = np.array([2e9, 6e9, 2e10])
     rows = [f"params,{header},loss"] + [
-        f"{a:.0f},{6 * a * b / flop_per_unit:.9g},{loss(a, b):.4f}" for a, b in zip(n, d)
+        f"{a:.0f},{6 * a * b / flop_per_unit:.9g},{loss(a, b):.4f}"
+        for a, b in zip(n, d, strict=True)
     ]
     read = read_runs([("runs.csv", "\n".join(rows).encode())])
     assert read.per_run["tokens"].to_numpy() == pytest.approx(d, rel=1e-6)
@@ -171,3 +172,13 @@ def test_budget_in_run_names_is_compute_when_there_is_no_compute_column() -> Non
     table = read.per_run.set_index("run")
     assert table.loc["isoflop-1e+20-n300000000", "tokens"] == pytest.approx(1e20 / (6 * 3e8))
     assert "budget in the run name (nominal) / (6·N)" in set(table["tokens_source"])
+
+
+def test_label_with_advancing_tokens_but_changing_size_is_a_sweep_label() -> None:
+    """Tokens grow along label a's rows, but its size changes: three runs, not one curve; label
+    b keeps its size while its tokens grow: one learning curve."""
+    rows = ["experiment,tokens,params,loss", "a,1e9,1e8,3.0", "a,2e9,2e8,2.9", "a,4e9,4e8,2.8"]
+    rows += ["b,1e9,1e8,3.1", "b,2e9,1e8,3.0"]
+    read = read_runs([("labels.csv", "\n".join(rows).encode())])
+    assert list(read.per_run["run"]) == ["a line 2", "a line 3", "a line 4", "b"]
+    assert read.per_run.set_index("run").loc["b", "final_loss"] == 3.0
