@@ -182,3 +182,18 @@ def test_label_with_advancing_tokens_but_changing_size_is_a_sweep_label() -> Non
     read = read_runs([("labels.csv", "\n".join(rows).encode())])
     assert list(read.per_run["run"]) == ["a line 2", "a line 3", "a line 4", "b"]
     assert read.per_run.set_index("run").loc["b", "final_loss"] == 3.0
+
+
+def test_tracker_metadata_is_never_suggested_as_a_sweep() -> None:
+    """A W&B runs-table export's bookkeeping (FORMATS.md: Created, Updated, Tags, State, Runtime,
+    User) differs between two runs of one size and compute; it must not split the sweep."""
+    rows = ['"Name","params","tokens","loss","State","Tags","User","dataset"']
+    for i, (n, d) in enumerate([(1e8, 2e9), (1e8, 2e9), (4e8, 8e9), (4e8, 8e9), (1.6e9, 3.2e10)]):
+        state = "finished" if i % 2 else "crashed"
+        rows.append(
+            f'"r{i}","{n:.0f}","{d:.0f}","{loss(n, d):.4f}","{state}","t{i % 2}","u{i % 2}",'
+            f'"{"c4" if i % 2 else "rpj"}"'
+        )
+    read = read_runs([("wandb_runs.csv", "\n".join(rows).encode())])
+    assert list(read.factors.sweeps) == ["dataset"]
+    assert not {"State", "Tags", "User"} & set(read.factors.settings)
