@@ -54,6 +54,7 @@ def read_mapped(
     count_embeddings: bool = False,
     max_rows: int | None = None,
     unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
     """Per-run values and the validated table for one mapping (and per-run edits): the same
     `build_runs` as the command line's ``read``, ``fit`` and ``isoflop``."""
@@ -64,6 +65,7 @@ def read_mapped(
         count_embeddings=count_embeddings,
         max_rows=fs.MAX_ROWS if max_rows is None else max_rows,
         unfinished_as_final=unfinished_as_final,
+        tuning=tuning,
     )
 
 
@@ -81,6 +83,7 @@ def read_or_message(
     runs_meta: pd.DataFrame | None,
     count_embeddings: bool,
     unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead | str:
     """`read_mapped`, or the `RunLogError` message."""
     try:
@@ -90,6 +93,7 @@ def read_or_message(
             runs_meta,
             count_embeddings=count_embeddings,
             unfinished_as_final=unfinished_as_final,
+            tuning=tuning,
         )
     except RunLogError as exc:
         return str(exc)
@@ -136,10 +140,18 @@ def cached_read(
     _loaded: Loaded,
     _runs_meta: pd.DataFrame | None,
     unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead | str:
     """`read_mapped` for this content, mapping and per-run edits, or the error message (for
     many runs, by `fit_session.run_heavy`)."""
-    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings, unfinished_as_final)
+    args = (
+        _loaded,
+        dict(overrides_key),
+        _runs_meta,
+        count_embeddings,
+        unfinished_as_final,
+        tuning,
+    )
     if len(_loaded.frame) * max(len(_loaded.frame.columns), 1) <= HEAVY_CELLS:
         return read_or_message(*args)
     return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
@@ -181,12 +193,13 @@ class Mapping:
     count_embeddings: bool
     runs_meta: pd.DataFrame | None
     unfinished_as_final: bool = False
+    tuning: str = "best"
 
     @property
     def key(self) -> str:
         return (
             f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
-            f"{'/unfinished' if self.unfinished_as_final else ''}"
+            f"{'/unfinished' if self.unfinished_as_final else ''}/{self.tuning}"
         )
 
 
@@ -340,15 +353,37 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
             auto = cached_read(
                 source.digest, overrides, "", count_embeddings, loaded, None, unfinished
             )
+    tuning = "best"
+    if not isinstance(auto, str) and any("a tuning grid" in n for n in auto.notes):
+        every = st.toggle(
+            "Fit every run of the tuning grid (not only the best of each size and token count)",
+            value=False,
+            key=f"fit_tuning_all_{source.digest[:12]}",
+            help="Runs repeat one (N, D) under several learning rates, batch sizes, warmups or "
+            "weight decays. Off: the best run of each (N, D), the envelope the law describes. "
+            "On: every run that did not diverge (as --tuning all).",
+        )
+        if every:
+            tuning = "all"
+            auto = cached_read(
+                source.digest, overrides, "", count_embeddings, loaded, None, unfinished, tuning
+            )
     if isinstance(auto, str):
-        return auto, Mapping(overrides, count_embeddings, None, unfinished)
+        return auto, Mapping(overrides, count_embeddings, None, unfinished, tuning)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
     meta = edit_runs(auto, source, run_column)
-    mapping = Mapping(overrides, count_embeddings, meta, unfinished)
+    mapping = Mapping(overrides, count_embeddings, meta, unfinished, tuning)
     if meta is None:
         return auto, mapping
     read = cached_read(
-        source.digest, overrides, meta_key(meta), count_embeddings, loaded, meta, unfinished
+        source.digest,
+        overrides,
+        meta_key(meta),
+        count_embeddings,
+        loaded,
+        meta,
+        unfinished,
+        tuning,
     )
     if not isinstance(read, str):
         usable = int((read.per_run["needs"] == "").sum())

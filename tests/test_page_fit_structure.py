@@ -67,3 +67,19 @@ def test_unfinished_trainer_folder_switch() -> None:
     toggle(at, "fit_unfinished_as_final").set_value(True).run()
     assert not at.exception
     assert shown(at, "Runs: 1 found, 1 usable")
+
+
+def test_tuning_grid_switch() -> None:
+    from tests.test_runs_structure import tuning_grid_runs
+
+    at = upload([("grid.csv", tuning_grid_runs())])
+    switch = toggle(at, r"fit_tuning_all_[0-9a-f]{12}")
+    assert switch.value is False
+    assert len(fitted_runs(at)) == 18  # the best run of each (N, D)
+    switch.set_value(True).run()
+    assert not at.exception
+    assert len(fitted_runs(at)) == 18 * 12 - 36  # every run but the diverged
+
+
+def fitted_runs(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(df.value for df in at.dataframe if "line" in df.value.columns)

@@ -197,3 +197,54 @@ def test_tracker_metadata_is_never_suggested_as_a_sweep() -> None:
     read = read_runs([("wandb_runs.csv", "\n".join(rows).encode())])
     assert list(read.factors.sweeps) == ["dataset"]
     assert not {"State", "Tags", "User"} & set(read.factors.settings)
+
+
+def tuning_grid_runs() -> bytes:
+    """A learning-rate × batch-size grid at 18 (N, D) cells, one row per run, the shape of
+    Marin's W&B runs-table exports (issue 17: 1,911 runs at 18 cells, diverged runs at loss
+    7-11): at each cell one (lr, batch) reaches the law, the others lose 0.05-0.4 nats, and
+    two runs per cell diverge."""
+    rows = [
+        '"Name","parameter_count","throughput/total_tokens","eval/loss","optim.lr","trainer.train_batch_size"'
+    ]
+    lrs, batches = [1e-4, 3e-4, 1e-3, 3e-3], [64, 128, 256]
+    for n in [2e7, 5e7, 1e8, 2e8, 5e8, 1e9]:
+        for ratio in (10, 20, 40):
+            d = ratio * n
+            for i, lr in enumerate(lrs):
+                for j, batch in enumerate(batches):
+                    penalty = 0.05 * (abs(i - 1) + abs(j - 1)) ** 1.5
+                    value = loss(n, d) + penalty
+                    if (i, j) in ((3, 0), (3, 2)):
+                        value = 7.0 + i + j / 2  # diverged
+                    rows.append(
+                        f'"r-{n:.0e}-{ratio}-{i}-{j}","{n:.0f}","{d:.0f}","{value:.5f}","{lr}","{batch}"'
+                    )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_tuning_grid_fits_the_envelope_by_default(tmp_path, capsys) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_bytes(tuning_grid_runs())
+    read = read_runs([path])
+    assert len(read.log.runs) == 18
+    assert read.log.runs["loss"].to_numpy() == pytest.approx(
+        [
+            loss(n, d)
+            for n, d in zip(read.log.runs["n_params"], read.log.runs["n_tokens"], strict=True)
+        ],
+        abs=1e-5,
+    )
+    note = next(n for n in read.notes if "tuning grid" in n)
+    assert (
+        "'optim.lr'" in note and "'trainer.train_batch_size'" in note and "36 runs diverged" in note
+    )
+    assert main(["fit", str(path), "--json"]) == 0
+    fit = json.loads(capsys.readouterr().out)
+    assert fit["n_runs"] == 18
+    assert fit["derived"]["a"] == pytest.approx(A_EXPONENT, abs=0.01)
+    every = read_runs([path], tuning="all")
+    assert len(every.log.runs) == 18 * 12 - 36  # every run but the diverged
+    one = main(["read", str(path), "--where", "optim.lr=0.0003", "--json"])
+    assert one == 0
+    assert len(json.loads(capsys.readouterr().out)["runs"]) == 18 * 3

@@ -56,6 +56,13 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-embeddings", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--tuning",
+        choices=("best", "all"),
+        default="best",
+        help="runs that repeat one (N, D) under several learning rates, batch sizes, warmups or "
+        "weight decays: fit the best of each (N, D) (best, the envelope; default) or all",
+    )
+    parser.add_argument(
         "--unfinished-as-final",
         action="store_true",
         help="use the last point of a run that stopped before its end (a Trainer folder without "
@@ -103,6 +110,7 @@ def read_from_args(args: argparse.Namespace) -> Any:
         runs_meta=meta,
         count_embeddings=args.embeddings and not args.no_embeddings,
         unfinished_as_final=args.unfinished_as_final,
+        tuning=args.tuning,
     )
     if selected:
         read.notes.insert(0, selected)

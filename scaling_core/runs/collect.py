@@ -65,6 +65,7 @@ from scaling_core.runs.report import (
 )
 from scaling_core.runs.split import tell_runs_apart
 from scaling_core.runs.structure import split_sweep_labels
+from scaling_core.runs.tuning import tuning_grid
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
 #: Roles whose explicit per-run values (``non_embedding_params``, ``tokens_per_step`` in
@@ -353,8 +354,12 @@ def build_runs(
     count_embeddings: bool = False,
     max_rows: int | None = None,
     unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
     """Per-run values with sources, then the validated tidy table of the runs that have them.
+
+    Finished runs of a tuning grid (`scaling_core.runs.tuning`): ``tuning="best"`` fits the best
+    run of each (N, D) cell, ``"all"`` every run; diverged runs are left out either way.
 
     A run that stopped before its end (`Loaded.unfinished`) is listed with its values but not
     used unless ``unfinished_as_final``: its last point is not the end of its schedule."""
@@ -659,6 +664,12 @@ def build_runs(
             joined[NOMINAL_BUDGET] = nominal[rows[pos]]  # IsoFLOP budgets group by these
         tidied.append(joined)
     log.runs, log.curves = tidied[0], tidied[1]
+    if log.curves is None and log.runs is not None:  # finished runs: a tuning grid's envelope
+        grid = tuning_grid(log.runs)
+        grid_note = grid.note(tuning)
+        if grid_note:
+            log.runs = log.runs[grid.keep(tuning)].reset_index(drop=True)
+            notes.append(grid_note)
     result.factors = sweep_factors(log.runs)
     notes += result.factors.notes()
     dropped = []
@@ -691,6 +702,7 @@ def read_runs(
     count_embeddings: bool = False,
     max_rows: int | None = None,
     unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
     """Read logs in any supported format into tidy tables, the per-run table and a report.
 
@@ -709,4 +721,5 @@ def read_runs(
         count_embeddings=count_embeddings,
         max_rows=max_rows,
         unfinished_as_final=unfinished_as_final,
+        tuning=tuning,
     )
