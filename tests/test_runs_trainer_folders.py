@@ -150,3 +150,24 @@ def test_page_and_command_line_read_the_same_runs() -> None:
     assert list(page.index) == list(cli.index) == list(FOLDERS)
     for column in ("params", "tokens", "final_loss", "needs", "params_source", "tokens_source"):
         assert list(page[column]) == list(cli[column])
+
+
+def test_state_saved_before_max_steps_is_unfinished(tmp_path) -> None:
+    """Only a checkpoint's trainer_state.json, written at step 90 of 150 (the real state's
+    entries up to step 90, global_step set to 90): the run stopped before the end."""
+    run = tmp_path / FOLDERS[0]
+    shutil.copytree(HF / FOLDERS[0], run)
+    state = json.loads((run / "trainer_state.json").read_text())
+    (run / "trainer_state.json").unlink()
+    state["global_step"] = 90
+    state["log_history"] = [e for e in state["log_history"] if e["step"] <= 90]
+    (run / "checkpoint-90").mkdir()
+    (run / "checkpoint-90" / "trainer_state.json").write_text(json.dumps(state))
+    read = read_runs([tmp_path])
+    row = read.per_run.iloc[0]
+    assert row["run"] == FOLDERS[0]
+    assert "step 90 of max_steps 150" in row["needs"]
+    used = read_runs([tmp_path], unfinished_as_final=True).per_run.iloc[0]
+    expected = [e["eval_loss"] for e in state["log_history"] if "eval_loss" in e][-1]
+    assert used["final_loss"] == pytest.approx(expected)
+    assert used["tokens"] == 90 * 128 * 256

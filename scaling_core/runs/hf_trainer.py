@@ -66,8 +66,8 @@ _DATED_RUN = re.compile(r"^[A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}_")
 _FOLDER_FILES = ("config.json", "trainer_state.json")
 #: Said of a run whose output folder has events but no ``trainer_state.json``.
 UNFINISHED = (
-    "events but no trainer_state.json (the Trainer writes it when train() returns): "
-    "stopped before the end"
+    "events but no trainer_state.json (the Trainer writes one at each checkpoint and with "
+    "save_state()): stopped before the end"
 )
 
 
@@ -130,6 +130,17 @@ def output_folders(names: list[str], tensorboard: Any) -> dict[str, OutputFolder
     return folders
 
 
+def _stopped_early(doc: dict[str, Any], state: str) -> str:
+    """Why a state file's run is unfinished ("" when it reached ``max_steps`` or says nothing):
+    a checkpoint's copy, or a state saved before the last step."""
+    step, planned = doc.get("global_step"), doc.get("max_steps")
+    if not (isinstance(step, (int, float)) and isinstance(planned, (int, float)) and planned > 0):
+        return ""
+    if step >= planned:
+        return ""
+    return f"{state} stops at step {step:g} of max_steps {planned:g}: stopped before the end"
+
+
 def _trainer_key(tag: str) -> str:
     """A TensorBoard tag back to the Trainer's log key: the Trainer's TensorBoard callback
     writes ``eval_loss`` as ``eval/loss`` and ``loss`` as ``train/loss``."""
@@ -157,6 +168,9 @@ def read_output_folder(
             raise RunLogError(f"{state}: no log_history list; not a Trainer state file")
         table = read_trainer_state(doc, state)[0]
         table.notes = []
+        table.unfinished = _stopped_early(doc, state)
+        if table.unfinished:
+            notes.append(f"{folder.run}: unfinished run ({table.unfinished})")
         table.source = folder.folder if posixpath.dirname(state) else state
         skipped = folder.states[1:] + folder.events
         if skipped:
