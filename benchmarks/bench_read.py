@@ -7,6 +7,9 @@
 2. A W&B history download of about 50 MB generated in memory (one run; ``_step``,
    ``_runtime``, ``_timestamp``, ``train/loss``, eleven eval losses, token and FLOP counters,
    learning rate: the OLMo files' shape, 171k logged steps), read the same way, best of 3.
+3. A folder of 100 Hugging Face Trainer output folders (50 copies of each of the two real ones
+   in tests/fixtures/real-logs/hf-trainer-output: config.json, trainer_state.json, TensorBoard
+   events), read with no options as 100 runs, best of 3 (issue 17: under 2 s).
 
 Run: ``python benchmarks/bench_read.py [path-to-wandb-history]``
 """
@@ -87,6 +90,26 @@ def main() -> None:
     print(
         f"W&B history export {len(data) / 1e6:.1f} MB ({result.n_rows_read:,} rows, "
         f"{n_columns} columns): read + map + validate {seconds:.2f} s (best of 3)"
+    )
+    trainer_folders()
+
+
+def trainer_folders(n_copies: int = 50) -> None:
+    """Time reading ``2 * n_copies`` Trainer output folders copied from the real two."""
+    import shutil
+    import tempfile
+
+    source = ROOT / "tests" / "fixtures" / "real-logs" / "hf-trainer-output"
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(n_copies):
+            for run in ("gpt-d48l2-C3e13", "gpt-d64l3-C3e13"):
+                shutil.copytree(source / run, Path(tmp) / f"{run}-{i}")
+        result = read_runs([tmp])
+        used = int((result.per_run["needs"] == "").sum())
+        seconds = best(lambda: read_runs([tmp]), 3)
+    print(
+        f"{2 * n_copies} Trainer output folders ({used} usable runs): read + map + validate "
+        f"{seconds:.2f} s (best of 3)"
     )
 
 

@@ -43,7 +43,7 @@ def load_files(files: tuple[tuple[str, bytes], ...]) -> Loaded:
 def mapping_of(loaded: Loaded, overrides: dict[str, str | None]) -> RoleMapping:
     """The guessed roles with the user's choices applied."""
     mapping = guess_roles(loaded.frame)
-    return apply_overrides(mapping, overrides, loaded.headers) if overrides else mapping
+    return apply_overrides(mapping, overrides, loaded.names) if overrides else mapping
 
 
 def read_mapped(
@@ -51,16 +51,21 @@ def read_mapped(
     overrides: dict[str, str | None],
     runs_meta: pd.DataFrame | None = None,
     *,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
-    """Per-run values and the validated table for one mapping (and per-run edits)."""
+    """Per-run values and the validated table for one mapping (and per-run edits): the same
+    `build_runs` as the command line's ``read``, ``fit`` and ``isoflop``."""
     return build_runs(
         loaded,
         mapping_of(loaded, overrides),
         runs_meta=runs_meta,
         count_embeddings=count_embeddings,
         max_rows=fs.MAX_ROWS if max_rows is None else max_rows,
+        unfinished_as_final=unfinished_as_final,
+        tuning=tuning,
     )
 
 
@@ -77,10 +82,19 @@ def read_or_message(
     overrides: dict[str, str | None],
     runs_meta: pd.DataFrame | None,
     count_embeddings: bool,
+    unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead | str:
     """`read_mapped`, or the `RunLogError` message."""
     try:
-        return read_mapped(loaded, overrides, runs_meta, count_embeddings=count_embeddings)
+        return read_mapped(
+            loaded,
+            overrides,
+            runs_meta,
+            count_embeddings=count_embeddings,
+            unfinished_as_final=unfinished_as_final,
+            tuning=tuning,
+        )
     except RunLogError as exc:
         return str(exc)
 
@@ -125,10 +139,19 @@ def cached_read(
     count_embeddings: bool,
     _loaded: Loaded,
     _runs_meta: pd.DataFrame | None,
+    unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead | str:
     """`read_mapped` for this content, mapping and per-run edits, or the error message (for
     many runs, by `fit_session.run_heavy`)."""
-    args = (_loaded, dict(overrides_key), _runs_meta, count_embeddings)
+    args = (
+        _loaded,
+        dict(overrides_key),
+        _runs_meta,
+        count_embeddings,
+        unfinished_as_final,
+        tuning,
+    )
     if len(_loaded.frame) * max(len(_loaded.frame.columns), 1) <= HEAVY_CELLS:
         return read_or_message(*args)
     return fs.run_heavy(read_or_message, *args, what="Mapping the columns", too_large=str)
@@ -169,10 +192,15 @@ class Mapping:
     overrides: tuple[tuple[str, str | None], ...]
     count_embeddings: bool
     runs_meta: pd.DataFrame | None
+    unfinished_as_final: bool = False
+    tuning: str = "best"
 
     @property
     def key(self) -> str:
-        return f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
+        return (
+            f"{self.overrides}/{self.count_embeddings}/{meta_key(self.runs_meta)}"
+            f"{'/unfinished' if self.unfinished_as_final else ''}/{self.tuning}"
+        )
 
 
 def _role_key(source: fu.Source, role: str) -> str:
@@ -180,7 +208,9 @@ def _role_key(source: fu.Source, role: str) -> str:
 
 
 def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | None], ...]:
-    """One picker per role, defaulting to the guess; returns the roles the user changed."""
+    """One picker per role, defaulting to the guess; returns the roles the user changed.
+    A picker offers the columns and then the per-run values (hparams.yaml keys, MLflow params,
+    a Trainer's config keys)."""
     guess = mapping_of(loaded, {})
     headers = loaded.headers
     formats = ", ".join(f"{k} ×{v}" for k, v in loaded.sources.formats.items())
@@ -199,7 +229,7 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
     columns = st.columns(4)
     for i, role in enumerate(ROLES):
         candidates = guess.candidates.get(role, [])
-        others = [h for h in headers if h not in candidates]
+        others = [h for h in loaded.names if h not in candidates]  # columns, then per-run values
         options = [NONE, *candidates, *others]
         if role == "run" and FROM_FILE not in options:
             options.insert(1, FROM_FILE)
@@ -290,20 +320,71 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     overrides = choose_roles(loaded, source)
     count_embeddings = st.toggle(
         "Count embedding parameters when sizes come from a config",
-        value=True,
+        value=False,
         key="fit_count_embeddings",
-        help="12·L·d² plus the input embedding and output head (V·d each), as Hoffmann et "
-        "al. count; off: non-embedding only, as Kaplan et al. count.",
+        help="Off (the default): 12·L·d², non-embedding parameters as Kaplan et al. (2020, "
+        "sec. 2.1) count them. On: plus the input embedding and output head (V·d each), as "
+        "Hoffmann et al. count. A count the logs give is used as it is.",
     )
-    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None)
+    unfinished = False
+    if loaded.unfinished:
+        unfinished = st.toggle(
+            f"Use the last point of the {len(loaded.unfinished)} unfinished "
+            f"run{'' if len(loaded.unfinished) == 1 else 's'} as final",
+            value=False,
+            key="fit_unfinished_as_final",
+            help="A run that stopped before its end (a Trainer folder with events but no "
+            "trainer_state.json) has not reached the end of its schedule; by default it is "
+            "listed but not fitted.",
+        )
+    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
+    label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
+    if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
+        as_runs = st.toggle(
+            f"Read each value of '{label}' as one run (a learning curve)",
+            value=False,
+            key=f"fit_label_as_run_{source.digest[:12]}",
+            help=f"Off (as read): '{label}' repeats over rows of different params, or rows whose "
+            "step and tokens do not advance, so it labels a sweep and each row is a run. On: "
+            "the same as picking it as the Run column, or --column run=… on the command line.",
+        )
+        if as_runs:
+            overrides = (*overrides, ("run", label))
+            auto = cached_read(
+                source.digest, overrides, "", count_embeddings, loaded, None, unfinished
+            )
+    tuning = "best"
+    if not isinstance(auto, str) and any("a tuning grid" in n for n in auto.notes):
+        every = st.toggle(
+            "Fit every run of the tuning grid (not only the best of each size and token count)",
+            value=False,
+            key=f"fit_tuning_all_{source.digest[:12]}",
+            help="Runs repeat one (N, D) under several learning rates, batch sizes, warmups or "
+            "weight decays. Off: the best run of each (N, D), the envelope the law describes. "
+            "On: every run that did not diverge (as --tuning all).",
+        )
+        if every:
+            tuning = "all"
+            auto = cached_read(
+                source.digest, overrides, "", count_embeddings, loaded, None, unfinished, tuning
+            )
     if isinstance(auto, str):
-        return auto, Mapping(overrides, count_embeddings, None)
+        return auto, Mapping(overrides, count_embeddings, None, unfinished, tuning)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
     meta = edit_runs(auto, source, run_column)
-    mapping = Mapping(overrides, count_embeddings, meta)
+    mapping = Mapping(overrides, count_embeddings, meta, unfinished, tuning)
     if meta is None:
         return auto, mapping
-    read = cached_read(source.digest, overrides, meta_key(meta), count_embeddings, loaded, meta)
+    read = cached_read(
+        source.digest,
+        overrides,
+        meta_key(meta),
+        count_embeddings,
+        loaded,
+        meta,
+        unfinished,
+        tuning,
+    )
     if not isinstance(read, str):
         usable = int((read.per_run["needs"] == "").sum())
         still = len(read.per_run) - usable

@@ -229,3 +229,13 @@ def test_muennighoff_seeds_are_separate_runs(capsys) -> None:
     seeds = [n for n in names if n.startswith("2b855b11b [run_key=")]
     assert len(seeds) == 5
     assert any("differ in 'run_key'" in n for n in payload["notes"])
+
+
+def test_read_trainer_output_folders(capsys) -> None:
+    """The README's command: two Trainer output folders are two runs (issue 17); the values
+    against GPT-2's tensor count are checked in tests/test_runs_trainer_folders.py."""
+    payload = run_json(capsys, "read", str(REAL / "hf-trainer-output"))
+    assert sorted(r["run"] for r in payload["runs"] if not r["needs"]) == [
+        "gpt-d48l2-C3e13",
+        "gpt-d64l3-C3e13",
+    ]

@@ -149,7 +149,9 @@ def test_wandb_runs_table_with_dotted_config_counts_parameters() -> None:
             "eval/c4_val/loss": gadre["loss_c4_val"],
         }
     ).dropna()
-    result = read_runs([("wandb_runs.csv", table.to_csv(index=False).encode())])
+    result = read_runs(
+        [("wandb_runs.csv", table.to_csv(index=False).encode())], count_embeddings=True
+    )
     assert result.sources.formats == {"wandb-runs": 1}
     assert result.mapping.columns["run"] == "Name"
     assert result.mapping.columns["loss"] == "eval/c4_val/loss"
@@ -159,9 +161,7 @@ def test_wandb_runs_table_with_dotted_config_counts_parameters() -> None:
         expected = 12 * layers * d * d + 2 * 50432 * d
         assert got.loc[row.Name, "params"] == pytest.approx(expected)
         assert got.loc[row.Name, "params_source"].startswith("config (model.n_layers=")
-    without = read_runs(
-        [("wandb_runs.csv", table.to_csv(index=False).encode())], count_embeddings=False
-    )
+    without = read_runs([("wandb_runs.csv", table.to_csv(index=False).encode())])  # default
     first = table.iloc[0]
     assert without.per_run.set_index("run").loc[first["Name"], "params"] == pytest.approx(
         12 * first["model.n_layers"] * first["model.d_model"] ** 2

@@ -103,9 +103,11 @@ def cmd_isoflop(args: argparse.Namespace) -> None:
     window = args.window if args.window > 1 else None
     read = read_usable(args)  # --where has kept the rows of one sweep
     runs = read.log.runs
+    nominal = "nominal_budget" if "nominal_budget" in runs.columns else None
     fit = fit_isoflop(
         runs,
         args.method,
+        budget_column=nominal,
         n_bootstrap=args.bootstrap,
         seed_noise=args.seed_noise,
         window=window,

@@ -49,9 +49,24 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         "--verbose", action="store_true", help="list every run (default: the first 20)"
     )
     parser.add_argument(
-        "--no-embeddings",
+        "--embeddings",
         action="store_true",
-        help="count parameters from config without the embedding and head matrices",
+        help="count parameters from a config with the embedding and head matrices (V·d each, "
+        "as Hoffmann et al. count); default: non-embedding 12·L·d² (Kaplan et al. 2020 sec. 2.1)",
+    )
+    parser.add_argument("--no-embeddings", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tuning",
+        choices=("best", "all"),
+        default="best",
+        help="runs that repeat one (N, D) under several learning rates, batch sizes, warmups or "
+        "weight decays: fit the best of each (N, D) (best, the envelope; default) or all",
+    )
+    parser.add_argument(
+        "--unfinished-as-final",
+        action="store_true",
+        help="use the last point of a run that stopped before its end (a Trainer folder without "
+        "trainer_state.json) as if it were final",
     )
 
 
@@ -93,7 +108,9 @@ def read_from_args(args: argparse.Namespace) -> Any:
         loaded,
         mapping_for(loaded, columns),
         runs_meta=meta,
-        count_embeddings=not args.no_embeddings,
+        count_embeddings=args.embeddings and not args.no_embeddings,
+        unfinished_as_final=args.unfinished_as_final,
+        tuning=args.tuning,
     )
     if selected:
         read.notes.insert(0, selected)

@@ -109,12 +109,14 @@ def fit_isoflop(
     window: float | None = 8.0,
     seed: int = 0,
     tolerance: float = 0.1,
+    budget_column: str | None = None,
 ) -> ComputeOptimalFit:
     """N_opt ∝ C^a from one IsoFLOP sweep, after selecting it with ``where``.
 
     ``method`` ``"parabola"`` is `fit_approach2` (Hoffmann et al. 2022, section 3.2; interval
     only when ``n_bootstrap`` > 0); ``"akima"`` is `fit_isoflop_porian` (Porian et al. 2024;
     ``n_bootstrap`` 0 means its default 1000).  Rows that still hold several sweeps are refused.
+    ``budget_column`` groups runs by a nominal budget (see `split_budgets`).
     """
     if method not in ISOFLOP_METHODS:
         raise FitError(f"method must be one of {', '.join(ISOFLOP_METHODS)}, got {method!r}")
@@ -129,6 +131,7 @@ def fit_isoflop(
             seed_noise=seed_noise,
             n_bootstrap=n_bootstrap or 1000,
             seed=seed,
+            budget_column=budget_column,
         )
     return fit_approach2(
         frame,
@@ -137,4 +140,5 @@ def fit_isoflop(
         n_bootstrap=n_bootstrap,
         seed_noise=seed_noise,
         seed=seed,
+        budget_column=budget_column,
     )

@@ -17,7 +17,7 @@ import io
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,8 +30,11 @@ from scaling_core.runs.mapping import (
     FROM_FILE,
     ROLES,
     RoleMapping,
+    _role_of,
     apply_overrides,
+    compute_unit,
     guess_roles,
+    header_scale,
     numeric_column,
 )
 from scaling_core.runs.meta import (
@@ -43,6 +46,7 @@ from scaling_core.runs.meta import (
     _VOCAB,
     _WIDTH,
     _last_key,
+    budgets_in_names,
     params_from_config,
     read_runs_meta,
     size_from_name,
@@ -60,8 +64,19 @@ from scaling_core.runs.report import (
     _list_headers,
 )
 from scaling_core.runs.split import tell_runs_apart
+from scaling_core.runs.structure import split_sweep_labels
+from scaling_core.runs.tuning import tuning_grid
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
+#: Roles whose explicit per-run values (``non_embedding_params``, ``tokens_per_step`` in
+#: hparams.yaml or MLflow params) become columns, so that they are guessed like columns.
+_COUNTS_IN_CONFIG = ("params", "tokens_per_step")
+_ORIGIN = {
+    "lightning": "hparams.yaml",
+    "mlflow": "MLflow params",
+    "hf-trainer-state": "the Trainer's config",
+    "hf-trainer-events": "the Trainer's config",
+}
 
 
 @dataclass
@@ -73,10 +88,45 @@ class Loaded:
     configs: dict[str, dict[str, Any]]
     sources: SourceSet
     present: dict[str, set[str]] = field(default_factory=dict)
+    #: File-runs that stopped before their end, with why (`RawTable.unfinished`).
+    unfinished: dict[str, str] = field(default_factory=dict)
+
+    #: Columns made from a per-run value (an explicit count in hparams.yaml, MLflow params or
+    #: a Trainer's config), with where the value came from.
+    per_run_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
         return [c for c in self.frame.columns if not str(c).startswith("__")]
+
+    @property
+    def config_keys(self) -> list[str]:
+        """Per-run values that are not columns (hparams, MLflow params, config keys): each can
+        be named for a role like a column."""
+        columns = set(self.frame.columns)
+        keys = {str(k) for config in self.configs.values() for k in config}
+        return sorted(keys - columns)
+
+    @property
+    def names(self) -> list[str]:
+        """Everything a role can name: the columns, then the per-run values."""
+        return [*self.headers, *self.config_keys]
+
+    def with_values(self, names: Sequence[str]) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+        """The frame with the per-run values among ``names`` as columns (each run's value on
+        all its rows), and which files hold each column."""
+        wanted = [n for n in names if n and n not in self.frame.columns and n in self.config_keys]
+        if not wanted:
+            return self.frame, self.present
+        frame = self.frame.copy()
+        present = {source: set(cols) for source, cols in self.present.items()}
+        runs = frame["__run__"].astype(str)
+        for name in wanted:
+            values = {r: c[name] for r, c in self.configs.items() if name in c}
+            frame[name] = runs.map(values)
+            for source in frame.loc[runs.isin(list(values)), "__source__"].astype(str).unique():
+                present.setdefault(source, set()).add(name)
+        return frame, present
 
 
 def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike]) -> Loaded:
@@ -101,6 +151,8 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     parts = []
     configs: dict[str, dict[str, Any]] = {}
     present: dict[str, set[str]] = {}
+    unfinished: dict[str, str] = {}
+    per_run_columns: dict[str, str] = {}
     for table in sources.tables:
         part = table.frame.copy()
         part.columns = [str(c) for c in part.columns]
@@ -114,6 +166,11 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
                 + "; the first of each is read, the others are left out"
             )
             part = part.loc[:, ~repeated]
+        for key, value in table.config.items():
+            role = _role_of(str(key))
+            if role and role[0] in _COUNTS_IN_CONFIG and str(key) not in part.columns:
+                part[str(key)] = value  # an explicit count beats an estimate from the shape
+                per_run_columns[str(key)] = _ORIGIN.get(table.fmt, "the run's config")
         part["__run__"] = table.run
         part["__source__"] = table.source
         part["__line__"] = table.lines
@@ -121,14 +178,18 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         parts.append(part)
         configs.setdefault(table.run, {}).update(table.config)
         present.setdefault(table.source, set()).update(part.columns)
+        if table.unfinished:
+            unfinished[table.run] = table.unfinished
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
-    return Loaded(frame.reset_index(drop=True), configs, sources, present)
+    return Loaded(
+        frame.reset_index(drop=True), configs, sources, present, unfinished, per_run_columns
+    )
 
 
 def mapping_for(loaded: Loaded, columns: Mapping[str, str | None] | None = None) -> RoleMapping:
     """The guessed mapping with the user's ``columns`` (role -> header) applied."""
     mapping = guess_roles(loaded.frame)
-    return apply_overrides(mapping, columns or {}, loaded.headers) if columns else mapping
+    return apply_overrides(mapping, columns or {}, loaded.names) if columns else mapping
 
 
 @dataclass
@@ -197,6 +258,16 @@ class RunsRead:
         }
 
 
+def _params_from_compute(compute: np.ndarray, tokens: np.ndarray) -> float | None:
+    """N = C / (6·D) (Kaplan et al. 2020, eq. 2.1's C ≈ 6ND, solved for N) at the row with
+    the most tokens where both are known: a run's total compute over its total tokens."""
+    both = np.isfinite(compute) & np.isfinite(tokens) & (compute > 0) & (tokens > 0)
+    if not both.any():
+        return None
+    last = int(np.argmax(np.where(both, tokens, -np.inf)))
+    return float(compute[last] / (FLOP_PER_PARAM_TOKEN * tokens[last]))
+
+
 def _first_positive(values: np.ndarray) -> float | None:
     ok = values[np.isfinite(values) & (values > 0)]
     return float(ok[0]) if len(ok) else None
@@ -230,6 +301,10 @@ def _with_text(
     out[bad] = raw[bad]
     return out
 
+
+#: The tidy runs table's column of nominal budgets written in run names (``isoflop-6e+19-…``):
+#: IsoFLOP fits group runs by it rather than by C = 6ND within a tolerance.
+NOMINAL_BUDGET = "nominal_budget"
 
 _TABLE_FORMATS = ("csv", "json", "jsonl", "wandb-runs")
 
@@ -276,12 +351,27 @@ def build_runs(
     mapping: RoleMapping,
     *,
     runs_meta: pd.DataFrame | None = None,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
-    """Per-run values with sources, then the validated tidy table of the runs that have them."""
-    frame = loaded.frame
+    """Per-run values with sources, then the validated tidy table of the runs that have them.
+
+    Finished runs of a tuning grid (`scaling_core.runs.tuning`): ``tuning="best"`` fits the best
+    run of each (N, D) cell, ``"all"`` every run; diverged runs are left out either way.
+
+    A run that stopped before its end (`Loaded.unfinished`) is listed with its values but not
+    used unless ``unfinished_as_final``: its last point is not the end of its schedule."""
     cols = mapping.columns
+    frame, present = loaded.with_values([c for c in cols.values() if c])
+
+    def shown(name: str) -> str:
+        """Where a role's values come from: a column, or a per-run value and its file."""
+        if name in loaded.per_run_columns:
+            return f"{loaded.per_run_columns[name]} {name!r}"
+        return f"column {name!r}" if name in loaded.frame.columns else f"per-run value {name!r}"
+
     notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
     if cols.get("loss") is None:
         raise RunLogError(
@@ -289,11 +379,29 @@ def build_runs(
             f"columns are: {_list_headers(loaded.headers, 30)}"
         )
     n = len(frame)
-    named = _run_ids(frame, cols.get("run"), cols.get("step"), loaded.present)
+    named = _run_ids(frame, cols.get("run"), cols.get("step"), present)
     runs, apart = tell_runs_apart(
         frame, named, [c for c in cols.values() if c], curves=cols.get("step") is not None
     )
     notes += [apart] if apart else []
+    label = cols.get("run")
+    sweep_label = None
+    if label not in (None, FROM_FILE) and "run" not in mapping.given:
+        runs, sweep_label = split_sweep_labels(
+            runs,
+            numeric_column(frame, cols["params"]) if cols.get("params") else np.full(n, np.nan),
+            numeric_column(frame, cols["step"]) if cols.get("step") else np.full(n, np.nan),
+            numeric_column(frame, cols["tokens"]) if cols.get("tokens") else np.full(n, np.nan),
+            frame["__line__"].to_numpy(),
+            str(label),
+            ~_blank(frame[label]),
+        )
+    if sweep_label:
+        notes.append(sweep_label)
+        mapping = replace(
+            mapping,
+            reasons={**mapping.reasons, "run": "a sweep label here, not a run (see the notes)"},
+        )
     loss = numeric_column(frame, cols["loss"])
     if mapping.loss_is_perplexity:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -304,6 +412,30 @@ def build_runs(
         role: numeric_column(frame, cols[role]) if cols.get(role) else nan
         for role in ("params", "tokens", "compute", "step", "tokens_per_step")
     }
+    for role in ("params", "tokens", "tokens_per_step"):
+        scale, unit_text = header_scale(cols[role]) if cols.get(role) else (1.0, "")
+        if scale != 1.0:
+            values[role] = values[role] * scale
+            notes.append(f"{role} column {cols[role]!r}: unit {unit_text!r}, × {scale:g}")
+    compute_label = shown(cols["compute"]) if cols.get("compute") else ""
+    unit = compute_unit(cols["compute"]) if cols.get("compute") else None
+    if unit is None and cols.get("compute") and header_scale(cols["compute"])[0] != 1.0:
+        unit = header_scale(cols["compute"])[0], header_scale(cols["compute"])[1]
+    if unit is not None:
+        values["compute"] = values["compute"] * unit[0]
+        compute_label += f" × {unit[0]:g} ({unit[1]} to FLOP)"
+        notes.append(
+            f"compute column {cols['compute']!r} is in {unit[1]} (its name says so): "
+            f"× {unit[0]:g} to FLOP"
+        )
+    nominal = budgets_in_names(runs)
+    if not cols.get("compute") and np.isfinite(nominal).any():
+        values["compute"] = nominal
+        compute_label = "budget in the run name (nominal)"
+        notes.append(
+            f"compute from the budget written in {int(np.isfinite(nominal).sum()):,} rows' run "
+            "names (e.g. isoflop-6e+19-…): nominal, the sweep's own grouping of its runs"
+        )
     config_columns = [c for c in loaded.headers if _last_key(c) in _CONFIG_KEYS]
     meta = {}
     if runs_meta is not None and len(runs_meta):
@@ -338,7 +470,7 @@ def build_runs(
     interpolated = 0
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
-            frame, cols, values, runs, loss, blank_of, loaded.present
+            frame, cols, values, runs, loss, blank_of, present, compute_label
         )
         groups = {}
     for run, idx in groups.items():
@@ -352,7 +484,7 @@ def build_runs(
         # parameters: the per-run table, a column, the config, a size in the name
         p: float | None = None
         p_column = values["params"][idx]
-        in_file = loaded.present.get(file_of[idx[0]], set())
+        in_file = present.get(file_of[idx[0]], set())
         if m and np.isfinite(m.get("params", np.nan)):
             p, p_src = float(m["params"]), "per-run table"
             p_column = np.full(len(idx), p)
@@ -360,13 +492,17 @@ def build_runs(
             p = _first_positive(p_column)
             p = float(np.nanmax(p_column)) if p is None and np.isfinite(p_column).any() else p
             p = math.nan if p is None else p
-            p_src = f"column {cols['params']!r}"
+            p_src = shown(cols["params"])
         elif (counted := params_from_config(config, count_embeddings=count_embeddings)) is not None:
             p, p_src = counted
         elif (size := size_from_name(str(run))) is not None or (
             size := size_from_name(file_run_of[idx[0]])
         ) is not None:
             p, p_src = size, "run name (nominal)"
+        elif (
+            derived := _params_from_compute(values["compute"][idx], values["tokens"][idx])
+        ) is not None:
+            p, p_src = derived, f"{compute_label} / (6·D)"
         else:
             p_src = ""
         if p is not None and not np.isfinite(values["params"][idx]).any():
@@ -377,7 +513,7 @@ def build_runs(
         if m and np.isfinite(m.get("tokens_per_step", np.nan)):
             tps, tps_src = float(m["tokens_per_step"]), "per-run table"
         elif (tps := _first_positive(values["tokens_per_step"][idx])) is not None:
-            tps_src = f"column {cols['tokens_per_step']!r}"
+            tps_src = shown(cols["tokens_per_step"])
         elif (from_cfg := tokens_per_step_from_config(config)) is not None:
             tps, tps_src = from_cfg
         # tokens of each row
@@ -397,7 +533,7 @@ def build_runs(
         elif np.isfinite(t).any() or (
             cols.get("tokens") in in_file and (len(idx) == 1 or not blank_of["tokens"][idx].all())
         ):
-            t_src = f"column {cols['tokens']!r}"
+            t_src = shown(cols["tokens"])
             gaps = ~np.isfinite(t) & np.isfinite(step) & ~loss_blank[idx]
             known = np.isfinite(t) & np.isfinite(step)
             if gaps.any() and known.sum() >= 2:
@@ -409,7 +545,7 @@ def build_runs(
         elif p is not None and np.isfinite(values["compute"][idx]).any():
             with np.errstate(invalid="ignore", divide="ignore"):
                 t = values["compute"][idx] / (FLOP_PER_PARAM_TOKEN * p)
-            t_src = f"column {cols['compute']!r} / (6·N)"
+            t_src = f"{compute_label} / (6·N)"
         elif tps is not None and has_step:
             t = step * tps
             t_src = f"step × tokens_per_step ({tps_src})"
@@ -436,6 +572,12 @@ def build_runs(
             needs.append("tokens (or tokens_per_step)" if has_step else "tokens")
         if loss_blank[idx].all() and (len(idx) > 1 or cols["loss"] not in in_file):
             needs.append(f"loss values (none in {cols['loss']!r})")
+        stopped = loaded.unfinished.get(file_run_of[idx[0]], "")
+        if stopped and not unfinished_as_final:
+            needs.append(
+                f"a finish ({stopped}; --unfinished-as-final or the page's switch uses its "
+                "last point)"
+            )
         files = sorted(set(file_of[idx]))
         records.append(
             {
@@ -494,7 +636,7 @@ def build_runs(
             "loss": _with_text(loss[rows], frame, cols["loss"], rows),
         }
     )
-    if cols.get("compute"):
+    if compute_label:
         table["compute"] = values["compute"][rows]  # the log's own compute, checked against 6ND
     if cols.get("step"):
         table["step"] = values["step"][rows]
@@ -503,7 +645,7 @@ def build_runs(
     log = read_run_log(buffer.getvalue().encode("utf-8"), max_rows=max_rows)
     src_file = file_of[rows]
     src_line = frame["__line__"].to_numpy()[rows]
-    used_columns = {c for c in cols.values() if c}
+    used_columns = {c for r, c in cols.items() if c and not (r == "run" and sweep_label)}
     extra = [c for c in loaded.headers if c not in used_columns]
     tidied = []
     for tidy in (log.runs, log.curves):
@@ -517,8 +659,17 @@ def build_runs(
         others = frame[extra].iloc[rows[pos]].reset_index(drop=True)
         others.columns = [c if c not in tidy.columns else f"{c} (file)" for c in extra]
         others = others.loc[:, ~others.columns.isin(tidy.columns)]
-        tidied.append(pd.concat([tidy.reset_index(drop=True), others], axis=1))
+        joined = pd.concat([tidy.reset_index(drop=True), others], axis=1)
+        if np.isfinite(nominal[rows[pos]]).all() and NOMINAL_BUDGET not in joined:
+            joined[NOMINAL_BUDGET] = nominal[rows[pos]]  # IsoFLOP budgets group by these
+        tidied.append(joined)
     log.runs, log.curves = tidied[0], tidied[1]
+    if log.curves is None and log.runs is not None:  # finished runs: a tuning grid's envelope
+        grid = tuning_grid(log.runs)
+        grid_note = grid.note(tuning)
+        if grid_note:
+            log.runs = log.runs[grid.keep(tuning)].reset_index(drop=True)
+            notes.append(grid_note)
     result.factors = sweep_factors(log.runs)
     notes += result.factors.notes()
     dropped = []
@@ -548,8 +699,10 @@ def read_runs(
     *,
     columns: Mapping[str, str | None] | None = None,
     runs_meta: pd.DataFrame | str | bytes | None = None,
-    count_embeddings: bool = True,
+    count_embeddings: bool = False,
     max_rows: int | None = None,
+    unfinished_as_final: bool = False,
+    tuning: str = "best",
 ) -> RunsRead:
     """Read logs in any supported format into tidy tables, the per-run table and a report.
 
@@ -562,5 +715,11 @@ def read_runs(
     if runs_meta is not None:
         meta = runs_meta if isinstance(runs_meta, pd.DataFrame) else read_runs_meta(runs_meta)
     return build_runs(
-        loaded, mapping, runs_meta=meta, count_embeddings=count_embeddings, max_rows=max_rows
+        loaded,
+        mapping,
+        runs_meta=meta,
+        count_embeddings=count_embeddings,
+        max_rows=max_rows,
+        unfinished_as_final=unfinished_as_final,
+        tuning=tuning,
     )

@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,31 @@ SAME_POINT = 0.10
 MAX_VALUES = 20
 #: Columns of a runs table that are never labels of a sweep.
 NOT_LABELS = frozenset({"run", "line", "file", "source_file", "name", "notes"})
+#: Trackers' bookkeeping columns (W&B's runs-table export: Created, Updated, Tags, State,
+#: Runtime, User; MLflow's status, start_time, end_time): never a sweep, never a run setting.
+TRACKER_METADATA = frozenset(
+    {
+        "created",
+        "updated",
+        "tags",
+        "state",
+        "runtime",
+        "user",
+        "username",
+        "notes",
+        "status",
+        "starttime",
+        "endtime",
+        "heartbeat",
+        "hostname",
+        "host",
+    }
+)
+
+
+def is_tracker_metadata(name: str) -> bool:
+    """Whether a column is a tracker's bookkeeping (``Created``, ``Tags``, ``State``, ...)."""
+    return re.sub(r"[^a-z]", "", str(name).lower()) in TRACKER_METADATA
 
 
 def _counts(column: pd.Series) -> dict[str, int]:
@@ -122,7 +148,7 @@ def label_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) 
     out = []
     for name in names:
         column = frame[name]
-        if str(name) in NOT_LABELS or str(name).startswith("__"):
+        if str(name) in NOT_LABELS or str(name).startswith("__") or is_tracker_metadata(name):
             continue
         if pd.api.types.is_numeric_dtype(column):
             continue

@@ -25,6 +25,7 @@ def one_row_runs(
     loss: np.ndarray,
     blank_of: dict[str, np.ndarray],
     present: dict[str, set[str]],
+    compute_label: str = "",
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """`build_runs`' per-run step for tables of one row per run, vectorised (the same
     choices as its loop: a column, else a size in the name; tokens from a column, else
@@ -51,6 +52,13 @@ def one_row_runs(
     params[by_name] = sizes[by_name]
     p_src[by_name] = "run name (nominal)"
     has_p = params_cell | by_name
+    compute_label = compute_label or f"column {cols.get('compute')!r}"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_cd = values["compute"] / (FLOP_PER_PARAM_TOKEN * values["tokens"])
+    by_cd = ~has_p & np.isfinite(from_cd) & (from_cd > 0)  # N = C / (6·D)
+    params[by_cd] = from_cd[by_cd]
+    p_src[by_cd] = f"{compute_label} / (6·D)"
+    has_p = has_p | by_cd
     tps = values["tokens_per_step"]
     tps_ok = np.isfinite(tps) & (tps > 0)
     tps_src = np.where(tps_ok, f"column {cols.get('tokens_per_step')!r}", "").astype(object)
@@ -63,7 +71,7 @@ def one_row_runs(
         compute = values["compute"] / (FLOP_PER_PARAM_TOKEN * params)
     from_compute = ~from_column & has_p & np.isfinite(values["compute"])
     tokens[from_compute] = compute[from_compute]
-    t_src[from_compute] = f"column {cols.get('compute')!r} / (6·N)"
+    t_src[from_compute] = f"{compute_label} / (6·N)"
     step = values["step"]
     from_steps = ~from_column & ~from_compute & tps_ok & np.isfinite(step)
     tokens[from_steps] = step[from_steps] * tps[from_steps]

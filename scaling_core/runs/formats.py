@@ -138,6 +138,7 @@ def read_sources(
         else:
             budget.add_expanded(name, len(data))
             files.append((name, data))
+    files = _distinct_names(files, out)
     names = [n for n, _ in files]
     data_by_name = dict(files)
     mlflow_runs = mlflow_store.split_mlflow(names)
@@ -161,6 +162,20 @@ def read_sources(
                 hparams[posixpath.dirname(name)] = lightning.read_hparams(data_by_name[name], name)
             except RunLogError as exc:
                 out.problems.append((name, str(exc)))
+    for folder in hf_trainer.output_folders(names, tensorboard_logs).values():
+        members = [*folder.states, *folder.events, *([folder.config] if folder.config else [])]
+        claimed |= set(members)
+        try:
+            table = hf_trainer.read_output_folder(
+                folder, data_by_name, budget.limits, tensorboard_logs, json_logs.parse_json
+            )
+        except LimitExceeded:
+            raise
+        except RunLogError as exc:
+            out.problems.append((folder.folder or members[0], str(exc)))
+        else:
+            _charge(budget, [table])
+            out.tables.append(table)
     events: dict[str, list[tuple[str, bytes]]] = {}
     for name in names:
         if name not in claimed and tensorboard_logs.is_event_file(name):
@@ -200,6 +215,27 @@ def read_sources(
     return out
 
 
+def _distinct_names(files: list[tuple[str, bytes]], out: SourceSet) -> list[tuple[str, bytes]]:
+    """Files given under one name (two uploads both called ``trainer_state.json``) are told
+    apart as ``name (2).ext`` and so on, never merged or dropped; the notes say so."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for name, data in files:
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        if count > 1:
+            stem, ext = os.path.splitext(name)
+            name = f"{stem} ({count}){ext}"
+        distinct.append((name, data))
+    repeated = sorted(n for n, c in seen.items() if c > 1)
+    if repeated:
+        out.skipped += [
+            (n, f"{seen[n]} files share this name; read as separate runs, numbered (2), (3), ...")
+            for n in repeated
+        ]
+    return distinct
+
+
 def _is_json(name: str, data: bytes) -> bool:
     lower = name.lower()
     return lower.endswith((".json", ".jsonl", ".ndjson")) or (
@@ -230,11 +266,27 @@ def _unique_run_names(tables: list[RawTable]) -> None:
     for table in tables:
         seen[table.run] = seen.get(table.run, 0) + 1
     for table in tables:
-        if seen[table.run] > 1:
+        if seen[table.run] > 1 and table.fmt == "lightning":
+            table.run = posixpath.dirname(table.source)  # the run is the version folder
+        elif seen[table.run] > 1:
             stem = table.source
             for ext in (".csv", ".tsv", ".jsonl", ".json", ".txt"):
                 stem = stem.removesuffix(ext)
             table.run = stem
+
+
+#: Files that every run of a tracker names alike: given one by one, they keep their folder.
+_GENERIC_NAMES = ("trainer_state.json", "metrics.csv", "hparams.yaml", "config.json")
+
+
+def _given_name(path: str) -> str:
+    """A file's name for the read: its base name, or ``folder/name`` for the names every run
+    of a tracker shares (``gpt-a/trainer_state.json``), so that each stays its own run."""
+    base = os.path.basename(path)
+    if base in _GENERIC_NAMES or tensorboard_logs.is_event_file(base):
+        folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+        return f"{folder}/{base}" if folder else base
+    return base
 
 
 def read_paths(paths: Sequence[str | os.PathLike]) -> SourceSet:
@@ -246,7 +298,7 @@ def read_paths(paths: Sequence[str | os.PathLike]) -> SourceSet:
         if os.path.isdir(path):
             items += archive.read_folder(path, budget)
         elif os.path.exists(path):
-            items.append((os.path.basename(path), archive.read_file(path, budget)))
+            items.append((_given_name(path), archive.read_file(path, budget)))
         else:
             raise RunLogError(f"no such file or folder: {path!r}")
     if not items:

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.json_logs import ItemSet, list_item_sets
-from scaling_core.runs.numbers import _parse_number_series
+from scaling_core.runs.numbers import _HEADER_UNIT, _parse_number_series
 from scaling_core.runs.report import RunLogError, _list_headers, _show
-from scaling_core.runs.roles import _SYNONYMS
+from scaling_core.runs.roles import _SYNONYMS, _split_header
 
 #: Role names, in the order they are shown.
 ROLES = ("run", "params", "tokens", "compute", "step", "tokens_per_step", "loss")
@@ -108,6 +108,25 @@ _add(
 )
 _add("step", 0, ["step", "globalstep", "trainerglobalstep", "iteration", "iter", "steps"])
 _add("compute", 0, ["totalflops", "trainingflops", "flops", "computeflops", "totalflos"])
+# compute in other units (converted by `compute_unit`), and nominal budgets (IsoFLOP sweeps
+# name each run's budget: apple/ml-scalefit's Chinchilla points, Marin's W&B exports)
+_add(
+    "compute",
+    1,
+    [
+        "totalgflops",
+        "totaltraininggflops",
+        "traininggflops",
+        "gflops",
+        "pfdays",
+        "computepfdays",
+        "petaflopdays",
+        "budget",
+        "nominalbudget",
+        "isoflopbudget",
+        "computebudgetflops",
+    ],
+)
 _add("run", 0, ["run", "runid", "runname", "name", "experimentname"])
 _add(
     "loss",
@@ -144,7 +163,22 @@ def _parts(header: str) -> list[str]:
 
 
 def _role_of(header: str) -> tuple[str, int] | None:
-    """(role, rank) a header suggests; lower rank is a better match."""
+    """(role, rank) a header suggests; lower rank is a better match.  A unit in brackets
+    (``Params (M)``, ``C (PF-days)``) is set aside first."""
+    match = _HEADER_UNIT.match(header.strip())
+    if match and match.group(1).strip():
+        return _role_of_name(match.group(1).strip()) or _role_of_name(header)
+    return _role_of_name(header)
+
+
+def header_scale(header: str) -> tuple[float, str]:
+    """The scale a header's bracketed unit gives its values (``Tokens (B)``: 1e9) and the
+    unit's text; (1.0, "") without one."""
+    _, scale, unit = _split_header(header)
+    return scale, unit
+
+
+def _role_of_name(header: str) -> tuple[str, int] | None:
     key = _key(header)
     depth = len(_parts(header))
     hits: list[tuple[str, int]] = []
@@ -365,6 +399,31 @@ def apply_overrides(
     return RoleMapping(
         columns, candidates, set(mapping.perplexity), given, dict(mapping.labels), reasons
     )
+
+
+#: Units a compute column's name can carry, as (pattern in the lower-cased name, FLOP per unit,
+#: unit): ``total_gflops`` (Marin's W&B exports), ``train_Gflops`` (OLMo), ``C (PF-days)``
+#: (Kaplan et al. 2020 count compute in PF-days: 1 PF-day = 1e15 × 86,400 FLOP).
+_COMPUTE_UNITS = (
+    (re.compile(r"pf-?s?[_ -]?days?|peta-?flop[_ -]?s?[_ -]?days?"), 8.64e19, "PF-days"),
+    (re.compile(r"gflop"), 1e9, "GFLOP"),
+    (re.compile(r"tflop"), 1e12, "TFLOP"),
+    (re.compile(r"(?<![a-z])pflop"), 1e15, "PFLOP"),
+    (re.compile(r"eflop"), 1e18, "EFLOP"),
+)
+
+
+def compute_unit(name: str) -> tuple[float, str] | None:
+    """(FLOP per unit, unit) when a compute column's name says its unit, else None (FLOP).
+
+    >>> compute_unit("throughput/total_gflops"), compute_unit("C (PF-days)"), compute_unit("flops")
+    ((1000000000.0, 'GFLOP'), (8.64e+19, 'PF-days'), None)
+    """
+    lower = name.lower()
+    for pattern, scale, unit in _COMPUTE_UNITS:
+        if pattern.search(lower):
+            return scale, unit
+    return None
 
 
 def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -54,6 +54,25 @@ def size_from_name(name: str) -> float | None:
     return float(match.group(1)) * scale
 
 
+#: A compute budget written in a run name in scientific notation (``isoflop-6e+19-d1024``,
+#: ``C=1e20``, ``3e18_flops``): FLOP, 1e15 or more (a smaller number is a learning rate or the
+#: like, not a budget).
+_BUDGET_IN_NAME = re.compile(r"(?<![0-9.])(\d+(?:\.\d+)?)[eE]\+?(\d{2})(?![0-9])")
+
+
+def budgets_in_names(names: np.ndarray) -> np.ndarray:
+    """The nominal compute budget each run name carries (NaN where none):
+    ``isoflop-6e+19-d1024`` -> 6e19; names with two such numbers are left alone."""
+    unique, inverse = np.unique(np.asarray(names, dtype=str), return_inverse=True)
+    out = np.full(len(unique), np.nan)
+    for i, name in enumerate(unique):
+        found = [float(f"{m[0]}e{m[1]}") for m in _BUDGET_IN_NAME.findall(name)]
+        found = [f for f in found if f >= 1e15]
+        if len(found) == 1:
+            out[i] = found[0]
+    return out[inverse]
+
+
 def _last_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", re.split(r"[/.]", key)[-1].lower())
 
@@ -93,7 +112,11 @@ def params_from_config(
         n += vocab[0] * width[0] * (1 if tied else 2)
         what += f", {vocab[1]}={vocab[0]:g}" + (" (tied)" if tied else "")
         return n, f"config ({what}): 12·L·d² + {'' if tied else '2·'}V·d"
-    note = "" if count_embeddings else "; embeddings not counted"
+    note = (
+        ""
+        if count_embeddings
+        else "; embeddings not counted, as Kaplan et al. 2020 sec. 2.1 count N"
+    )
     if count_embeddings and vocab is None:
         note = "; no vocabulary size, so embeddings not counted"
     return n, f"config ({what}): 12·L·d² non-embedding{note}"
@@ -106,6 +129,21 @@ def tokens_per_step_from_config(config: Mapping[str, Any]) -> tuple[float, str] 
     if batch is None or seq is None:
         return None
     return batch[0] * seq[0], f"config {batch[1]} × {seq[1]} ({batch[0]:g} × {seq[0]:g})"
+
+
+def _full_run_name(name: str, runs: list[str], where: str) -> str:
+    """A per-run table's run as the read names it: itself, or the one run whose path ends in it
+    (``version_0`` for Lightning's ``lightning_logs/version_0``); several such runs are an error
+    naming them."""
+    if name in runs:
+        return name
+    ends = [r for r in runs if r.rsplit("/", 1)[-1] == name or r.endswith("/" + name)]
+    if len(ends) > 1:
+        raise RunLogError(
+            f"{where}: run {name!r} could be any of {_list_headers(sorted(ends), 5)}; give the "
+            "full name"
+        )
+    return ends[0] if ends else name
 
 
 def read_runs_meta(
@@ -160,6 +198,7 @@ def read_runs_meta(
             values = np.where(parsed.missing, np.nan, parsed.values)
         out[column] = values
     if runs is not None:
+        out["run"] = [_full_run_name(name, runs, where) for name in out["run"]]
         unknown = sorted(set(out["run"]) - set(runs))
         if unknown:
             raise RunLogError(

@@ -49,6 +49,9 @@ class RawTable:
     lines: np.ndarray
     config: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Why the run stopped before its end ("" when finished or not known): its last point is
+    #: not a final point unless the user says so.
+    unfinished: str = ""
 
 
 def run_name_from_path(name: str) -> str:

@@ -1,0 +1,85 @@
+"""AppTest of the fit page's switches of issue 17 (files given through the session seam, as in
+tests/test_page_fit_logs.py): a sweep label read as one run per row, switchable to one run per
+label; a Trainer folder without trainer_state.json listed as unfinished, switchable to final."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fit_session as fs
+from tests.conftest import REAL_LOGS
+from tests.test_runs_structure import chinchilla_points
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
+HF = REAL_LOGS / "hf-trainer-output"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def upload(files: list[tuple[str, bytes]]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state[fs.UPLOAD_FILES_KEY] = files
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def toggle(at: AppTest, pattern: str):  # type: ignore[no-untyped-def]
+    return next(t for t in at.toggle if t.key and re.fullmatch(pattern, t.key))
+
+
+def shown(at: AppTest, text: str) -> bool:
+    return any(text in m.value for m in at.markdown)
+
+
+def test_sweep_label_switch() -> None:
+    at = upload([("chinchilla_isoflop.csv", chinchilla_points())])
+    assert shown(at, "Runs: 124 found, 124 usable")
+    switch = toggle(at, r"fit_label_as_run_[0-9a-f]{12}")
+    assert "experiment" in switch.label and switch.value is False
+    switch.set_value(True).run()
+    assert not at.exception
+    assert shown(at, "Runs: 9 found, 9 usable")
+
+
+@pytest.mark.skipif(not HF.exists(), reason=f"no {HF}")
+def test_unfinished_trainer_folder_switch() -> None:
+    buffer = io.BytesIO()
+    folder = HF / "gpt-d48l2-C3e13"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name != "trainer_state.json":
+                archive.write(path, path.relative_to(HF).as_posix())
+    at = upload([("stopped.zip", buffer.getvalue())])
+    assert shown(at, "Runs: 1 found, 0 usable, 1 lacking values")
+    toggle(at, "fit_unfinished_as_final").set_value(True).run()
+    assert not at.exception
+    assert shown(at, "Runs: 1 found, 1 usable")
+
+
+def test_tuning_grid_switch() -> None:
+    from tests.test_runs_structure import tuning_grid_runs
+
+    at = upload([("grid.csv", tuning_grid_runs())])
+    switch = toggle(at, r"fit_tuning_all_[0-9a-f]{12}")
+    assert switch.value is False
+    assert len(fitted_runs(at)) == 18  # the best run of each (N, D)
+    switch.set_value(True).run()
+    assert not at.exception
+    assert len(fitted_runs(at)) == 18 * 12 - 36  # every run but the diverged
+
+
+def fitted_runs(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(df.value for df in at.dataframe if "line" in df.value.columns)
