@@ -15,6 +15,7 @@ import streamlit as st
 from charts import fit_tables as ft
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
+from dashboard.widgets import toggle
 from scaling_core.runs import (
     FROM_FILE,
     ROLES,
@@ -236,7 +237,8 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
         default = guess.columns.get(role) or NONE
         key = _role_key(source, role)
         if key not in st.session_state or st.session_state[key] not in options:
-            st.session_state[key] = default
+            # a sample's columns come from the link (issue 21)
+            st.session_state[key] = fu.linked_column(source, role, options, default)
         picked = columns[i % 4].selectbox(
             ROLE_LABELS[role],
             options,
@@ -248,6 +250,7 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
                 else (g.shown(c) if r == "loss" else c)
             ),
         )
+        fu.keep_column(source, role, picked)
         if picked != default:
             overrides.append((role, None if picked == NONE else picked))
     losses = guess.candidates.get("loss", [])
@@ -318,10 +321,10 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
     overrides = choose_roles(loaded, source)
-    count_embeddings = st.toggle(
+    count_embeddings = toggle(  # persistent, in the link (issue 21)
         "Count embedding parameters when sizes come from a config",
-        value=False,
-        key="fit_count_embeddings",
+        "f_embed",
+        False,
         help="Off (the default): 12·L·d², non-embedding parameters as Kaplan et al. (2020, "
         "sec. 2.1) count them. On: plus the input embedding and output head (V·d each), as "
         "Hoffmann et al. count. A count the logs give is used as it is.",

@@ -58,6 +58,7 @@ with page("Fit your runs"):
     read = None
     mapping = None
     if source is not None:
+        fv.forget_other_files_picks(source.digest)
         st.subheader("Map the columns")
         loaded = fm.loaded_for(source)
         if isinstance(loaded, str):
