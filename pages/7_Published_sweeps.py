@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.format import format_compute
+from charts.style import sweep_key
 from charts.frontier import frontier_figure
 from charts.published import SummaryRow, summary_table
 from dashboard.cache_published import fit_curve, law_frontier
@@ -43,7 +44,9 @@ with page("Published sweeps"):
         if row is not None and not isinstance(result, str):
             rows.append(row)
             if result.allocation_determined:  # no compute-optimal curve from an undetermined a
-                curves.append(fit_curve(key, f"{SWEEPS_BY_KEY[key].label} (our fit)", result))
+                curves.append(
+                    fit_curve(sweep_key(key), f"{SWEEPS_BY_KEY[key].label} (our fit)", result)
+                )
     user_keys = user_law_keys()
     rows += law_rows(user_keys, COMPUTE, kind="your fit (Fit your runs)")
     rows += law_rows(list(REFERENCE_LAWS), COMPUTE)
