@@ -194,11 +194,17 @@ with page("Plan a run"):
             ),
         )
         if spread.n_laws > 1:
+            kaplan_note = (
+                " Kaplan's losses are on WebText2 with another tokenizer, so they are not "
+                "directly comparable with the Chinchilla family; the spread among those is the "
+                "more meaningful number."
+                if any(plan.key.startswith("kaplan") and plan.has_loss for plan in plans)
+                else ""
+            )
             st.caption(
                 f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
-                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)}). Kaplan's "
-                "losses are on WebText2 with another tokenizer, so they are not directly comparable "
-                "with the Chinchilla family; the spread among those is the more meaningful number."
+                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})."
+                + kaplan_note
             )
     st.caption(
         "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "
