@@ -29,6 +29,7 @@ from scaling_core.runs import (
     load,
 )
 from scaling_core.runs.archive import expanded_size
+from scaling_core.wording import for_page
 
 # ------------------------------------------------------------------ reading (plain Python)
 
@@ -75,7 +76,7 @@ def load_or_message(files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
     try:
         return load_files(files)
     except RunLogError as exc:
-        return str(exc)
+        return for_page(exc)  # the page's wording (issue 21)
 
 
 def read_or_message(
@@ -97,7 +98,7 @@ def read_or_message(
             tuning=tuning,
         )
     except RunLogError as exc:
-        return str(exc)
+        return for_page(exc)  # the page's wording (issue 21)
 
 
 @st.cache_resource(
@@ -282,14 +283,14 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
             st.caption(
                 f"Every run has its parameters, tokens and a loss, so there is nothing to fill "
                 f"in (the editor lists at most {MAX_EDITOR_ROWS:,} runs, those lacking values). "
-                "To give other values for many runs: `python -m scaling_core fit PATH "
-                "--runs-meta FILE`."
+                "To give other values for many runs, use a runs-meta table with the "
+                "command-line tool (README, 'Command line')."
             )
             return None
         st.caption(
             f"{total:,} runs: the table below lists only runs that lack values (at most "
-            f"{MAX_EDITOR_ROWS:,}); give many runs' values with `python -m scaling_core fit "
-            "PATH --runs-meta FILE`."
+            f"{MAX_EDITOR_ROWS:,}); give many runs' values in a runs-meta table with the "
+            "command-line tool (README, 'Command line')."
         )
         per_run = per_run[needs.to_numpy()].head(MAX_EDITOR_ROWS)
     base = ft.per_run_table(per_run).reset_index(drop=True)

@@ -31,6 +31,7 @@ from scaling_core.fit import BootstrapResult, FitError
 from scaling_core.fit import points as fp
 from scaling_core.published import sweep_for_path
 from scaling_core.runs import RunLog
+from scaling_core.wording import for_page
 
 
 def show_table(shown) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +88,9 @@ def show_report(log: RunLog, notes: list[str]) -> None:
     left.dataframe(tables["columns"], hide_index=True, width="stretch")
     if len(tables["notes"]):
         right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
-        right.markdown("\n".join(f"- {ft.escape_markdown(n)}" for n in tables["notes"]["note"]))
+        right.markdown(
+            "\n".join(f"- {ft.escape_markdown(for_page(n))}" for n in tables["notes"]["note"])
+        )
     if len(tables["dropped"]):
         st.markdown("**Dropped rows** (line numbers count the header as line 1)")
         st.dataframe(
@@ -106,7 +109,7 @@ def show_report(log: RunLog, notes: list[str]) -> None:
         show_table(ft.display_runs(log.runs))
         st.caption("Loss in nats/token.")
     for note in notes:
-        st.warning(ft.escape_markdown(note))
+        st.warning(ft.escape_markdown(for_page(note)))
 
 
 def show_fit(
@@ -521,7 +524,7 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
         try:
             kept = len(fs.select_log(log, dict(chosen)).runs)
         except FitError as exc:
-            st.error(ft.escape_markdown(str(exc)))
+            st.error(ft.escape_markdown(for_page(exc)))
         else:
             what = ", ".join(f"{k} = {v}" for k, v in chosen)
             st.caption(f"Fitting the {kept:,} of {len(log.runs):,} runs where {what}.")

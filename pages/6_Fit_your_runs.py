@@ -123,7 +123,7 @@ with page("Fit your runs"):
                 "auto",
                 format_func=fs.POINTS_LABELS.__getitem__,
                 help="Snapshots read every run's loss at a few compute budgets (log-log "
-                "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses. "
+                "interpolation between logged points, never extrapolated). "
                 "Automatic fits the final points unless every run ends at one tokens-per-"
                 "parameter ratio, where a two-term law cannot be identified from them.",
             )

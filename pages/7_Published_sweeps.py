@@ -7,9 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.format import format_compute
-from charts.style import sweep_key
 from charts.frontier import frontier_figure
 from charts.published import SummaryRow, summary_table
+from charts.style import sweep_key
 from dashboard.cache_published import fit_curve, law_frontier
 from dashboard.layout import page
 from dashboard.published_view import law_rows, sweep_block, user_law_keys
