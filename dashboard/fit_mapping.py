@@ -306,10 +306,10 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
         disabled=["run", "final_loss", "sources", "needs"],
         column_config={
             "run": st.column_config.TextColumn("run"),
-            "params": st.column_config.NumberColumn("params", format="scientific", min_value=0.0),
-            "tokens": st.column_config.NumberColumn("tokens", format="scientific", min_value=0.0),
+            "params": st.column_config.NumberColumn("params", format="compact", min_value=0.0),
+            "tokens": st.column_config.NumberColumn("tokens", format="compact", min_value=0.0),
             "tokens_per_step": st.column_config.NumberColumn(
-                "tokens per step", format="scientific", min_value=0.0
+                "tokens per step", format="compact", min_value=0.0
             ),
             "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
             "sources": st.column_config.TextColumn("where the numbers came from"),

@@ -89,7 +89,8 @@ def show_report(log: RunLog, notes: list[str]) -> None:
     if len(tables["notes"]):
         right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
         right.markdown(
-            "\n".join(f"- {ft.escape_markdown(for_page(n))}" for n in tables["notes"]["note"])
+            # the report's own notes: a table column would drop their page wording
+            "\n".join(f"- {ft.escape_markdown(for_page(n))}" for n in report.notes)
         )
     if len(tables["dropped"]):
         st.markdown("**Dropped rows** (line numbers count the header as line 1)")
@@ -512,7 +513,9 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
         default = str(defaults.get(column, "all"))
         default = default if default in options else "all"
         if source.kind == "sample":  # in the link; an upload's values never are
-            value = choice(column, where_key(column), options, default, container=cols[i % len(cols)])
+            value = choice(
+                column, where_key(column), options, default, container=cols[i % len(cols)]
+            )
         else:
             key = f"fit_where_{digest_key(source.digest)}_{column}"
             if key not in st.session_state:
@@ -551,6 +554,7 @@ def forget_other_files_picks(file_digest: str) -> None:
     st.session_state[_WHERE_FILE_KEY] = file_digest
     if before is None or before == file_digest:
         return
+
     def file_specific(key: str) -> bool:
         return key.startswith((WHERE_PREFIX, fu.ROLE_LINK_PREFIX))
 

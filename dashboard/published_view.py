@@ -265,7 +265,7 @@ def law_rows(keys: list[str], compute: float, kind: str = "published") -> list[S
             SummaryRow(
                 name=law.label,
                 kind=kind,
-                constants=constants_text(params) if has_form else "–",
+                constants=constants_text(params) if has_form else "—",
                 a=params["beta"] / (params["alpha"] + params["beta"]) if has_form else None,
                 a_interval=None,
                 n_opt=float(optimum.n_params),

@@ -182,7 +182,7 @@ with page("Plan a run"):
         help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: η_opt = 0.3118·C^-0.1250.",
     )
     if spread is None:
-        cols[2].metric("Spread of expected loss", "–")
+        cols[2].metric("Spread of expected loss", "—")
         st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
     else:
         cols[2].metric(
@@ -203,8 +203,7 @@ with page("Plan a run"):
             )
             st.caption(
                 f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
-                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})."
-                + kaplan_note
+                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})." + kaplan_note
             )
     st.caption(
         "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "

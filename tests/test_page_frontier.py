@@ -69,7 +69,7 @@ def test_defaults_show_the_core_numbers() -> None:
         format_count(float(epoch.n_params))
     )
     # the allocation-only Porian law has no loss, and the page says so
-    assert allocation_table(at).loc[get_law("porian-2024-tuned").label, "L_opt (nats/token)"] == "–"
+    assert allocation_table(at).loc[get_law("porian-2024-tuned").label, "L_opt (nats/token)"] == "—"
     assert any("No loss for allocation-only laws" in info.value for info in at.info)
     # spread across the compared laws
     n_opts = [float(compute_optimal(get_law(k), 1e22).n_params) for k in DEFAULT_LAWS]

@@ -47,6 +47,7 @@ def cli_words(at: AppTest) -> list[str]:
     assert not at.exception, at.exception
     found = []
     for text in page_texts(at):
+        text = text.replace("\\", "")  # Markdown escapes (\-\-where reads as --where)
         found += [f"{m.group(0)!r} in {text[:160]!r}" for m in CLI_WORDS.finditer(text)]
     return found
 
@@ -98,3 +99,32 @@ def test_the_pattern_finds_what_the_issue_quotes() -> None:
         "E (irreducible loss)",
     ):
         assert not CLI_WORDS.search(fine), fine
+
+
+def test_a_note_keeps_both_wordings_through_pickling_and_errors() -> None:
+    """The CLI prints the string (flags); the page reads ``for_page`` (its controls); both
+    survive a cache or a child process (pickle) and a `RunLogError`."""
+    import pickle
+
+    from scaling_core.runs import RunLogError
+    from scaling_core.runs.factors import sweep_factors
+    from scaling_core.wording import Note, for_page
+
+    note = pickle.loads(pickle.dumps(Note("use --pool", "set every picker to all")))
+    assert str(note) == "use --pool" and for_page(note) == "set every picker to all"
+    error = RunLogError(Note("name it with --column loss=NAME", "pick it as Loss"))
+    assert "--column" in str(error) and for_page(error) == "pick it as Loss"
+    assert for_page("plain text") == "plain text"
+    import pandas as pd
+
+    runs = pd.DataFrame(
+        {
+            "n_params": [1e8, 1e8, 2e8, 2e8],
+            "n_tokens": [2e9, 2e9, 4e9, 4e9],
+            "loss": [3.0, 3.1, 2.9, 3.0],
+            "dataset": ["a", "b", "a", "b"],
+        }
+    )
+    (line,) = sweep_factors(runs).notes()
+    assert "--where dataset=a" in line and "--pool" in line
+    assert not CLI_WORDS.search(for_page(line)) and "dataset = a" in for_page(line)

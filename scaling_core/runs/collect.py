@@ -279,7 +279,14 @@ def _kept_notes(notes: list[str], run_column: str | None) -> list[str]:
     run column named as the user knows it."""
     shown = "file names" if run_column in (None, FROM_FILE) else repr(run_column)
     keep = ("read as learning curves", "finished runs", "compute_flops = 6", "compute column is")
-    return [n.replace("'run'", shown) for n in notes if n.startswith(keep)]
+    return [_replace(n, "'run'", shown) for n in notes if n.startswith(keep)]
+
+
+def _replace(note: str, old: str, new: str) -> str:
+    """``note.replace(old, new)`` in both wordings of a `Note` (scaling_core.wording)."""
+    if isinstance(note, Note):
+        return Note(note.replace(old, new), note.page.replace(old, new))
+    return note.replace(old, new)
 
 
 def _blank(series: pd.Series) -> np.ndarray:
