@@ -16,7 +16,7 @@ from charts.format import (
     format_scientific,
     tick_labels,
 )
-from charts.style import apply_log_axis, base_layout, law_colour
+from charts.style import apply_log_axis, base_layout, law_colour, law_marker
 from scaling_core.allocation import InferenceAwarePlan
 from scaling_core.planning import InferenceCurve, LawPlan
 
@@ -158,7 +158,8 @@ def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Fig
                 marker={
                     "size": 15,
                     "color": law_colour(plan.key, index),
-                    "symbol": "circle" if plan.has_loss else "diamond",
+                    # one symbol per fit of a source; open when the law gives no loss
+                    "symbol": law_marker(plan.key) + ("" if plan.has_loss else "-open"),
                     "line": {"color": "black", "width": 1},
                 },
                 name=plan.label,

@@ -102,6 +102,23 @@ def law_colour(key: str, index: int = 0) -> str:
     return _FALLBACK[index % len(_FALLBACK)]
 
 
+#: The marker of a law drawn as a point (the plan page's recommendations), one per line style,
+#: so that fits of one source stay apart where there is no line.
+DASH_MARKERS: dict[str, str] = {
+    "solid": "circle",
+    "dash": "square",
+    "dot": "diamond",
+    "dashdot": "triangle-up",
+    "longdash": "pentagon",
+    "longdashdot": "hexagram",
+}
+
+
+def law_marker(key: str) -> str:
+    """The marker symbol of a law drawn as a point (see `DASH_MARKERS`)."""
+    return DASH_MARKERS[law_dash(key)]
+
+
 def law_dash(key: str) -> str:
     """The line style of a law's traces: fits of one source share a colour, not a style."""
     return LAW_STYLES.get(key, ("", "dot"))[1]

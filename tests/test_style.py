@@ -153,3 +153,22 @@ def test_the_frontier_chart_draws_each_curve_in_its_style() -> None:
     assert legend["sweep:muennighoff-2023"][0] == legend["muennighoff-2023"][0]
     assert legend["sweep:muennighoff-2023"][1] != legend["muennighoff-2023"][1]
     assert legend["sweep:olmo-ladder"][0] != legend["porian-2024-tuned"][0]
+
+
+def test_plan_markers_tell_fits_of_one_source_apart() -> None:
+    """Drawn as points (the plan page), the Chinchilla variants share a colour and differ in
+    symbol; a law without a loss is an open symbol."""
+    from charts.plan import allocation_figure
+    from scaling_core.planning import budget_from_devices, plan_for_laws
+
+    keys = ["chinchilla-2022", "chinchilla-2022-unrounded", "epoch-2024", "porian-2024-tuned"]
+    plans = plan_for_laws(
+        [PRESETS[k] for k in keys], budget_from_devices("NVIDIA H100 SXM", 1024, 30, 0.4)
+    )
+    fig = allocation_figure(plans, compute_label="1e24 FLOP")
+    markers = {t.name: (t.marker.color, t.marker.symbol) for t in fig.data if t.mode == "markers"}
+    labels = {k: PRESETS[k].label for k in keys}
+    a, b = markers[labels["chinchilla-2022"]], markers[labels["chinchilla-2022-unrounded"]]
+    assert a[0] == b[0] and a[1] != b[1]
+    assert markers[labels["porian-2024-tuned"]][1].endswith("-open")
+    assert len(set(markers.values())) == len(markers)
