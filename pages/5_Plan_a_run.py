@@ -164,7 +164,7 @@ with page("Plan a run"):
     if without_loss:
         st.info(
             f"{', '.join(without_loss)}: an allocation only (N_opt ∝ C^a), no loss, so the "
-            "expected loss and Kaplan B_crit are shown as –"
+            "expected loss and Kaplan B_crit are shown as —"
             + ("; so is the step count under the B_crit rule." if batch_rule == "kaplan" else ".")
         )
     spread = loss_spread(plans)
