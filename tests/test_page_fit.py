@@ -453,7 +453,7 @@ def test_bootstrap_button_fills_the_intervals() -> None:
     assert any(state["result"].resampling in c.value for c in at.caption)
     table = next(t.value for t in at.table if "parameter" in t.value.columns)
     column = next(c for c in table.columns if "interval" in c)
-    assert all("—" in cell for cell in table[column])
+    assert all("–" in cell for cell in table[column])
     low, high = state["result"].intervals["alpha"]
     assert low <= core_fit("isoflop_sweep.csv").params["alpha"] <= high
 
