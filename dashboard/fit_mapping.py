@@ -332,11 +332,11 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     )
     unfinished = False
     if loaded.unfinished:
-        unfinished = st.toggle(
+        unfinished = toggle(  # persistent, in the link (issue 21)
             f"Use the last point of the {len(loaded.unfinished)} unfinished "
             f"run{'' if len(loaded.unfinished) == 1 else 's'} as final",
-            value=False,
-            key="fit_unfinished_as_final",
+            "f_unfinished",
+            False,
             help="A run that stopped before its end (a Trainer folder with events but no "
             "trainer_state.json) has not reached the end of its schedule; by default it is "
             "listed but not fitted.",
@@ -344,13 +344,13 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
     label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
     if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
-        as_runs = st.toggle(
+        as_runs = toggle(  # persistent, in the link (issue 21)
             f"Read each value of '{label}' as one run (a learning curve)",
-            value=False,
-            key=f"fit_label_as_run_{source.digest[:12]}",
+            "f_label_runs",
+            False,
             help=f"Off (as read): '{label}' repeats over rows of different params, or rows whose "
             "step and tokens do not advance, so it labels a sweep and each row is a run. On: "
-            "the same as picking it as the Run column, or --column run=… on the command line.",
+            "the same as picking it as the Run column above.",
         )
         if as_runs:
             overrides = (*overrides, ("run", label))
@@ -359,13 +359,13 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
             )
     tuning = "best"
     if not isinstance(auto, str) and any("a tuning grid" in n for n in auto.notes):
-        every = st.toggle(
+        every = toggle(  # persistent, in the link (issue 21)
             "Fit every run of the tuning grid (not only the best of each size and token count)",
-            value=False,
-            key=f"fit_tuning_all_{source.digest[:12]}",
+            "f_tuning_all",
+            False,
             help="Runs repeat one (N, D) under several learning rates, batch sizes, warmups or "
             "weight decays. Off: the best run of each (N, D), the envelope the law describes. "
-            "On: every run that did not diverge (as --tuning all).",
+            "On: every run that did not diverge.",
         )
         if every:
             tuning = "all"

@@ -536,6 +536,9 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
 
 #: Link keys of the sweep pickers start with this (``f_where_dataset=rw_original``).
 WHERE_PREFIX = "f_where_"
+#: Link keys of the fit page's switches that concern one file's reading (the unfinished runs,
+#: a sweep label read as runs, every run of a tuning grid): reset when another file is shown.
+FILE_SWITCHES = ("f_unfinished", "f_label_runs", "f_tuning_all")
 #: Session key of the file whose sweep picks the session holds.
 _WHERE_FILE_KEY = "fit_links_file"
 
@@ -556,7 +559,7 @@ def forget_other_files_picks(file_digest: str) -> None:
         return
 
     def file_specific(key: str) -> bool:
-        return key.startswith((WHERE_PREFIX, fu.ROLE_LINK_PREFIX))
+        return key.startswith((WHERE_PREFIX, fu.ROLE_LINK_PREFIX)) or key in FILE_SWITCHES
 
     for key in [k for k in st.session_state if file_specific(str(k))]:
         del st.session_state[key]
