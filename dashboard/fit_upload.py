@@ -307,7 +307,6 @@ def _outcome(source: Source, options: FitOptions) -> FitOutcome:
     return cached_fit(source.digest, options.key(), log, source_bytes(source) > HEAVY_BYTES)
 
 
-
 def role_link_key(role: str) -> str:
     """Link key of a sample's column for ``role`` (``f_col_loss=results.3.loss``)."""
     return f"{ROLE_LINK_PREFIX}{role}"

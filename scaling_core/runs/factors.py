@@ -139,9 +139,7 @@ class SweepFactors:
                 f"between runs of the same size and compute (within {SAME_POINT:.0%}): run "
                 "settings, fitted together"
             )
-            lines.append(
-                Note(head + "; to fit the runs of one value, --where COLUMN=VALUE", head)
-            )
+            lines.append(Note(head + "; to fit the runs of one value, --where COLUMN=VALUE", head))
         return lines
 
     def to_dict(self) -> dict[str, object]:
