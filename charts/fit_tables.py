@@ -50,7 +50,7 @@ def report_tables(log: RunLog) -> dict[str, pd.DataFrame]:
 def format_param(value: float) -> str:
     """4 significant digits; scientific outside 1e-3…1e4 (6.36e13 for N_c)."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     if value == 0 or 1e-3 <= abs(value) < 1e4:
         return f"{value:.4g}"
     return format_scientific(value, 4)
@@ -140,7 +140,7 @@ def derived_rows(
                 "quantity": name,
                 "meaning": meaning,
                 "value": format_param(value),
-                "interval": "–"
+                "interval": "—"
                 if low_high is None
                 else f"{format_param(low_high[0])} – {format_param(low_high[1])}",
             }
@@ -169,11 +169,11 @@ def _text_column(name: str, values: pd.Series) -> list[str]:
     if name == "compute_flops":
         return [format_scientific(v, 3) for v in numbers]
     if name in ("loss", "predicted"):
-        return ["–" if not math.isfinite(v) else f"{v:.4f}" for v in numbers]
+        return ["—" if not math.isfinite(v) else f"{v:.4f}" for v in numbers]
     if name == "relative_error":
-        return ["–" if not math.isfinite(v) else f"{100 * v:+.2f}%" for v in numbers]
+        return ["—" if not math.isfinite(v) else f"{100 * v:+.2f}%" for v in numbers]
     if name in ("line", "step"):
-        return ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in numbers]
+        return ["—" if not math.isfinite(v) else f"{v:,.0f}" for v in numbers]
     return [format_param(v) for v in numbers]
 
 
@@ -265,7 +265,7 @@ def fit_equation(result: FitResult, ident: Identifiability | None = None) -> str
 def format_objective(value: float) -> str:
     """The objective (a small Huber sum): 3 significant digits, scientific below 0.01."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     return f"{value:.3g}" if value == 0 or abs(value) >= 0.01 else format_scientific(value, 3)
 
 

@@ -24,7 +24,7 @@ def format_count(value: float, digits: int = 3) -> str:
     """1.2e9 → "1.2B", 3.5e8 → "350M", 7e4 → "70k", 2.16e14 → "216T", 2.16e15 → "2,160T";
     T is the largest suffix, so a log axis reads "…, 100T, 1,000T"; from 1e18 scientific."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     rounded = float(f"{value:.{digits}g}")  # round first: 999.96M is "1B", not "1e+03M"
     magnitude = abs(rounded)
     if magnitude >= _SCIENTIFIC_COUNT:
@@ -40,15 +40,13 @@ def format_count(value: float, digits: int = 3) -> str:
 def format_scientific(value: float, digits: int = 2) -> str:
     """3e21 → "3e21", 1.234e21 → "1.23e21" (no "+" or leading zeros in the exponent)."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     if value == 0:
         return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10**exponent
-    if round(mantissa, digits - 1) >= 10:
-        mantissa /= 10
-        exponent += 1
-    return f"{_trim(mantissa, digits)}e{exponent}"
+    # Python's own rounding to ``digits`` significant digits (9.99e20 → 1.0e+21), which also
+    # holds for subnormal numbers such as 5e-324 (10**-324 underflows to 0)
+    mantissa_text, exponent_text = f"{value:.{max(digits, 1) - 1}e}".split("e")
+    return f"{_trim(float(mantissa_text), digits)}e{int(exponent_text)}"
 
 
 def format_flops(value: float, digits: int = 2) -> str:
@@ -60,7 +58,7 @@ def format_ratio(value: float, digits: int = 3) -> str:
     """Tokens per parameter and other ratios to ``digits`` significant digits, never rounded to
     zero: 20.04 → "20", 0.0123 → "0.0123", 1234.5 → "1,234", 3e-5 → "3e-5"."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     if value == 0:
         return "0"
     if abs(value) >= 10**digits:
@@ -73,7 +71,7 @@ def format_ratio(value: float, digits: int = 3) -> str:
 def format_loss(value: float) -> str:
     """Loss in nats per token to 3 decimals, or a dash when the law gives none."""
     if value is None or not math.isfinite(value):
-        return "–"
+        return "—"
     return f"{value:.3f}"
 
 
@@ -191,7 +189,7 @@ def source_markdown(source) -> str:
 def format_percent(fraction: float) -> str:
     """A share as a percent with the digits that matter: 0.4%, 12%, 99.7% (never a rounded 100%)."""
     if fraction is None or not math.isfinite(fraction):
-        return "–"
+        return "—"
     percent = 100 * fraction
     if percent == 0 or percent == 100:
         return f"{percent:.0f}%"

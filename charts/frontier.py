@@ -19,7 +19,7 @@ from charts.format import (
     format_loss,
     format_ratio,
 )
-from charts.style import base_layout, law_colour, log_axis_dict
+from charts.style import base_layout, law_colour, law_dash, log_axis_dict
 from scaling_core.presets import Approach3Check
 
 
@@ -116,7 +116,7 @@ def frontier_figure(
                     "x": x,
                     "y": y,
                     "mode": "lines",
-                    "line": {"color": colour, "width": 2.5},
+                    "line": {"color": colour, "width": 2.5, "dash": law_dash(curve.key)},
                     "name": curve.label,
                     "legendgroup": curve.key,
                     "showlegend": suffix == "",
@@ -256,7 +256,7 @@ def isoflop_figure(
                 "x": curve.n_params,
                 "y": curve.loss,
                 "mode": "lines",
-                "line": {"color": colour, "width": 2.5},
+                "line": {"color": colour, "width": 2.5, "dash": law_dash(curve.key)},
                 "name": curve.label,
                 "legendgroup": curve.key,
                 "customdata": np.stack(

@@ -16,7 +16,7 @@ from charts.format import (
     format_scientific,
     tick_labels,
 )
-from charts.style import apply_log_axis, base_layout, law_colour
+from charts.style import apply_log_axis, base_layout, law_colour, law_marker
 from scaling_core.allocation import InferenceAwarePlan
 from scaling_core.planning import InferenceCurve, LawPlan
 
@@ -52,7 +52,7 @@ def format_throughput(flops_per_second: float) -> str:
 def format_duration(days: float) -> str:
     """Days as "30 days"; below a day "3.2 h", "14 min" or "9 s"; above two years "2.1 years"."""
     if not math.isfinite(days):
-        return "–"
+        return "—"
     if days > 730:
         return f"{format_count(days / 365.25)} years"
     if days >= 1:
@@ -67,7 +67,7 @@ def format_duration(days: float) -> str:
 def format_ratio(value: float) -> str:
     """A multiple: "1.00×", "3.66×", "544×", "10.2k×"."""
     if not math.isfinite(value):
-        return "–"
+        return "—"
     if value < 10:
         return f"{value:.2f}×"
     if value < 1000:
@@ -78,7 +78,7 @@ def format_ratio(value: float) -> str:
 def format_seconds(value: float) -> str:
     """Seconds as "0.52 s", "1.07 s", "491 s", "4,460 s" or "2.2e10 s"."""
     if not math.isfinite(value):
-        return "–"
+        return "—"
     if value < 1000:
         return f"{value:.3g} s"
     if value < 1e6:
@@ -91,7 +91,7 @@ def _sci(value: float) -> str:
 
 
 def _maybe(value: float, formatter) -> str:  # type: ignore[no-untyped-def]
-    return formatter(value) if math.isfinite(value) else "–"
+    return formatter(value) if math.isfinite(value) else "—"
 
 
 def format_allocation_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +158,8 @@ def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Fig
                 marker={
                     "size": 15,
                     "color": law_colour(plan.key, index),
-                    "symbol": "circle" if plan.has_loss else "diamond",
+                    # one symbol per fit of a source; open when the law gives no loss
+                    "symbol": law_marker(plan.key) + ("" if plan.has_loss else "-open"),
                     "line": {"color": "black", "width": 1},
                 },
                 name=plan.label,

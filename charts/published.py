@@ -38,7 +38,7 @@ def summary_table(rows: Sequence[SummaryRow], compute_text: str) -> pd.DataFrame
     whose runs do not determine the allocation says `NOT_DETERMINED` in those three columns."""
     out = []
     for row in rows:
-        a_text = "–" if row.a is None else f"{row.a:.3f}"
+        a_text = "—" if row.a is None else f"{row.a:.3f}"
         if row.a_interval is not None:
             a_text += f" ({row.a_interval[0]:.2f}-{row.a_interval[1]:.2f})"
         if row.not_determined:
@@ -50,7 +50,7 @@ def summary_table(rows: Sequence[SummaryRow], compute_text: str) -> pd.DataFrame
                     "a (95% CI)": NOT_DETERMINED,
                     f"N_opt at {compute_text}": NOT_DETERMINED,
                     "Tokens / param there": NOT_DETERMINED,
-                    "Leave-out error": row.leave_out or "–",
+                    "Leave-out error": row.leave_out or "—",
                 }
             )
             continue
@@ -60,11 +60,11 @@ def summary_table(rows: Sequence[SummaryRow], compute_text: str) -> pd.DataFrame
                 "What": row.kind,
                 "E, A, B, α, β": row.constants,
                 "a (95% CI)": a_text,
-                f"N_opt at {compute_text}": "–" if row.n_opt is None else format_count(row.n_opt),
-                "Tokens / param there": "–"
+                f"N_opt at {compute_text}": "—" if row.n_opt is None else format_count(row.n_opt),
+                "Tokens / param there": "—"
                 if row.tokens_per_param is None
                 else format_ratio(row.tokens_per_param),
-                "Leave-out error": row.leave_out or "–",
+                "Leave-out error": row.leave_out or "—",
             }
         )
     return pd.DataFrame(out)

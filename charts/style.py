@@ -23,23 +23,107 @@ WHITE_TEMPLATE: go.layout.Template = go.layout.Template(layout=pio.templates["pl
 pio.templates["scaling_explorer"] = WHITE_TEMPLATE
 pio.templates.default = "scaling_explorer"
 
+#: Paul Tol's "muted" qualitative scheme (P. Tol, "Colour Schemes", SRON/EPS/TN/09-002, 2021,
+#: fig. 4 and https://personal.sron.nl/~pault/): nine hues chosen to stay apart for readers
+#: with the common forms of colour blindness, with his note that they suit lines on white.
+#: Black is added for the user's own fits. tests/test_style.py measures the CIEDE2000
+#: distance between every two, as printed and under simulated deuteranopia and protanopia.
+TOL_MUTED: dict[str, str] = {
+    "rose": "#CC6677",
+    "indigo": "#332288",
+    "sand": "#DDCC77",
+    "green": "#117733",
+    "cyan": "#88CCEE",
+    "wine": "#882255",
+    "teal": "#44AA99",
+    "olive": "#999933",
+    "purple": "#AA4499",
+}
+#: One colour per source (paper or released sweep): every law and sweep fit of a source takes
+#: its colour, and fits of one source are told apart by their line style (`LAW_STYLES`).
+SOURCE_COLOURS: dict[str, str] = {
+    "kaplan": TOL_MUTED["sand"],
+    "hoffmann": TOL_MUTED["rose"],
+    "epoch": TOL_MUTED["green"],
+    "muennighoff": TOL_MUTED["wine"],
+    "porian": TOL_MUTED["indigo"],
+    "olmo": TOL_MUTED["cyan"],
+    "gadre": TOL_MUTED["teal"],
+    "gemstones": TOL_MUTED["purple"],
+    "pythia": TOL_MUTED["olive"],
+    "user": "#000000",
+}
+#: (source, plotly line dash) of every law preset and published sweep, by key: the same on
+#: every page.  Sardana & Frankle use Hoffmann et al.'s form and constants, so they share its
+#: colour; a sweep fitted here shares its authors' colour when they also published a law.
+LAW_STYLES: dict[str, tuple[str, str]] = {
+    "kaplan-2020": ("kaplan", "solid"),
+    "kaplan-2020-frontier": ("kaplan", "dash"),
+    "chinchilla-2022-unrounded": ("hoffmann", "solid"),
+    "chinchilla-2022": ("hoffmann", "dash"),
+    "chinchilla-2022-approach1": ("hoffmann", "dot"),
+    "chinchilla-2022-approach2": ("hoffmann", "dashdot"),
+    "sardana-frankle-2023": ("hoffmann", "longdash"),
+    "epoch-2024": ("epoch", "solid"),
+    "muennighoff-2023": ("muennighoff", "solid"),
+    "porian-2024-tuned": ("porian", "solid"),
+    "porian-2024-kaplan": ("porian", "dot"),
+    "porian-2024-head": ("porian", "dash"),
+    "porian-2024-warmup": ("porian", "dashdot"),
+    "porian-2024-cosine": ("porian", "longdash"),
+    # published sweeps fitted on the Published sweeps page (`sweep_key` of their keys)
+    "sweep:olmo-ladder": ("olmo", "solid"),
+    "sweep:gadre-2024": ("gadre", "solid"),
+    "sweep:gemstones-cooldown": ("gemstones", "solid"),
+    "sweep:pythia": ("pythia", "solid"),
+    "sweep:muennighoff-2023": ("muennighoff", "dot"),
+    "sweep:porian-2024": ("porian", "longdashdot"),
+    # the user's own fits (Fit your runs)
+    "your-fit": ("user", "solid"),
+    "your-fit-kaplan": ("user", "dash"),
+}
 #: Colours per law key, stable across pages so a law keeps its colour everywhere.
 LAW_COLOURS: dict[str, str] = {
-    "kaplan-2020": "#1f77b4",
-    "kaplan-2020-frontier": "#bcbd22",
-    "chinchilla-2022": "#d62728",
-    "chinchilla-2022-unrounded": "#8b0000",
-    "chinchilla-2022-approach1": "#ff7f0e",
-    "chinchilla-2022-approach2": "#e377c2",
-    "epoch-2024": "#2ca02c",
-    "muennighoff-2023": "#8c564b",
-    "sardana-frankle-2023": "#dbdb8d",
-    "porian-2024-kaplan": "#9467bd",
-    "porian-2024-head": "#a58bc9",
-    "porian-2024-warmup": "#b9a3d6",
-    "porian-2024-cosine": "#7f7f7f",
-    "porian-2024-tuned": "#17becf",
+    key: SOURCE_COLOURS[source] for key, (source, _) in LAW_STYLES.items()
 }
+#: Keys not listed (none today) cycle through the scheme's hues in a dotted line.
+_FALLBACK = tuple(TOL_MUTED.values())
+
+
+def sweep_key(key: str) -> str:
+    """The style key of our fit of published sweep ``key`` (distinct from its authors' law)."""
+    return f"sweep:{key}"
+
+
+def law_colour(key: str, index: int = 0) -> str:
+    """The colour of a law's (or sweep fit's) traces, the same on every chart."""
+    if key in LAW_COLOURS:
+        return LAW_COLOURS[key]
+    return _FALLBACK[index % len(_FALLBACK)]
+
+
+#: The marker of a law drawn as a point (the plan page's recommendations), one per line style,
+#: so that fits of one source stay apart where there is no line.
+DASH_MARKERS: dict[str, str] = {
+    "solid": "circle",
+    "dash": "square",
+    "dot": "diamond",
+    "dashdot": "triangle-up",
+    "longdash": "pentagon",
+    "longdashdot": "hexagram",
+}
+
+
+def law_marker(key: str) -> str:
+    """The marker symbol of a law drawn as a point (see `DASH_MARKERS`)."""
+    return DASH_MARKERS[law_dash(key)]
+
+
+def law_dash(key: str) -> str:
+    """The line style of a law's traces: fits of one source share a colour, not a style."""
+    return LAW_STYLES.get(key, ("", "dot"))[1]
+
+
 #: Short names for the sidebar pickers, whose chips cut long labels (the full label is in the
 #: legends and tables).
 SHORT_LABELS: dict[str, str] = {
@@ -60,19 +144,6 @@ SHORT_LABELS: dict[str, str] = {
     "your-fit": "Your fit",
     "your-fit-kaplan": "Your fit (Kaplan)",
 }
-
-#: The user's own fits: black and a dark magenta, used by no published law.
-USER_FIT_COLOURS: dict[str, str] = {"your-fit": "#000000", "your-fit-kaplan": "#7b3294"}
-_FALLBACK = ("#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5")
-
-
-def law_colour(key: str, index: int = 0) -> str:
-    """The colour of a law's traces, the same on every chart; unknown keys cycle a fallback."""
-    if key in LAW_COLOURS:
-        return LAW_COLOURS[key]
-    if key in USER_FIT_COLOURS:
-        return USER_FIT_COLOURS[key]
-    return _FALLBACK[index % len(_FALLBACK)]
 
 
 def base_layout(*, title: str, height: int = 460) -> dict:

@@ -15,6 +15,7 @@ import streamlit as st
 from charts import fit_tables as ft
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
+from dashboard.widgets import toggle
 from scaling_core.runs import (
     FROM_FILE,
     ROLES,
@@ -28,6 +29,7 @@ from scaling_core.runs import (
     load,
 )
 from scaling_core.runs.archive import expanded_size
+from scaling_core.wording import for_page
 
 # ------------------------------------------------------------------ reading (plain Python)
 
@@ -74,7 +76,7 @@ def load_or_message(files: tuple[tuple[str, bytes], ...]) -> Loaded | str:
     try:
         return load_files(files)
     except RunLogError as exc:
-        return str(exc)
+        return for_page(exc)  # the page's wording (issue 21)
 
 
 def read_or_message(
@@ -96,7 +98,7 @@ def read_or_message(
             tuning=tuning,
         )
     except RunLogError as exc:
-        return str(exc)
+        return for_page(exc)  # the page's wording (issue 21)
 
 
 @st.cache_resource(
@@ -236,7 +238,8 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
         default = guess.columns.get(role) or NONE
         key = _role_key(source, role)
         if key not in st.session_state or st.session_state[key] not in options:
-            st.session_state[key] = default
+            # a sample's columns come from the link (issue 21)
+            st.session_state[key] = fu.linked_column(source, role, options, default)
         picked = columns[i % 4].selectbox(
             ROLE_LABELS[role],
             options,
@@ -248,6 +251,7 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
                 else (g.shown(c) if r == "loss" else c)
             ),
         )
+        fu.keep_column(source, role, picked)
         if picked != default:
             overrides.append((role, None if picked == NONE else picked))
     losses = guess.candidates.get("loss", [])
@@ -279,14 +283,14 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
             st.caption(
                 f"Every run has its parameters, tokens and a loss, so there is nothing to fill "
                 f"in (the editor lists at most {MAX_EDITOR_ROWS:,} runs, those lacking values). "
-                "To give other values for many runs: `python -m scaling_core fit PATH "
-                "--runs-meta FILE`."
+                "To give other values for many runs, use a runs-meta table with the "
+                "command-line tool (README, 'Command line')."
             )
             return None
         st.caption(
             f"{total:,} runs: the table below lists only runs that lack values (at most "
-            f"{MAX_EDITOR_ROWS:,}); give many runs' values with `python -m scaling_core fit "
-            "PATH --runs-meta FILE`."
+            f"{MAX_EDITOR_ROWS:,}); give many runs' values in a runs-meta table with the "
+            "command-line tool (README, 'Command line')."
         )
         per_run = per_run[needs.to_numpy()].head(MAX_EDITOR_ROWS)
     base = ft.per_run_table(per_run).reset_index(drop=True)
@@ -302,10 +306,10 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
         disabled=["run", "final_loss", "sources", "needs"],
         column_config={
             "run": st.column_config.TextColumn("run"),
-            "params": st.column_config.NumberColumn("params", format="scientific", min_value=0.0),
-            "tokens": st.column_config.NumberColumn("tokens", format="scientific", min_value=0.0),
+            "params": st.column_config.NumberColumn("params", format="compact", min_value=0.0),
+            "tokens": st.column_config.NumberColumn("tokens", format="compact", min_value=0.0),
             "tokens_per_step": st.column_config.NumberColumn(
-                "tokens per step", format="scientific", min_value=0.0
+                "tokens per step", format="compact", min_value=0.0
             ),
             "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
             "sources": st.column_config.TextColumn("where the numbers came from"),
@@ -318,21 +322,21 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
     overrides = choose_roles(loaded, source)
-    count_embeddings = st.toggle(
+    count_embeddings = toggle(  # persistent, in the link (issue 21)
         "Count embedding parameters when sizes come from a config",
-        value=False,
-        key="fit_count_embeddings",
+        "f_embed",
+        False,
         help="Off (the default): 12·L·d², non-embedding parameters as Kaplan et al. (2020, "
         "sec. 2.1) count them. On: plus the input embedding and output head (V·d each), as "
         "Hoffmann et al. count. A count the logs give is used as it is.",
     )
     unfinished = False
     if loaded.unfinished:
-        unfinished = st.toggle(
+        unfinished = toggle(  # persistent, in the link (issue 21)
             f"Use the last point of the {len(loaded.unfinished)} unfinished "
             f"run{'' if len(loaded.unfinished) == 1 else 's'} as final",
-            value=False,
-            key="fit_unfinished_as_final",
+            "f_unfinished",
+            False,
             help="A run that stopped before its end (a Trainer folder with events but no "
             "trainer_state.json) has not reached the end of its schedule; by default it is "
             "listed but not fitted.",
@@ -340,13 +344,13 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
     label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
     if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
-        as_runs = st.toggle(
+        as_runs = toggle(  # persistent, in the link (issue 21)
             f"Read each value of '{label}' as one run (a learning curve)",
-            value=False,
-            key=f"fit_label_as_run_{source.digest[:12]}",
+            "f_label_runs",
+            False,
             help=f"Off (as read): '{label}' repeats over rows of different params, or rows whose "
             "step and tokens do not advance, so it labels a sweep and each row is a run. On: "
-            "the same as picking it as the Run column, or --column run=… on the command line.",
+            "the same as picking it as the Run column above.",
         )
         if as_runs:
             overrides = (*overrides, ("run", label))
@@ -355,13 +359,13 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
             )
     tuning = "best"
     if not isinstance(auto, str) and any("a tuning grid" in n for n in auto.notes):
-        every = st.toggle(
+        every = toggle(  # persistent, in the link (issue 21)
             "Fit every run of the tuning grid (not only the best of each size and token count)",
-            value=False,
-            key=f"fit_tuning_all_{source.digest[:12]}",
+            "f_tuning_all",
+            False,
             help="Runs repeat one (N, D) under several learning rates, batch sizes, warmups or "
             "weight decays. Off: the best run of each (N, D), the envelope the law describes. "
-            "On: every run that did not diverge (as --tuning all).",
+            "On: every run that did not diverge.",
         )
         if every:
             tuning = "all"

@@ -17,7 +17,7 @@ from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values
 #: server's interpreter: the Gemstones sample's 17 cutoffs of up to 199 runs take about 4 s).
 MAX_ROLLOUT_RUNS = 1_000
 MAX_ROLLOUT_CUTOFFS = 20
-CLI_HINT = "python -m scaling_core rollout FILE --json"
+CLI_HINT = "the command-line tool's rollout command (README, 'Command line')"
 
 
 def page_rollout(table: pd.DataFrame, options: FitOptions) -> RolloutResult | str:
@@ -27,12 +27,12 @@ def page_rollout(table: pd.DataFrame, options: FitOptions) -> RolloutResult | st
             f"the scorecard covers the Chinchilla form and the power law in N, not {options.form}"
         )
     if len(table) > MAX_ROLLOUT_RUNS:
-        return f"{len(table):,} runs is more than the page rolls out ({MAX_ROLLOUT_RUNS:,}); use `{CLI_HINT}`"
+        return f"{len(table):,} runs is more than the page rolls out ({MAX_ROLLOUT_RUNS:,}); use {CLI_HINT}"
     cuts = cutoff_values(table, "params")
     if len(cuts) > MAX_ROLLOUT_CUTOFFS:
         return (
             f"{len(cuts)} cutoffs (one fit each) is more than the page computes "
-            f"({MAX_ROLLOUT_CUTOFFS}); use `{CLI_HINT}`"
+            f"({MAX_ROLLOUT_CUTOFFS}); use {CLI_HINT}"
         )
     kwargs = {"delta": options.delta}
     if options.fixed_e is not None:

@@ -41,6 +41,7 @@ from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_f
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log
 from scaling_core.runs.factors import sweep_factors as runs_sweep_factors
 from scaling_core.runs.limits import LIMITS, LimitExceeded, ReadBudget, delimited_shape
+from scaling_core.wording import for_page
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 #: The limits of one upload are those of every read (`scaling_core.runs.limits`, the README's
@@ -247,7 +248,7 @@ def bootstrap_budget(n_runs: int, n_boot: int) -> str | None:
     return (
         f"{n_boot:,} refits of {n_runs:,} runs is more work than this server does for one "
         f"request ({MAX_BOOTSTRAP_WORK:,} run-refits); {fewer}bootstrap a random subsample of "
-        "the runs, or run `python -m scaling_core fit FILE --bootstrap K` on your machine"
+        "the runs, or bootstrap on your own machine with the command-line tool (README, 'Command line')"
     )
 
 
@@ -348,7 +349,7 @@ class FitOutcome:
 
 def _message(exc: BaseException) -> str:
     if isinstance(exc, (RunLogError, FitError)):
-        return str(exc)
+        return for_page(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -357,7 +358,7 @@ def analyse(data: bytes, options: FitOptions, *, max_rows: int | None = None) ->
     try:
         log = read_upload(data, max_rows=max_rows)
     except RunLogError as exc:
-        return FitOutcome(read_error=str(exc))
+        return FitOutcome(read_error=for_page(exc))
     return fit_log(log, options)
 
 

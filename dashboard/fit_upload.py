@@ -45,7 +45,7 @@ from dashboard.fit_session import (
     sample_names,
     upload_refusal,
 )
-from dashboard.state import Param, link_value, register
+from dashboard.state import Param, current, forget_note, link_value, register
 from scaling_core.fit import (
     ExtrapolationResult,
 )
@@ -65,6 +65,9 @@ SAMPLE_PARAM = register(
         label="Sample",
     )
 )
+#: Link keys of the columns chosen for a sample's roles start with this
+#: (``f_col_loss=results.3.loss``); an upload's column names never go into the link.
+ROLE_LINK_PREFIX = "f_col_"
 _UPLOADER_COUNTER = "fit_uploader_generation"
 _DIGEST_KEY = "fit_upload_digest"
 #: Why the last upload was refused on its sizes (shown under the uploader).
@@ -302,3 +305,36 @@ def _outcome(source: Source, options: FitOptions) -> FitOutcome:
     if isinstance(log, str):
         return FitOutcome(read_error=log)
     return cached_fit(source.digest, options.key(), log, source_bytes(source) > HEAVY_BYTES)
+
+
+def role_link_key(role: str) -> str:
+    """Link key of a sample's column for ``role`` (``f_col_loss=results.3.loss``)."""
+    return f"{ROLE_LINK_PREFIX}{role}"
+
+
+def linked_column(source: Source, role: str, options: list[str], guess: str) -> str:
+    """The column a sample opens on for ``role``: the link's when it names one of the file's
+    columns (else the guess, with a note), the guess for an upload."""
+    if source.kind != "sample":
+        return guess
+    param = Param(
+        role_link_key(role),
+        guess,
+        str,
+        str,
+        options=tuple(options),
+        expected="the name of one of this sample's columns",
+        label=role,
+    )
+    value = current(param)
+    return value if value in options else guess
+
+
+def keep_column(source: Source, role: str, picked: str) -> None:
+    """Remember a sample's column for ``role`` for the link (`linked_column` reads it back)."""
+    if source.kind != "sample":
+        return
+    key = role_link_key(role)
+    if st.session_state.get(key) != picked:
+        forget_note(key)
+    st.session_state[key] = picked

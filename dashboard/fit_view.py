@@ -7,6 +7,7 @@ from `dashboard.fit_session` (cached) and the figures and tables from `charts/`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import plotly.graph_objects as go
@@ -30,6 +31,7 @@ from scaling_core.fit import BootstrapResult, FitError
 from scaling_core.fit import points as fp
 from scaling_core.published import sweep_for_path
 from scaling_core.runs import RunLog
+from scaling_core.wording import for_page
 
 
 def show_table(shown) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +88,10 @@ def show_report(log: RunLog, notes: list[str]) -> None:
     left.dataframe(tables["columns"], hide_index=True, width="stretch")
     if len(tables["notes"]):
         right.markdown("**Notes**")  # a list, so long notes wrap instead of being cut
-        right.markdown("\n".join(f"- {ft.escape_markdown(n)}" for n in tables["notes"]["note"]))
+        right.markdown(
+            # the report's own notes: a table column would drop their page wording
+            "\n".join(f"- {ft.escape_markdown(for_page(n))}" for n in report.notes)
+        )
     if len(tables["dropped"]):
         st.markdown("**Dropped rows** (line numbers count the header as line 1)")
         st.dataframe(
@@ -105,7 +110,7 @@ def show_report(log: RunLog, notes: list[str]) -> None:
         show_table(ft.display_runs(log.runs))
         st.caption("Loss in nats/token.")
     for note in notes:
-        st.warning(ft.escape_markdown(note))
+        st.warning(ft.escape_markdown(for_page(note)))
 
 
 def show_fit(
@@ -504,23 +509,62 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
     cols = st.columns(min(len(factors), 6))
     chosen = []
     for i, (column, values) in enumerate(factors.items()):
-        options = ["all", *values]
-        key = f"fit_where_{digest_key(source.digest)}_{column}"
-        default = defaults.get(column, "all")
-        if key not in st.session_state:
-            st.session_state[key] = default if default in options else "all"
-        value = cols[i % len(cols)].selectbox(column, options, key=key)
+        options = ["all", *(str(v) for v in values)]
+        default = str(defaults.get(column, "all"))
+        default = default if default in options else "all"
+        if source.kind == "sample":  # in the link; an upload's values never are
+            value = choice(
+                column, where_key(column), options, default, container=cols[i % len(cols)]
+            )
+        else:
+            key = f"fit_where_{digest_key(source.digest)}_{column}"
+            if key not in st.session_state:
+                st.session_state[key] = default
+            value = cols[i % len(cols)].selectbox(column, options, key=key)
         if value != "all":
-            chosen.append((column, str(value)))
+            chosen.append((column, value))
     if chosen:
         try:
             kept = len(fs.select_log(log, dict(chosen)).runs)
         except FitError as exc:
-            st.error(ft.escape_markdown(str(exc)))
+            st.error(ft.escape_markdown(for_page(exc)))
         else:
             what = ", ".join(f"{k} = {v}" for k, v in chosen)
             st.caption(f"Fitting the {kept:,} of {len(log.runs):,} runs where {what}.")
     return tuple(chosen)
+
+
+#: Link keys of the sweep pickers start with this (``f_where_dataset=rw_original``).
+WHERE_PREFIX = "f_where_"
+#: Link keys of the fit page's switches that concern one file's reading (the unfinished runs,
+#: a sweep label read as runs, every run of a tuning grid): reset when another file is shown.
+FILE_SWITCHES = ("f_unfinished", "f_label_runs", "f_tuning_all")
+#: Session key of the file whose sweep picks the session holds.
+_WHERE_FILE_KEY = "fit_links_file"
+
+
+def where_key(column: str) -> str:
+    """The link key of the sweep picker of ``column`` (characters a query string would have
+    to escape become ``_``)."""
+    return WHERE_PREFIX + re.sub(r"[^A-Za-z0-9_.-]", "_", column)
+
+
+def forget_other_files_picks(file_digest: str) -> None:
+    """Drop the sweep and loss picks of the file shown before, from the session and the
+    address bar, when another file is shown: a pick of one file means nothing in another.
+    The first file of a session keeps the picks its link gives."""
+    before = st.session_state.get(_WHERE_FILE_KEY)
+    st.session_state[_WHERE_FILE_KEY] = file_digest
+    if before is None or before == file_digest:
+        return
+
+    def file_specific(key: str) -> bool:
+        return key.startswith((WHERE_PREFIX, fu.ROLE_LINK_PREFIX)) or key in FILE_SWITCHES
+
+    for key in [k for k in st.session_state if file_specific(str(k))]:
+        del st.session_state[key]
+    for key in [k for k in st.query_params if file_specific(k)]:
+        del st.query_params[key]
 
 
 def digest_key(file_digest: str) -> str:

@@ -12,6 +12,7 @@ from charts.published import SummaryRow, constants_text
 from charts.rollout import rollout_caption, rollout_figure
 from dashboard.cache_published import sweep_fit, sweep_rollout_result, sweep_table
 from dashboard.state import USER_LAWS, available_laws
+from dashboard.widgets import choice
 from scaling_core.fit.sweeps import sweep_columns
 from scaling_core.published import SWEEPS_BY_KEY
 from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
@@ -39,16 +40,16 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
         default = str(sweep.default_where.get(column, "all"))
         if default not in values:  # numeric defaults such as epochs = 1 show as "1.0"
             default = next((v for v in values if v != "all" and float_eq(v, default)), "all")
-        value = cols[i].selectbox(
-            column, values, index=values.index(default), key=f"ps_{key}_{column}"
-        )
+        value = choice(column, f"ps_{key}_{column}", values, default, container=cols[i])
         if value != "all":
             where.append((column, value))
     losses = loss_columns(runs)
-    loss = cols[-1].selectbox(
+    loss = choice(
         "Validation loss",
+        f"ps_{key}_loss",
         losses,
-        key=f"ps_{key}_loss",
+        losses[0],
+        container=cols[-1],
         format_func=lambda c: sweep.loss_name if c == "loss" else c.removeprefix("loss_"),
         help="The file's loss columns; the default is the one the authors fit.",
     )
@@ -264,7 +265,7 @@ def law_rows(keys: list[str], compute: float, kind: str = "published") -> list[S
             SummaryRow(
                 name=law.label,
                 kind=kind,
-                constants=constants_text(params) if has_form else "–",
+                constants=constants_text(params) if has_form else "—",
                 a=params["beta"] / (params["alpha"] + params["beta"]) if has_form else None,
                 a_interval=None,
                 n_opt=float(optimum.n_params),

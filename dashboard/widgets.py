@@ -24,6 +24,9 @@ from dashboard.state import (
     unshared_fits_in_link,
 )
 
+#: How a multiselect with nothing chosen is written in a link.
+NONE_CHOSEN = "none"
+
 
 def _nearest(values: Sequence[float], target: float) -> float:
     return min(values, key=lambda v: abs(math.log(v) - math.log(target)))
@@ -188,6 +191,55 @@ def choice(
     widget_key, store = prepare_widget(param, value)
     return str(
         container.selectbox(
+            label,
+            options=list(options),
+            key=widget_key,
+            on_change=store,
+            format_func=format_func,
+            help=help,
+        )
+    )
+
+
+def multi_choice(
+    label: str,
+    key: str,
+    options: Sequence[str],
+    default: Sequence[str],
+    *,
+    format_func: Callable[[str], str] = str,
+    help: str | None = None,
+    container=st,
+) -> list[str]:
+    """A multiselect that persists across pages and in the URL (names joined by commas; an
+    empty choice is written ``none``).  A link naming anything that is not an option, or
+    nothing at all, falls back to ``default`` with a note."""
+    names = tuple(options)
+
+    def parse(text: str) -> list[str]:
+        if text == NONE_CHOSEN:
+            return []
+        picked = list(dict.fromkeys(text.split(",")))
+        if not picked or any(t not in names for t in picked):
+            raise ValueError(text)
+        return picked
+
+    def dump(value: Sequence[str]) -> str:
+        return ",".join(value) or NONE_CHOSEN
+
+    param = Param(
+        key,
+        list(default),
+        parse,
+        dump,
+        expected=f"names separated by commas, each {_one_of(options)}, or {NONE_CHOSEN}",
+        label=label,
+    )
+    value = [v for v in current(param) if v in names]
+    st.session_state[key] = value
+    widget_key, store = prepare_widget(param, value)
+    return list(
+        container.multiselect(
             label,
             options=list(options),
             key=widget_key,

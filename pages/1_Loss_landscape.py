@@ -64,7 +64,7 @@ with page("Loss landscape"):
         )
     else:
         cols[3].metric(
-            "Compute wasted", "–", help="This law does not reach that loss at any budget."
+            "Compute wasted", "—", help="This law does not reach that loss at any budget."
         )
 
     fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)

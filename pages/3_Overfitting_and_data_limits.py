@@ -25,7 +25,7 @@ from scaling_core.presets import get_law
 
 
 def _percent(value: float) -> str:
-    return f"{100 * value:.3g}%" if math.isfinite(value) else "–"
+    return f"{100 * value:.3g}%" if math.isfinite(value) else "—"
 
 
 with page("Overfitting and data limits"):

@@ -164,7 +164,7 @@ with page("Plan a run"):
     if without_loss:
         st.info(
             f"{', '.join(without_loss)}: an allocation only (N_opt ∝ C^a), no loss, so the "
-            "expected loss and Kaplan B_crit are shown as –"
+            "expected loss and Kaplan B_crit are shown as —"
             + ("; so is the step count under the B_crit rule." if batch_rule == "kaplan" else ".")
         )
     spread = loss_spread(plans)
@@ -182,7 +182,7 @@ with page("Plan a run"):
         help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: η_opt = 0.3118·C^-0.1250.",
     )
     if spread is None:
-        cols[2].metric("Spread of expected loss", "–")
+        cols[2].metric("Spread of expected loss", "—")
         st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
     else:
         cols[2].metric(
@@ -194,11 +194,16 @@ with page("Plan a run"):
             ),
         )
         if spread.n_laws > 1:
+            kaplan_note = (
+                " Kaplan's losses are on WebText2 with another tokenizer, so they are not "
+                "directly comparable with the Chinchilla family; the spread among those is the "
+                "more meaningful number."
+                if any(plan.key.startswith("kaplan") and plan.has_loss for plan in plans)
+                else ""
+            )
             st.caption(
                 f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
-                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)}). Kaplan's "
-                "losses are on WebText2 with another tokenizer, so they are not directly comparable "
-                "with the Chinchilla family; the spread among those is the more meaningful number."
+                f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})." + kaplan_note
             )
     st.caption(
         "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "

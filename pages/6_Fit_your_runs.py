@@ -58,6 +58,7 @@ with page("Fit your runs"):
     read = None
     mapping = None
     if source is not None:
+        fv.forget_other_files_picks(source.digest)
         st.subheader("Map the columns")
         loaded = fm.loaded_for(source)
         if isinstance(loaded, str):
@@ -122,7 +123,7 @@ with page("Fit your runs"):
                 "auto",
                 format_func=fs.POINTS_LABELS.__getitem__,
                 help="Snapshots read every run's loss at a few compute budgets (log-log "
-                "interpolation, never extrapolated); see scaling_core.runs.snapshot_losses. "
+                "interpolation between logged points, never extrapolated). "
                 "Automatic fits the final points unless every run ends at one tokens-per-"
                 "parameter ratio, where a two-term law cannot be identified from them.",
             )

@@ -9,9 +9,11 @@ import streamlit as st
 from charts.format import format_compute
 from charts.frontier import frontier_figure
 from charts.published import SummaryRow, summary_table
+from charts.style import sweep_key
 from dashboard.cache_published import fit_curve, law_frontier
 from dashboard.layout import page
 from dashboard.published_view import law_rows, sweep_block, user_law_keys
+from dashboard.widgets import multi_choice
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
 
 #: Published laws drawn beside the sweeps' fits.
@@ -27,12 +29,12 @@ with page("Published sweeps"):
         "check fits the smaller models and predicts the largest (the OLMo ladder's 3B runs "
         "from 190M-1B). Your own fit from *Fit your runs* joins the comparison when there is one."
     )
-    chosen = st.multiselect(
+    chosen = multi_choice(
         "Sweeps",
+        "ps_sweeps",
         [s.key for s in PUBLISHED_SWEEPS],
-        default=["olmo-ladder", "gadre-2024"],
+        ["olmo-ladder", "gadre-2024"],
         format_func=lambda k: SWEEPS_BY_KEY[k].label,
-        key="ps_sweeps",
     )
     rows: list[SummaryRow] = []
     curves = []
@@ -42,7 +44,9 @@ with page("Published sweeps"):
         if row is not None and not isinstance(result, str):
             rows.append(row)
             if result.allocation_determined:  # no compute-optimal curve from an undetermined a
-                curves.append(fit_curve(key, f"{SWEEPS_BY_KEY[key].label} (our fit)", result))
+                curves.append(
+                    fit_curve(sweep_key(key), f"{SWEEPS_BY_KEY[key].label} (our fit)", result)
+                )
     user_keys = user_law_keys()
     rows += law_rows(user_keys, COMPUTE, kind="your fit (Fit your runs)")
     rows += law_rows(list(REFERENCE_LAWS), COMPUTE)

@@ -30,7 +30,7 @@ from charts.format import (
         (1e18, "1e18"),
         (999.4, "999"),
         (12, "12"),
-        (float("nan"), "–"),
+        (float("nan"), "—"),
     ],
 )
 def test_format_count(value: float, text: str) -> None:
@@ -123,7 +123,7 @@ def test_format_ratio_keeps_three_significant_digits_and_never_shows_zero() -> N
     assert format_ratio(0.113) == "0.113"
     assert format_ratio(39725.4) == "39,725"
     assert format_ratio(3e-5) == "3e-5"
-    assert format_ratio(float("nan")) == "–"
+    assert format_ratio(float("nan")) == "—"
 
 
 def test_figures_carry_the_white_template_without_naming_it() -> None:

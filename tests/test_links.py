@@ -227,8 +227,11 @@ def test_valid_links_reopen_the_same_view(contexts: list[Context]) -> None:
     """Every parameter set to a valid non-default value in the link is shown as given, no
     note appears, and the link the page then writes names the same values (so it reopens
     the same view; the parser tests below check that reading a written value gives it back)."""
-    registry = state.registered()
     for ctx in contexts:
+        # a parameter's options may depend on the file shown (a sample's columns): describe
+        # them as this context's page does
+        open_page(ctx.page, ctx.query)
+        registry = state.registered()
         query = dict(ctx.query)
         for key in ctx.params:
             text = far_value(registry[key])

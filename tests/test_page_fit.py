@@ -252,7 +252,7 @@ def test_display_runs_formats_every_number() -> None:
         "D (tokens)": ["189B", "30B"],
         "C (FLOP)": ["3e20", "1.48e21"],
         "loss": ["2.5000", "2.3457"],
-        "extra": ["7.154e4", "–"],
+        "extra": ["7.154e4", "—"],
         "note": ["a", ""],
     }
     assert shown.attrs["numeric_columns"] == [

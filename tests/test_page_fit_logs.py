@@ -116,7 +116,9 @@ def test_gadre_run_files_open_on_c4_eval_with_one_sweep_picker_and_the_settings_
     assert "results.5.loss (paloma_ptb, 90,112 tokens)" in loss.options
     caption = next(c.value for c in at.caption if "columns look like a loss" in c.value)
     assert "the largest of the 8 evaluation sets" in caption
-    sweep_pickers = [s.label for s in at.selectbox if s.key and s.key.startswith("fit_where_")]
+    sweep_pickers = [
+        s.label for s in at.selectbox if s.key and s.key.startswith(("fit_where_", "w_f_where_"))
+    ]
     assert sweep_pickers == ["dataset_name"]
     notes = " ".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes
     assert "3 sweeps, told apart by dataset_name (c4_original ×34, rpj ×35" in notes

@@ -37,7 +37,8 @@ def upload(files: list[tuple[str, bytes]]) -> AppTest:
 
 
 def toggle(at: AppTest, pattern: str):  # type: ignore[no-untyped-def]
-    return next(t for t in at.toggle if t.key and re.fullmatch(pattern, t.key))
+    switches = [*at.toggle, *at.checkbox]  # persistent switches are checkboxes (in the link)
+    return next(t for t in switches if t.key and re.fullmatch(pattern, t.key))
 
 
 def shown(at: AppTest, text: str) -> bool:
@@ -47,7 +48,7 @@ def shown(at: AppTest, text: str) -> bool:
 def test_sweep_label_switch() -> None:
     at = upload([("chinchilla_isoflop.csv", chinchilla_points())])
     assert shown(at, "Runs: 124 found, 124 usable")
-    switch = toggle(at, r"fit_label_as_run_[0-9a-f]{12}")
+    switch = toggle(at, "w_f_label_runs")
     assert "experiment" in switch.label and switch.value is False
     switch.set_value(True).run()
     assert not at.exception
@@ -64,7 +65,7 @@ def test_unfinished_trainer_folder_switch() -> None:
                 archive.write(path, path.relative_to(HF).as_posix())
     at = upload([("stopped.zip", buffer.getvalue())])
     assert shown(at, "Runs: 1 found, 0 usable, 1 lacking values")
-    toggle(at, "fit_unfinished_as_final").set_value(True).run()
+    toggle(at, "w_f_unfinished").set_value(True).run()
     assert not at.exception
     assert shown(at, "Runs: 1 found, 1 usable")
 
@@ -73,7 +74,7 @@ def test_tuning_grid_switch() -> None:
     from tests.test_runs_structure import tuning_grid_runs
 
     at = upload([("grid.csv", tuning_grid_runs())])
-    switch = toggle(at, r"fit_tuning_all_[0-9a-f]{12}")
+    switch = toggle(at, "w_f_tuning_all")
     assert switch.value is False
     assert len(fitted_runs(at)) == 18  # the best run of each (N, D)
     switch.set_value(True).run()

@@ -69,7 +69,7 @@ def test_defaults_show_the_core_numbers() -> None:
         format_count(float(epoch.n_params))
     )
     # the allocation-only Porian law has no loss, and the page says so
-    assert allocation_table(at).loc[get_law("porian-2024-tuned").label, "L_opt (nats/token)"] == "–"
+    assert allocation_table(at).loc[get_law("porian-2024-tuned").label, "L_opt (nats/token)"] == "—"
     assert any("No loss for allocation-only laws" in info.value for info in at.info)
     # spread across the compared laws
     n_opts = [float(compute_optimal(get_law(k), 1e22).n_params) for k in DEFAULT_LAWS]
@@ -120,7 +120,7 @@ def test_porian_table_and_step_choice() -> None:
 
 
 def test_tokens_per_param_never_rounds_to_zero_and_the_spread_names_its_extremes() -> None:
-    at = run_page(1e27)
+    at = run_page(1e27, laws=f"kaplan-2020-frontier,{','.join(DEFAULT_LAWS)}")
     table = allocation_table(at)
     kaplan = compute_optimal(get_law("kaplan-2020-frontier"), 1e27)
     ratio = float(kaplan.tokens_per_param)
@@ -368,3 +368,16 @@ def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> 
     assert marks[0]["x"] == [1e19]
     assert marks[0]["y"] == [pytest.approx(float(compute_optimal(epoch, 1e19).n_params))]
     assert {shape["x0"] for shape in spec["layout"]["shapes"]} == {1e19}
+
+
+def test_first_view_compares_chinchilla_unrounded_epoch_and_porian_without_kaplan() -> None:
+    """Issue 21: the default comparison is the unrounded Chinchilla fit, Epoch's refit and
+    Porian's tuned allocation; Kaplan's frontier (8.1x spread in N_opt with it) is opt-in."""
+    at = run_page()
+    table = allocation_table(at)
+    keys = ["chinchilla-2022-unrounded", "epoch-2024", "porian-2024-tuned"]
+    assert list(table.index) == [get_law(k).label for k in keys]
+    compute = at.select_slider(key="w_fc").value
+    check_table_against_core(at, keys, compute)
+    n_opt = [float(compute_optimal(get_law(k), compute).n_params) for k in keys]
+    assert max(n_opt) / min(n_opt) < 2  # the three agree within 2x; Kaplan's frontier does not

@@ -65,7 +65,7 @@ def test_defaults_match_core() -> None:
     allocation, training = shown_tables(app)
     assert allocation.equals(format_allocation_table(table))
     assert training.equals(format_training_table(table))
-    assert list(allocation["Expected loss (nats/token)"])[-1] == "–"  # Porian: no loss
+    assert list(allocation["Expected loss (nats/token)"])[-1] == "—"  # Porian: no loss
     assert any("an allocation only" in info.value for info in app.info)
 
     losses = [p.loss for p in plans if p.has_loss]
@@ -92,7 +92,7 @@ def test_dollar_budget_and_kaplan_batch_rule() -> None:
     table = plan_table(plan_for_laws([PRESETS[k] for k in DEFAULT_LAWS], budget, "kaplan"))
     _, training = shown_tables(app)
     assert training.equals(format_training_table(table))
-    assert list(training["Steps"])[-1] == "–"  # no loss → no B_crit → no step count
+    assert list(training["Steps"])[-1] == "—"  # no loss → no B_crit → no step count
     assert any("step count under the B_crit rule" in info.value for info in app.info)
 
 
@@ -115,7 +115,7 @@ def test_slider_move_updates_compute() -> None:
 def test_only_allocation_laws_selected() -> None:
     app = run_page(laws=["porian-2024-tuned", "chinchilla-2022-approach1"])
     assert any("None of the compared laws gives a loss" in info.value for info in app.info)
-    assert metrics(app)["Spread of expected loss"] == "–"
+    assert metrics(app)["Spread of expected loss"] == "—"
 
 
 def test_user_fit_appears_among_compared_laws() -> None:
@@ -193,10 +193,13 @@ def test_inference_figure() -> None:
 
 
 def test_default_budget_warns_that_kaplans_frontier_is_past_its_breakdown() -> None:
-    """1024 H100 × 30 days ≈ 1.05e24 FLOP > C* ≈ 1e4 PF-days (Kaplan et al. 2020, eq. 6.8)."""
-    app = run_page()
+    """1024 H100 × 30 days ≈ 1.05e24 FLOP > C* ≈ 1e4 PF-days (Kaplan et al. 2020, eq. 6.8):
+    Kaplan's frontier is not compared by default; chosen, it carries the warning."""
+    assert "kaplan-2020-frontier" not in DEFAULT_LAWS
+    app = run_page(laws=["kaplan-2020-frontier", *DEFAULT_LAWS])
     texts = [w.value for w in app.warning]
     assert any("1e4 PF-days" in text and "Kaplan" in text for text in texts)
+    assert not any("Kaplan" in w.value for w in run_page().warning)
 
 
 def test_sardana_frankle_example_opens_by_link() -> None:

@@ -149,15 +149,15 @@ def test_page_defaults_show_olmo_and_gadre_beside_the_published_laws() -> None:
 
 def test_page_loss_choice_and_another_sweep() -> None:
     at = run_page()
-    at.multiselect(key="ps_sweeps").set_value(["olmo-ladder", "muennighoff-2023"]).run()
+    at.multiselect(key="w_ps_sweeps").set_value(["olmo-ladder", "muennighoff-2023"]).run()
     assert not at.exception
     before = at.dataframe[-1].value.iloc[0]["E, A, B, α, β"]
-    at.selectbox(key="ps_olmo-ladder_loss").set_value("loss_pile").run()
+    at.selectbox(key="w_ps_olmo-ladder_loss").set_value("loss_pile").run()
     after = at.dataframe[-1].value.iloc[0]["E, A, B, α, β"]
     assert before != after
     text = " ".join(m.value for m in at.markdown)
     assert "were not fitted to these runs" in text and "level offset of -10.8%" in text
-    at.multiselect(key="ps_sweeps").set_value(["pythia"]).run()
+    at.multiselect(key="w_ps_sweeps").set_value(["pythia"]).run()
     assert any("allocation exponent a is not determined" in w.value for w in at.warning)
     assert any("the form these runs determine" in c.value for c in at.caption)
     # Every Pythia run has 300B tokens: the rollout uses L(N), which these runs determine.

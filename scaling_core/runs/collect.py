@@ -66,6 +66,7 @@ from scaling_core.runs.report import (
 from scaling_core.runs.split import tell_runs_apart
 from scaling_core.runs.structure import split_sweep_labels
 from scaling_core.runs.tuning import tuning_grid
+from scaling_core.wording import Note
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
 #: Roles whose explicit per-run values (``non_embedding_params``, ``tokens_per_step`` in
@@ -278,7 +279,14 @@ def _kept_notes(notes: list[str], run_column: str | None) -> list[str]:
     run column named as the user knows it."""
     shown = "file names" if run_column in (None, FROM_FILE) else repr(run_column)
     keep = ("read as learning curves", "finished runs", "compute_flops = 6", "compute column is")
-    return [n.replace("'run'", shown) for n in notes if n.startswith(keep)]
+    return [_replace(n, "'run'", shown) for n in notes if n.startswith(keep)]
+
+
+def _replace(note: str, old: str, new: str) -> str:
+    """``note.replace(old, new)`` in both wordings of a `Note` (scaling_core.wording)."""
+    if isinstance(note, Note):
+        return Note(note.replace(old, new), note.page.replace(old, new))
+    return note.replace(old, new)
 
 
 def _blank(series: pd.Series) -> np.ndarray:
@@ -374,9 +382,12 @@ def build_runs(
 
     notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
     if cols.get("loss") is None:
-        raise RunLogError(
-            "no loss column found; name one with --column loss=NAME (or pick it on the page); "
-            f"columns are: {_list_headers(loaded.headers, 30)}"
+        columns = f"columns are: {_list_headers(loaded.headers, 30)}"
+        raise RunLogError(  # both wordings (scaling_core.wording)
+            Note(
+                f"no loss column found; name one with --column loss=NAME; {columns}",
+                f"no loss column found; pick one as Loss under Map the columns; {columns}",
+            )
         )
     n = len(frame)
     named = _run_ids(frame, cols.get("run"), cols.get("step"), present)

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scaling_core.wording import Note
+
 #: Runs whose model sizes and compute both differ by at most this fraction are runs of the
 #: same design point.  Within one configuration the released sweeps in sample_data/real space
 #: their model sizes 1.27x (Porian et al.) to 1.95x (Gadre et al.) apart; Muennighoff et al.'s,
@@ -114,22 +116,30 @@ class SweepFactors:
 
     def notes(self) -> list[str]:
         """One line for the sweep columns, one for the settings (none when nothing varies)."""
-        lines = []
-        if self.sweeps:
+        lines: list[str] = []
+        if self.sweeps:  # each note in the CLI's words and the page's (scaling_core.wording)
             told = "; ".join(f"{c} ({_shown(v)})" for c, v in self.sweeps.items())
-            lines.append(
+            head = (
                 f"{self.n_sweeps} sweeps, told apart by {told}: runs of the same size and "
-                "compute differ in these columns, so they are separate experiments; fit one "
-                f"with --where COLUMN=VALUE (e.g. {self.where_example()}; on the fit page, the "
-                "sweep pickers) or all as one law with --pool"
+                "compute differ in these columns, so they are separate experiments; "
+            )
+            picks = ", ".join(f"{k} = {v}" for k, v in self.example.items())
+            lines.append(
+                Note(
+                    head + f"fit one with --where COLUMN=VALUE (e.g. {self.where_example()}) "
+                    "or all as one law with --pool",
+                    head + f"fit one by picking it under Fit options (e.g. {picks}), or all "
+                    "as one law by setting every sweep picker to all",
+                )
             )
         if self.settings:
             varied = "; ".join(f"{c} ({_shown(v)})" for c, v in self.settings.items())
-            lines.append(
+            head = (
                 f"not sweep columns: {varied} vary between runs but, within a sweep, never "
                 f"between runs of the same size and compute (within {SAME_POINT:.0%}): run "
-                "settings, fitted together; to fit the runs of one value, --where COLUMN=VALUE"
+                "settings, fitted together"
             )
+            lines.append(Note(head + "; to fit the runs of one value, --where COLUMN=VALUE", head))
         return lines
 
     def to_dict(self) -> dict[str, object]:

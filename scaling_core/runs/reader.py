@@ -29,6 +29,7 @@ from scaling_core.runs.report import (
 )
 from scaling_core.runs.roles import _OPTIONAL_NUMERIC, _resolve_columns
 from scaling_core.runs.source import _decode, _read_source
+from scaling_core.wording import Note
 
 
 class _Dropper:
@@ -271,11 +272,16 @@ def _read_run_log(
     if shape == "auto":
         is_curves = repeats and ("step" in chosen or "n_tokens" in chosen)
         if is_curves:
-            notes.append(
+            head = (
                 f"read as learning curves: run id {chosen['run'].header!r} repeats "
                 f"({n_unique:,} runs in {int((~run_missing).sum()):,} rows); "
-                "if each row is a separate finished run, give each its own run name "
-                "(or read_run_log(..., shape='runs') from Python)"
+                "if each row is a separate finished run, give each its own run name"
+            )
+            notes.append(  # the page's wording names its control (scaling_core.wording)
+                Note(
+                    head + " (or read_run_log(..., shape='runs') from Python)",
+                    head + " (or set Run to none under Map the columns)",
+                )
             )
     else:
         is_curves = shape == "curves"

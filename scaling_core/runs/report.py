@@ -20,6 +20,8 @@ class RunLogError(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+        # the page's wording of a `scaling_core.wording.Note` (issue 21); else the same text
+        self.page = " ".join(str(getattr(message, "page", message)).split())
 
 
 @dataclass(frozen=True)
