@@ -85,8 +85,8 @@ JOB_MEMORY_MB = host_setting("JOB_MEMORY_MB", 1024.0, low=256.0, high=65536.0)
 #: What to do when a step runs out of its budget.
 TOO_LARGE_ADVICE = (
     "Subsample the runs (e.g. every 10th, or fewer runs per compute budget), split the file "
-    "by sweep, or run `python -m scaling_core fit FILE` on your own machine, which has no such "
-    "limit."
+    "by sweep, or fit it with the command-line tool on your own machine (README, 'Command "
+    "line'), which has no such limit."
 )
 
 

@@ -96,6 +96,11 @@ def run_isolated(
     paths = [str(ROOT), *(p for p in sys.path if p and os.path.isdir(p))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env.setdefault("OMP_NUM_THREADS", "1")  # one job, one core: the server keeps the other
+    # glibc reserves up to 64 MiB of address space per thread arena, unused but counted by
+    # RLIMIT_AS: with many threads (pyarrow's pool, BLAS) a job well within its memory was
+    # refused in some environments (the OLMo history upload in a fresh venv). Two arenas make
+    # the budget measure what the job uses.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     process = subprocess.Popen(
         [sys.executable, "-m", "dashboard.jobs"],
         stdin=subprocess.PIPE,
