@@ -249,7 +249,10 @@ def test_valid_links_reopen_the_same_view(contexts: list[Context]) -> None:
             else:
                 assert kept == given_value, (ctx, key)
             written = at.query_params[key]
-            assert param.read(written) == pytest.approx(given_value, rel=1e-6), (ctx, key)
+            if isinstance(given_value, float):
+                assert param.read(written) == pytest.approx(given_value, rel=1e-6), (ctx, key)
+            else:  # text and choices round-trip exactly
+                assert param.read(written) == given_value, (ctx, key)
 
 
 def test_fuzz_stays_within_its_time_budget() -> None:
