@@ -52,8 +52,12 @@ def _cli_fit(paths: list[str], where: dict[str, str]) -> dict:
 
 
 def _page_fit(at: AppTest) -> tuple[dict[str, str], dict[str, str]]:
-    """The page's metrics (label -> shown text) and the sweep its pickers chose."""
+    """The page's metrics (label -> shown text) and the sweep its pickers chose; on the way,
+    the page shows no command-line flag or Python call (tests/test_page_words.py, issue 21)."""
+    from tests.test_page_words import cli_words
+
     assert not at.exception, at.exception
+    assert not cli_words(at)
     metrics = {m.label: m.value for m in at.metric}
     known = {"Law form", "Run", "Step", "Parameters N", "Tokens per step", "Tokens D", "Loss"}
     known |= {"Compute C", "Group runs by", "Hold out the largest runs by", "Fit to"}

@@ -9,12 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
-
-from dashboard import fit_session as fs
-from tests.conftest import REAL_LOGS
-from tests.test_page_cli_agree import FOLDERS, PAGE
 
 #: A flag (``--where``, ``--runs-meta``), a shell command, or a call of a snake_case Python
 #: function or a dotted module path (``read_run_log(``, ``scaling_core.runs``).  A flag in
@@ -52,30 +47,9 @@ def cli_words(at: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("sample", fs.sample_names())
-def test_no_cli_words_on_the_fit_page_for_any_sample(sample: str) -> None:
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.query_params["f_sample"] = sample
-    at.run()
-    assert not cli_words(at), sample
-
-
-@pytest.mark.parametrize("folder", FOLDERS)
-def test_no_cli_words_on_the_fit_page_for_any_real_log(folder: str) -> None:
-    base = REAL_LOGS / folder
-    files = (
-        [(base.name, base.read_bytes())]
-        if base.is_file()
-        else [
-            (f"{base.name}/{p.relative_to(base).as_posix()}", p.read_bytes())
-            for p in sorted(base.rglob("*"))
-            if p.is_file()
-        ]
-    )
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.session_state[fs.UPLOAD_FILES_KEY] = files
-    at.run()
-    assert not cli_words(at), folder
+# The scan itself runs in tests/test_page_cli_agree.py, on the same page runs that compare the
+# page's fit with the command line's (every sample and every real-log folder), so each page is
+# opened once for both checks.
 
 
 def test_the_pattern_finds_what_the_issue_quotes() -> None:
