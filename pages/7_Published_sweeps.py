@@ -23,9 +23,11 @@ COMPUTE = 1e23
 with page("Published sweeps"):
     st.markdown(
         "Real sweeps released by their authors (licences and provenance in "
-        "`sample_data/real/`). Pick one or several: each is fitted with the Chinchilla form "
-        "L = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) with bootstrap intervals, and "
-        "its compute-optimal allocation is drawn beside the published laws. The leave-out "
+        "`sample_data/real/`). Pick one or several: each is fitted with the form its runs "
+        "determine, the Chinchilla form L = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach "
+        "3) or, when every run has one D, L = E + A/N^α, with bootstrap intervals; where the "
+        "runs determine it, the compute-optimal allocation is drawn beside the published laws "
+        "(otherwise the page says why not). The leave-out "
         "check fits the smaller models and predicts the largest (the OLMo ladder's 3B runs "
         "from 190M-1B). Your own fit from *Fit your runs* joins the comparison when there is one."
     )
