@@ -31,22 +31,22 @@ class ExtrapolationResult:
         """The held-out runs by configuration: runs that share (N, D) within 1% (seeds,
         reruns) are one row, with their mean relative error and how many runs it has, so a
         configuration trained twice is not counted twice."""
+        from scaling_core.fit.bootstrap import configuration_clusters
+
         held = self.holdout
-        key_n = np.round(np.log(held["n_params"].to_numpy(dtype=float)) / np.log1p(0.01))
         tokens = (
             held["n_tokens"].to_numpy(dtype=float) if "n_tokens" in held else np.ones(len(held))
         )
-        key_d = np.round(np.log(tokens) / np.log1p(0.01))
         frame = pd.DataFrame(
             {
                 "n_params": held["n_params"].to_numpy(dtype=float),
                 "n_tokens": tokens,
                 "relative_error": held["relative_error"].to_numpy(dtype=float),
-                "key_n": key_n,
-                "key_d": key_d,
+                # the bootstrap's rule: N and D within 1% are one configuration
+                "cluster": configuration_clusters(held["n_params"], tokens),
             }
         )
-        grouped = frame.groupby(["key_n", "key_d"], sort=True)
+        grouped = frame.groupby("cluster", sort=True)
         out = grouped.agg(
             n_params=("n_params", "mean"),
             n_tokens=("n_tokens", "mean"),
