@@ -265,3 +265,13 @@ def test_bootstrap_resamples_seeds_of_one_config_together(capsys, tmp_path) -> N
     status, out, _ = run(capsys, "fit", str(path), "--bootstrap", "20")
     assert status == 0
     assert f"resampled  clusters of runs sharing (N, D): {n_configs} clusters" in out
+
+
+def test_fewer_than_1000_refits_are_flagged_in_text_and_json(capsys) -> None:
+    """Percentile ends from 50 refits are Monte Carlo noise; 1,000 or more are not flagged."""
+    for k in (50, 999, 1000):
+        payload = run_json(capsys, ISOFLOP, "--bootstrap", str(k))
+        flagged = any(f"only {k} bootstrap refits" in w for w in payload["warnings"])
+        assert flagged == (k < 1000), (k, payload["warnings"])
+    status, out, _ = run(capsys, "fit", ISOFLOP, "--bootstrap", "50")
+    assert status == 0 and "only 50 bootstrap refits" in out

@@ -164,6 +164,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     """Read PATH..., fit the chosen form, optionally bootstrap, print a report or one JSON object."""
     from scaling_core.cli.read import read_payload, read_usable
     from scaling_core.fit import bootstrap_fit, extrapolation_check, fit
+    from scaling_core.fit.bootstrap import few_draws_note
     from scaling_core.fit.points import choose_points, points_table
     from scaling_core.fit.sweeps import parse_where
 
@@ -234,6 +235,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
                 intervals[name] = [low, high]
             else:
                 derived_intervals[name] = [low, high] if allocation else None
+    draws_note = None if boot is None else few_draws_note(boot.n_boot)
     payload = {
         "file": str(args.paths[0]) if len(args.paths) == 1 else [str(p) for p in args.paths],
         "holdout": None
@@ -268,7 +270,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "n_runs": result.n_runs,
         "excluded": list(result.excluded),
         "converged": result.converged,
-        "warnings": result.warnings(ident),
+        "warnings": result.warnings(ident) + ([draws_note] if draws_note else []),
         "message": result.message,
         "derived": derived,
         "intervals": intervals,
@@ -327,6 +329,10 @@ def bootstrap_text(boot: Any, ident: Any) -> str:
         f"percentile intervals (seed {boot.seed})",
         f"    resampled  {boot.resampling}",
     ]
+    from scaling_core.fit.bootstrap import few_draws_note
+
+    if (note := few_draws_note(boot.n_boot)) is not None:
+        lines.append(f"    ({note})")
     point = {**boot.fit.params, **boot.derived}
     for name, (low, high) in boot.intervals.items():
         if name not in boot.fit.params and not ident.allocation_determined:

@@ -84,6 +84,22 @@ def configuration_clusters(
     return rank[inverse.reshape(-1)]
 
 
+#: Fewest refits whose 2.5% and 97.5% percentiles are stable to a few per cent of the interval's
+#: width between seeds (Efron & Tibshirani 1993, Sec. 13.3 ask for 1,000 or more for percentile
+#: intervals); fewer are allowed but flagged.
+STABLE_DRAWS = 1000
+
+
+def few_draws_note(n_boot: int) -> str | None:
+    """A warning when ``n_boot`` refits are too few for stable percentile ends, else None."""
+    if n_boot >= STABLE_DRAWS:
+        return None
+    return (
+        f"only {n_boot} bootstrap refits: the interval ends move between seeds; "
+        f"use {STABLE_DRAWS:,} or more for a stable interval"
+    )
+
+
 def resampling_text(resample: str, n_clusters: int, n_runs: int) -> str:
     """How a bootstrap resampled, in words (shown beside its intervals)."""
     if resample == "rows":
