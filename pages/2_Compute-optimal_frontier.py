@@ -49,6 +49,29 @@ def _interval(a: float, interval: tuple[float, float] | None) -> str:
     return f"{_number(a)} ({_number(interval[0])}, {_number(interval[1])})"
 
 
+def _law_notes(keys: list[str], laws: dict) -> list[str]:
+    """What the reader must know about the compared laws, only for those compared."""
+    notes = []
+    if "kaplan-2020" in keys:
+        notes.append(
+            "Kaplan et al. 2020 is drawn as the minimum of its eq. 1.5 along C = 6ND "
+            "(N_opt ∝ C^0.575); its published frontier N = 1.3e9·C_min^0.73 (Table 6, from "
+            "early-stopped learning curves) is the separate law 'Kaplan et al. 2020 "
+            "compute-efficient frontier'."
+        )
+    if any(not laws[k].has_loss for k in keys):
+        notes.append(
+            "Allocation-only laws (Kaplan's published frontier, Chinchilla Approaches 1-2, "
+            "Porian et al.) prescribe N and D but have no loss."
+        )
+    if any(k.startswith("kaplan") for k in keys):
+        notes.append(
+            "Kaplan's N excludes embeddings and its losses are on WebText2, so they are not "
+            "comparable with the other laws' losses."
+        )
+    return notes
+
+
 with page("Compute-optimal frontier"):
     unit = st.session_state.get("unit", "FLOP")
     st.markdown(
@@ -63,15 +86,6 @@ with page("Compute-optimal frontier"):
         r"G = \left(\frac{\alpha A}{\beta B}\right)^{\frac{1}{\alpha+\beta}},\ "
         r"a = \frac{\beta}{\alpha+\beta},\ b = \frac{\alpha}{\alpha+\beta}"
     )
-    st.caption(
-        "Kaplan et al. 2020 is drawn as the minimum of its eq. 1.5 along C = 6ND "
-        "(N_opt ∝ C^0.575); its published frontier N = 1.3e9·C_min^0.73 (Table 6, from "
-        "early-stopped learning curves) is the separate law 'Kaplan et al. 2020 compute-efficient "
-        "frontier'. Allocation-only laws (that frontier, Chinchilla Approaches 1-2, Porian et al.) "
-        "have no loss. Kaplan's N excludes embeddings and its "
-        "losses are on WebText2, so they are not comparable with the other laws' losses."
-    )
-
     compute = log_slider(
         f"Training compute C ({unit})",
         "fc",
@@ -83,6 +97,8 @@ with page("Compute-optimal frontier"):
     )
     keys = compared_laws()
     laws = available_laws()
+    if notes := _law_notes(keys, laws):
+        st.caption(" ".join(notes))
 
     rows = optimum_rows(keys, compute)
     st.subheader(f"Recommended allocation at C = {format_compute(compute, unit)}")

@@ -381,3 +381,21 @@ def test_first_view_compares_chinchilla_unrounded_epoch_and_porian_without_kapla
     check_table_against_core(at, keys, compute)
     n_opt = [float(compute_optimal(get_law(k), compute).n_params) for k in keys]
     assert max(n_opt) / min(n_opt) < 2  # the three agree within 2x; Kaplan's frontier does not
+
+
+def test_the_kaplan_caption_appears_only_when_a_kaplan_law_is_compared() -> None:
+    """The notes under the page's intro speak of the laws compared, not of laws left out."""
+
+    def captions(at: AppTest) -> str:
+        return " ".join(c.value for c in at.caption)
+
+    drawn, embeddings = "Kaplan et al. 2020 is drawn", "Kaplan's N excludes embeddings"
+    default = captions(run_page())
+    assert drawn not in default and embeddings not in default
+    assert "Allocation-only laws" in default  # Porian's tuned allocation is compared
+    with_kaplan = captions(run_page(laws=f"kaplan-2020,{','.join(DEFAULT_LAWS)}"))
+    assert drawn in with_kaplan and embeddings in with_kaplan
+    frontier = captions(run_page(laws="kaplan-2020-frontier,epoch-2024"))
+    assert drawn not in frontier and embeddings in frontier
+    loss_only = captions(run_page(laws="chinchilla-2022-unrounded,epoch-2024"))
+    assert "Allocation-only laws" not in loss_only and embeddings not in loss_only
