@@ -303,6 +303,7 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
         key=f"fit_runs_editor_{source.digest[:12]}_{run_column}",
         hide_index=True,
         width="stretch",
+        placeholder="—",  # a missing value reads as the rest of the app writes none (issue 21)
         disabled=["run", "final_loss", "sources", "needs"],
         column_config={
             "run": st.column_config.TextColumn("run"),

@@ -679,3 +679,13 @@ def test_legends_write_counts_as_numbers() -> None:
     assert group_label(999.6e6, "tokens") == "D ≈ 1B tokens"
     assert group_label(1234.0, "ratio") == "D/N ≈ 1.2k"
     assert group_label(3.16e19, "compute") == "C ≈ 3.2e19 FLOP"
+
+
+def test_the_runs_editor_writes_a_missing_value_as_a_dash() -> None:
+    """Issue 21: blank or "—" for none, editors included (Streamlit writes "None" otherwise).
+    The messy sample has runs lacking values, so the editor holds missing cells."""
+    at = run_page(sample="messy_runs.csv")
+    editors = [d for d in at.dataframe if d.proto.editing_mode]
+    assert len(editors) == 1
+    assert editors[0].value.isna().to_numpy().any()  # there is something to show as none
+    assert editors[0].proto.placeholder == "—"
