@@ -201,13 +201,18 @@ class Crossover:
         )
         if not self.budgets:
             return (
-                f"no crossover: m(C) does not cross 1 between {low:.3g} and {high:.3g} FLOP{share}"
+                f"No crossover: m(C) does not cross 1 between {_flop(low)} and {_flop(high)} "
+                f"FLOP{share}"
             )
         where = ", ".join(
-            f"{c:.3g} FLOP" + (" (extrapolated)" if x else "")
+            f"{_flop(c)} FLOP" + (" (extrapolated)" if x else "")
             for c, x in zip(self.budgets, self.extrapolated, strict=True)
         )
-        interval = f" (95% {self.interval[0]:.3g}-{self.interval[1]:.3g})" if self.interval else ""
+        interval = (
+            f" (interval {_flop(self.interval[0])}-{_flop(self.interval[1])})"
+            if self.interval
+            else ""
+        )
         return f"m(C) crosses 1 at {where}{interval}{share}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,6 +285,11 @@ class Comparison:
             "grid": [p.to_dict() for p in self.grid],
             "notes": list(self.notes),
         }
+
+
+def _flop(value: float) -> str:
+    """3.35e15, not 3.35e+15."""
+    return f"{value:.3g}".replace("e+", "e")
 
 
 def _finite(value: float) -> float | None:

@@ -132,7 +132,7 @@ def test_noise_free_sweeps_give_k_back_at_every_budget_and_mark_extrapolation():
     assert result.determined
     assert all(p.multiplier == pytest.approx(k, rel=2e-3) for p in result.grid)
     assert result.crossover is not None and result.crossover.compute_flops is None
-    assert "no crossover" in result.crossover.describe()
+    assert "No crossover" in result.crossover.describe()
     # extrapolated exactly where C or k·C leaves the runs' compute (from the tables directly)
     c_lo, c_hi = sweep_a["compute_flops"].min(), sweep_a["compute_flops"].max()
     for point in result.grid:
