@@ -313,7 +313,7 @@ def not_determined(side: str, result: SweepFit) -> list[str]:
     advice = " ".join(ident.warnings[:1])
     return [
         f"sweep {side}: {', '.join(missing)} not determined by its runs ({details})"
-        + (f". {advice}" if advice else "")
+        + (f"; {advice}" if advice else "")
     ]
 
 
