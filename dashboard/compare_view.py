@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from charts.compare import comparison_figure
 from charts.format import escape_markdown, format_flops, format_ratio, format_scientific
 from dashboard.cache_published import sweep_table
+from dashboard.fit_session import (
+    HEAVY_BYTES,
+    MAX_ROWS,
+    bootstrap_budget,
+    digest,
+    sweep_factors,
+    upload_refusal,
+)
+from dashboard.fit_upload import read_or_message
 from dashboard.published_view import float_eq
 from dashboard.widgets import choice, log_slider
 from scaling_core.compare import (
@@ -24,9 +34,11 @@ from scaling_core.compare import (
     side_seeds,
 )
 from scaling_core.fit import FitError
-from scaling_core.fit.sweeps import sweep_columns
+from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
 from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
+from scaling_core.runs import RunLog
+from scaling_core.runs.archive import expanded_size
 
 #: The pair shown by default: Gadre et al.'s C4-trained and RefinedWeb-trained sweeps, both
 #: evaluated on the same validation sets with the same tokenizer.
@@ -37,6 +49,10 @@ BUDGET_RANGE = (1e15, 1e25)
 DEFAULT_BUDGET = 1e20
 #: The seeds of the two sides' bootstraps: those of the command line's default ``--seed 0``.
 SEEDS = side_seeds(0)
+#: Session key of an uploaded file, (name, bytes): kept in the session only, never in a link.
+UPLOAD_KEY = "cmp_upload_file"
+#: Where the two sweeps come from (a link parameter): the published catalogue or an upload.
+SOURCES = {"published": "Published sweeps", "upload": "Two sweeps of your own file"}
 
 
 @st.cache_data(show_spinner="Fitting the sweep with 1,000 bootstrap refits…", max_entries=32)
@@ -114,6 +130,16 @@ def show_comparison() -> None:
         "A for the same loss; m < 1: less. This is the compute-equivalent of OLMo-core's "
         "ladder analysis and of Marin's data set speed-ups."
     )
+    source = choice(
+        "Sweeps from",
+        "cmp_from",
+        list(SOURCES),
+        "published",
+        format_func=SOURCES.__getitem__,
+    )
+    if source == "upload":
+        _upload_comparison("cmp_c")
+        return
     left, right = st.columns(2)
     a = _pick_sweep("A", DEFAULT_A, left)
     b = _pick_sweep("B", DEFAULT_B, right)
@@ -161,6 +187,130 @@ def show_comparison() -> None:
         )
         return
     show_result(result, label_a, label_b)
+
+
+def _keep_upload() -> None:
+    """Uploader callback: keep the file's name and bytes in the session (not on disk, not in
+    the link)."""
+    uploaded = st.session_state.get("cmp_uploader")
+    if uploaded is None:
+        st.session_state.pop(UPLOAD_KEY, None)
+        return
+    st.session_state[UPLOAD_KEY] = (str(uploaded.name), bytes(uploaded.getvalue()))
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner="Reading the file…", scope="session")
+def _upload_log(file_digest: str, _data: bytes) -> RunLog | str:
+    """The parsed upload (with the page's row and cell limits), or why it cannot be read."""
+    return read_or_message(_data, MAX_ROWS)
+
+
+@st.cache_data(
+    max_entries=8, ttl=3600, show_spinner="Fitting the sweep with 1,000 bootstrap refits…",
+    scope="session",
+)  # fmt: skip
+def _upload_fit(
+    file_digest: str,
+    where: tuple[tuple[str, str], ...],
+    loss_column: str,
+    side: str,
+    _runs: pd.DataFrame,
+) -> SweepFit | str:
+    """One side of an uploaded file fitted as a published sweep is (`fit_side`), or why not."""
+    seed = SEEDS[0] if side == "A" else SEEDS[1]
+    try:
+        table = sweep_runs(_runs, dict(where), loss_column)
+        return fit_side(table, side=side, n_boot=MIN_SHOWN_DRAWS, seed=seed)
+    except (FitError, CompareError) as exc:
+        return str(exc)
+
+
+def _upload_comparison(compute_key: str) -> None:
+    """Two sweeps of one uploaded file (one loss scale by construction): its sweep columns
+    pick A and B.  The file and its values stay in the session (the pickers are not in the
+    link); a file over the page's limits, or one holding a single sweep, is refused with why."""
+    st.file_uploader(
+        "A file holding both sweeps (CSV, TSV, JSON, JSON Lines, W&B history; at most 2 MB)",
+        key="cmp_uploader",
+        on_change=_keep_upload,
+        help="The file stays in your session: it is never kept on disk or put in the link.",
+    )
+    held = st.session_state.get(UPLOAD_KEY)
+    if held is None:
+        st.info(
+            "Upload a file whose runs hold two sweeps told apart by a column (a data set, an "
+            "architecture): both are then measured on one loss.",
+            icon=":material/upload:",
+        )
+        return
+    name, data = held
+    refusal = upload_refusal([(name, len(data))])
+    if refusal is None and expanded_size([(name, data)]) > HEAVY_BYTES:
+        refusal = (
+            f"{name} expands to more than 2 MB: compare files this large with the command-line "
+            "tool (README, 'Command line')"
+        )
+    if refusal is not None:
+        st.warning(escape_markdown(refusal), icon=":material/block:")
+        return
+    key = digest(data)
+    log = _upload_log(key, data)
+    if isinstance(log, str):
+        st.warning(f"{escape_markdown(name)} cannot be read: {escape_markdown(log)}")
+        return
+    factors = sweep_factors(log)
+    if not factors:
+        st.warning(
+            f"**No comparison: {escape_markdown(name)} holds one sweep.** A comparison needs a "
+            "column whose values tell two sweeps apart (such as a data set).",
+            icon=":material/block:",
+        )
+        return
+    left, right = st.columns(2)
+    sides = {}
+    for side, container, pick in (("A", left, 0), ("B", right, 1)):
+        where = []
+        for i, (column, values) in enumerate(factors.items()):
+            value = container.selectbox(
+                f"{side}: {column}",
+                values,
+                index=min(pick, len(values) - 1) if i == 0 else 0,
+                key=f"cmp_up_{side.lower()}_{i}",
+            )
+            where.append((column, str(value)))
+        sides[side] = tuple(where)
+    cols = st.columns(2)
+    losses = loss_columns(log.runs)
+    loss = cols[0].selectbox("Loss both are compared on", losses, key="cmp_up_loss")
+    compute = log_slider(
+        "Budget C of sweep A (FLOP)", compute_key, *BUDGET_RANGE, DEFAULT_BUDGET,
+        formatter=format_scientific, per_decade=3, container=cols[1],
+    )  # fmt: skip
+    fits = []
+    for side in ("A", "B"):
+        runs = select_rows(log.runs, dict(sides[side]))
+        too_much = bootstrap_budget(len(runs), MIN_SHOWN_DRAWS)
+        if too_much:
+            st.warning(f"Sweep {side}: {escape_markdown(too_much)}", icon=":material/block:")
+            return
+        fitted = _upload_fit(key, sides[side], str(loss), side, log.runs)
+        if isinstance(fitted, str):
+            st.warning(f"No multiplier: sweep {side}: {escape_markdown(fitted)}")
+            return
+        fits.append(fitted)
+    result = compare_fits(fits[0], fits[1], loss_column=str(loss), at_compute=compute)
+    if not result.determined:
+        _not_determined(result)
+        return
+    show_result(result, f"A ({_where_text(sides['A'])})", f"B ({_where_text(sides['B'])})")
+
+
+def _not_determined(result: Comparison) -> None:
+    st.warning(
+        "**No multiplier: a constant the compute-optimal frontier needs is not determined "
+        "by the runs.**\n\n" + "\n".join(f"- {escape_markdown(why)}" for why in result.reasons),
+        icon=":material/help:",
+    )
 
 
 def _band(interval: tuple[float, float] | None) -> str:

@@ -1,6 +1,6 @@
 """`dashboard.compare_view.show_comparison` in AppTest (the page that calls it is another's): the
-default pair shows the command line's multiplier and interval for the same sweeps and seed, a
-pair across loss scales and a pair the runs do not determine show no multiplier, and every
+default pair, and the same two sweeps of an uploaded file, show the command line's multiplier
+and interval for the same sweeps and seed, a pair across loss scales and a pair the runs do not determine show no multiplier, and every
 control is a link parameter.  The chart builder draws what the comparison holds."""
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.compare import comparison_figure
 from charts.format import format_ratio
+from dashboard.compare_view import UPLOAD_KEY
 from scaling_core.cli import main
 from scaling_core.compare import compare_tables
 from scaling_core.presets import get_law
@@ -41,9 +43,10 @@ def open_view(**query: str) -> AppTest:
     return app
 
 
-def test_default_pair_shows_the_command_lines_multiplier_with_its_interval():
-    app = open_view()
-    shown = {m.label: m.value for m in app.metric}
+@pytest.fixture(scope="module")
+def cli_gadre() -> dict:
+    """The command line on the shipped Gadre et al. file: c4_original (A) against rw_original
+    (B) at 1e20 FLOP, the section's default pair, budget and seed."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         status = main(
@@ -61,10 +64,19 @@ def test_default_pair_shows_the_command_lines_multiplier_with_its_interval():
             ]
         )
     assert status == 0
-    cli = json.loads(out.getvalue())
+    return json.loads(out.getvalue())
+
+
+def shown_multiplier(cli: dict) -> str:
     low, high = cli["interval"]
-    expected = f"{format_ratio(cli['multiplier'])} ({format_ratio(low)}–{format_ratio(high)})"
-    assert shown["m at 1e20 FLOP, 95% CI"] == expected
+    return f"{format_ratio(cli['multiplier'])} ({format_ratio(low)}–{format_ratio(high)})"
+
+
+def test_default_pair_shows_the_command_lines_multiplier_with_its_interval(cli_gadre: dict):
+    app = open_view()
+    shown = {m.label: m.value for m in app.metric}
+    cli = cli_gadre
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli)
     assert cli["crossover"]["compute"] is None
     assert shown["Crossover, m = 1, 95% CI"] == "none in range"
     assert len(app.get("plotly_chart")) == 1
@@ -72,6 +84,32 @@ def test_default_pair_shows_the_command_lines_multiplier_with_its_interval():
     link = dict(app.query_params)
     assert link["cmp_a"] == "gadre-2024" and link["cmp_b_gadre-2024_dataset"] == "rw_original"
     assert link["cmp_loss"] == "loss" and link["cmp_c"] == "1e20"
+
+
+def test_an_uploaded_file_compares_two_of_its_sweeps_as_the_command_line_does(cli_gadre: dict):
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = ("gadre.csv", GADRE_SAMPLE.read_bytes())
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.selectbox(key="cmp_up_a_0").value == "c4_original"
+    app.selectbox(key="cmp_up_b_0").set_value("rw_original").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli_gadre)
+    # the file and its values stay out of the link
+    link = dict(app.query_params)
+    assert link["cmp_from"] == "upload"
+    assert not any("rw_original" in str(v) or "gadre" in str(v) for v in link.values())
+
+
+def test_an_uploaded_file_with_one_sweep_is_refused_with_why(tmp_path: Path):
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = ("one.csv", b"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n")
+    app.run()
+    assert not app.exception
+    assert "holds one sweep" in app.warning[0].value
 
 
 def test_sweeps_of_two_files_share_no_loss_scale():
