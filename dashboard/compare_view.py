@@ -125,7 +125,7 @@ def show_comparison() -> None:
     st.subheader("Two sweeps as a compute multiplier")
     st.markdown(
         "How much compute sweep B needs to reach the loss sweep A reaches with a budget C: "
-        "m(C) = C_B(L*_A(C)) / C, each L*(C) the compute-optimal loss of the sweep's own "
+        "`m(C) = C_B(L*_A(C)) / C`, each `L*(C)` the compute-optimal loss of the sweep's own "
         "Chinchilla-form fit (Hoffmann et al. 2022, eq. 4). m > 1: B needs more compute than "
         "A for the same loss; m < 1: less. This is the compute-equivalent of OLMo-core's "
         "ladder analysis and of Marin's data set speed-ups."
