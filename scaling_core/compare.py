@@ -358,6 +358,8 @@ def compare_fits(
     """
     if not (0 < confidence < 1):
         raise CompareError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if not (math.isfinite(reach) and reach >= 1):
+        raise CompareError(f"reach must be at least 1 (times the largest run), got {reach!r}")
     if at_compute is not None and not (math.isfinite(at_compute) and at_compute > 0):
         raise CompareError(f"the budget must be a positive number of FLOP, got {at_compute!r}")
     range_a, range_b = _compute_range(fit_a), _compute_range(fit_b)

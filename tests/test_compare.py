@@ -255,6 +255,7 @@ def test_real_sweeps_give_a_finite_multiplier_inside_its_interval(gadre_json: di
         ),
         ([str(GADRE), str(GADRE), "--where", "dataset"], "COLUMN=VALUE"),
         ([str(GADRE), str(GADRE), "--confidence", "2"], "--confidence"),
+        ([str(GADRE), str(GADRE), "--reach", "0.5"], "--reach must be >= 1"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, words):  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ import json
 import math
 from typing import Any
 
-from scaling_core.cli.args import count, json_safe, positive_float
+from scaling_core.cli.args import count, float_at_least, json_safe, positive_float
 
 CONVENTION = (
     "m(C) = C_B(L*_A(C)) / C: the compute B's compute-optimal frontier needs to reach the loss "
@@ -94,7 +94,7 @@ def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--reach",
-        type=positive_float("--reach"),
+        type=float_at_least("--reach", 1.0, strict=False),
         default=DEFAULT_REACH,
         metavar="X",
         help=f"the grid of budgets runs to X times the largest run (default {DEFAULT_REACH:g}; "
