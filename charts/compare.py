@@ -1,0 +1,174 @@
+"""Two sweeps compared as a compute multiplier, as a figure.
+
+Data in (a `scaling_core.compare.Comparison`), a Plotly figure out.  x: A's budget C (log, FLOP);
+y: the multiplier m(C) = C_B(L*_A(C)) / C (log), the compute B needs to reach the loss A reaches
+with C, per unit of C; its bootstrap band; a line at 1 (equal compute); the budgets read beyond
+either sweep's runs shaded and the curve dashed there; the chosen budget with its interval, and
+the crossover where m crosses 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from charts.format import format_flops, format_ratio, format_scientific
+from charts.style import TOL_MUTED, apply_log_axis, base_layout
+from scaling_core.compare import Comparison
+
+LINE = TOL_MUTED["indigo"]
+BAND = "rgba(51, 34, 136, 0.18)"
+EXTRAPOLATED_FILL = "rgba(120, 120, 120, 0.12)"
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index ranges where ``mask`` is True."""
+    out, start = [], None
+    for i, flag in enumerate(mask):
+        if flag and start is None:
+            start = i
+        if not flag and start is not None:
+            out.append((start, i))
+            start = None
+    if start is not None:
+        out.append((start, len(mask)))
+    return out
+
+
+def comparison_figure(
+    comparison: Comparison,
+    *,
+    label_a: str = "A",
+    label_b: str = "B",
+    title: str | None = None,
+    height: int = 440,
+) -> go.Figure:
+    """The multiplier against A's budget with its band, a line at 1 and the extrapolated budgets
+    marked; an empty figure with the reason in its title when there is no multiplier."""
+    fig = go.Figure()
+    pct = f"{100 * comparison.confidence:g}%"
+    title = title or f"Compute {label_b} needs for {label_a}'s loss, per unit of {label_a}'s"
+    if not comparison.determined or not comparison.grid:
+        fig.update_layout(**base_layout(title=f"{title}: not determined", height=height))
+        return fig
+    grid = comparison.grid
+    compute = np.array([p.compute_flops for p in grid])
+    value = np.array([p.multiplier for p in grid])
+    low = np.array([p.interval[0] if p.interval else math.nan for p in grid])
+    high = np.array([p.interval[1] if p.interval else math.nan for p in grid])
+    extrapolated = np.array([p.extrapolated for p in grid])
+    # the y range holds the curve and the band where it is read from the runs; the band of the
+    # extrapolated budgets (which may span decades) runs off the chart
+    inside = ~extrapolated
+    finite = np.concatenate([value, low[inside], high[inside]])
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    y_low = min(float(finite.min()) / 2, 0.5) if len(finite) else 0.1
+    y_high = max(float(finite.max()) * 2, 2.0) if len(finite) else 10.0
+    # an interval whose upper end is infinite (refits whose B never reaches) is drawn to the top
+    top = np.where(np.isinf(high), y_high, high)
+    for start, stop in _runs(extrapolated):
+        x0 = compute[max(start - 1, 0)] if start else compute[0]
+        x1 = compute[min(stop, len(compute) - 1)]
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=EXTRAPOLATED_FILL, line_width=0, layer="below")
+    if np.isfinite(low).any():
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([compute, compute[::-1]]),
+                y=np.concatenate([top, low[::-1]]),
+                fill="toself",
+                fillcolor=BAND,
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{pct} interval",
+            )
+        )
+    hover = [
+        f"{format_flops(c)}: m = {format_ratio(v) if math.isfinite(v) else 'never'} "
+        f"({pct} {format_ratio(lo)}–{format_ratio(hi) if math.isfinite(hi) else '∞'})"
+        + (" · extrapolated" if x else "")
+        for c, v, lo, hi, x in zip(compute, value, low, high, extrapolated, strict=True)
+    ]
+    # the dashed piece takes its neighbouring in-range budgets too, so the two pieces join
+    near = extrapolated.copy()
+    near[1:] |= extrapolated[:-1]
+    near[:-1] |= extrapolated[1:]
+    pieces = ((~extrapolated, "solid", "m(C)"), (near, "dash", "m(C), extrapolated"))
+    for mask, dash, name in pieces:
+        shown = np.where(mask, value, np.nan)
+        if np.isfinite(shown).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=compute,
+                    y=shown,
+                    mode="lines",
+                    line={"color": LINE, "width": 2.5, "dash": dash},
+                    name=name,
+                    text=hover,
+                    hovertemplate="%{text}<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[compute[0], compute[-1]],
+            y=[1.0, 1.0],
+            mode="lines",
+            line={"color": "#444", "width": 1},
+            name="m = 1: equal compute",
+            hoverinfo="skip",
+        )
+    )
+    at = comparison.at
+    if at is not None and math.isfinite(at.multiplier) and at.interval is not None:
+        lo, hi = at.interval
+        up = (min(hi, y_high) if math.isfinite(hi) else y_high) - at.multiplier
+        fig.add_trace(
+            go.Scatter(
+                x=[at.compute_flops],
+                y=[at.multiplier],
+                mode="markers",
+                marker={"color": TOL_MUTED["rose"], "size": 11, "symbol": "diamond"},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [max(up, 0.0)],
+                    "arrayminus": [max(at.multiplier - lo, 0.0)],
+                    "color": TOL_MUTED["rose"],
+                },
+                name=f"at {format_flops(at.compute_flops)}",
+                hovertemplate=f"{format_flops(at.compute_flops)}: m = {format_ratio(at.multiplier)}"
+                f" ({pct} {format_ratio(lo)}–{format_ratio(hi) if math.isfinite(hi) else '∞'})"
+                "<extra></extra>",
+            )
+        )
+    crossing = comparison.crossover
+    if crossing is not None:
+        for budget in crossing.budgets:
+            fig.add_vline(
+                x=budget,
+                line={"color": TOL_MUTED["green"], "width": 1.5, "dash": "dot"},
+                annotation_text=f"crossover {format_scientific(budget)}",
+                annotation_position="top left",
+            )
+    fig.update_layout(
+        **base_layout(title=title, height=height),
+        legend={"orientation": "h", "y": -0.22, "x": 0},
+    )
+    apply_log_axis(
+        fig,
+        "x",
+        float(compute[0]),
+        float(compute[-1]),
+        f"{label_a}'s compute budget C (FLOP); shaded: beyond the runs",
+        formatter=format_scientific,
+    )
+    apply_log_axis(
+        fig,
+        "y",
+        y_low,
+        y_high,
+        f"m(C) = compute {label_b} needs / C",
+        formatter=format_ratio,
+    )
+    return fig

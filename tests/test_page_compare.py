@@ -1,0 +1,167 @@
+"""`dashboard.compare_view.show_comparison` in AppTest (the page that calls it is another's): the
+default pair, and the same two sweeps of an uploaded file, show the command line's multiplier
+and interval for the same sweeps and seed, a pair across loss scales and a pair the runs do not determine show no multiplier, and every
+control is a link parameter.  The chart builder draws what the comparison holds."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.compare import comparison_figure
+from charts.format import format_ratio
+from dashboard.compare_view import UPLOAD_KEY
+from scaling_core.cli import main
+from scaling_core.compare import compare_tables
+from scaling_core.presets import get_law
+
+ROOT = Path(__file__).resolve().parents[1]
+GADRE_SAMPLE = ROOT / "sample_data" / "real" / "gadre-2024" / "gadre2024_final_losses.csv"
+SCRIPT = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from dashboard.layout import page
+from dashboard.compare_view import show_comparison
+with page("Ladders: tasks and comparisons"):
+    show_comparison()
+"""
+
+
+def open_view(**query: str) -> AppTest:
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.fixture(scope="module")
+def cli_gadre() -> dict:
+    """The command line on the shipped Gadre et al. file: c4_original (A) against rw_original
+    (B) at 1e20 FLOP, the section's default pair, budget and seed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(
+            [
+                "compare",
+                str(GADRE_SAMPLE),
+                str(GADRE_SAMPLE),
+                "--where-a",
+                "dataset=c4_original",
+                "--where-b",
+                "dataset=rw_original",
+                "--at-compute",
+                "1e20",
+                "--json",
+            ]
+        )
+    assert status == 0
+    return json.loads(out.getvalue())
+
+
+def shown_multiplier(cli: dict) -> str:
+    low, high = cli["interval"]
+    return f"{format_ratio(cli['multiplier'])} ({format_ratio(low)}–{format_ratio(high)})"
+
+
+def test_default_pair_shows_the_command_lines_multiplier_with_its_interval(cli_gadre: dict):
+    app = open_view()
+    shown = {m.label: m.value for m in app.metric}
+    cli = cli_gadre
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli)
+    assert cli["crossover"]["compute"] is None
+    assert shown["Crossover, m = 1, 95% CI"] == "none in range"
+    assert len(app.get("plotly_chart")) == 1
+    # every control is in the link
+    link = dict(app.query_params)
+    assert link["cmp_a"] == "gadre-2024" and link["cmp_b_gadre-2024_dataset"] == "rw_original"
+    assert link["cmp_loss"] == "loss" and link["cmp_c"] == "1e20"
+
+
+def test_an_uploaded_file_compares_two_of_its_sweeps_as_the_command_line_does(cli_gadre: dict):
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = ("gadre.csv", GADRE_SAMPLE.read_bytes())
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.selectbox(key="cmp_up_a_0").value == "c4_original"
+    app.selectbox(key="cmp_up_b_0").set_value("rw_original").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli_gadre)
+    # the file and its values stay out of the link
+    link = dict(app.query_params)
+    assert link["cmp_from"] == "upload"
+    assert not any("rw_original" in str(v) or "gadre" in str(v) for v in link.values())
+
+
+def test_an_uploaded_file_with_one_sweep_is_refused_with_why(tmp_path: Path):
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = ("one.csv", b"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n")
+    app.run()
+    assert not app.exception
+    assert "holds one sweep" in app.warning[0].value
+
+
+def test_sweeps_of_two_files_share_no_loss_scale():
+    app = open_view(cmp_a="gadre-2024", cmp_b="olmo-ladder")
+    assert not app.metric
+    assert "share no loss scale" in app.warning[0].value
+
+
+def test_a_sweep_whose_runs_leave_e_and_a_open_gives_no_multiplier():
+    app = open_view(
+        cmp_a="olmo-ladder",
+        cmp_b="olmo-ladder",
+        **{"cmp_a_olmo-ladder_schedule": "cosine", "cmp_b_olmo-ladder_schedule": "decay"},
+    )
+    assert not app.metric
+    text = app.warning[0].value
+    assert "not determined" in text and "sweep A" in text
+
+
+def test_a_bad_link_value_falls_back_with_a_note():
+    app = open_view(cmp_b="gadre-2024", **{"cmp_b_gadre-2024_dataset": "nope"}, cmp_c="1e400")
+    notes = app.warning[0].value.replace("\\", "")  # the note escapes Markdown
+    assert "cmp_b_gadre-2024_dataset" in notes and "cmp_c" in notes
+    assert app.selectbox(key="w_cmp_b_gadre-2024_dataset").value == "rw_original"
+
+
+def test_chart_marks_extrapolated_budgets_and_draws_the_band():
+    law = get_law("epoch-2024")
+    n = np.repeat([3e7, 6e7, 1.2e8, 2.5e8, 5e8, 1e9], 5)
+    d = n * np.tile([5.0, 10.0, 20.0, 40.0, 80.0], 6)
+    table = pd.DataFrame(
+        {"run": range(30), "n_params": n, "n_tokens": d, "compute_flops": 6 * n * d}
+    )
+    loss = np.asarray(law.loss(n, d))
+    noise = np.random.default_rng(0).normal(scale=0.003, size=(2, 30))
+    result = compare_tables(
+        table.assign(loss=loss * np.exp(noise[0])),
+        table.assign(loss=loss * np.exp(noise[1])),
+        n_boot=200,
+    )
+    fig = comparison_figure(result)
+    names = [t.name for t in fig.data]
+    assert names[:4] == ["95% interval", "m(C)", "m(C), extrapolated", "m = 1: equal compute"]
+    solid = np.array(fig.data[1].y, dtype=float)
+    flags = np.array([p.extrapolated for p in result.grid])
+    assert np.all(np.isnan(solid[flags])) and np.all(np.isfinite(solid[~flags]))
+    # one shaded rectangle per stretch of extrapolated budgets, covering each of them
+    stretches = sum(bool(f) and (i == 0 or not flags[i - 1]) for i, f in enumerate(flags))
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert stretches >= 1 and len(shaded) == stretches
+    for point in (p for p in result.grid if p.extrapolated):
+        assert any(s.x0 <= point.compute_flops <= s.x1 for s in shaded)
+    # a dotted line at every crossover of the point estimate
+    lines = [s.x0 for s in fig.layout.shapes if s.type == "line"]
+    assert lines == list(result.crossover.budgets)
