@@ -50,6 +50,14 @@ def app_server() -> Iterator[str]:
         stop_server(process)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run in one pytest-xdist worker (``--dist loadgroup``): one server and one
+    Chromium for all of them, and never two browsers at once on a two-core machine."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def browser_missing(reason: str) -> None:
     """Skip a browser test with ``reason``; in CI (``CI=true``) fail instead, so that a CI
     machine without the browser cannot pass by skipping the browser tests."""
