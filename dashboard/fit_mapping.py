@@ -6,6 +6,7 @@ session), each role's column (guessed, with a picker), the loss candidates, and 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import streamlit as st
 from charts import fit_tables as ft
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
-from dashboard.widgets import toggle
+from dashboard.widgets import choice, toggle
 from scaling_core.runs import (
     FROM_FILE,
     ROLES,
@@ -27,8 +28,10 @@ from scaling_core.runs import (
     build_runs,
     guess_roles,
     load,
+    melt_loaded,
 )
 from scaling_core.runs.archive import expanded_size
+from scaling_core.runs.wide import WIDE_CHOICES, detect_wide
 from scaling_core.wording import for_page
 
 # ------------------------------------------------------------------ reading (plain Python)
@@ -320,8 +323,48 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
     return ft.edits_to_meta(base, edited)
 
 
+WIDE_LABELS = {
+    "auto": "automatic",
+    "tokens": "data sizes (tokens)",
+    "params": "model sizes (params)",
+    "step": "steps (one learning curve per row)",
+    "no": "not a wide table: read the columns as they are",
+}
+
+
+def choose_wide(loaded: Loaded) -> tuple[Loaded | str, str]:
+    """When the files hold a wide table (one column per data size, model size or step), a
+    picker of what the column names are; the table melted accordingly (`melt_loaded`, as the
+    command line's ``--wide``), or the message that asks for a choice."""
+    found = detect_wide(loaded.frame)
+    if found is None:
+        return loaded, "auto"
+    guessed = WIDE_LABELS[found.guess] if found.guess else "not known: choose one"
+    picked = choice(  # persistent, in the link (issue 21)
+        f"What the column names are ({found.shown(3)})",
+        "f_wide",
+        list(WIDE_CHOICES),
+        "auto",
+        format_func=lambda c: f"automatic ({guessed})" if c == "auto" else WIDE_LABELS[c],
+        help="The table has one column per value of something (its names are numbers): "
+        "its cells are losses. Say whether the names are data sizes, model sizes or steps; "
+        "the table is then read as one row per loss.",
+    )
+    try:
+        return melt_loaded(loaded, picked), picked
+    except RunLogError as exc:
+        return for_page(exc), picked
+
+
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
+    melted, wide = choose_wide(loaded)
+    if isinstance(melted, str):
+        return melted, Mapping((), False, None)
+    if melted is not loaded:  # the melted table is another content for the caches below
+        loaded = melted
+        melted_digest = hashlib.sha256(f"{source.digest}/wide={wide}".encode()).hexdigest()
+        source = dataclasses.replace(source, digest=melted_digest)  # pickers keyed anew
     overrides = choose_roles(loaded, source)
     count_embeddings = toggle(  # persistent, in the link (issue 21)
         "Count embedding parameters when sizes come from a config",

@@ -537,8 +537,9 @@ def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str]
 #: Link keys of the sweep pickers start with this (``f_where_dataset=rw_original``).
 WHERE_PREFIX = "f_where_"
 #: Link keys of the fit page's switches that concern one file's reading (the unfinished runs,
-#: a sweep label read as runs, every run of a tuning grid): reset when another file is shown.
-FILE_SWITCHES = ("f_unfinished", "f_label_runs", "f_tuning_all")
+#: a sweep label read as runs, every run of a tuning grid, what a wide table's column names are):
+#: reset when another file is shown.
+FILE_SWITCHES = ("f_unfinished", "f_label_runs", "f_tuning_all", "f_wide")
 #: Session key of the file whose sweep picks the session holds.
 _WHERE_FILE_KEY = "fit_links_file"
 

@@ -65,7 +65,9 @@ def _page_fit(at: AppTest) -> tuple[dict[str, str], dict[str, str]]:
     where = {
         s.label: str(s.value)
         for s in at.selectbox
-        if s.label not in known and not s.label.startswith("Or a sample") and s.value != "all"
+        if s.label not in known
+        and not s.label.startswith(("Or a sample", "What the column names are"))
+        and s.value != "all"
     }
     return metrics, where
 

@@ -63,6 +63,14 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         "weight decays: fit the best of each (N, D) (best, the envelope; default) or all",
     )
     parser.add_argument(
+        "--wide",
+        choices=("auto", "tokens", "params", "step", "no"),
+        default="auto",
+        help="a wide table (one column per data size, model size or step, named 1B, 2B, ... or "
+        "step_1000, ...): what its column names are; auto (default) reads it from the names or "
+        "the other columns, no reads the columns as they are",
+    )
+    parser.add_argument(
         "--unfinished-as-final",
         action="store_true",
         help="use the last point of a run that stopped before its end (a Trainer folder without "
@@ -78,7 +86,7 @@ def read_from_args(args: argparse.Namespace) -> Any:
 
     from scaling_core.fit.sweeps import parse_where, select_rows
     from scaling_core.runs import RunLogError, parse_column_flags
-    from scaling_core.runs.collect import build_runs, load, mapping_for
+    from scaling_core.runs.collect import build_runs, load, mapping_for, melt_loaded
     from scaling_core.runs.meta import read_runs_meta
 
     columns = parse_column_flags(args.column)
@@ -97,7 +105,7 @@ def read_from_args(args: argparse.Namespace) -> Any:
                 f"at offset {exc.start}); give a CSV with run,params,tokens,tokens_per_step"
             ) from None
         meta = read_runs_meta(args.runs_meta)
-    loaded = load(args.paths)
+    loaded = melt_loaded(load(args.paths), args.wide)
     selected = ""
     if where:
         kept = select_rows(loaded.frame[loaded.headers], where)

@@ -42,7 +42,15 @@ Examples
 2.7e+20
 """
 
-from scaling_core.runs.collect import Loaded, RunsRead, build_runs, load, mapping_for, read_runs
+from scaling_core.runs.collect import (
+    Loaded,
+    RunsRead,
+    build_runs,
+    load,
+    mapping_for,
+    melt_loaded,
+    read_runs,
+)
 from scaling_core.runs.curves import snapshot_losses
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
 from scaling_core.runs.mapping import (
@@ -84,6 +92,7 @@ __all__ = [
     "guess_roles",
     "load",
     "mapping_for",
+    "melt_loaded",
     "parse_column_flags",
     "read_paths",
     "read_run_log",

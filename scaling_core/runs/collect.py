@@ -66,6 +66,7 @@ from scaling_core.runs.report import (
 from scaling_core.runs.split import tell_runs_apart
 from scaling_core.runs.structure import split_sweep_labels
 from scaling_core.runs.tuning import tuning_grid
+from scaling_core.runs.wide import WIDE_CHOICES, WIDE_ROLES, detect_wide, melt_wide
 from scaling_core.wording import Note
 
 _CONFIG_KEYS = _LAYERS | _WIDTH | _VOCAB | _FF | _TIED | _BATCH | _SEQ
@@ -95,6 +96,8 @@ class Loaded:
     #: Columns made from a per-run value (an explicit count in hparams.yaml, MLflow params or
     #: a Trainer's config), with where the value came from.
     per_run_columns: dict[str, str] = field(default_factory=dict)
+    #: What was done to the tables before mapping (a wide table melted, `melt_loaded`).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -185,6 +188,57 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     return Loaded(
         frame.reset_index(drop=True), configs, sources, present, unfinished, per_run_columns
     )
+
+
+def melt_loaded(loaded: Loaded, wide: str = "auto") -> Loaded:
+    """``loaded`` with a wide table (`scaling_core.runs.wide`) melted into one row per loss,
+    the column names read as ``wide`` (``"auto"``: as their names or the other columns say;
+    ``"no"``: left as they are).  A note says what was done; `RunLogError` when the names'
+    meaning is not known, or a role is named for a table that is not wide."""
+    if wide not in WIDE_CHOICES:
+        raise RunLogError(f"--wide must be one of {', '.join(WIDE_CHOICES)}, got {wide!r}")
+    if wide == "no":
+        return loaded
+    found = detect_wide(loaded.frame)
+    if found is None:
+        if wide == "auto":
+            return loaded
+        raise RunLogError(
+            Note(
+                f"--wide {wide}: the table is not wide (no columns named by numbers such as "
+                "1B, 2B or step_1000 whose cells are losses); leave --wide out",
+                "the table is not wide (no columns named by numbers such as 1B, 2B or "
+                "step_1000 whose cells are losses); set 'What the column names are' to "
+                "automatic",
+            )
+        )
+    role = found.guess if wide == "auto" else wide
+    if role is None:
+        raise RunLogError(
+            Note(
+                f"the table looks wide: columns {found.shown()} are named by numbers and "
+                "hold numbers, but nothing says what the numbers are; say it with --wide "
+                "tokens (data sizes), --wide params (model sizes) or --wide step, or --wide "
+                "no to read the table as it is",
+                f"the table looks wide: columns {found.shown()} are named by numbers and hold "
+                "numbers, but nothing says what the numbers are; choose under 'What the "
+                "column names are' (data size, model size or step)",
+            )
+        )
+    frame = melt_wide(loaded.frame, found, role)
+    added = [c for c in frame.columns if c not in loaded.frame.columns]
+    present = {source: set(cols) | set(added) for source, cols in loaded.present.items()}
+    what = "each cell a finished run" if role != "step" else "each row one run's learning curve"
+    others = ", ".join(f"--wide {r}" for r in WIDE_ROLES if r != role)
+    said = f"{found.columns[0]} = {found.values[0]:g} {role}"
+    why = found.why if wide == "auto" else "as you said"
+    head = f"wide table: columns {found.shown()} are {role} ({said}; {why})"
+    tail = f"its {len(frame):,} loss cells are read one row each, {what}"
+    note = Note(
+        f"{head}; {tail}; {others} reads the names otherwise, --wide no as columns",
+        f"{head}; {tail}; change it under 'What the column names are'",
+    )
+    return replace(loaded, frame=frame, present=present, notes=[*loaded.notes, note])
 
 
 def mapping_for(loaded: Loaded, columns: Mapping[str, str | None] | None = None) -> RoleMapping:
@@ -381,6 +435,7 @@ def build_runs(
         return f"column {name!r}" if name in loaded.frame.columns else f"per-run value {name!r}"
 
     notes: list[str] = [note for t in loaded.sources.tables for note in t.notes]
+    notes += loaded.notes
     if cols.get("loss") is None:
         columns = f"columns are: {_list_headers(loaded.headers, 30)}"
         raise RunLogError(  # both wordings (scaling_core.wording)
@@ -714,13 +769,15 @@ def read_runs(
     max_rows: int | None = None,
     unfinished_as_final: bool = False,
     tuning: str = "best",
+    wide: str = "auto",
 ) -> RunsRead:
     """Read logs in any supported format into tidy tables, the per-run table and a report.
 
     ``columns`` sets roles (``{"loss": "eval/c4_en-validation/CrossEntropyLoss"}``);
-    ``runs_meta`` gives per-run params / tokens / tokens_per_step (a frame, CSV path or bytes).
+    ``runs_meta`` gives per-run params / tokens / tokens_per_step (a frame, CSV path or bytes);
+    ``wide`` says what the column names of a wide table are (`melt_loaded`).
     """
-    loaded = load(sources)
+    loaded = melt_loaded(load(sources), wide)
     mapping = mapping_for(loaded, columns)
     meta = None
     if runs_meta is not None:
