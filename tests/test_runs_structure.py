@@ -248,3 +248,77 @@ def test_tuning_grid_fits_the_envelope_by_default(tmp_path, capsys) -> None:
     one = main(["read", str(path), "--where", "optim.lr=0.0003", "--json"])
     assert one == 0
     assert len(json.loads(capsys.readouterr().out)["runs"]) == 18 * 3
+
+
+def one_d_runs(spread: float) -> bytes:
+    """Six sizes trained for one planned D of 20B tokens, each run's final count off by up to
+    ``spread`` (as a run's last logged step overshoots its plan)."""
+    rows = ["run,params,tokens,loss"]
+    for i, n in enumerate([5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]):
+        d = 2e10 * (1 + spread * i / 5)
+        rows.append(f"r{i},{n:.0f},{d:.0f},{loss(n, d):.5f}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_runs_that_share_one_planned_d_are_said_to_vary_n_only(tmp_path, capsys) -> None:
+    """Runs whose final tokens agree within a few percent vary N only: the report says so in
+    words (not only in --json) and names the power-in-N form, which the fit then uses; its
+    alpha is the generating law's (Besiroglu et al.'s 0.3478), B and beta undetermined."""
+    path = tmp_path / "one_d.csv"
+    path.write_bytes(one_d_runs(0.03))
+    assert main(["read", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "the runs vary N only: every run ends at about 20.3B tokens (within 3%" in out
+    assert "--form power-n" in out
+    assert main(["fit", str(path), "--json"]) == 0
+    fit = json.loads(capsys.readouterr().out)
+    assert fit["form"] == "power-n"
+    assert fit["params"]["alpha"] == pytest.approx(ALPHA, abs=0.02)
+    assert not fit["determined"]["beta"] and not fit["determined"]["a"]
+    spread = read_runs([("spread.csv", one_d_runs(1.0))])  # 20B to 40B: D varies
+    assert not any("vary N only" in n for n in spread.notes)
+
+
+def test_pythia_runs_at_300b_tokens_vary_n_only(capsys) -> None:
+    """Pythia's models all saw 300B tokens (Biderman et al. 2023, sec. 2): the report says the
+    runs vary N only, at that D."""
+    assert main(["read", str(REAL_LOGS / "pythia"), "--column", "loss=lambada_nll"]) == 0
+    out = capsys.readouterr().out
+    assert "the runs vary N only: every run ends at 300B tokens (one planned D)" in out
+
+
+def test_wandb_runs_table_bookkeeping_is_never_a_sweep_or_a_setting(tmp_path, capsys) -> None:
+    """A runs-table export in W&B's own layout (FORMATS.md: every cell a quoted string; the
+    bookkeeping columns Created, Runtime, Notes, State, Updated, Tags, User, Sweep, Group, Job
+    Type beside dotted config keys and slashed summary metrics), two datasets at the same sizes:
+    the only sweep suggested is the dataset, on the command line and in the page's pickers."""
+    header = [
+        "Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep", "Group",
+        "Job Type", "Updated", "data.name", "optim.lr", "model.n_params", "optim/n_tokens",
+        "eval/loss",
+    ]  # fmt: skip
+    rows = [",".join(f'"{h}"' for h in header)]
+    cells = [(n, 20 * n) for n in (5e7, 1e8, 2e8, 4e8, 8e8)] + [(2e8, 1e9), (2e8, 1.6e10)]
+    for i, (n, d) in enumerate(cells * 2):
+        data = "c4" if i < len(cells) else "pile"
+        row = [
+            f"run-{i}", ["finished", "crashed", "running"][i % 3], "-", f"user{i % 2}",
+            "isoflop, v2" if i % 2 else "isoflop", f"2024-05-0{1 + i % 7}T10:00:00.000Z",
+            str(3600 + 17 * i), f"sw{i % 3}", f"g-{i % 4}", "train",
+            f"2024-05-0{1 + i % 7}T12:00:00.000Z", data, "0.0003", f"{n:.0f}", f"{d:.0f}",
+            f"{loss(n, d) + (0.05 if data == 'pile' else 0):.5f}",
+        ]  # fmt: skip
+        rows.append(",".join(f'"{c}"' for c in row))
+    path = tmp_path / "wandb_export.csv"
+    path.write_text("\n".join(rows) + "\n")
+    read = read_runs([path])
+    assert list(read.factors.sweeps) == ["data.name"]
+    bookkeeping = {h for h in header[1:11]}
+    assert not bookkeeping & set(read.factors.settings)
+    assert main(["fit", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--where data.name=" in err
+    assert not any(f"{h}=" in err or f"{h}," in err for h in bookkeeping)
+    from dashboard import fit_session as fs
+
+    assert set(fs.sweep_columns(read.log.runs)) == {"data.name"}

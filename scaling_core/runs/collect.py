@@ -64,7 +64,11 @@ from scaling_core.runs.report import (
     _list_headers,
 )
 from scaling_core.runs.split import tell_runs_apart
-from scaling_core.runs.structure import split_sweep_labels
+from scaling_core.runs.structure import (
+    one_planned_tokens,
+    split_sweep_labels,
+    varies_n_only_note,
+)
 from scaling_core.runs.tuning import tuning_grid
 from scaling_core.runs.wide import WIDE_CHOICES, WIDE_ROLES, detect_wide, melt_wide
 from scaling_core.wording import Note
@@ -738,6 +742,12 @@ def build_runs(
             notes.append(grid_note)
     result.factors = sweep_factors(log.runs)
     notes += result.factors.notes()
+    if log.runs is not None and len(log.runs):
+        one_d = one_planned_tokens(
+            log.runs["n_params"].to_numpy(dtype=float), log.runs["n_tokens"].to_numpy(dtype=float)
+        )
+        if one_d is not None:
+            notes.append(varies_n_only_note(*one_d, curves=log.curves is not None))
     dropped = []
     for d in log.report.dropped:
         pos = d.line - 2

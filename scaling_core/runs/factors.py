@@ -58,7 +58,8 @@ MAX_VALUES = 20
 #: Columns of a runs table that are never labels of a sweep.
 NOT_LABELS = frozenset({"run", "line", "file", "source_file", "name", "notes"})
 #: Trackers' bookkeeping columns (W&B's runs-table export: Created, Updated, Tags, State,
-#: Runtime, User; MLflow's status, start_time, end_time): never a sweep, never a run setting.
+#: Runtime, User, Notes, Sweep, Group, Job Type, Commit, GPU Type...; MLflow's status,
+#: start_time, end_time): never a sweep, never a run setting.
 TRACKER_METADATA = frozenset(
     {
         "created",
@@ -75,6 +76,20 @@ TRACKER_METADATA = frozenset(
         "heartbeat",
         "hostname",
         "host",
+        "sweep",
+        "sweepid",
+        "group",
+        "jobtype",
+        "commit",
+        "github",
+        "gputype",
+        "gpucount",
+        "cpucount",
+        "hostmemory",
+        "os",
+        "pythonversion",
+        "description",
+        "lastheartbeat",
     }
 )
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scaling_core.wording import Note
+
 
 def _varies(values: np.ndarray) -> bool:
     finite = values[np.isfinite(values)]
@@ -86,3 +88,60 @@ def split_sweep_labels(
         f"(--column run={column}, or pick it on the page) to read each label as one run"
     )
     return out.astype(str), note
+
+
+#: Final token counts within this factor of one another are one planned D (the same 10% as
+#: the fit's grouping of final points, `scaling_core.fit.points.choose_points`).
+ONE_D_SPREAD = 1.10
+
+
+def one_planned_tokens(params: np.ndarray, tokens: np.ndarray) -> tuple[float, float] | None:
+    """(median, spread) of the runs' final token counts when every run ends at about one D
+    (largest over smallest at most `ONE_D_SPREAD`) while their sizes differ, else None.
+
+    Such runs vary N only: they determine L(N) = E + A/N^alpha (Hoffmann et al. 2022, eq. 2
+    with the D term held fixed), not B, beta or a = beta/(alpha+beta).
+
+    >>> one_planned_tokens(np.array([1e8, 4e8, 1.6e9]), np.array([1e11, 1.02e11, 1e11]))
+    (100000000000.0, 0.02)
+    >>> one_planned_tokens(np.array([1e8, 4e8]), np.array([2e9, 8e9])) is None
+    True
+    """
+    ok = np.isfinite(params) & np.isfinite(tokens) & (params > 0) & (tokens > 0)
+    if ok.sum() < 2 or len(np.unique(params[ok])) < 2:
+        return None
+    low, high = float(tokens[ok].min()), float(tokens[ok].max())
+    if high > ONE_D_SPREAD * low:
+        return None
+    return float(np.median(tokens[ok])), round(high / low - 1.0, 4)
+
+
+def _tokens_text(value: float) -> str:
+    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= factor:
+            return f"{value / factor:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def varies_n_only_note(tokens: float, spread: float, curves: bool) -> Note:
+    """The report's sentence for runs that share one planned D (`one_planned_tokens`), in the
+    command line's and the page's words."""
+    at = (
+        f"at {_tokens_text(tokens)} tokens (one planned D)"
+        if spread < 0.005
+        else f"at about {_tokens_text(tokens)} tokens (within {spread:.0%} of one another: one "
+        "planned D)"
+    )
+    head = (
+        f"the runs vary N only: every run ends {at}, so they determine the power law in N, "
+        "L(N) = E + A/N^alpha, not the D term (B, beta) nor a = beta/(alpha+beta); runs at 3 "
+        "or more token counts over at least 4x would"
+    )
+    snapshots_cli = "; --points snapshots reads the curves at fixed budgets, varying D too"
+    snapshots_page = "; Fit to 'IsoFLOP snapshots of the learning curves' reads the curves at fixed budgets, varying D too"
+    return Note(
+        f"{head}. fit falls back to that form (--form power-n asks for it)"
+        + (snapshots_cli if curves else ""),
+        f"{head}. The automatic law form falls back to it (Law form 'Power in N' asks for it)"
+        + (snapshots_page if curves else ""),
+    )
