@@ -322,3 +322,27 @@ def test_wandb_runs_table_bookkeeping_is_never_a_sweep_or_a_setting(tmp_path, ca
     from dashboard import fit_session as fs
 
     assert set(fs.sweep_columns(read.log.runs)) == {"data.name"}
+
+
+def test_the_olmo_ladder_folder_reads_whole_each_file_with_its_own_columns(capsys) -> None:
+    """The released OLMo ladder folder holds a tidy CSV (``tokens``, ``step``, ``train_flops``)
+    beside W&B histories (``throughput/total_tokens``, ``_step``, GFLOP): read together with no
+    options, each W&B run keeps its own columns, so the 30 ladder runs are usable with the
+    values they have when their folder is read alone, and a run's tokens are its file's last
+    ``throughput/total_tokens`` (read here with pandas)."""
+    import pandas as pd
+
+    folder = REAL_LOGS / "olmo-ladder"
+    whole = read_runs([folder]).per_run
+    alone = read_runs([folder / "wandb-history"]).per_run
+    used = whole[whole["needs"] == ""].copy()
+    used["run"] = used["run"].str.replace(r" \[source=.*\]$", "", regex=True)
+    both = alone[alone["needs"] == ""].merge(used, on="run", suffixes=("", "_whole"))
+    assert len(both) == 30 == len(used)
+    for column in ("params", "tokens", "final_loss"):
+        assert (both[column] == both[f"{column}_whole"]).all()
+    history = pd.read_csv(folder / "wandb-history" / "190M-1xC.csv")
+    expected = history["throughput/total_tokens"].dropna().iloc[-1]
+    assert both.set_index("run").loc["190M-1xC", "tokens_whole"] == expected
+    assert main(["read", str(folder)]) == 0
+    assert "their own 'throughput/total_tokens' is read" in capsys.readouterr().out

@@ -412,6 +412,38 @@ def _run_ids(
     return np.where(missing, file_runs, ids).astype(str)
 
 
+#: Roles whose guessed column may be absent from some files; those files use their own guess.
+_PER_FILE_ROLES = ("params", "tokens", "compute", "step", "tokens_per_step")
+
+
+def _per_file_columns(
+    frame: pd.DataFrame, mapping: RoleMapping, present: dict[str, set[str]]
+) -> dict[str, dict[str, str]]:
+    """For each guessed role whose column some files lack, the column those files' own headers
+    suggest (``{role: {file: column}}``): files of two trackers read together (the OLMo
+    ladder's tidy CSV with ``tokens`` beside its W&B histories with ``throughput/total_tokens``)
+    each keep their own.  A role the user named is taken as said."""
+    sources = frame["__source__"].astype(str).to_numpy()
+    out: dict[str, dict[str, str]] = {}
+    for role in _PER_FILE_ROLES:
+        column = mapping.columns.get(role)
+        if not column or column == FROM_FILE or role in mapping.given:
+            continue
+        lacking = [f for f in present if column not in present[f] and f in set(sources)]
+        by_headers: dict[frozenset[str], list[str]] = {}
+        for source in lacking:
+            by_headers.setdefault(frozenset(present[source]), []).append(source)
+        for headers, files in by_headers.items():
+            rows = np.isin(sources, files)
+            own = [c for c in frame.columns if c in headers and not str(c).startswith("__")]
+            if not own:
+                continue
+            guess = guess_roles(frame.loc[rows, own]).columns.get(role)
+            if guess and guess != column and guess != FROM_FILE:
+                out.setdefault(role, {}).update({f: guess for f in files})
+    return out
+
+
 def build_runs(
     loaded: Loaded,
     mapping: RoleMapping,
@@ -498,6 +530,26 @@ def build_runs(
             f"compute column {cols['compute']!r} is in {unit[1]} (its name says so): "
             f"× {unit[0]:g} to FLOP"
         )
+    own_columns = _per_file_columns(frame, mapping, present)
+    file_of = frame["__source__"].astype(str).to_numpy()
+    for role, by_file in own_columns.items():
+        values[role] = np.array(values[role], dtype=float)  # a writable copy
+        for column in sorted(set(by_file.values())):
+            files = [f for f, c in by_file.items() if c == column]
+            rows = np.isin(file_of, files)
+            own = numeric_column(frame, column)
+            scale = (compute_unit(column) or (1.0, ""))[0] if role == "compute" else 1.0
+            scale *= header_scale(column)[0]
+            values[role][rows] = own[rows] * scale
+            notes.append(
+                f"{role}: {len(files):,} {'file has' if len(files) == 1 else 'files have'} no "
+                f"{cols[role]!r}; {'its' if len(files) == 1 else 'their'} own {column!r} is read"
+            )
+
+    def column_of(role: str, source: str) -> str | None:
+        """The column a role is read from in one file (its own, when it lacks the guess)."""
+        return own_columns.get(role, {}).get(source, cols.get(role))
+
     nominal = budgets_in_names(runs)
     if not cols.get("compute") and np.isfinite(nominal).any():
         values["compute"] = nominal
@@ -536,6 +588,12 @@ def build_runs(
         for role in ("params", "tokens")
         if cols.get(role) is not None and cols[role] in frame.columns
     }
+    for role in ("params", "tokens"):
+        if role in own_columns and role in blank_of:
+            blank_of[role] = np.array(blank_of[role], dtype=bool)
+        for source, column in own_columns.get(role, {}).items():
+            rows = file_of == source
+            blank_of[role][rows] = _blank(frame[column])[rows]
     records: list[dict[str, Any]] = []
     interpolated = 0
     if simple:  # one row per run, nothing per run to look up: all at once
@@ -558,11 +616,11 @@ def build_runs(
         if m and np.isfinite(m.get("params", np.nan)):
             p, p_src = float(m["params"]), "per-run table"
             p_column = np.full(len(idx), p)
-        elif cols.get("params") in in_file and not blank_of["params"][idx].all():
+        elif column_of("params", file_of[idx[0]]) in in_file and not blank_of["params"][idx].all():
             p = _first_positive(p_column)
             p = float(np.nanmax(p_column)) if p is None and np.isfinite(p_column).any() else p
             p = math.nan if p is None else p
-            p_src = shown(cols["params"])
+            p_src = shown(column_of("params", file_of[idx[0]]))
         elif (counted := params_from_config(config, count_embeddings=count_embeddings)) is not None:
             p, p_src = counted
         elif (size := size_from_name(str(run))) is not None or (
@@ -583,7 +641,7 @@ def build_runs(
         if m and np.isfinite(m.get("tokens_per_step", np.nan)):
             tps, tps_src = float(m["tokens_per_step"]), "per-run table"
         elif (tps := _first_positive(values["tokens_per_step"][idx])) is not None:
-            tps_src = shown(cols["tokens_per_step"])
+            tps_src = shown(column_of("tokens_per_step", file_of[idx[0]]))
         elif (from_cfg := tokens_per_step_from_config(config)) is not None:
             tps, tps_src = from_cfg
         # tokens of each row
@@ -601,9 +659,10 @@ def build_runs(
                 t = np.full(len(idx), np.nan)
                 t_src, final_only = "per-run table (final row only)", True
         elif np.isfinite(t).any() or (
-            cols.get("tokens") in in_file and (len(idx) == 1 or not blank_of["tokens"][idx].all())
+            column_of("tokens", file_of[idx[0]]) in in_file
+            and (len(idx) == 1 or not blank_of["tokens"][idx].all())
         ):
-            t_src = shown(cols["tokens"])
+            t_src = shown(column_of("tokens", file_of[idx[0]]))
             gaps = ~np.isfinite(t) & np.isfinite(step) & ~loss_blank[idx]
             known = np.isfinite(t) & np.isfinite(step)
             if gaps.any() and known.sum() >= 2:
