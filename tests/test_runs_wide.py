@@ -59,7 +59,7 @@ def test_wide_table_by_data_size_reads_with_no_options(tmp_path, capsys) -> None
         (float(n), float(d), round(float(v), 5))
         for n, d, v in zip(runs["n_params"], runs["n_tokens"], runs["loss"], strict=True)
     )
-    assert got == pytest.approx(expected, rel=1e-9)
+    np.testing.assert_allclose(np.array(got), np.array(expected), rtol=1e-9)
     assert len(read.per_run) == 24
     assert any(n.startswith("wide table: columns 1B, 3B, 10B, 30B") for n in read.notes)
     assert main(["fit", str(path), "--json"]) == 0
