@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,9 @@ class RunGroup:
     #: Runs in the group when only some are carried (``n_params``… thinned by the caller, see
     #: `thin`); None: all are.
     total: int | None = None
+    #: Set when ``loss`` is each run's loss moved to the group's compute ``value`` (compute
+    #: bins, whose runs do not share one): the measured losses, drawn in the hover.
+    measured: np.ndarray | None = None
 
 
 def group_label(value: float, kind: str) -> str:
@@ -135,15 +138,13 @@ def isoflop_figure(
         n_total += group.total if group.total is not None else len(group.loss)
         n_drawn += len(keep)
         if len(keep) < len(group.loss):
-            group = RunGroup(
-                group.label,
-                group.value,
-                group.n_params[keep],
-                group.loss[keep],
-                [group.runs[i] for i in keep],
-                np.asarray(group.used, dtype=bool)[keep],
-                group.curve_n,
-                group.curve_loss,
+            group = replace(
+                group,
+                n_params=group.n_params[keep],
+                loss=group.loss[keep],
+                runs=[group.runs[i] for i in keep],
+                used=np.asarray(group.used, dtype=bool)[keep],
+                measured=None if group.measured is None else group.measured[keep],
             )
         label = escape(group.label)
         names = [escape(r) for r in group.runs]
@@ -151,11 +152,20 @@ def isoflop_figure(
         any_excluded |= bool((~used).any())
         xs.append(group.n_params)
         ys.append(group.loss)
-        custom = np.stack([names, [format_count(n) for n in group.n_params]], axis=-1)
+        columns = [names, [format_count(n) for n in group.n_params]]
         hover = (
             "%{customdata[0]}<br>N %{customdata[1]} parameters<br>"
             f"loss %{{y:.4f}} nats/token<br>{label}<extra></extra>"
         )
+        if group.measured is not None:
+            columns.append([f"{m:.4f}" for m in group.measured])
+            hover = (
+                "%{customdata[0]}<br>N %{customdata[1]} parameters<br>"
+                "measured loss %{customdata[2]} nats/token at its own C<br>"
+                f"drawn at the bin's C: %{{y:.4f}} (moved by the fitted law)<br>{label}"
+                "<extra></extra>"
+            )
+        custom = np.stack(columns, axis=-1)
         for kept in (True, False):
             mask = used == kept
             if not mask.any():

@@ -42,13 +42,48 @@ def group_runs(table: pd.DataFrame, kind: str) -> tuple[np.ndarray, list[str], n
     return index, _group_labels(centres, kind), centres
 
 
+def _run_values(members: pd.DataFrame, kind: str) -> np.ndarray:
+    """Per run, the quantity its group shares: C for compute groups (and bins), D for token
+    groups, D/N for tokens-per-parameter groups (`grouping_values`)."""
+    return grouping_values(members, "compute" if kind == "bins" else kind)
+
+
+def curve_along_runs(
+    n_params: np.ndarray, values: np.ndarray, n_points: int = 60
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a group's curve is drawn: (N, group quantity) pairs that pass through every run's
+    own (N, C), (N, D) or (N, D/N) and follow the runs' quantity between them.
+
+    The runs of a group share C (or D, or D/N) only to within the grouping's tolerance (10 %,
+    or half a decade for bins); a curve drawn at the group's centre value sits off its points
+    by that much even where the fit is exact. Here log value is interpolated linearly in log N
+    between the runs (runs of one N averaged in log) and held at the end runs' values beyond
+    them, so the fitted law along the curve equals its prediction at each run of distinct N.
+    The runs' own N are vertices of the curve, so the drawn line meets them exactly.
+    """
+    n = np.asarray(n_params, dtype=float)
+    log_n, inverse = np.unique(np.log(n), return_inverse=True)
+    log_v = np.bincount(inverse, weights=np.log(np.asarray(values, dtype=float))) / np.bincount(
+        inverse
+    )
+    grid = np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points)
+    curve_n = np.unique(np.concatenate([grid, np.exp(log_n)]))
+    curve_v = np.exp(np.interp(np.log(curve_n), log_n, log_v))
+    return curve_n, curve_v
+
+
 def isoflop_groups(
     table: pd.DataFrame, result: FitResult | None, kind: str, n_points: int = 60
 ) -> list[RunGroup]:
-    """Runs grouped for the IsoFLOP chart, each with the fitted law along the group's line.
+    """Runs grouped for the IsoFLOP chart, each with the fitted law drawn where its runs are.
 
     Along a compute group the law is evaluated at L(N, C/6N), along a token group at L(N, D),
-    along a tokens-per-parameter group at L(N, r·N), over the group's N range (×1.5 each way).
+    along a tokens-per-parameter group at L(N, r·N), over the group's N range (×1.5 each way),
+    with C, D or r following the runs' own values (`curve_along_runs`), not the group's centre.
+    Compute bins span half a decade and may hold one N at several C, which no single curve
+    meets: there the curve is the law at the bin's centre C and each run's loss is moved to
+    that C by the fitted law (L + L_fit(N, C_bin) − L_fit(N, C_run)), so the gap between a
+    point and its curve is still the run's residual; the hover gives the measured loss.
     """
     index, labels, centres = group_runs(table, kind)
     excluded = set(result.excluded) if result is not None else set()
@@ -60,21 +95,30 @@ def isoflop_groups(
         # 250,000-run upload would cost the server seconds on every rerun of the page.
         members = members.iloc[thin(total)]
         n = members["n_params"].to_numpy(dtype=float)
-        curve_n = np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points)
+        loss = members["loss"].to_numpy(dtype=float)
+        measured = None
+        if kind == "bins":
+            curve_n = np.union1d(np.geomspace(n.min() / 1.5, n.max() * 1.5, n_points), n)
+            curve_v = np.full(len(curve_n), centre)
+        else:
+            curve_n, curve_v = curve_along_runs(n, _run_values(members, kind), n_points)
         curve_loss = None
         if result is not None:
             try:
                 if kind in ("compute", "bins"):
-                    curve_loss = result.predict(
-                        n_params=curve_n, compute_flops=np.full(n_points, centre)
-                    )
+                    curve_loss = result.predict(n_params=curve_n, compute_flops=curve_v)
                 elif kind == "tokens":
-                    curve_loss = result.predict(
-                        n_params=curve_n, n_tokens=np.full(n_points, centre)
-                    )
+                    curve_loss = result.predict(n_params=curve_n, n_tokens=curve_v)
                 else:
-                    curve_loss = result.predict(n_params=curve_n, n_tokens=curve_n * centre)
+                    curve_loss = result.predict(n_params=curve_n, n_tokens=curve_n * curve_v)
                 curve_loss = np.asarray(curve_loss, dtype=float)
+                if kind == "bins":
+                    own_c = members["compute_flops"].to_numpy(dtype=float)
+                    at_bin = result.predict(n_params=n, compute_flops=np.full(len(n), centre))
+                    at_own = result.predict(n_params=n, compute_flops=own_c)
+                    moved = loss + np.asarray(at_bin, dtype=float) - np.asarray(at_own, dtype=float)
+                    if np.isfinite(moved).all():
+                        measured, loss = loss, moved
             except (FitError, FloatingPointError, ValueError):
                 curve_loss = None
         groups.append(
@@ -82,12 +126,13 @@ def isoflop_groups(
                 label=label,
                 value=float(centre),
                 n_params=n,
-                loss=members["loss"].to_numpy(dtype=float),
+                loss=loss,
                 runs=[str(r) for r in members["run"]],
                 used=~members["run"].astype(str).isin(excluded).to_numpy(),
                 curve_n=curve_n,
                 curve_loss=curve_loss,
                 total=total if total > len(members) else None,
+                measured=measured,
             )
         )
     return groups

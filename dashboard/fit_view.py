@@ -317,7 +317,10 @@ def show_charts(
         if kind == "bins":
             st.caption(
                 "No shared compute budgets, token counts or tokens-per-parameter ratios "
-                "were found, so runs are binned by compute (curves at each bin's centre)."
+                "were found, so runs are binned by compute in half decades. Each curve is the fitted "
+                "law at its bin's centre C, and each run is drawn at that C: its measured loss "
+                "moved by the law's change from its own C (the hover gives both), so the gap "
+                "to the curve is the run's residual."
             )
 
         if result is not None:

@@ -327,14 +327,15 @@ def akima_profile(
     """The Akima interpolant of log L against log N through one budget's points, for drawing.
 
     Several runs at one size are reduced to the lowest loss, as in the estimator.  Returns
-    (N on a log grid between the smallest and largest size, L there).
+    (N on a log grid between the smallest and largest size, with every run's size among the
+    grid's nodes so that the drawn line meets the points, L there).
     """
     table = pd.DataFrame({"n": np.asarray(n_params, float), "loss": np.asarray(loss, float)})
     best = table.groupby("n", sort=True)["loss"].min()
     log_n = np.log(best.index.to_numpy(dtype=float))
     if len(log_n) < 3:
         return np.exp(log_n), best.to_numpy(dtype=float)
-    grid = np.linspace(log_n[0], log_n[-1], n_points)
+    grid = np.union1d(np.linspace(log_n[0], log_n[-1], n_points), log_n)
     from scipy.interpolate import Akima1DInterpolator
 
     values = Akima1DInterpolator(log_n, np.log(best.to_numpy(dtype=float)))(grid)
