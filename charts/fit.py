@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from charts.format import format_count, format_flops, format_scientific
-from charts.style import apply_log_axis, base_layout
+from charts.style import LEGEND_BELOW, apply_log_axis, base_layout
 
 #: Sequential palette for groups ordered by budget (plasma without its pale yellow end).
 _PALETTE = "Plasma"
@@ -446,7 +446,7 @@ def extrapolation_figure(
         fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
     heading = "Extrapolation check: fit the smaller runs, predict the largest"
     heading = drawn_title(heading, len(train) + len(holdout), n_total)
-    fig.update_layout(**base_layout(title=heading, height=height))
+    fig.update_layout(**base_layout(title=heading, height=height), legend=LEGEND_BELOW)
     low, high = _positive_range([train[by].to_numpy(), holdout[by].to_numpy()], pad=1.3)
     apply_log_axis(fig, "x", low, high, title, formatter=tick_format)
     fig.update_yaxes(

@@ -19,7 +19,7 @@ from charts.format import (
     format_loss,
     format_ratio,
 )
-from charts.style import base_layout, law_colour, law_dash, log_axis_dict
+from charts.style import MODEBAR_PX, base_layout, law_colour, law_dash, log_axis_dict
 from scaling_core.presets import Approach3Check
 
 
@@ -301,7 +301,7 @@ def isoflop_figure(
     )
     layout.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-        margin={"l": 70, "r": 20, "t": 50, "b": 110},
+        margin={"l": 70, "r": 20, "t": MODEBAR_PX + 34, "b": 110},
         xaxis=log_axis_dict(n_lo, n_hi, "parameters N (D = C / 6N)"),
         yaxis={"title": {"text": "final loss (nats/token)"}},
     )

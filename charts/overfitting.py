@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.format import format_count, format_loss, format_scientific
-from charts.style import base_layout, log_axis_dict
+from charts.style import LEGEND_BELOW, MODEBAR_PX, base_layout, log_axis_dict
 
 #: Colours for model sizes, small → large (viridis, readable on white).
 SIZE_COLOURS: tuple[str, ...] = (
@@ -132,7 +132,7 @@ def overfitting_figure(
     y_lo, y_hi = max(float(ys.min()) / 1.5, 1e-5), float(ys.max()) * 1.5
     layout = base_layout(title="Overfitting penalty collapses onto one curve", height=height)
     layout.update(
-        legend={"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"},
+        legend=LEGEND_BELOW,
         shapes=[
             {
                 "type": "line",
@@ -334,7 +334,7 @@ def repetition_figure(
     layout = base_layout(title="Loss against epochs at a fixed budget", height=height)
     layout.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-        margin={"l": 70, "r": 70, "t": 50, "b": 120},
+        margin={"l": 70, "r": 70, "t": MODEBAR_PX + 34, "b": 120},
         shapes=[
             {
                 "type": "line",

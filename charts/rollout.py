@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from charts.fit import drawn_title, escape, thin
 from charts.format import escape_markdown, format_count, format_flops, format_scientific
-from charts.style import apply_log_axis, base_layout
+from charts.style import SLIM_COLORBAR, apply_log_axis, base_layout
 from scaling_core.fit.rollout import RolloutResult
 
 _AXES = {
@@ -70,7 +70,8 @@ def rollout_figure(
                 "colorscale": "Viridis",
                 "line": {"width": 0.5, "color": "white"},
                 "colorbar": {
-                    "title": {"text": "fit up to"},
+                    **SLIM_COLORBAR,
+                    "title": {"text": "fit up to", "side": "top"},
                     "tickvals": list(np.log10(tick_values)),
                     "ticktext": [tick_format(v) for v in tick_values],
                 },

@@ -146,12 +146,37 @@ SHORT_LABELS: dict[str, str] = {
 }
 
 
+#: A legend of a few entries under the x axis, flowing into rows: on the right it took a
+#: third of a phone's plot (the extrapolation check's points had 80 px).
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0, "xanchor": "left"}
+
+#: A slim colour bar titled above it (Plotly's default, 30 px with its title along the side,
+#: took 60 px of a phone's 358 px plot).
+SLIM_COLORBAR = {"thickness": 12, "xpad": 6}
+
+#: Height of the band at a figure's top kept free for Plotly's toolbar (its buttons are 22 px).
+MODEBAR_PX = 28
+
+
 def base_layout(*, title: str, height: int = 460) -> dict:
-    """Layout defaults: title, margins, readable fonts, white template, unified legend."""
+    """Layout defaults: title, margins, readable fonts, white template, unified legend.
+
+    The title hangs below a band of ``MODEBAR_PX`` at the figure's top, where Plotly's toolbar
+    appears on hover: on a phone a long title reached under the toolbar and was hidden by it.
+    """
     return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        "title": {
+            "text": title,
+            "x": 0.0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1.0,
+            "yanchor": "top",
+            "pad": {"t": MODEBAR_PX},
+            "font": {"size": 16},
+        },
         "height": height,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
+        "margin": {"l": 70, "r": 20, "t": MODEBAR_PX + 34, "b": 60},
         "font": {"size": 13},
         "hoverlabel": {"font": {"size": 12}},
     }

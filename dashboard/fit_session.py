@@ -51,11 +51,12 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 MAX_ROWS = LIMITS.rows
 MAX_BYTES = LIMITS.file_bytes
 MAX_CELLS = LIMITS.cells
-#: The limits as the page states them beside the uploader (a file over the per-file limit is
-#: refused by the uploader itself, before the server sees it, with only a red mark).
+#: The limits as the page states them beside the uploader.  A file over the per-file limit is
+#: refused by `upload_refusal` with a message naming it; only one past the uploader's own cap
+#: (``server.maxUploadSize``, set to the per-upload limit) is stopped by the uploader, marked red.
 UPLOAD_LIMITS_TEXT = (
-    f"Limits: {LIMITS.file_bytes // 2**20} MiB per file (larger files are marked red and not "
-    f"sent), {LIMITS.upload_bytes // 2**20} MiB per upload, {LIMITS.expanded_bytes // 2**20} MiB "
+    f"Limits: {LIMITS.file_bytes // 2**20} MiB per file, {LIMITS.upload_bytes // 2**20} MiB "
+    f"per upload (the uploader marks a larger file red and does not send it), {LIMITS.expanded_bytes // 2**20} MiB "
     f"once unzipped, {LIMITS.rows:,} data rows and {LIMITS.cells:,} cells in all."
 )
 #: Work budget of one bootstrap on the page, in refits × runs (each refit polishes every run):

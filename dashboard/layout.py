@@ -23,6 +23,7 @@ def page(title: str) -> Iterator[None]:
             ...  # widgets -> scaling_core -> charts -> st.plotly_chart
     """
     st.set_page_config(page_title=f"{title} · Scaling-law explorer", page_icon="📈", layout="wide")
+    st.html(SCREEN_CSS)
     with failure_boundary(title):
         start_run()
         sidebar_controls()
@@ -37,6 +38,16 @@ def page(title: str) -> Iterator[None]:
         sync_query_params()
         share_link()
 
+
+#: Style for any screen width (tests/test_browser_screens.py looks at 1400 and 390 px):
+#: a page link's text wraps instead of being cut at the window's edge (Streamlit keeps it on
+#: one line), e.g. the overview's links on a phone.
+SCREEN_CSS = """<style>
+[data-testid="stPageLink-NavLink"] span,
+[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"],
+[data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }
+[data-testid="stPageLink-NavLink"] { height: auto; }
+</style>"""
 
 LOG = logging.getLogger("scaling_explorer")
 #: Set (tests/conftest.py does) to let a page's unexpected exception through, so that tests see

@@ -250,6 +250,11 @@ def multi_choice(
     )
 
 
+#: Row height of tables whose names must show whole: Streamlit wraps a cell's text only in rows
+#: taller than 4rem (64 px); 68 px holds three lines ("…(RefinedWe" was cut on one line).
+WRAP_ROW_HEIGHT = 68
+
+
 def law_label(key: str) -> str:
     """A short readable name of a law key for the sidebar pickers (full labels in charts)."""
     from charts.style import SHORT_LABELS

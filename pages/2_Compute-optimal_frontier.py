@@ -31,7 +31,7 @@ from dashboard.cache_published import (
 from dashboard.kept_figure import shared_figure
 from dashboard.layout import page
 from dashboard.state import available_laws
-from dashboard.widgets import choice, compared_laws, log_slider, range_notes
+from dashboard.widgets import WRAP_ROW_HEIGHT, choice, compared_laws, log_slider, range_notes
 from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
 from scaling_core.presets import approach3_checks
@@ -80,11 +80,13 @@ with page("Compute-optimal frontier"):
         "sidebar are drawn together so that their disagreement is visible; for the Chinchilla form "
         "the optimum has a closed form (Hoffmann et al. 2022, eq. 4):"
     )
-    st.latex(
+    st.latex(  # short lines: one long line ran past a phone's screen
+        r"\begin{gathered}"
         r"N_{opt}(C) = G\left(\frac{C}{6}\right)^{a},\quad "
-        r"D_{opt}(C) = G^{-1}\left(\frac{C}{6}\right)^{b},\quad "
-        r"G = \left(\frac{\alpha A}{\beta B}\right)^{\frac{1}{\alpha+\beta}},\ "
+        r"D_{opt}(C) = G^{-1}\left(\frac{C}{6}\right)^{b},\\ "
+        r"G = \left(\frac{\alpha A}{\beta B}\right)^{\frac{1}{\alpha+\beta}},\quad "
         r"a = \frac{\beta}{\alpha+\beta},\ b = \frac{\alpha}{\alpha+\beta}"
+        r"\end{gathered}"
     )
     compute = log_slider(
         f"Training compute C ({unit})",
@@ -116,8 +118,9 @@ with page("Compute-optimal frontier"):
         table,
         hide_index=True,
         width="stretch",
+        row_height=WRAP_ROW_HEIGHT,  # whole law names, wrapped
         column_config={
-            "Law": st.column_config.TextColumn(width="large"),
+            "Law": st.column_config.TextColumn(width=200, pinned=True),
             "Exponent a": st.column_config.TextColumn(
                 help="Local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
             ),
@@ -284,7 +287,7 @@ with page("Compute-optimal frontier"):
         hide_index=True,
         width="stretch",
         column_config={
-            "Step (cumulative)": st.column_config.TextColumn(width=290),
+            "Step (cumulative)": st.column_config.TextColumn(width=290, pinned=True),
             "a, OpenWebText2 (95% CI)": st.column_config.TextColumn(width=200),
             "a, RefinedWeb (95% CI)": st.column_config.TextColumn(width=190),
             "N_opt (RefinedWeb)": st.column_config.TextColumn(
@@ -315,7 +318,7 @@ with page("Compute-optimal frontier"):
         hide_index=True,
         width="stretch",
         column_config={
-            "Law (data)": st.column_config.TextColumn(width=290),
+            "Law (data)": st.column_config.TextColumn(width=290, pinned=True),
             "a (interval)": st.column_config.TextColumn(
                 width=130, help="Chinchilla's intervals are 10th-90th percentiles."
             ),
@@ -341,7 +344,7 @@ with page("Compute-optimal frontier"):
         width="stretch",
         row_height=32,
         column_config={
-            "Step (cumulative)": st.column_config.TextColumn(width=245),
+            "Step (cumulative)": st.column_config.TextColumn(width=245, pinned=True),
             **{
                 f"{short}: {part}": st.column_config.TextColumn(
                     f"{short}: n" if part == "budgets" else None, width=px

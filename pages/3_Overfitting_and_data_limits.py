@@ -157,9 +157,9 @@ with page("Overfitting and data limits"):
         "worth less than fresh parameters; the loss uses the effective counts D′ and N′:"
     )
     st.latex(
-        r"L = E + \frac{A}{N'^{\alpha}} + \frac{B}{D'^{\beta}},\quad "
-        r"D' = U_D + U_D R_D^{*}\left(1 - e^{-R_D/R_D^{*}}\right),\quad "
-        r"N' = U_N + U_N R_N^{*}\left(1 - e^{-R_N/R_N^{*}}\right)"
+        r"\begin{gathered}L = E + \frac{A}{N'^{\alpha}} + \frac{B}{D'^{\beta}},\\ "
+        r"D' = U_D + U_D R_D^{*}\left(1 - e^{-R_D/R_D^{*}}\right),\\ "
+        r"N' = U_N + U_N R_N^{*}\left(1 - e^{-R_N/R_N^{*}}\right)\end{gathered}"
     )
     st.caption(
         f"R_D = D/U_D − 1 repeated epochs, U_N = min(N, N_opt(U_D)), R_N = N/U_N − 1; "

@@ -13,7 +13,7 @@ from charts.style import sweep_key
 from dashboard.cache_published import fit_curve, law_frontier
 from dashboard.layout import page
 from dashboard.published_view import law_rows, sweep_block, user_law_keys
-from dashboard.widgets import multi_choice
+from dashboard.widgets import WRAP_ROW_HEIGHT, multi_choice
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
 
 #: Published laws drawn beside the sweeps' fits.
@@ -61,8 +61,9 @@ with page("Published sweeps"):
         summary,
         hide_index=True,
         width="stretch",
+        row_height=WRAP_ROW_HEIGHT,  # whole names, wrapped
         column_config={
-            "Sweep or law": st.column_config.TextColumn(width=248),
+            "Sweep or law": st.column_config.TextColumn(width=248, pinned=True),
             "What": st.column_config.TextColumn(width=88),
             "E, A, B, α, β": st.column_config.TextColumn(width=192),
             "a (95% CI)": st.column_config.TextColumn(width=108),

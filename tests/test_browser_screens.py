@@ -1,0 +1,96 @@
+"""Every page on a desktop and a phone screen (issue 21, item 6), in one browser on one server.
+
+Saves a screenshot of every page at 1400×900 and at 390×844 into artifacts/screenshots/screens/
+for review, and checks what a reader would see go wrong: the first navigation entry without a
+name, a page wider than a phone's screen, a plot narrower than the column it sits in, a plot's
+toolbar over its title.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.navigation import OVERVIEW_TITLE, PAGES
+from tests.conftest import SCREENSHOTS, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+#: (URL path, width, height): the overview at the root, then every page of the navigation.
+SCREENS = ((1400, 900), (390, 844))
+PATHS = ("", *(p.url_path for p in PAGES))
+FOLDER = SCREENSHOTS / "screens"
+
+#: Per page: how wide the page is against the window, and each plot's width against the block
+#: that holds it, its title's box and its toolbar's box.
+MEASURE = """() => {
+    const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
+                       return [r.left, r.top, r.right, r.bottom]; };
+    const main = document.querySelector('[data-testid="stMain"]');
+    const plots = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+        .filter(el => el.offsetParent !== null)
+        .map(el => ({
+            figure: el.querySelector('.main-svg') ?
+                el.querySelector('.main-svg').getBoundingClientRect().width : 0,
+            block: (b => { const s = getComputedStyle(b); return b.getBoundingClientRect().width
+                - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)
+                - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth); })(
+                el.closest('[data-testid="stVerticalBlock"]')),
+            title: box(el.querySelector('.gtitle')),
+            toolbar: box(el.querySelector('.modebar')),
+        }));
+    return {
+        inner: window.innerWidth,
+        document: document.documentElement.scrollWidth,
+        main: main ? main.scrollWidth : 0,
+        mainClient: main ? main.clientWidth : 0,
+        plots: plots,
+    };
+}"""
+
+
+def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
+    if a is None or b is None:
+        return False
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def test_every_page_on_a_desktop_and_a_phone(browser, app_server) -> None:  # type: ignore[no-untyped-def]
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for width, height in SCREENS:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+                else route.abort()
+            ),
+        )
+        tab = context.new_page()
+        try:
+            for path in PATHS:
+                tab.goto(f"{app_server}/{path}")
+                wait_for_app(tab, timeout_ms=90_000)
+                assert tab.locator('[data-testid="stException"]').count() == 0, path
+                tab.screenshot(path=str(FOLDER / f"{path or 'Overview'}-{width}.png"))
+                found = tab.evaluate(MEASURE)
+                where = f"{path or 'overview'} at {width} px"
+                if found["document"] > found["inner"] or found["main"] > found["mainClient"]:
+                    problems.append(f"{where}: scrolls sideways ({found})")
+                for plot in found["plots"]:
+                    if plot["figure"] < 0.97 * plot["block"]:
+                        problems.append(
+                            f"{where}: plot {plot['figure']:.0f} px in {plot['block']:.0f}"
+                        )
+                    if _overlaps(plot["title"], plot["toolbar"]):
+                        problems.append(f"{where}: toolbar over the title {plot}")
+            if width >= 1000:  # the sidebar is open: the first navigation entry has a name
+                tab.goto(f"{app_server}/")
+                wait_for_app(tab)
+                first = tab.locator('[data-testid="stSidebarNav"] a').first
+                # the entry's text is its icon's ligature ("home"), then its name
+                assert first.inner_text().split("\n")[-1].strip() == OVERVIEW_TITLE
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
