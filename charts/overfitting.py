@@ -231,7 +231,7 @@ def data_requirement_figure(
     d_all = np.concatenate([tokens_needed, tokens_rule, reference, [d_point]])
     layout = base_layout(title="Data needed to avoid overfitting", height=height)
     layout.update(
-        legend={"orientation": "v", "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
+        legend=LEGEND_BELOW,  # inside the plot it covered half of it on a phone
         xaxis=log_axis_dict(
             min(float(n_params.min()), n_point) / 1.4,
             max(float(n_params.max()), n_point) * 1.4,

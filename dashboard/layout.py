@@ -41,12 +41,15 @@ def page(title: str) -> Iterator[None]:
 
 #: Style for any screen width (tests/test_browser_screens.py looks at 1400 and 390 px):
 #: a page link's text wraps instead of being cut at the window's edge (Streamlit keeps it on
-#: one line), e.g. the overview's links on a phone.
+#: one line), e.g. the overview's links on a phone; on a narrow screen a displayed formula is
+#: set smaller, and one still wider than the column scrolls inside its own box (it was cut).
 SCREEN_CSS = """<style>
 [data-testid="stPageLink-NavLink"] span,
 [data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"],
 [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }
 [data-testid="stPageLink-NavLink"] { height: auto; }
+.katex-display { overflow-x: auto; overflow-y: hidden; }
+@media (max-width: 640px) { .katex-display > .katex { font-size: 0.9em; } }
 </style>"""
 
 LOG = logging.getLogger("scaling_explorer")

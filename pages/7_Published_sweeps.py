@@ -67,8 +67,8 @@ with page("Published sweeps"):
             "What": st.column_config.TextColumn(width=88),
             "E, A, B, α, β": st.column_config.TextColumn(width=192),
             "a (95% CI)": st.column_config.TextColumn(width=108),
-            summary.columns[4]: st.column_config.TextColumn("N_opt", width=56),
-            "Tokens / param there": st.column_config.TextColumn("D/N", width=46),
+            summary.columns[4]: st.column_config.TextColumn("N_opt", width=76),
+            "Tokens / param there": st.column_config.TextColumn("D/N", width=76),
             "Leave-out error": st.column_config.TextColumn(width=190),
         },
     )
