@@ -43,7 +43,10 @@ def page(title: str) -> Iterator[None]:
 #: a page link's text wraps instead of being cut at the window's edge (Streamlit keeps it on
 #: one line), e.g. the overview's links on a phone; on a narrow screen a displayed formula is
 #: set smaller, and one still wider than the column scrolls inside its own box (it was cut).
+#: The uploader's "100MB per file" is hidden: that is Streamlit's cap (server.maxUploadSize),
+#: not the 50 MiB per file the page refuses beyond and states under the uploader.
 SCREEN_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 [data-testid="stPageLink-NavLink"] span,
 [data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"],
 [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }

@@ -96,7 +96,9 @@ def test_every_page_on_a_desktop_and_a_phone(browser, app_server) -> None:  # ty
     assert not problems, "\n".join(problems)
 
 
-def test_a_file_over_the_per_file_limit_is_refused_with_its_name(page, app_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_per_file_limit_is_refused_with_its_name(
+    page, app_server, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     """Streamlit's uploader marked a file over 50 MB red and said nothing more; now it reaches
     the page, which refuses it on its size with the file's name, its size and the limit."""
     from scaling_core.runs.limits import LIMITS
@@ -104,9 +106,10 @@ def test_a_file_over_the_per_file_limit_is_refused_with_its_name(page, app_serve
     size = LIMITS.file_bytes + 10 * 2**20  # 60 MiB: over the file limit, under the upload cap
     page.goto(f"{app_server}/Fit_your_runs")
     wait_for_app(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": "too_big.csv", "mimeType": "text/csv", "buffer": b"0" * size}]
-    )
+    big = tmp_path / "too_big.csv"
+    with big.open("wb") as handle:  # sparse: no 60 MiB written
+        handle.truncate(size)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
     refusal = page.get_by_text("Upload refused: too_big.csv: 60.0 MiB; the limit is 50.0 MiB")
     refusal.wait_for(timeout=60_000)
     FOLDER.mkdir(parents=True, exist_ok=True)
