@@ -2,8 +2,8 @@
 
 Saves a screenshot of every page at 1400×900 and at 390×844 into artifacts/screenshots/screens/
 for review, and checks what a reader would see go wrong: the first navigation entry without a
-name, a page wider than a phone's screen, a plot narrower than the column it sits in, a plot's
-toolbar over its title.
+name, a page wider than a phone's screen, a link text cut at the screen's edge, a plot narrower
+than the column it sits in, a plot's toolbar over its title.
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ MEASURE = """() => {
             title: box(el.querySelector('.gtitle')),
             toolbar: box(el.querySelector('.modebar')),
         }));
+    const clipped = Array.from(
+        document.querySelectorAll('[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"]'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > window.innerWidth)
+        .map(e => e.innerText);
     return {
+        clipped: clipped,
         inner: window.innerWidth,
         document: document.documentElement.scrollWidth,
         main: main ? main.scrollWidth : 0,
@@ -78,6 +83,8 @@ def test_every_page_on_a_desktop_and_a_phone(browser, app_server) -> None:  # ty
                 where = f"{path or 'overview'} at {width} px"
                 if found["document"] > found["inner"] or found["main"] > found["mainClient"]:
                     problems.append(f"{where}: scrolls sideways ({found})")
+                if found["clipped"]:
+                    problems.append(f"{where}: link texts cut {found['clipped']}")
                 for plot in found["plots"]:
                     if plot["figure"] < 0.97 * plot["block"]:
                         problems.append(
