@@ -47,6 +47,11 @@ PAGES = (
         "Published sweeps: real runs from OLMo, Gadre, Gemstones, Muennighoff, Porian, fitted",
         ":material/science:",
     ),
+    (
+        "pages/8_Ladders_tasks_and_comparisons.py",
+        "Ladders: task accuracy predicted from a ladder of small runs",
+        ":material/stairs:",
+    ),
 )
 
 with page("Scaling-law explorer"):
