@@ -242,3 +242,24 @@ def predictions_table(result: DownstreamResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def step1_table(result: DownstreamResult) -> pd.DataFrame:
+    """Step 1's constants: value and bootstrap interval side by side, or "not determined" and
+    why (`scaling_core.fit.identifiability`)."""
+    ident = result.step1.identifiability
+    intervals = result.step1_intervals
+    pct = f"{100 * result.confidence:g}% interval"
+    rows = []
+    for name, value in result.step1.params.items():
+        ok = ident.determined.get(name, True)
+        low_high = intervals.get(name)
+        rows.append(
+            {
+                "Constant": name,
+                "Value": f"{value:.4g}" if ok else "not determined",
+                pct: f"{low_high[0]:.4g}–{low_high[1]:.4g}" if ok and low_high else "—",
+                "Why not determined": "" if ok else ident.reasons.get(name, ""),
+            }
+        )
+    return pd.DataFrame(rows)

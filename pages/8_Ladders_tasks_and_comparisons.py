@@ -3,10 +3,15 @@ steps), with intervals and the variance gate; and, to come, two sweeps compared.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from charts.downstream import predictions_figure, predictions_table, step1_figure, step2_figure
+from charts.downstream import (
+    predictions_figure,
+    predictions_table,
+    step1_figure,
+    step1_table,
+    step2_figure,
+)
 from charts.format import format_count
 from dashboard.downstream_view import (
     READ_ERRORS,
@@ -96,31 +101,27 @@ with page("Ladders: tasks and comparisons"):
             (st.warning if gate.flagged else st.success)(f"Variance gate: {gate.verdict}.")
             st.subheader("Step 1: task loss from N and D")
             st.markdown(f"Fitted form: {result.step1_reason}.")
+            st.dataframe(step1_table(result), hide_index=True)
+            if result.step1_form == "gadre":
+                st.caption(
+                    "The trust checks judge α and β of the α = β fit apart, as for the "
+                    "five-constant form, so one can read \"not determined\" while the other, "
+                    "the same number, does not; the bootstrap interval is the better guide."
+                )
             ident = result.step1.identifiability
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "Constant": name,
-                            "Value": f"{value:.4g}"
-                            if ident.determined.get(name, True)
-                            else "not determined",
-                            "Why not": "" if ident.determined.get(name, True)
-                            else ident.reasons.get(name, ""),
-                        }
-                        for name, value in result.step1.params.items()
-                    ]
-                ),
-                hide_index=True,
-            )
             for warning in result.step1.warnings(ident):
-                st.warning(f"Step 1: {warning}")
+                if not warning.startswith("a = beta/(alpha+beta)"):  # no allocation asked here
+                    st.warning(f"Step 1: {warning}")
             st.plotly_chart(step1_figure(result), width="stretch", key="lt_step1")
             st.subheader("Step 2: accuracy from task loss")
-            p2 = result.step2.params
+            bands = result.step2_intervals
             st.markdown(
-                f"a = {p2['a']:.4g}, k = {p2['k']:.4g}, L0 = {p2['L0']:.4g}, b = {p2['b']:.4g} "
-                f"on {result.step2.n_points:,} checkpoints of "
+                ", ".join(
+                    f"{name} = {value:.4g}"
+                    + (f" ({bands[name][0]:.4g} to {bands[name][1]:.4g})" if name in bands else "")
+                    for name, value in result.step2.params.items()
+                )
+                + f" (95% intervals) on {result.step2.n_points:,} checkpoints of "
                 f"{result.step2_points['run'].nunique()} runs; residual spread "
                 f"{100 * result.step2.rms:.2f} points (rms)."
             )

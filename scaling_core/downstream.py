@@ -534,6 +534,32 @@ class DownstreamResult:
         return np.percentile(values, lo, axis=0), np.percentile(values, hi, axis=0)
 
     @property
+    def step1_intervals(self) -> dict[str, list[float]]:
+        """Percentile intervals of step 1's constants over the bootstrap draws (for the α = β
+        form the better guide than the curvature check, which judges α and β apart)."""
+        if not len(self.step1_draws):
+            return {}
+        lo, hi = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        return {
+            name: [float(np.percentile(self.step1_draws[name], lo)),
+                   float(np.percentile(self.step1_draws[name], hi))]
+            for name in self.step1.params
+            if name in self.step1_draws
+        }  # fmt: skip
+
+    @property
+    def step2_intervals(self) -> dict[str, list[float]]:
+        """Percentile intervals of the sigmoid's a, k, L0, b over the bootstrap draws."""
+        if not len(self.step2_draws):
+            return {}
+        lo, hi = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        return {
+            name: [float(np.percentile(self.step2_draws[:, i], lo)),
+                   float(np.percentile(self.step2_draws[:, i], hi))]
+            for i, name in enumerate(("a", "k", "L0", "b"))
+        }  # fmt: skip
+
+    @property
     def summary(self) -> dict[str, Any]:
         """Errors of the held-out predictions (accuracy as a fraction): over configurations
         (runs sharing (N, D), such as a rerun, averaged first; the headline) and over runs."""
@@ -576,6 +602,7 @@ class DownstreamResult:
                     k: v for k, v in ident.reasons.items() if not ident.determined.get(k, True)
                 },
                 "warnings": self.step1.warnings(ident),
+                "intervals": self.step1_intervals,
                 "n_runs": int(len(self.step1_points)),
                 "final_window": FINAL_WINDOW,
                 "points": [
@@ -593,6 +620,7 @@ class DownstreamResult:
                 "n_points": self.step2.n_points,
                 "warmup_fraction": WARMUP_FRACTION,
                 "rms": self.step2.rms,
+                "intervals": self.step2_intervals,
                 "n_runs": int(self.step2_points["run"].nunique()),
             },
             "predictions": [
