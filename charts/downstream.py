@@ -87,7 +87,9 @@ def step1_figure(result: DownstreamResult, height: int = 420) -> go.Figure:
             )
         )
     fig.update_layout(
-        **base_layout(title="Step 1: task loss L(N, D) on the ladder's final points", height=height),
+        **base_layout(
+            title="Step 1: task loss L(N, D) on the ladder's final points", height=height
+        ),
         yaxis={"title": {"text": "task loss (bits per byte of the correct answer)"}},
     )
     apply_log_axis(fig, "x", d_lo, d_hi, "tokens D")

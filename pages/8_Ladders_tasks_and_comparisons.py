@@ -46,7 +46,7 @@ with page("Ladders: tasks and comparisons"):
         "with its run) and refit both steps. The **variance gate** is their check of how much "
         "a task's accuracy scatters over the last 10 checkpoints of the largest ladder run."
     )
-    source = choice("Ladder", "lt_source", list(SOURCES), "olmo", format_func=SOURCES.get,
+    source = choice("Ladder", "lt_source", list(SOURCES), "olmo", format_func=lambda k: SOURCES[k],
                     radio=True)  # fmt: skip
     curves = None
     try:
@@ -88,7 +88,7 @@ with page("Ladders: tasks and comparisons"):
                      format_func=lambda v: f"{format_count(float(v))} parameters",
                      container=middle)  # fmt: skip
         form = choice("Step-1 form", "lt_step1_form", list(FORMS), "auto",
-                      format_func=FORMS.get, container=right)  # fmt: skip
+                      format_func=lambda k: FORMS[k], container=right)  # fmt: skip
         pair = pairs[task]
         st.caption(f"Task loss `{pair.loss_column}`; accuracy `{pair.metric_column}`.")
         try:
@@ -105,7 +105,7 @@ with page("Ladders: tasks and comparisons"):
             if result.step1_form == "gadre":
                 st.caption(
                     "The trust checks judge α and β of the α = β fit apart, as for the "
-                    "five-constant form, so one can read \"not determined\" while the other, "
+                    'five-constant form, so one can read "not determined" while the other, '
                     "the same number, does not; the bootstrap interval is the better guide."
                 )
             ident = result.step1.identifiability

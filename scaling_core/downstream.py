@@ -168,8 +168,12 @@ def resolve_task(
             return TaskPair(task, loss_column, metric_column)
         raise DownstreamError(
             f"unknown task {task!r}; the files carry: {listing}"
-            + ("" if pairs else " (a loss column ending _bpb/_loss beside a metric ending "
-               "_len_norm/_acc; or name both with --loss-column and --metric-column)")
+            + (
+                ""
+                if pairs
+                else " (a loss column ending _bpb/_loss beside a metric ending "
+                "_len_norm/_acc; or name both with --loss-column and --metric-column)"
+            )
         )
     return TaskPair(
         chosen.task, loss_column or chosen.loss_column, metric_column or chosen.metric_column
@@ -231,8 +235,11 @@ def task_checkpoints(curves: pd.DataFrame, pair: TaskPair) -> tuple[pd.DataFrame
 
 
 def sigmoid(
-    loss: ArrayLike, a: float | FloatArray, k: float | FloatArray, loss_mid: float | FloatArray,
-    b: float | FloatArray
+    loss: ArrayLike,
+    a: float | FloatArray,
+    k: float | FloatArray,
+    loss_mid: float | FloatArray,
+    b: float | FloatArray,
 ) -> FloatArray:
     """Acc(L) = a / (1 + exp(−k·(L − L0))) + b (Bhagia et al. 2024, eq. 2); ``loss_mid`` is L0.
     Arrays of parameters broadcast against ``loss``."""
@@ -330,8 +337,15 @@ def fit_sigmoid_batch(
     w_all = np.atleast_2d(np.asarray(weights, dtype=float))
     if w_all.shape[1] != len(x) or len(y) != len(x):
         raise DownstreamError(f"weights are {w_all.shape} for {len(x)} points")
-    theta0 = _sigmoid_start(x, y, w_all[0]) if start is None else np.asarray(start, float)
-    theta = np.tile(theta0, (len(w_all), 1))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        theta0 = _sigmoid_start(x, y, w_all[0]) if start is None else np.asarray(start, float)
+        return _sigmoid_lm(x, y, w_all, np.tile(theta0, (len(w_all), 1)), max_iter)
+
+
+def _sigmoid_lm(
+    x: FloatArray, y: FloatArray, w_all: FloatArray, theta: FloatArray, max_iter: int
+) -> tuple[FloatArray, np.ndarray]:
+    """The Levenberg-Marquardt loop of `fit_sigmoid_batch` (θ rows updated in place)."""
 
     def sse(th: FloatArray, w: FloatArray) -> FloatArray:
         return np.einsum("bn,bn->b", w, (_sigmoid_values(th, x) - y[None, :]) ** 2)
@@ -375,9 +389,7 @@ def fit_sigmoid_batch(
     return theta, converged
 
 
-def fit_sigmoid(
-    loss: ArrayLike, metric: ArrayLike, weights: ArrayLike | None = None
-) -> SigmoidFit:
+def fit_sigmoid(loss: ArrayLike, metric: ArrayLike, weights: ArrayLike | None = None) -> SigmoidFit:
     """Least-squares fit of Acc(L) = a/(1 + exp(−k(L − L0))) + b (Bhagia et al. 2024, eq. 2)."""
     x = np.asarray(loss, dtype=float).reshape(-1)
     y = np.asarray(metric, dtype=float).reshape(-1)
@@ -491,7 +503,14 @@ def variance_gate(
         threshold = GATE_DEFAULT_THRESHOLD
         basis = "the mean of Bhagia et al.'s ten tasks"
     return VarianceGate(
-        run, len(last), metric_sd, metric_rel, loss_sd, loss_rel, threshold, basis,
+        run,
+        len(last),
+        metric_sd,
+        metric_rel,
+        loss_sd,
+        loss_rel,
+        threshold,
+        basis,
         bool(metric_rel > threshold),
     )
 
@@ -582,8 +601,8 @@ class DownstreamResult:
             "mean_signed_error": float(np.mean(err)),
             "max_abs_error": float(np.max(np.abs(err))),
             "mean_abs_error_runs": float(np.mean(np.abs(p["predicted"] - p["observed"]))),
-            "n_configurations": int(len(err)),
-            "n_predictions": int(len(p)),
+            "n_configurations": len(err),
+            "n_predictions": len(p),
             "inside_interval": int(inside.sum()),
         }
 
@@ -603,7 +622,7 @@ class DownstreamResult:
                 },
                 "warnings": self.step1.warnings(ident),
                 "intervals": self.step1_intervals,
-                "n_runs": int(len(self.step1_points)),
+                "n_runs": len(self.step1_points),
                 "final_window": FINAL_WINDOW,
                 "points": [
                     {
@@ -734,7 +753,9 @@ def predict_downstream(
     step2 = fit_sigmoid(checkpoints2["loss"], checkpoints2["metric"])
     ends = target.groupby("run", sort=False).tail(1).reset_index(drop=True)
     # configurations: runs sharing (N, D) within 1% (reruns), ladder and targets alike
-    everyone = pd.concat([points[["run", "n_params", "n_tokens"]], ends[["run", "n_params", "n_tokens"]]])
+    everyone = pd.concat(
+        [points[["run", "n_params", "n_tokens"]], ends[["run", "n_params", "n_tokens"]]]
+    )
     labels = configuration_clusters(everyone["n_params"], everyone["n_tokens"])
     ladder_labels = labels[: len(points)]
     target_labels = labels[len(points) :]
@@ -750,15 +771,15 @@ def predict_downstream(
     if n_boot:
         rng = np.random.default_rng(seed)
         counts = np.stack(
-            [np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
-             for _ in range(n_boot)]
+            [
+                np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
+                for _ in range(n_boot)
+            ]
         ).astype(float)
         w1 = counts[:, cluster_of_run]
         run_index = {r: i for i, r in enumerate(points["run"])}
         w2 = w1[:, checkpoints2["run"].map(run_index).to_numpy()]
-        boot = bootstrap_fit(
-            points, form, draw_weights=w1, confidence=confidence, seed=seed
-        )
+        boot = bootstrap_fit(points, form, draw_weights=w1, confidence=confidence, seed=seed)
         step1_draws = boot.samples
         theta2, ok2 = fit_sigmoid_batch(
             checkpoints2["loss"], checkpoints2["metric"], w2, start=list(step2.params.values())

@@ -67,7 +67,7 @@ def test_task_pairs_are_found_by_name_in_the_shipped_ladder(raw: pd.DataFrame) -
     assert resolve_task(list(raw.columns), "hellaswag").task == "hellaswag_val"
     with pytest.raises(DownstreamError, match="arc_easy_test, arc_easy_val"):
         resolve_task(list(raw.columns), "arc_easy")
-    with pytest.raises(DownstreamError, match="unknown task 'lambada'.*hellaswag_val"):
+    with pytest.raises(DownstreamError, match=r"unknown task 'lambada'.*hellaswag_val"):
         resolve_task(list(raw.columns), "lambada")
 
 
@@ -80,7 +80,9 @@ def test_sigmoid_fit_recovers_known_parameters() -> None:
     truth = {"a": -0.7, "k": 7.0, "loss_mid": 1.0, "b": 0.95}
     exact = fit_sigmoid(loss, sigmoid(loss, **truth))
     assert exact.a == pytest.approx(-0.7, abs=1e-6) and exact.k == pytest.approx(7.0, rel=1e-6)
-    assert exact.loss_mid == pytest.approx(1.0, abs=1e-6) and exact.b == pytest.approx(0.95, abs=1e-6)
+    assert exact.loss_mid == pytest.approx(1.0, abs=1e-6) and exact.b == pytest.approx(
+        0.95, abs=1e-6
+    )
     noisy = fit_sigmoid(loss, sigmoid(loss, **truth) + rng.normal(0, 0.005, len(loss)))
     assert noisy.k == pytest.approx(7.0, rel=0.1) and noisy.loss_mid == pytest.approx(1.0, abs=0.02)
     assert noisy.rms == pytest.approx(0.005, rel=0.15)
@@ -141,7 +143,7 @@ def _synthetic_ladder(seed: int) -> tuple[pd.DataFrame, float]:
 
     rows = []
     for n in (1e8, 2e8, 4e8, 8e8, 3.2e9):
-        for ratio in ((20,) if n > 1e9 else (5, 10, 20, 40)):
+        for ratio in (20,) if n > 1e9 else (5, 10, 20, 40):
             d_final = ratio * n
             for i, d in enumerate(np.linspace(d_final / 20, d_final, 20)):
                 loss = law(n, d) + rng.normal(0, 0.004)
@@ -176,12 +178,12 @@ def _baseline_mae(raw: pd.DataFrame, bpb: str, acc: str) -> float:
     data = raw.dropna(subset=[bpb, acc]).sort_values(["run", "step"])
     small, big = data[data["n_params"] < 1.3e9], data[data["n_params"] > 1.3e9]
     final = small.groupby("run").tail(1)
-    n, d, l = (final[c].to_numpy() for c in ("n_params", "n_tokens", bpb))
+    n, d, task_loss = (final[c].to_numpy() for c in ("n_params", "n_tokens", bpb))
     best = None  # starts: non-negative least squares for (E, A, B) on a grid of exponents
     for alpha in np.linspace(0.02, 1.0, 50):
         for beta in np.linspace(0.02, 1.0, 50):
-            design = np.column_stack([np.ones_like(n), n**-alpha, d**-beta]) / l[:, None]
-            coef, misfit = nnls(design, np.ones_like(l))
+            design = np.column_stack([np.ones_like(n), n**-alpha, d**-beta]) / task_loss[:, None]
+            coef, misfit = nnls(design, np.ones_like(task_loss))
             if best is None or misfit < best[0]:
                 best = (misfit, coef, alpha, beta)
     _, coef, alpha, beta = best
@@ -190,7 +192,7 @@ def _baseline_mae(raw: pd.DataFrame, bpb: str, acc: str) -> float:
     def residuals(t: np.ndarray) -> np.ndarray:
         terms = np.stack([np.full(len(n), t[0]), t[1] - t[3] * np.log(n), t[2] - t[4] * np.log(d)])
         top = terms.max(axis=0)
-        return top + np.log(np.exp(terms - top).sum(axis=0)) - np.log(l)
+        return top + np.log(np.exp(terms - top).sum(axis=0)) - np.log(task_loss)
 
     t = least_squares(residuals, start, loss="huber", f_scale=1e-3).x
     position = small.groupby("run").cumcount()

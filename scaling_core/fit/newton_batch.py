@@ -122,9 +122,7 @@ def newton_batch(
     exact; θ, ``free`` and the result are in the tied coordinates.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _loop(
-            model, np.asarray(theta0, dtype=float), free, weights, delta, max_iter, tie
-        )
+        return _loop(model, np.asarray(theta0, dtype=float), free, weights, delta, max_iter, tie)
 
 
 def _loop(
