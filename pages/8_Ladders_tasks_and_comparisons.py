@@ -126,6 +126,8 @@ with page("Ladders: tasks and comparisons"):
                 f"{100 * result.step2.rms:.2f} points (rms)."
             )
             st.plotly_chart(step2_figure(result), width="stretch", key="lt_step2")
+            for note in result.notes:
+                st.info(f"Note: {note}.")
             st.subheader("Predictions for the held-out runs")
             table = predictions_table(result)
             if len(table):

@@ -257,6 +257,10 @@ class SigmoidFit:
     b: float
     n_points: int
     rms: float
+    #: False when the parameters still drift after 2,000 steps: the checkpoints sit on one
+    #: tail of the sigmoid, where a and L0 trade off along a flat direction (the curve over
+    #: the data is still fitted; its parameters are not determined).
+    converged: bool = True
 
     @property
     def params(self) -> dict[str, float]:
@@ -328,7 +332,8 @@ def fit_sigmoid_batch(
 
     Levenberg-Marquardt with the Gauss-Newton matrix, all rows in numpy together, from
     ``start`` (a, k, L0, b) or a variable-projection grid start (`_sigmoid_start`) on the
-    first row.  A row stops when a step gains less than 1e-10 of its sum of squares.  Returns
+    first row.  A row stops when a step gains less than 1e-10 of its sum of squares, or when
+    no damping finds a descent step (a minimum up to rounding).  Returns
     θ (B, 4) with k > 0 (the sign folded into a and b: a·s(−k) + b = −a·s(k) + (a + b)) and
     whether each row converged.
     """
@@ -380,7 +385,9 @@ def _sigmoid_lm(
         done = rows[small]
         converged[done] = True
         moving[done] = False
-        moving[rows[lam[rows] > 1e12]] = False
+        stuck = rows[lam[rows] > 1e12]  # no step descends: a minimum up to rounding
+        converged[stuck] = True
+        moving[stuck] = False
     flip = theta[:, 1] < 0
     theta[flip, 3] += theta[flip, 0]
     theta[flip, 0] *= -1
@@ -398,12 +405,12 @@ def fit_sigmoid(loss: ArrayLike, metric: ArrayLike, weights: ArrayLike | None = 
         raise DownstreamError(
             f"step 2 needs at least 5 checkpoints at 4 distinct task losses, got {len(x)}"
         )
-    theta, ok = fit_sigmoid_batch(x, y, w[None, :])
-    if not ok[0]:
-        raise DownstreamError("the sigmoid fit of step 2 did not converge")
+    theta, ok = fit_sigmoid_batch(x, y, w[None, :], max_iter=2000)
+    if not np.all(np.isfinite(theta[0])):
+        raise DownstreamError("the sigmoid fit of step 2 gave no finite parameters")
     a, k, mid, b = (float(v) for v in theta[0])
     rms = float(np.sqrt(np.average((sigmoid(x, a, k, mid, b) - y) ** 2, weights=w)))
-    return SigmoidFit(a, k, mid, b, len(x), rms)
+    return SigmoidFit(a, k, mid, b, len(x), rms, bool(ok[0]))
 
 
 # --------------------------------------------------------------------------- the gate
@@ -639,6 +646,7 @@ class DownstreamResult:
                 "n_points": self.step2.n_points,
                 "warmup_fraction": WARMUP_FRACTION,
                 "rms": self.step2.rms,
+                "converged": self.step2.converged,
                 "intervals": self.step2_intervals,
                 "n_runs": int(self.step2_points["run"].nunique()),
             },
@@ -751,6 +759,11 @@ def predict_downstream(
     step1, form, reason = _step1_fit(points, step1_form)
     checkpoints2 = _after_warmup(ladder, warmup_fraction)
     step2 = fit_sigmoid(checkpoints2["loss"], checkpoints2["metric"])
+    if not step2.converged:
+        notes.append(
+            "step 2: the checkpoints sit on one tail of the sigmoid, so a and L0 are not "
+            "determined (they drift together); the fitted curve over the checkpoints is"
+        )
     ends = target.groupby("run", sort=False).tail(1).reset_index(drop=True)
     # configurations: runs sharing (N, D) within 1% (reruns), ladder and targets alike
     everyone = pd.concat(
@@ -781,12 +794,12 @@ def predict_downstream(
         w2 = w1[:, checkpoints2["run"].map(run_index).to_numpy()]
         boot = bootstrap_fit(points, form, draw_weights=w1, confidence=confidence, seed=seed)
         step1_draws = boot.samples
-        theta2, ok2 = fit_sigmoid_batch(
+        theta2, _ = fit_sigmoid_batch(
             checkpoints2["loss"], checkpoints2["metric"], w2, start=list(step2.params.values())
         )
         good = np.zeros(n_boot, dtype=bool)
         good[step1_draws.index.to_numpy()] = True
-        good &= ok2
+        good &= np.all(np.isfinite(theta2), axis=1)  # drifting draws: their curves still count
         failed = int(n_boot - good.sum())
         draws = step1_draws.loc[np.flatnonzero(good)]
         theta2 = theta2[good]
