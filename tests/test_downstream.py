@@ -29,6 +29,7 @@ from scaling_core.downstream import (
     predict_downstream,
     resolve_task,
     sigmoid,
+    variance_gate,
 )
 from scaling_core.fit import bootstrap_fit
 from scaling_core.fit.gadre import fit_gadre
@@ -241,6 +242,30 @@ def test_variance_gate_is_the_relative_sd_of_the_last_ten_checkpoints(
     ]
     assert result.gate.threshold == pytest.approx(np.mean(every))
     assert result.gate.flagged  # BoolQ: Bhagia et al.'s noisiest task, flagged by them as well
+
+
+#: Accuracy relative SD over the last 10 checkpoints of 1B-10xC in the authors' released
+#: variance table (allenai/OLMo-ladder, src/scripts/paper/figures/variance.csv, commit 4d993445).
+BHAGIA_RELATIVE_SD = {
+    "winogrande_val": 0.007669526714641651,
+    "boolq_val": 0.028557733868881236,
+    "csqa_val": 0.005529303556972804,
+    "openbookqa_test": 0.025118848040388397,
+    "arc_easy_test": 0.006125459546604391,
+    "arc_challenge_test": 0.010017761026463895,
+    "socialiqa_val": 0.006081738403261787,
+    "piqa_val": 0.0031310965428856118,
+    "hellaswag_val": 0.002464223228676962,
+}
+
+
+def test_gate_equals_the_authors_variance_table(curves: pd.DataFrame) -> None:
+    ladder = sorted(r for r in curves["run"].unique() if not r.startswith("3B"))
+    pairs = find_task_pairs(curves.columns)
+    for task, theirs in BHAGIA_RELATIVE_SD.items():
+        gate = variance_gate(curves, pairs[task], ladder)
+        assert gate.run == "1B-10xC" and gate.n_checkpoints == 10
+        assert gate.metric_relative_sd == pytest.approx(theirs, rel=2e-3), task
 
 
 # ----------------------------------------------------------------------------- CLI and page
