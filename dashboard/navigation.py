@@ -52,4 +52,5 @@ PAGES: tuple[AppPage, ...] = (
     AppPage("pages/5_Plan_a_run.py", "Plan a run", ":material/explore:", "from a GPU budget to N, D, batch size and loss"),
     AppPage("pages/6_Fit_your_runs.py", "Fit your runs", ":material/upload_file:", "upload a CSV, fit a law with intervals"),
     AppPage("pages/7_Published_sweeps.py", "Published sweeps", ":material/science:", "real runs from OLMo, Gadre, Gemstones, Muennighoff, Porian, fitted"),
+    AppPage("pages/8_Ladders_tasks_and_comparisons.py", "Ladders: tasks and comparisons", ":material/stairs:", "task accuracy from a ladder, two sweeps as a compute multiplier"),
 )  # fmt: skip

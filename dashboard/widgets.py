@@ -173,8 +173,10 @@ def choice(
     format_func: Callable[[str], str] = str,
     help: str | None = None,
     container=st,
+    radio: bool = False,
 ) -> str:
-    """A select box that persists across pages and in the URL."""
+    """A select box (or, with ``radio``, a row of radio buttons) that persists across pages
+    and in the URL."""
     param = Param(
         key,
         default,
@@ -189,6 +191,18 @@ def choice(
         value = default if default in options else options[0]
         st.session_state[key] = value
     widget_key, store = prepare_widget(param, value)
+    if radio:
+        return str(
+            container.radio(
+                label,
+                options=list(options),
+                key=widget_key,
+                on_change=store,
+                format_func=format_func,
+                help=help,
+                horizontal=True,
+            )
+        )
     return str(
         container.selectbox(
             label,

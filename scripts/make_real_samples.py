@@ -140,8 +140,49 @@ tokens per parameter), `rerun`, `n_params` (parameter counts from `MODEL_PARAMS`
 (`eval/c4_en-validation/CrossEntropyLoss`), and `loss_<set>` for the ten other validation sets.
 Losses rounded to 6 significant digits. `olmo_ladder_curves.csv`: 5 sizes (190M-3B) x 0.5-10 x
 Chinchilla tokens.
+
+`olmo_ladder_downstream.csv`: the task metrics of the same 30 cosine ladder runs, from their W&B
+history CSVs (`wandb-history/<size>-<k>xC[-rerun].csv`: the `peteish-moreeval` runs, the same
+steps, tokens and C4 losses as `olmo_ladder_curves.csv`), one row per evaluated checkpoint. Columns: `run` (the file's name), `n_params` (as
+above), `step` (`_step`), `n_tokens` (`throughput/total_tokens`), `loss` (the C4 validation
+cross-entropy), and for each task both its bits per byte of the correct answer
+(`eval/downstream_bpb/<task>_rc_5shot_bpb`) and its accuracy (`eval/downstream/<task>_rc_5shot_len_norm`,
+`_acc` for BoolQ), under the W&B names. Values rounded to 6 significant digits; rows without any
+task value dropped. Used by `python -m scaling_core downstream` and the page "Ladders: tasks and
+comparisons" (Bhagia et al.'s two-step task prediction).
 """,
     )
+    make_olmo_downstream(source, out, raw)
+
+
+def make_olmo_downstream(source: Path, out: Path, curves: pd.DataFrame) -> None:
+    """The OLMo ladder's task bits-per-byte and accuracy per checkpoint (Bhagia et al. 2024)."""
+    sizes = curves.drop_duplicates("size").set_index("size")["N"]
+    frames = []
+    for run in sorted(curves.loc[curves["source"] == "peteish-moreeval", "run"].unique()):
+        raw = pd.read_csv(source / "wandb-history" / f"{run}.csv")
+        task_columns = [
+            c
+            for c in raw.columns
+            if (c.startswith("eval/downstream_bpb/") and c.endswith("_rc_5shot_bpb"))
+            or (
+                c.startswith("eval/downstream/")
+                and c.endswith(("_rc_5shot_len_norm", "_rc_5shot_acc"))
+            )
+        ]
+        frame = pd.DataFrame(
+            {
+                "run": run,
+                "n_params": int(sizes[run.split("-")[0]]),
+                "step": raw["_step"],
+                "n_tokens": raw["throughput/total_tokens"],
+                "loss": raw["eval/c4_en-validation/CrossEntropyLoss"],
+            }
+        )
+        frame[task_columns] = raw[task_columns]
+        frames.append(frame[raw[task_columns].notna().any(axis=1)])
+    tidy = pd.concat(frames, ignore_index=True)
+    _write_rounded(tidy, out / "olmo_ladder_downstream.csv")
 
 
 def make_gadre(source: Path, out: Path) -> None:

@@ -72,7 +72,11 @@ def move(widget: Any) -> bool:
         if len(options) < 2:
             return False
         now = options.index(str(widget.format_func(widget.value)))
-        widget.select_index(len(options) - 1 if now != len(options) - 1 else 0)
+        pick = len(options) - 1 if now != len(options) - 1 else 0
+        if kind == "Radio":  # no select_index: set the option's label, as the browser sends it
+            widget.set_value(options[pick])
+        else:
+            widget.select_index(pick)
     return True
 
 

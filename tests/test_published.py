@@ -31,7 +31,8 @@ def test_catalogue_files_exist_and_match_the_shipped_folders() -> None:
         assert (sweep.folder / "PROVENANCE.md").is_file()
         assert sweep.arxiv in (sweep.folder / "PROVENANCE.md").read_text(encoding="utf-8")
     assert set(real_sample_paths()) == {s.path for s in PUBLISHED_SWEEPS} | {
-        "real/gemstones-2025/gemstones_checkpoints.csv"
+        "real/gemstones-2025/gemstones_checkpoints.csv",
+        "real/olmo-ladder/olmo_ladder_downstream.csv",
     }
 
 

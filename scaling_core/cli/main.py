@@ -1,4 +1,5 @@
-"""The command line's entry: ``python -m scaling_core {laws,predict,optimal,read,fit,isoflop,rollout,compare} ...``.
+"""The command line's entry: ``python -m scaling_core {laws,predict,optimal,read,fit,isoflop,rollout,
+compare,downstream} ...``.
 
 Every command takes ``--json`` and then prints exactly one JSON object.  Bad input exits with
 status 2 and one line on stderr naming the problem; never a traceback.
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     from scaling_core.cli.compare import add_compare_command
+    from scaling_core.cli.downstream import add_downstream_command
     from scaling_core.cli.fit import add_fit_command
     from scaling_core.cli.isoflop import add_isoflop_command
     from scaling_core.cli.laws import add_laws_command
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_isoflop_command(sub)
     add_rollout_command(sub)
     add_compare_command(sub)
+    add_downstream_command(sub)
     return parser
 
 

@@ -230,6 +230,7 @@ def bootstrap_fit(
     progress: Callable[[int, int], None] | None = None,
     resample: Resample = "clusters",
     cluster_tolerance: float = CLUSTER_TOLERANCE,
+    draw_weights: ArrayLike | None = None,
     **options: Any,
 ) -> BootstrapResult:
     """Bootstrap over runs: resample the runs with replacement ``n_boot`` times and refit.
@@ -254,6 +255,12 @@ def bootstrap_fit(
     ``n_failed`` and left out.  The LSE forms refit a chunk of draws at once
     (`scaling_core.fit.newton_batch`, the same Newton steps as one by one).
     ``progress(done, total)`` is called before every chunk and at the end.
+    ``draw_weights`` (draws × runs, the runs in the order given) replaces the random draws by
+    the caller's own: a caller that refits a second model on the same resamples (the two
+    steps of `scaling_core.downstream`) draws the clusters once and passes them to both; then
+    ``n_boot`` is its number of rows.  ``samples`` is indexed by draw, so a failed refit
+    leaves a gap the caller can line up.  The ``"gadre"`` form (α = β) is refitted with its
+    exponents tied, from the full fit's θ.
 
     References: Besiroglu et al. 2024, arXiv:2404.10102 (bootstrap of the Approach-3 fit).
     """
@@ -271,6 +278,16 @@ def bootstrap_fit(
     full = fit(runs, form, **options)
     data = full.runs
     base_w = data["weight"].to_numpy(dtype=float)
+    given: FloatArray | None = None
+    if draw_weights is not None:
+        given = np.asarray(draw_weights, dtype=float)
+        if given.ndim != 2 or given.shape[1] != len(base_w) or len(given) < 2:
+            raise FitError(
+                f"draw_weights must be (draws >= 2) x {len(base_w)} runs, got shape {given.shape}"
+            )
+        if not np.all(np.isfinite(given) & (given >= 0)):
+            raise FitError("draw_weights must be non-negative and finite")
+        n_boot = len(given)
     rng = np.random.default_rng(seed)
     active = np.flatnonzero(base_w > 0)
     if resample == "clusters":
@@ -284,18 +301,26 @@ def bootstrap_fit(
         clusters = np.arange(len(active))
     n_units = int(clusters.max()) + 1 if len(clusters) else 0
     rows: list[dict[str, float]] = []
+    kept: list[int] = []
     failed = 0
-    refit_many = _fast_refitter(full, data.drop(columns=["weight"]), options, refit_grid_points)
+    frame = data.drop(columns=["weight"])
+    if form == "gadre":
+        refit_many = _tied_refitter(full, frame, options)
+    else:
+        refit_many = _fast_refitter(full, frame, options, refit_grid_points)
     chunk = _draw_chunk(len(base_w), n_boot)
     for start in range(0, n_boot, chunk):
         if progress is not None:
             progress(start, n_boot)
         size = min(chunk, n_boot - start)
-        weights = np.zeros((size, len(base_w)))
-        for i in range(size):
-            drawn = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
-            weights[i, active] = drawn[clusters] * base_w[active]
-        for refit in refit_many(weights):
+        if given is not None:
+            weights = given[start : start + size] * base_w[None, :]
+        else:
+            weights = np.zeros((size, len(base_w)))
+            for i in range(size):
+                drawn = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
+                weights[i, active] = drawn[clusters] * base_w[active]
+        for offset, refit in enumerate(refit_many(weights)):
             if refit is None or not all(math.isfinite(v) for v in refit.params.values()):
                 failed += 1
                 continue
@@ -306,9 +331,10 @@ def bootstrap_fit(
                 failed += 1
                 continue
             rows.append(row)
+            kept.append(start + offset)
     if progress is not None:
         progress(n_boot, n_boot)
-    samples = pd.DataFrame(rows)
+    samples = pd.DataFrame(rows, index=pd.Index(kept, name="draw"))
     lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
     intervals = (
         {
@@ -482,6 +508,50 @@ def _fast_refitter(
                 out[row] = result(sol.theta, sol.objective, sol.converged, sol.message)
             except (FitError, ArithmeticError, np.linalg.LinAlgError):
                 continue  # counted as a failed refit
+        return out
+
+    return many
+
+
+def _tied_refitter(
+    full: FitResult, frame: pd.DataFrame, options: Mapping[str, Any]
+) -> Callable[[FloatArray], list[FitResult | None]]:
+    """Reweighted refits of the α = β form (`scaling_core.fit.gadre`): the batch Newton polish
+    of `newton_batch` on the tied coordinates (e, a, b, α), from the full fit's θ."""
+    from scaling_core.fit.gadre import TIE
+
+    delta = _check_delta(options.get("delta", DEFAULT_DELTA))
+    data = _as_runs(frame)
+    model = _LSEModel(np.log(np.column_stack([data.n_params, data.n_tokens])), np.log(data.loss))
+    warm = np.asarray(full.theta, dtype=float)[:4]
+    free = np.ones(4, dtype=bool)
+    if "E" in full.fixed:
+        free[0] = False
+
+    def usable(w: FloatArray) -> bool:
+        active = w > 0
+        return bool(active.sum() >= int(free.sum())) and all(
+            len(np.unique(v[active])) >= 2 for v in (data.n_params, data.n_tokens)
+        )
+
+    def many(weights: FloatArray) -> list[FitResult | None]:
+        out: list[FitResult | None] = [None] * len(weights)
+        rows = np.flatnonzero([usable(w) for w in weights])
+        if not len(rows):
+            return out
+        batch = newton_batch(model, warm, free, weights[rows], delta, tie=TIE)
+        for i, row in enumerate(rows):
+            theta = TIE @ batch.theta[i]
+            out[row] = replace(
+                full,
+                params=_theta_params("chinchilla", theta, full.fixed),
+                objective=float(batch.objective[i]),
+                theta=theta,
+                converged=bool(batch.converged[i]),
+                message="Newton decrement below 1e-12 of the objective"
+                if batch.converged[i]
+                else "no convergence",
+            )
         return out
 
     return many

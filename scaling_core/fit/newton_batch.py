@@ -110,15 +110,19 @@ def newton_batch(
     weights: FloatArray,
     delta: float,
     max_iter: int = 200,
+    tie: FloatArray | None = None,
 ) -> BatchSolution:
     """Minimise Σ_i w_bi·Huber_δ(r_i(θ)) from ``theta0`` for every row of ``weights`` (B, n).
 
     ``theta0`` is one start (p,) shared by every row, or one start per row (B, p).
     The batch form of `scaling_core.fit.objective._newton` (same damping, acceptance and
     stopping rules); a row stops when it has converged or can descend no further.
+    ``tie`` (p_model × p) maps θ linearly to the model's parameters (θ_model = tie·θ; the
+    α = β form's `scaling_core.fit.gadre.TIE`): gradient tieᵀ·g and Hessian tieᵀ·H·tie are
+    exact; θ, ``free`` and the result are in the tied coordinates.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return _loop(model, np.asarray(theta0, dtype=float), free, weights, delta, max_iter)
+        return _loop(model, np.asarray(theta0, dtype=float), free, weights, delta, max_iter, tie)
 
 
 def _loop(
@@ -128,12 +132,16 @@ def _loop(
     weights: FloatArray,
     delta: float,
     max_iter: int,
+    tie: FloatArray | None = None,
 ) -> BatchSolution:
+    def untie(th: FloatArray) -> FloatArray:
+        return th if tie is None else th @ tie.T
+
     w_all = np.asarray(weights, dtype=float)
     n_rows = len(w_all)
     fi = np.flatnonzero(free)
     theta = np.tile(theta0, (n_rows, 1)) if theta0.ndim == 1 else theta0.copy()
-    f = _huber_sums(_residuals(model, theta), w_all, delta)
+    f = _huber_sums(_residuals(model, untie(theta)), w_all, delta)
     converged = np.zeros(n_rows, dtype=bool)
     moving = np.isfinite(f)
     lam = np.full(n_rows, 1e-6)
@@ -144,7 +152,11 @@ def _loop(
             break
         w = w_all[rows]
         th = theta[rows]
-        grad, hess, gauss_newton = _gradient_hessian(model, th, w, delta)
+        grad, hess, gauss_newton = _gradient_hessian(model, untie(th), w, delta)
+        if tie is not None:
+            grad = grad @ tie
+            hess = np.einsum("pi,bpq,qj->bij", tie, hess, tie)
+            gauss_newton = gauss_newton @ (tie * tie)
         grad = grad[:, fi]
         hess = hess[:, fi][:, :, fi]
         gauss_newton = gauss_newton[:, fi]
@@ -192,7 +204,7 @@ def _loop(
                 break
             trial = th[k].copy()
             trial[:, fi] += step_s / scale[k]
-            f_trial = _huber_sums(_residuals(model, trial), w[k], delta)
+            f_trial = _huber_sums(_residuals(model, untie(trial)), w[k], delta)
             better = f_trial < f_row[k]
             good = k[better]
             if len(good):

@@ -162,6 +162,9 @@ OTHER_REAL_LABELS: dict[str, str] = {
     "real/gemstones-2025/gemstones_checkpoints.csv": (
         "Gemstones learning curves at constant LR (McLeish et al. 2025)"
     ),
+    "real/olmo-ladder/olmo_ladder_downstream.csv": (
+        "OLMo ladder task accuracy and bits per byte per checkpoint (Bhagia et al. 2024)"
+    ),
     "real/pythia/pythia_lambada_checkpoints.csv": (
         "Pythia checkpoints, LAMBADA loss (Biderman et al. 2023)"
     ),

@@ -1,0 +1,893 @@
+"""Task accuracy predicted from a ladder of small runs: Bhagia et al. 2024's two steps.
+
+Step 1 (Bhagia et al. 2024, eq. 1) fits the task loss of each ladder run's final checkpoint
+in Chinchilla's form,
+
+    L(N, D) = E + A / N^α + B / D^β,
+
+with the project's Approach-3 fit (`scaling_core.fit.fit`, Hoffmann et al. 2022, App. D.2)
+and its trust checks.  Step 2 (their eq. 2) maps task loss to task accuracy with a sigmoid,
+
+    Acc(L) = a / (1 + exp(−k·(L − L0))) + b,
+
+fitted by least squares on every checkpoint of the ladder runs after the first 10% of each
+run (their Sec. 3: early checkpoints are noisy).  The held-out runs (by default those above
+1.3e9 parameters: the OLMo ladder's 3B runs) are predicted by chaining the two,
+Acc(L(N, D)).  Intervals come from one cluster bootstrap of both fits together: each draw
+resamples the ladder's configurations (runs sharing (N, D), such as reruns, are one cluster)
+and refits step 1 on the drawn runs' final points and step 2 on the same runs' checkpoints.
+
+The task loss is the bits per byte of the correct answer, the column Bhagia et al. use
+(``eval/downstream_bpb/<task>_bpb`` in the OLMo files), and a step-1 point is the mean of the
+run's last ``final_window`` = 5 checkpoints (their moving average of 5).  When the Chinchilla
+form leaves any constant undetermined (`scaling_core.fit.identifiability`), step 1 fits the
+same form with one exponent, α = β (Gadre et al. 2024, `scaling_core.fit.gadre`), and says so.
+
+The variance gate is Bhagia et al.'s variance analysis (their Sec. 5 and the authors'
+``variance_analysis.py``): the standard deviation of the task metric over the last 10
+checkpoints of one ladder run (theirs: 1B-10xC; here the fitted run with the most compute),
+relative to its mean.  A task is flagged when that relative SD is above the mean over every
+task the files carry (the authors colour such tasks red); with fewer than three tasks the
+threshold is 0.975%, the mean of the accuracy relative SDs of the ten tasks in the authors'
+released table (``src/scripts/paper/figures/variance.csv`` of allenai/OLMo-ladder).
+
+Accuracy is a fraction (a metric column holding percentages is divided by 100, and the
+notes say so).
+
+References
+----------
+A. Bhagia, J. Liu et al., "Establishing Task Scaling Laws via Compute-Efficient Model
+Ladders", arXiv:2412.04403, 2024 (eqs. 1-2, Sec. 3, Sec. 5).
+J. Hoffmann et al., arXiv:2203.15556, 2022 (eq. 2, App. D.2).
+S. Y. Gadre et al., arXiv:2403.08540, 2024 (sec. 2.1: α = β).
+
+Examples
+--------
+>>> round(float(sigmoid(0.8, a=-0.8, k=5.0, loss_mid=1.0, b=1.0)), 4)
+0.5002
+>>> sorted(find_task_pairs(["eval/downstream_bpb/piqa_val_rc_5shot_bpb",
+...                         "eval/downstream/piqa_val_rc_5shot_len_norm"]))
+['piqa_val']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from scaling_core.fit import bootstrap_fit, fit
+from scaling_core.fit.bootstrap import configuration_clusters, resampling_text
+from scaling_core.fit.result import FitResult
+from scaling_core.laws import FloatArray
+
+#: Suffixes of a task-loss column, preferred in this order when several share one task.
+LOSS_SUFFIXES: tuple[str, ...] = ("_bpb", "_loss", "_ce")
+#: Suffixes of a task-metric column, preferred in this order (length-normalised accuracy first,
+#: as Bhagia et al. report for ranked classification).
+METRIC_SUFFIXES: tuple[str, ...] = ("_len_norm", "_acc", "_accuracy")
+#: Default parameter count above which runs are held out (the OLMo ladder's 3B runs).
+DEFAULT_HOLDOUT_PARAMS: float = 1.3e9
+#: Fraction of each run's checkpoints left out of step 2 (Bhagia et al., Sec. 3).
+WARMUP_FRACTION: float = 0.1
+#: Checkpoints averaged into a run's final step-1 point (the authors' moving average of 5).
+FINAL_WINDOW: int = 5
+#: Checkpoints whose spread the variance gate measures (Bhagia et al.'s last 10).
+GATE_WINDOW: int = 10
+#: Mean accuracy relative SD of the ten tasks in the authors' released variance table.
+GATE_DEFAULT_THRESHOLD: float = 0.00975
+STEP1_FORMS: tuple[str, ...] = ("auto", "chinchilla", "gadre")
+
+
+class DownstreamError(ValueError):
+    """Input the downstream prediction cannot use; the message names the column or task."""
+
+
+# --------------------------------------------------------------------------- task pairs
+
+
+@dataclass(frozen=True)
+class TaskPair:
+    """One task's loss column and metric column, found by name."""
+
+    task: str
+    loss_column: str
+    metric_column: str
+
+
+def _key(column: str, suffixes: Sequence[str]) -> tuple[str, int] | None:
+    leaf = column.rsplit("/", 1)[-1]
+    for rank, suffix in enumerate(suffixes):
+        if leaf.endswith(suffix) and len(leaf) > len(suffix):
+            return leaf[: -len(suffix)], rank
+    return None
+
+
+def _short(key: str) -> str:
+    return re.sub(r"(_rc|_mc)?_\d+shot$", "", key)
+
+
+def find_task_pairs(columns: Iterable[str]) -> dict[str, TaskPair]:
+    """Task name → (loss column, metric column), matched by the name left when the suffixes
+    are taken off the last path part: ``eval/downstream_bpb/hellaswag_val_rc_5shot_bpb`` and
+    ``eval/downstream/hellaswag_val_rc_5shot_len_norm`` are the task ``hellaswag_val`` (the
+    format and shot count dropped from the name when no other task then shares it)."""
+    losses: dict[str, tuple[int, str]] = {}
+    metrics: dict[str, tuple[int, str]] = {}
+    for column in columns:
+        column = str(column)
+        for table, suffixes in ((losses, LOSS_SUFFIXES), (metrics, METRIC_SUFFIXES)):
+            found = _key(column, suffixes)
+            if found and (found[0] not in table or found[1] < table[found[0]][0]):
+                table[found[0]] = (found[1], column)
+    keys = sorted(set(losses) & set(metrics))
+    shorts = [_short(k) for k in keys]
+    pairs: dict[str, TaskPair] = {}
+    for key, short in zip(keys, shorts, strict=True):
+        name = short if shorts.count(short) == 1 else key
+        pairs[name] = TaskPair(name, losses[key][1], metrics[key][1])
+    return pairs
+
+
+def resolve_task(
+    columns: Sequence[str],
+    task: str | None,
+    loss_column: str | None = None,
+    metric_column: str | None = None,
+) -> TaskPair:
+    """The task pair to predict: a task found by `find_task_pairs` (its name, or a prefix
+    that only one task has), with ``loss_column``/``metric_column`` overriding either column.
+    Raises `DownstreamError` naming the task or column and listing what the files carry."""
+    present = [str(c) for c in columns]
+    for flag, column in (("--loss-column", loss_column), ("--metric-column", metric_column)):
+        if column is not None and column not in present:
+            raise DownstreamError(f"{flag}: no column {column!r} in the files")
+    pairs = find_task_pairs(present)
+    listing = ", ".join(pairs) if pairs else "none"
+    if not task:
+        if loss_column and metric_column:
+            return TaskPair(metric_column.rsplit("/", 1)[-1], loss_column, metric_column)
+        raise DownstreamError(f"name a task with --task; the files carry: {listing}")
+    chosen = pairs.get(task)
+    if chosen is None:
+        matches = [name for name in pairs if name.startswith(task)]
+        if len(matches) == 1:
+            chosen = pairs[matches[0]]
+        elif matches:
+            raise DownstreamError(
+                f"task {task!r} matches {len(matches)} tasks: {', '.join(matches)}; name one"
+            )
+    if chosen is None:
+        if loss_column and metric_column:
+            return TaskPair(task, loss_column, metric_column)
+        raise DownstreamError(
+            f"unknown task {task!r}; the files carry: {listing}"
+            + (
+                ""
+                if pairs
+                else " (a loss column ending _bpb/_loss beside a metric ending "
+                "_len_norm/_acc; or name both with --loss-column and --metric-column)"
+            )
+        )
+    return TaskPair(
+        chosen.task, loss_column or chosen.loss_column, metric_column or chosen.metric_column
+    )
+
+
+def task_checkpoints(curves: pd.DataFrame, pair: TaskPair) -> tuple[pd.DataFrame, list[str]]:
+    """The checkpoints of every run that logged both columns: run, step, n_params, n_tokens,
+    loss (the task loss), metric (a fraction), sorted by run and step; and notes."""
+    if curves is None or not len(curves):
+        raise DownstreamError(
+            "the files hold no learning curves: the downstream prediction needs every run's "
+            "checkpoints (a step or tokens column per row)"
+        )
+    for column in (pair.loss_column, pair.metric_column):
+        if column not in curves.columns:
+            raise DownstreamError(f"no column {column!r} in the runs read")
+    notes: list[str] = []
+    frame = pd.DataFrame(
+        {
+            "run": curves["run"].astype(str),
+            "step": pd.to_numeric(curves.get("step", curves["n_tokens"]), errors="coerce"),
+            "n_params": pd.to_numeric(curves["n_params"], errors="coerce"),
+            "n_tokens": pd.to_numeric(curves["n_tokens"], errors="coerce"),
+            "loss": pd.to_numeric(curves[pair.loss_column], errors="coerce"),
+            "metric": pd.to_numeric(curves[pair.metric_column], errors="coerce"),
+        }
+    )
+    usable = (
+        np.isfinite(frame[["n_params", "n_tokens", "loss", "metric"]]).all(axis=1)
+        & (frame["n_params"] > 0)
+        & (frame["n_tokens"] > 0)
+        & (frame["loss"] > 0)
+    )
+    frame = frame[usable]
+    if not len(frame):
+        raise DownstreamError(
+            f"no checkpoint has {pair.loss_column!r}, {pair.metric_column!r}, params and "
+            "tokens all set (params from --runs-meta if the logs lack them)"
+        )
+    if frame["metric"].min() < 0:
+        raise DownstreamError(
+            f"{pair.metric_column!r} holds a negative value ({frame['metric'].min():g}); an "
+            "accuracy is expected"
+        )
+    if frame["metric"].max() > 1.0:
+        if frame["metric"].max() > 100.0:
+            raise DownstreamError(
+                f"{pair.metric_column!r} reaches {frame['metric'].max():g}: not an accuracy "
+                "(a fraction or a percentage)"
+            )
+        frame["metric"] = frame["metric"] / 100.0
+        notes.append(f"{pair.metric_column} read as percentages and divided by 100")
+    frame = frame.sort_values(["run", "step", "n_tokens"], kind="stable").reset_index(drop=True)
+    return frame, notes
+
+
+# --------------------------------------------------------------------------- step 2: sigmoid
+
+
+def sigmoid(
+    loss: ArrayLike,
+    a: float | FloatArray,
+    k: float | FloatArray,
+    loss_mid: float | FloatArray,
+    b: float | FloatArray,
+) -> FloatArray:
+    """Acc(L) = a / (1 + exp(−k·(L − L0))) + b (Bhagia et al. 2024, eq. 2); ``loss_mid`` is L0.
+    Arrays of parameters broadcast against ``loss``."""
+    z = -np.asarray(k) * (np.asarray(loss, dtype=float) - np.asarray(loss_mid))
+    return np.asarray(a) / (1.0 + np.exp(np.clip(z, -500, 500))) + np.asarray(b)
+
+
+@dataclass(frozen=True)
+class SigmoidFit:
+    """Step 2's fitted sigmoid: Acc(L) = a/(1 + exp(−k(L − L0))) + b (Bhagia et al., eq. 2)."""
+
+    a: float
+    k: float
+    loss_mid: float
+    b: float
+    n_points: int
+    rms: float
+    #: False when the parameters still drift after 2,000 steps: the checkpoints sit on one
+    #: tail of the sigmoid, where a and L0 trade off along a flat direction (the curve over
+    #: the data is still fitted; its parameters are not determined).
+    converged: bool = True
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {"a": self.a, "k": self.k, "L0": self.loss_mid, "b": self.b}
+
+    def predict(self, loss: ArrayLike) -> FloatArray:
+        return sigmoid(loss, self.a, self.k, self.loss_mid, self.b)
+
+
+def _sigmoid_values(theta: FloatArray, loss: FloatArray) -> FloatArray:
+    """Model values (B, n) for every θ row = (a, k, L0, b)."""
+    return sigmoid(loss[None, :], theta[:, 0:1], theta[:, 1:2], theta[:, 2:3], theta[:, 3:4])
+
+
+def _sigmoid_normal(
+    theta: FloatArray, loss: FloatArray, metric: FloatArray, w: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Gradient Jᵀ·W·r (B, 4) and Gauss-Newton matrix Jᵀ·W·J (B, 4, 4) of ½Σ w·r², built from
+    the Jacobian's columns ∂/∂(a, k, L0, b) = (s, a·s(1−s)(L − L0), −a·s(1−s)·k, 1)."""
+    a, k, mid = theta[:, 0:1], theta[:, 1:2], theta[:, 2:3]
+    diff = loss[None, :] - mid
+    s = 1.0 / (1.0 + np.exp(np.clip(-k * diff, -500, 500)))
+    ads = a * s * (1.0 - s)
+    cols = (s, ads * diff, -ads * k)
+    r = a * s + theta[:, 3:4] - metric[None, :]
+    weighted = [w * c for c in cols] + [w]
+    grad = np.stack([np.einsum("bn,bn->b", wc, r) for wc in weighted], axis=1)
+    hess = np.empty((len(theta), 4, 4))
+    for p in range(4):
+        for q in range(p, 3):
+            hess[:, p, q] = hess[:, q, p] = np.einsum("bn,bn->b", weighted[p], cols[q])
+        hess[:, p, 3] = hess[:, 3, p] = weighted[p].sum(axis=1)
+    return grad, hess
+
+
+def _sigmoid_start(loss: FloatArray, metric: FloatArray, w: FloatArray) -> FloatArray:
+    """Variable projection: for (k, L0) on a grid, (a, b) by weighted least squares; the best."""
+    span = max(float(np.ptp(loss)), 1e-6)
+    ks = np.geomspace(0.3 / span, 300.0 / span, 25)
+    mids = np.linspace(loss.min() - 2 * span, loss.max() + 2 * span, 41)
+    kk, mm = np.meshgrid(ks, mids, indexing="ij")
+    kk, mm = kk.ravel(), mm.ravel()
+    sw = w.sum()
+    my = float((metric * w).sum() / sw)
+    best = (math.inf, np.zeros(4))
+    for i in range(0, len(kk), 128):
+        kc, mc = kk[i : i + 128, None], mm[i : i + 128, None]
+        s = 1.0 / (1.0 + np.exp(np.clip(-kc * (loss[None, :] - mc), -500, 500)))
+        ms = (s * w).sum(1) / sw
+        cov = ((s - ms[:, None]) * ((metric - my) * w)[None, :]).sum(1)
+        var = ((s - ms[:, None]) ** 2 * w[None, :]).sum(1)
+        a = np.where(var > 1e-300, cov / np.maximum(var, 1e-300), 0.0)
+        b = my - a * ms
+        sse = (((a[:, None] * s + b[:, None]) - metric[None, :]) ** 2 * w[None, :]).sum(1)
+        j = int(np.argmin(sse))
+        if sse[j] < best[0]:
+            best = (float(sse[j]), np.array([a[j], kc[j, 0], mc[j, 0], b[j]]))
+    return best[1]
+
+
+def fit_sigmoid_batch(
+    loss: ArrayLike,
+    metric: ArrayLike,
+    weights: ArrayLike,
+    start: ArrayLike | None = None,
+    max_iter: int = 200,
+) -> tuple[FloatArray, np.ndarray]:
+    """Weighted least-squares fits of the sigmoid for every row of ``weights`` (B, n) at once.
+
+    Levenberg-Marquardt with the Gauss-Newton matrix, all rows in numpy together, from
+    ``start`` (a, k, L0, b) or a variable-projection grid start (`_sigmoid_start`) on the
+    first row.  A row stops when a step gains less than 1e-10 of its sum of squares, or when
+    no damping finds a descent step (a minimum up to rounding).  Returns
+    θ (B, 4) with k > 0 (the sign folded into a and b: a·s(−k) + b = −a·s(k) + (a + b)) and
+    whether each row converged.
+    """
+    x = np.asarray(loss, dtype=float).reshape(-1)
+    y = np.asarray(metric, dtype=float).reshape(-1)
+    w_all = np.atleast_2d(np.asarray(weights, dtype=float))
+    if w_all.shape[1] != len(x) or len(y) != len(x):
+        raise DownstreamError(f"weights are {w_all.shape} for {len(x)} points")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        theta0 = _sigmoid_start(x, y, w_all[0]) if start is None else np.asarray(start, float)
+        return _sigmoid_lm(x, y, w_all, np.tile(theta0, (len(w_all), 1)), max_iter)
+
+
+def _sigmoid_lm(
+    x: FloatArray, y: FloatArray, w_all: FloatArray, theta: FloatArray, max_iter: int
+) -> tuple[FloatArray, np.ndarray]:
+    """The Levenberg-Marquardt loop of `fit_sigmoid_batch` (θ rows updated in place)."""
+
+    def sse(th: FloatArray, w: FloatArray) -> FloatArray:
+        return np.einsum("bn,bn->b", w, (_sigmoid_values(th, x) - y[None, :]) ** 2)
+
+    f = sse(theta, w_all)
+    lam = np.full(len(w_all), 1e-3)
+    moving = np.isfinite(f)
+    converged = np.zeros(len(w_all), dtype=bool)
+    for _ in range(max_iter):
+        rows = np.flatnonzero(moving)
+        if not len(rows):
+            break
+        w = w_all[rows]
+        grad, hess = _sigmoid_normal(theta[rows], x, y, w)
+        diag = np.maximum(np.diagonal(hess, axis1=1, axis2=2), 1e-300)
+        damped = hess + (lam[rows, None] * diag)[:, :, None] * np.eye(4)[None]
+        try:
+            step = -np.linalg.solve(damped, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            step = -grad * 1e-6
+        trial = theta[rows] + step
+        f_trial = sse(trial, w)
+        better = np.isfinite(f_trial) & (f_trial <= f[rows])
+        good = rows[better]
+        gain = f[good] - f_trial[better]
+        theta[good] = trial[better]
+        f[good] = f_trial[better]
+        lam[good] = np.maximum(lam[good] / 3.0, 1e-12)
+        lam[rows[~better]] *= 4.0
+        small = np.zeros(len(rows), dtype=bool)
+        small[better] = gain <= 1e-10 * np.maximum(f_trial[better], 1e-300) + 1e-30
+        done = rows[small]
+        converged[done] = True
+        moving[done] = False
+        stuck = rows[lam[rows] > 1e12]  # no step descends: a minimum up to rounding
+        converged[stuck] = True
+        moving[stuck] = False
+    flip = theta[:, 1] < 0
+    theta[flip, 3] += theta[flip, 0]
+    theta[flip, 0] *= -1
+    theta[flip, 1] *= -1
+    converged &= np.all(np.isfinite(theta), axis=1)
+    return theta, converged
+
+
+def fit_sigmoid(loss: ArrayLike, metric: ArrayLike, weights: ArrayLike | None = None) -> SigmoidFit:
+    """Least-squares fit of Acc(L) = a/(1 + exp(−k(L − L0))) + b (Bhagia et al. 2024, eq. 2)."""
+    x = np.asarray(loss, dtype=float).reshape(-1)
+    y = np.asarray(metric, dtype=float).reshape(-1)
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
+    if len(x) < 5 or len(np.unique(x)) < 4:
+        raise DownstreamError(
+            f"step 2 needs at least 5 checkpoints at 4 distinct task losses, got {len(x)}"
+        )
+    theta, ok = fit_sigmoid_batch(x, y, w[None, :], max_iter=2000)
+    if not np.all(np.isfinite(theta[0])):
+        raise DownstreamError("the sigmoid fit of step 2 gave no finite parameters")
+    a, k, mid, b = (float(v) for v in theta[0])
+    rms = float(np.sqrt(np.average((sigmoid(x, a, k, mid, b) - y) ** 2, weights=w)))
+    return SigmoidFit(a, k, mid, b, len(x), rms, bool(ok[0]))
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+@dataclass(frozen=True)
+class VarianceGate:
+    """Bhagia et al.'s variance analysis for one task: spread of the last checkpoints of one
+    ladder run (module docstring)."""
+
+    run: str
+    n_checkpoints: int
+    metric_sd: float
+    metric_relative_sd: float
+    loss_sd: float
+    loss_relative_sd: float
+    threshold: float
+    threshold_basis: str
+    flagged: bool
+
+    @property
+    def verdict(self) -> str:
+        pct = f"{100 * self.metric_relative_sd:.2f}%"
+        limit = f"{100 * self.threshold:.2f}%"
+        if self.flagged:
+            return (
+                f"too noisy to predict reliably: the accuracy of {self.run}'s last "
+                f"{self.n_checkpoints} checkpoints varies by {pct} of its mean, above {limit} "
+                f"({self.threshold_basis})"
+            )
+        return (
+            f"passes: the accuracy of {self.run}'s last {self.n_checkpoints} checkpoints varies "
+            f"by {pct} of its mean, not above {limit} ({self.threshold_basis})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run,
+            "n_checkpoints": self.n_checkpoints,
+            "metric_sd": self.metric_sd,
+            "metric_relative_sd": self.metric_relative_sd,
+            "loss_sd": self.loss_sd,
+            "loss_relative_sd": self.loss_relative_sd,
+            "threshold": self.threshold,
+            "threshold_basis": self.threshold_basis,
+            "flagged": self.flagged,
+            "verdict": self.verdict,
+        }
+
+
+def _spread(values: FloatArray) -> tuple[float, float]:
+    sd = float(np.std(values))
+    mean = float(np.mean(values))
+    return sd, (sd / abs(mean) if mean else math.inf)
+
+
+def gate_run(checkpoints: pd.DataFrame) -> str:
+    """The run the gate measures: the one with the most compute (6·N·D at its end)."""
+    ends = checkpoints.groupby("run", sort=False).agg(
+        n_params=("n_params", "last"), n_tokens=("n_tokens", "last"), count=("step", "size")
+    )
+    ends = ends[ends["count"] >= 2]
+    if not len(ends):
+        raise DownstreamError("no run has two checkpoints for the variance gate")
+    return str((ends["n_params"] * ends["n_tokens"]).idxmax())
+
+
+def variance_gate(
+    curves: pd.DataFrame,
+    pair: TaskPair,
+    ladder_runs: Sequence[str],
+    window: int = GATE_WINDOW,
+) -> VarianceGate:
+    """The relative SD of ``pair``'s metric over the last ``window`` checkpoints of the ladder
+    run with the most compute, against the mean of the same number over every task pair of
+    ``curves`` (Bhagia et al. flag tasks above it), or `GATE_DEFAULT_THRESHOLD` with fewer
+    than three tasks."""
+    checkpoints, _ = task_checkpoints(curves, pair)
+    mine = checkpoints[checkpoints["run"].isin(ladder_runs)]
+    run = gate_run(mine)
+    last = mine[mine["run"] == run].tail(window)
+    metric_sd, metric_rel = _spread(last["metric"].to_numpy())
+    loss_sd, loss_rel = _spread(last["loss"].to_numpy())
+    others: list[float] = []
+    for other in find_task_pairs(curves.columns).values():
+        try:
+            rows, _ = task_checkpoints(curves, other)
+        except DownstreamError:
+            continue
+        tail = rows[rows["run"] == run].tail(window)
+        if len(tail) >= 2:
+            others.append(_spread(tail["metric"].to_numpy())[1])
+    if len(others) >= 3:
+        threshold = float(np.mean(others))
+        basis = f"the mean over the {len(others)} tasks in the files, Bhagia et al.'s rule"
+    else:
+        threshold = GATE_DEFAULT_THRESHOLD
+        basis = "the mean of Bhagia et al.'s ten tasks"
+    return VarianceGate(
+        run,
+        len(last),
+        metric_sd,
+        metric_rel,
+        loss_sd,
+        loss_rel,
+        threshold,
+        basis,
+        bool(metric_rel > threshold),
+    )
+
+
+# --------------------------------------------------------------------------- the prediction
+
+
+@dataclass(frozen=True)
+class DownstreamResult:
+    """Both steps, the held-out predictions with intervals, the gate (module docstring)."""
+
+    pair: TaskPair
+    step1: FitResult
+    step1_form: str
+    step1_reason: str
+    step1_points: pd.DataFrame
+    step2: SigmoidFit
+    step2_points: pd.DataFrame
+    predictions: pd.DataFrame
+    gate: VarianceGate
+    holdout_params_above: float
+    n_boot: int
+    n_failed: int
+    seed: int | None
+    confidence: float
+    n_clusters: int
+    step1_draws: pd.DataFrame = field(repr=False)
+    step2_draws: FloatArray = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def step2_band(self, loss: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Pointwise percentile band of the bootstrap sigmoids at ``loss``."""
+        grid = np.asarray(loss, dtype=float)
+        if not len(self.step2_draws):
+            nan = np.full(grid.shape, np.nan)
+            return nan, nan
+        th = self.step2_draws
+        values = sigmoid(grid[None, :], th[:, 0:1], th[:, 1:2], th[:, 2:3], th[:, 3:4])
+        lo, hi = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        return np.percentile(values, lo, axis=0), np.percentile(values, hi, axis=0)
+
+    @property
+    def step1_intervals(self) -> dict[str, list[float]]:
+        """Percentile intervals of step 1's constants over the bootstrap draws (for the α = β
+        form the better guide than the curvature check, which judges α and β apart)."""
+        if not len(self.step1_draws):
+            return {}
+        lo, hi = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        return {
+            name: [float(np.percentile(self.step1_draws[name], lo)),
+                   float(np.percentile(self.step1_draws[name], hi))]
+            for name in self.step1.params
+            if name in self.step1_draws
+        }  # fmt: skip
+
+    @property
+    def step2_intervals(self) -> dict[str, list[float]]:
+        """Percentile intervals of the sigmoid's a, k, L0, b over the bootstrap draws."""
+        if not len(self.step2_draws):
+            return {}
+        lo, hi = 50 * (1 - self.confidence), 50 * (1 + self.confidence)
+        return {
+            name: [float(np.percentile(self.step2_draws[:, i], lo)),
+                   float(np.percentile(self.step2_draws[:, i], hi))]
+            for i, name in enumerate(("a", "k", "L0", "b"))
+        }  # fmt: skip
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Errors of the held-out predictions (accuracy as a fraction): over configurations
+        (runs sharing (N, D), such as a rerun, averaged first; the headline) and over runs."""
+        p = self.predictions
+        if not len(p):
+            return {
+                "mean_abs_error": None,
+                "mean_signed_error": None,
+                "max_abs_error": None,
+                "mean_abs_error_runs": None,
+                "n_configurations": 0,
+                "n_predictions": 0,
+                "inside_interval": 0,
+            }
+        by = p.groupby("configuration")
+        err = (by["predicted"].mean() - by["observed"].mean()).to_numpy()
+        inside = (p["observed"] >= p["interval_low"]) & (p["observed"] <= p["interval_high"])
+        return {
+            "mean_abs_error": float(np.mean(np.abs(err))),
+            "mean_signed_error": float(np.mean(err)),
+            "max_abs_error": float(np.max(np.abs(err))),
+            "mean_abs_error_runs": float(np.mean(np.abs(p["predicted"] - p["observed"]))),
+            "n_configurations": len(err),
+            "n_predictions": len(p),
+            "inside_interval": int(inside.sum()),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        ident = self.step1.identifiability
+        return {
+            "task": self.pair.task,
+            "loss_column": self.pair.loss_column,
+            "metric_column": self.pair.metric_column,
+            "step1": {
+                "form": self.step1_form,
+                "form_reason": self.step1_reason,
+                "params": dict(self.step1.params),
+                "determined": dict(ident.determined),
+                "not_determined_because": {
+                    k: v for k, v in ident.reasons.items() if not ident.determined.get(k, True)
+                },
+                "warnings": self.step1.warnings(ident),
+                "intervals": self.step1_intervals,
+                "n_runs": len(self.step1_points),
+                "final_window": FINAL_WINDOW,
+                "points": [
+                    {
+                        "run": r.run,
+                        "n_params": float(r.n_params),
+                        "n_tokens": float(r.n_tokens),
+                        "loss": float(r.loss),
+                    }
+                    for r in self.step1_points.itertuples(index=False)
+                ],
+            },
+            "step2": {
+                "params": self.step2.params,
+                "n_points": self.step2.n_points,
+                "warmup_fraction": WARMUP_FRACTION,
+                "rms": self.step2.rms,
+                "converged": self.step2.converged,
+                "intervals": self.step2_intervals,
+                "n_runs": int(self.step2_points["run"].nunique()),
+            },
+            "predictions": [
+                {
+                    "run": r.run,
+                    "params": float(r.n_params),
+                    "tokens": float(r.n_tokens),
+                    "predicted": float(r.predicted),
+                    "observed": float(r.observed),
+                    "interval": [float(r.interval_low), float(r.interval_high)],
+                    "predicted_loss": float(r.predicted_loss),
+                    "observed_loss": float(r.observed_loss),
+                }
+                for r in self.predictions.itertuples(index=False)
+            ],
+            "summary": self.summary,
+            "gate": self.gate.to_dict(),
+            "holdout_params_above": self.holdout_params_above,
+            "bootstrap": {
+                "n_boot": self.n_boot,
+                "n_failed": self.n_failed,
+                "seed": self.seed,
+                "confidence": self.confidence,
+                "resampling": resampling_text("clusters", self.n_clusters, len(self.step1_points))
+                + "; both steps refitted on each draw",
+            },
+            "notes": list(self.notes),
+        }
+
+
+def _final_points(checkpoints: pd.DataFrame, window: int) -> pd.DataFrame:
+    grouped = checkpoints.groupby("run", sort=False)
+    tail = grouped.tail(window).groupby("run", sort=False)
+    return pd.DataFrame(
+        {
+            "run": list(tail.groups),
+            "n_params": tail["n_params"].last().to_numpy(),
+            "n_tokens": tail["n_tokens"].last().to_numpy(),
+            "loss": tail["loss"].mean().to_numpy(),
+        }
+    )
+
+
+def _after_warmup(checkpoints: pd.DataFrame, fraction: float) -> pd.DataFrame:
+    position = checkpoints.groupby("run", sort=False).cumcount()
+    size = checkpoints.groupby("run", sort=False)["step"].transform("size")
+    return checkpoints[position >= np.ceil(fraction * size)].reset_index(drop=True)
+
+
+def _step1_fit(points: pd.DataFrame, form: str) -> tuple[FitResult, str, str]:
+    """Chinchilla's form, or α = β when it leaves a constant undetermined (``form="auto"``)."""
+    if form == "gadre":
+        return fit(points, "gadre"), "gadre", "the alpha = beta form, as asked"
+    full = fit(points, "chinchilla")
+    if form == "chinchilla":
+        return full, "chinchilla", "the Chinchilla form, as asked"
+    missing = [k for k in ("E", "A", "B", "alpha", "beta") if not full.determined.get(k, True)]
+    if not missing:
+        return full, "chinchilla", "the Chinchilla form: the runs determine its five constants"
+    tied = fit(points, "gadre")
+    return (
+        tied,
+        "gadre",
+        f"alpha = beta (Gadre et al. 2024): the Chinchilla form leaves {', '.join(missing)} "
+        "undetermined on these runs",
+    )
+
+
+def predict_downstream(
+    curves: pd.DataFrame,
+    pair: TaskPair,
+    *,
+    holdout_params_above: float = DEFAULT_HOLDOUT_PARAMS,
+    step1_form: str = "auto",
+    n_boot: int = 1000,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    final_window: int = FINAL_WINDOW,
+    warmup_fraction: float = WARMUP_FRACTION,
+) -> DownstreamResult:
+    """Bhagia et al. 2024's two-step prediction of the held-out runs' final accuracy.
+
+    ``curves`` is a checkpoint table (`scaling_core.runs` learning curves: run, step,
+    n_params, n_tokens and the pair's columns).  Runs with at most ``holdout_params_above``
+    parameters are the ladder: step 1 on their final points (mean task loss of the last
+    ``final_window`` checkpoints, N and D of the last), step 2 on their checkpoints after the
+    first ``warmup_fraction``.  Every larger run is predicted at its final (N, D) and compared
+    with its final checkpoint's metric.  ``n_boot`` cluster-bootstrap draws refit both steps
+    on the same resampled configurations; the interval is the percentile interval at
+    ``confidence`` of the chained prediction (fit uncertainty of both steps, not the
+    checkpoint-to-checkpoint noise of the target).
+    """
+    if step1_form not in STEP1_FORMS:
+        raise DownstreamError(f"step-1 form must be one of {', '.join(STEP1_FORMS)}")
+    if not (0 < confidence < 1):
+        raise DownstreamError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if n_boot == 1 or n_boot < 0:
+        raise DownstreamError(f"the bootstrap needs at least 2 draws (or 0), got {n_boot}")
+    checkpoints, notes = task_checkpoints(curves, pair)
+    ladder = checkpoints[checkpoints["n_params"] <= holdout_params_above]
+    target = checkpoints[checkpoints["n_params"] > holdout_params_above]
+    points = _final_points(ladder, final_window)
+    if len(points) < 5 or points["n_params"].nunique() < 3:
+        raise DownstreamError(
+            f"step 1 needs at least 5 runs at 3 or more sizes up to {holdout_params_above:.4g} "
+            f"parameters; {len(points)} runs at {points['n_params'].nunique()} sizes have "
+            f"{pair.loss_column!r}"
+        )
+    step1, form, reason = _step1_fit(points, step1_form)
+    checkpoints2 = _after_warmup(ladder, warmup_fraction)
+    step2 = fit_sigmoid(checkpoints2["loss"], checkpoints2["metric"])
+    if not step2.converged:
+        notes.append(
+            "step 2: the checkpoints sit on one tail of the sigmoid, so a and L0 are not "
+            "determined (they drift together); the fitted curve over the checkpoints is"
+        )
+    ends = target.groupby("run", sort=False).tail(1).reset_index(drop=True)
+    # configurations: runs sharing (N, D) within 1% (reruns), ladder and targets alike
+    everyone = pd.concat(
+        [points[["run", "n_params", "n_tokens"]], ends[["run", "n_params", "n_tokens"]]]
+    )
+    labels = configuration_clusters(everyone["n_params"], everyone["n_tokens"])
+    ladder_labels = labels[: len(points)]
+    target_labels = labels[len(points) :]
+    predicted_loss = step1.predict(n_params=ends["n_params"], n_tokens=ends["n_tokens"])
+    predicted = step2.predict(predicted_loss)
+
+    step1_draws = pd.DataFrame()
+    step2_draws = np.empty((0, 4))
+    draws_pred = np.empty((0, len(ends)))
+    failed = 0
+    _, cluster_of_run = np.unique(ladder_labels, return_inverse=True)
+    n_clusters = int(cluster_of_run.max()) + 1
+    if n_boot:
+        rng = np.random.default_rng(seed)
+        counts = np.stack(
+            [
+                np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
+                for _ in range(n_boot)
+            ]
+        ).astype(float)
+        w1 = counts[:, cluster_of_run]
+        run_index = {r: i for i, r in enumerate(points["run"])}
+        w2 = w1[:, checkpoints2["run"].map(run_index).to_numpy()]
+        boot = bootstrap_fit(points, form, draw_weights=w1, confidence=confidence, seed=seed)
+        step1_draws = boot.samples
+        theta2, _ = fit_sigmoid_batch(
+            checkpoints2["loss"], checkpoints2["metric"], w2, start=list(step2.params.values())
+        )
+        good = np.zeros(n_boot, dtype=bool)
+        good[step1_draws.index.to_numpy()] = True
+        good &= np.all(np.isfinite(theta2), axis=1)  # drifting draws: their curves still count
+        failed = int(n_boot - good.sum())
+        draws = step1_draws.loc[np.flatnonzero(good)]
+        theta2 = theta2[good]
+        if len(ends) and len(draws):
+            n = ends["n_params"].to_numpy()[None, :]
+            d = ends["n_tokens"].to_numpy()[None, :]
+            col = {k: draws[k].to_numpy()[:, None] for k in ("E", "A", "B", "alpha", "beta")}
+            loss_draws = col["E"] + col["A"] * n ** -col["alpha"] + col["B"] * d ** -col["beta"]
+            draws_pred = sigmoid(
+                loss_draws, theta2[:, 0:1], theta2[:, 1:2], theta2[:, 2:3], theta2[:, 3:4]
+            )
+        step1_draws = draws
+        step2_draws = theta2
+    lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
+    if len(draws_pred):
+        low = np.percentile(draws_pred, lo_q, axis=0)
+        high = np.percentile(draws_pred, hi_q, axis=0)
+    else:
+        low = high = np.full(len(ends), np.nan)
+    predictions = pd.DataFrame(
+        {
+            "run": ends["run"],
+            "configuration": target_labels,
+            "n_params": ends["n_params"],
+            "n_tokens": ends["n_tokens"],
+            "predicted": predicted,
+            "observed": ends["metric"],
+            "interval_low": low,
+            "interval_high": high,
+            "predicted_loss": predicted_loss,
+            "observed_loss": ends["loss"],
+        }
+    )
+    gate = variance_gate(curves, pair, list(points["run"]))
+    step2_points = checkpoints2[["run", "step", "n_params", "n_tokens", "loss", "metric"]]
+    return DownstreamResult(
+        pair=pair,
+        step1=step1,
+        step1_form=form,
+        step1_reason=reason,
+        step1_points=points,
+        step2=step2,
+        step2_points=step2_points,
+        predictions=predictions,
+        gate=gate,
+        holdout_params_above=float(holdout_params_above),
+        n_boot=int(n_boot),
+        n_failed=failed,
+        seed=seed,
+        confidence=confidence,
+        n_clusters=n_clusters,
+        step1_draws=step1_draws,
+        step2_draws=step2_draws,
+        notes=tuple(notes),
+    )
+
+
+def all_tasks(
+    curves: pd.DataFrame, **options: Any
+) -> dict[str, DownstreamResult | DownstreamError]:
+    """`predict_downstream` for every task pair of ``curves`` (a failed task: its error)."""
+    out: dict[str, DownstreamResult | DownstreamError] = {}
+    for name, pair in find_task_pairs(curves.columns).items():
+        try:
+            out[name] = predict_downstream(curves, pair, **options)
+        except DownstreamError as exc:
+            out[name] = exc
+    return out
+
+
+def summary_table(results: Mapping[str, DownstreamResult | DownstreamError]) -> pd.DataFrame:
+    """One row per task: mean |error| (points), signed, the gate's relative SD and verdict."""
+    rows = []
+    for name, result in results.items():
+        if isinstance(result, DownstreamError):
+            rows.append({"task": name, "error": str(result)})
+            continue
+        s = result.summary
+        rows.append(
+            {
+                "task": name,
+                "step1_form": result.step1_form,
+                "mean_abs_error": s["mean_abs_error"],
+                "mean_signed_error": s["mean_signed_error"],
+                "inside_interval": s["inside_interval"],
+                "n_predictions": s["n_predictions"],
+                "gate_relative_sd": result.gate.metric_relative_sd,
+                "flagged": result.gate.flagged,
+            }
+        )
+    return pd.DataFrame(rows)
