@@ -22,6 +22,7 @@ OLD_URLS = {
     "pages/5_Plan_a_run.py": "Plan_a_run",
     "pages/6_Fit_your_runs.py": "Fit_your_runs",
     "pages/7_Published_sweeps.py": "Published_sweeps",
+    "pages/8_Ladders_tasks_and_comparisons.py": "Ladders_tasks_and_comparisons",  # new, same rule
 }
 
 

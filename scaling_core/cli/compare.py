@@ -118,6 +118,10 @@ def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--no-embeddings", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tuning", choices=("best", "all"), default="best", help=argparse.SUPPRESS)
     parser.add_argument("--unfinished-as-final", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--wide", choices=("auto", "tokens", "params", "step", "no"), default="auto",
+        help=argparse.SUPPRESS,
+    )  # fmt: skip
     return parser
 
 
@@ -144,15 +148,13 @@ def _side_args(args: argparse.Namespace, side: str, loss: str | None, others: li
     path = args.path_a if side == "A" else args.path_b
     where = [*args.where, *(args.where_a if side == "A" else args.where_b)]
     return argparse.Namespace(
-        paths=[path],
-        column=[*others, *([f"loss={loss}"] if loss is not None else [])],
-        runs_meta=args.runs_meta,
-        where=where,
-        verbose=False,
-        embeddings=args.embeddings,
-        no_embeddings=args.no_embeddings,
-        tuning=args.tuning,
-        unfinished_as_final=args.unfinished_as_final,
+        **{
+            **vars(args),  # every reading option of this command (--tuning, --wide, ...)
+            "paths": [path],
+            "column": [*others, *([f"loss={loss}"] if loss is not None else [])],
+            "where": where,
+            "verbose": False,
+        }
     )
 
 
