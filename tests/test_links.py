@@ -149,7 +149,18 @@ def contexts(global_keys: set[str]) -> list[Context]:
     return [c for page in PAGES for c in discover(page, global_keys)]
 
 
+#: Streamlit ignores a whole query string longer than this (characters): a hostile link given
+#: to many parameters at once is split into links that stay under it.
+QUERY_LIMIT = 480_000
+
+
 def check_falls_back(ctx: Context, keys: list[str], value: str | list[str]) -> None:
+    size = sum(map(len, value)) if isinstance(value, list) else len(value)
+    per_link = max(1, QUERY_LIMIT // max(size, 1))
+    if len(keys) > per_link:
+        for start in range(0, len(keys), per_link):
+            check_falls_back(ctx, keys[start : start + per_link], value)
+        return
     at = open_page(ctx.page, {**ctx.query, **dict.fromkeys(keys, value)})
     assert not at.exception, (ctx, value, at.exception)
     text = notes(at)
