@@ -8,10 +8,12 @@ checked both as declared and while reading, since a declared size can lie.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Sequence
 
 from scaling_core.runs.limits import LimitExceeded, ReadBudget
@@ -37,6 +39,44 @@ SKIP_NAMES = (
 
 def is_zip(name: str, data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" or name.lower().endswith(".zip")
+
+
+def is_gzip(data: bytes) -> bool:
+    """A gzip stream (``curves.csv.gz``, as DeepMind's routing sweep is released), by its magic."""
+    return data[:2] == b"\x1f\x8b"
+
+
+def read_gzip(data: bytes, name: str, budget: ReadBudget) -> tuple[str, bytes]:
+    """(name without ``.gz``, the decompressed bytes) of one gzip file.
+
+    Read in memory and never past what is left of the read's expanded bytes, the per-file limit
+    and, for an output over 256 KiB, `Limits.member_ratio` times the compressed size (a "gzip
+    bomb" stops there instead of filling memory); each crossing raises `LimitExceeded`."""
+    lim = budget.limits
+    cap = min(
+        lim.file_bytes,
+        lim.expanded_bytes - budget.expanded,
+        max(RATIO_CHECKED_ABOVE, len(data) * lim.member_ratio),
+    )
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            content = stream.read(cap + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RunLogError(f"{name}: not a readable gzip file ({exc})") from exc
+    inner = name[:-3] if name.lower().endswith(".gz") else name + ".unpacked"
+    if len(content) > cap:
+        if cap >= lim.file_bytes:
+            budget.add_expanded(inner, len(content))  # raises, naming the file limit
+        if cap == lim.expanded_bytes - budget.expanded:
+            budget.check_expanded(name, len(content))  # raises: the read's expanded bytes
+        raise LimitExceeded(
+            f"{name} expands more than {lim.member_ratio}x ({len(data):,} bytes to over "
+            f"{cap:,}); refused as a likely gzip bomb (limit {lim.member_ratio}x for files over "
+            f"{RATIO_CHECKED_ABOVE // 1024} KiB)",
+            "member_ratio",
+        )
+    budget.add_expanded(inner, len(content))
+    return inner, content
 
 
 def safe_member_name(name: str, archive: str) -> str:

@@ -135,6 +135,18 @@ def read_sources(
                     out.skipped.append((member, "a zip inside a zip; unpack it first"))
                 else:
                     files.append((member, content))
+        elif archive.is_gzip(data):
+            try:
+                inner, content = archive.read_gzip(data, name, budget)
+            except LimitExceeded:
+                raise
+            except RunLogError as exc:
+                out.problems.append((name, str(exc)))
+                continue
+            if archive.is_zip(inner, content) or archive.is_gzip(content):
+                out.skipped.append((name, "an archive inside a gzip file; unpack it first"))
+            else:
+                files.append((inner, content))
         else:
             budget.add_expanded(name, len(data))
             files.append((name, data))

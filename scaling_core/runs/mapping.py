@@ -118,6 +118,16 @@ _add(
         "totaltraininggflops",
         "traininggflops",
         "gflops",
+        "tflops",
+        "totaltflops",
+        "pflops",
+        "totalpflops",
+        "gigaflops",
+        "totalgigaflops",
+        "teraflops",
+        "totalteraflops",
+        "petaflops",
+        "totalpetaflops",
         "pfdays",
         "computepfdays",
         "petaflopdays",
@@ -403,13 +413,14 @@ def apply_overrides(
 
 #: Units a compute column's name can carry, as (pattern in the lower-cased name, FLOP per unit,
 #: unit): ``total_gflops`` (Marin's W&B exports), ``train_Gflops`` (OLMo), ``C (PF-days)``
-#: (Kaplan et al. 2020 count compute in PF-days: 1 PF-day = 1e15 × 86,400 FLOP).
+#: (Kaplan et al. 2020 count compute in PF-days: 1 PF-day = 1e15 × 86,400 FLOP), the unit
+#: spelled out (``throughput/total petaflops``, the OLMo-core ladder's W&B summary).
 _COMPUTE_UNITS = (
     (re.compile(r"pf-?s?[_ -]?days?|peta-?flop[_ -]?s?[_ -]?days?"), 8.64e19, "PF-days"),
-    (re.compile(r"gflop"), 1e9, "GFLOP"),
-    (re.compile(r"tflop"), 1e12, "TFLOP"),
-    (re.compile(r"(?<![a-z])pflop"), 1e15, "PFLOP"),
-    (re.compile(r"eflop"), 1e18, "EFLOP"),
+    (re.compile(r"gflop|giga-?flop"), 1e9, "GFLOP"),
+    (re.compile(r"tflop|tera-?flop"), 1e12, "TFLOP"),
+    (re.compile(r"(?<![a-z])pflop|peta-?flop"), 1e15, "PFLOP"),
+    (re.compile(r"eflop|(?<![a-z])exa-?flop"), 1e18, "EFLOP"),
 )
 
 
