@@ -168,7 +168,7 @@ def comparison_figure(
         "y",
         y_low,
         y_high,
-        f"m(C) = compute {label_b} needs / C",
+        "multiplier m(C) (B / A compute)",
         formatter=format_ratio,
     )
     return fig

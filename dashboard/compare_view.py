@@ -122,7 +122,6 @@ def _where_text(where: tuple[tuple[str, str], ...]) -> str:
 def show_comparison() -> None:
     """The comparison section: pick two sweeps, a loss and a budget; show the multiplier with its
     interval, the chart, and any undetermined or extrapolation notes."""
-    st.subheader("Two sweeps as a compute multiplier")
     st.markdown(
         "How much compute sweep B needs to reach the loss sweep A reaches with a budget C: "
         "`m(C) = C_B(L*_A(C)) / C`, each `L*(C)` the compute-optimal loss of the sweep's own "
