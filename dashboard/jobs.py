@@ -3,37 +3,42 @@
 A Streamlit server runs every session in one Python process: a large upload read and fitted in
 that process holds the interpreter lock for seconds (the other sessions' reruns wait) and, if it
 needs more memory than the host has, takes every session down with it.  `run_isolated` runs a
-function in a fresh child interpreter instead (``python -m dashboard.jobs``; the function,
-its arguments and its result cross a pipe pickled), with
+function in a child process instead (the function, its arguments and its result cross a pipe
+pickled), with
 
 * an address-space limit (``RLIMIT_AS``) of the child's size once the numeric core is imported
-  plus ``memory_mb``: a job that wants more gets a `MemoryError` in the child, reported as
-  `JobTooLarge`;
+  and the arguments are unpickled, plus ``memory_mb``: a job that wants more gets a
+  `MemoryError` in the child, reported as `JobTooLarge`;
 * a wall-clock limit of ``timeout_s``: past it the child is killed, reported as `JobTooLarge`.
 
-The parent only waits on a pipe, so the server keeps serving everyone else meanwhile.  Starting
-the child costs about a second (the imports of numpy, pandas and scipy), which is why only
-large uploads take this path.  The function and its arguments and result must be picklable (a
-module-level function of an importable module).
+The children are forked from one pre-started process (`multiprocessing`'s fork server) that
+has imported numpy, pandas, scipy and the numeric core once (`PRELOAD`): a job starts in a few
+milliseconds instead of the second a fresh interpreter spends on those imports, and each job is
+still its own process with its own limits, killed on its own.  The fork server is started with
+``OMP_NUM_THREADS=1`` (one job, one core: the server keeps the other) and
+``MALLOC_ARENA_MAX=2`` (see `_SERVER_ENV`); `prestart` starts it in the background (the fit page
+does when it is first opened), else the first job does.  The parent only waits on a pipe, so
+the server keeps serving everyone else meanwhile.  The function and its arguments and result
+must be picklable (a module-level function of an importable module).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import resource
-import subprocess
-import sys
+import threading
 import traceback
 from collections.abc import Callable
-from pathlib import Path
+from multiprocessing import forkserver
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-ROOT = Path(__file__).resolve().parents[1]
-
-#: Modules the child imports before its memory limit is set (their size is not the job's).
+#: Modules the fork server imports once; every job's child starts with them (their size is not
+#: the job's: the limit is set on top of the child's size).
 PRELOAD: tuple[str, ...] = (
     "numpy",
     "pandas",
@@ -41,6 +46,13 @@ PRELOAD: tuple[str, ...] = (
     "scaling_core.runs",
     "scaling_core.fit",
 )
+#: The fork server's environment, which its children inherit.  glibc reserves up to 64 MiB of
+#: address space per thread arena, unused but counted by RLIMIT_AS: with many threads
+#: (pyarrow's pool, BLAS) a job well within its memory was refused in some environments (the
+#: OLMo history upload in a fresh venv).  Two arenas make the budget measure what the job uses.
+#: A value the host already sets is kept.
+_SERVER_ENV = {"OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+_START_LOCK = threading.Lock()
 
 
 class JobTooLarge(RuntimeError):
@@ -56,13 +68,35 @@ def _address_space_bytes() -> int:
         return 0
 
 
-def _worker() -> None:
-    """Child side: read (func, args, memory_mb) pickled on stdin, answer on stdout."""
-    out = sys.stdout.buffer
+def _ensure_server() -> Any:
+    """The fork-server context, its server running (started, or restarted after it died, with
+    `PRELOAD` and `_SERVER_ENV`)."""
+    context = multiprocessing.get_context("forkserver")
+    with _START_LOCK:
+        context.set_forkserver_preload(list(PRELOAD))
+        saved = {name: os.environ.get(name) for name in _SERVER_ENV}
+        try:
+            for name, value in _SERVER_ENV.items():
+                os.environ.setdefault(name, value)
+            forkserver.ensure_running()
+        finally:  # the server process's own environment is left as it was
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return context
+
+
+def prestart() -> None:
+    """Start the fork server in the background, so that the first large upload does not wait
+    for its imports."""
+    threading.Thread(target=_ensure_server, name="jobs-prestart", daemon=True).start()
+
+
+def _job(answer: Connection, func: Callable[..., Any], args: tuple, memory_mb: float) -> None:
+    """Child side: set this job's memory limit, run ``func(*args)``, answer on the pipe."""
     try:
-        func, args, memory_mb = pickle.load(sys.stdin.buffer)
-        for name in PRELOAD:
-            __import__(name)
         base = _address_space_bytes()
         if base:
             limit = base + int(memory_mb * 1024 * 1024)
@@ -76,47 +110,39 @@ def _worker() -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         data = pickle.dumps(("memory", None))
-    out.write(data)
-    out.flush()
+    answer.send_bytes(data)
+    answer.close()
 
 
 def run_isolated(
     func: Callable[..., T], *args: Any, timeout_s: float, memory_mb: float, what: str = "this job"
 ) -> T:
-    """``func(*args)`` in a child interpreter with ``timeout_s`` seconds and ``memory_mb`` MiB.
+    """``func(*args)`` in a child process with ``timeout_s`` seconds and ``memory_mb`` MiB.
 
     Returns the function's result.  Raises `JobTooLarge` when the child runs out of time or
     memory (or dies).  Functions meant for it report a user's bad input in their result (as
     `dashboard.fit_session.analyse` does), so an exception in the child is a bug: it comes back
     as a RuntimeError naming the exception and its message.
     """
-    request = pickle.dumps((func, args, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
-    env = dict(os.environ)
-    # The child imports what the parent can: the project root, then the parent's own path.
-    paths = [str(ROOT), *(p for p in sys.path if p and os.path.isdir(p))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    env.setdefault("OMP_NUM_THREADS", "1")  # one job, one core: the server keeps the other
-    # glibc reserves up to 64 MiB of address space per thread arena, unused but counted by
-    # RLIMIT_AS: with many threads (pyarrow's pool, BLAS) a job well within its memory was
-    # refused in some environments (the OLMo history upload in a fresh venv). Two arenas make
-    # the budget measure what the job uses.
-    env.setdefault("MALLOC_ARENA_MAX", "2")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.jobs"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-        env=env,
-    )
+    context = _ensure_server()
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_job, args=(send, func, args, memory_mb), daemon=True)
     try:
-        answer, _ = process.communicate(request, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise JobTooLarge(
-            f"{what} took longer than its {timeout_s:g} s budget and was stopped"
-        ) from None
+        process.start()
+        send.close()
+        if not receive.poll(timeout_s):
+            raise JobTooLarge(f"{what} took longer than its {timeout_s:g} s budget and was stopped")
+        try:
+            answer = receive.recv_bytes()
+        except (EOFError, OSError):  # the child died before it answered
+            answer = b""
+    finally:
+        receive.close()
+        send.close()
+        if process.pid is not None:  # started
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=10)
     try:
         status, payload = pickle.loads(answer)
     except Exception as exc:  # an empty or cut answer: the child died (killed, out of memory)
@@ -130,7 +156,3 @@ def run_isolated(
         raise JobTooLarge(f"{what} needed more than its {memory_mb:,.0f} MiB memory budget")
     name, message, _trace = payload
     raise RuntimeError(f"{name}: {message}")
-
-
-if __name__ == "__main__":
-    _worker()
