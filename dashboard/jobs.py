@@ -47,10 +47,11 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Modules the fork server imports once; every job's child starts with them (their size is not
-#: the job's: the limit is set on top of the child's size).
+#: the job's: the limit is set on top of the child's size).  See also `_warm_up`.
 PRELOAD: tuple[str, ...] = (
     "numpy",
     "pandas",
+    "pyarrow",
     "scipy.optimize",
     "scaling_core.runs",
     "scaling_core.fit",
@@ -117,11 +118,24 @@ def _run_job(conn: socket.socket) -> None:
     conn.close()
 
 
+def _warm_up() -> None:
+    """Reserve, in the fork server, the address space that libraries reserve on first use:
+    pyarrow's memory pool takes about 1 GiB of address space at its first allocation (pandas
+    converts through Arrow when the runs table is mapped).  Reserved inside a job, that alone
+    took the OLMo ladder's mapping step past its 1,024 MiB budget, though its data needs under
+    100 MiB; reserved here, it is part of every child's base, not of its budget."""
+    import pandas as pd
+    import pyarrow as pa
+
+    pa.Table.from_pandas(pd.DataFrame({"run": ["a", "b"], "loss": [3.0, 2.9]})).to_pandas()
+
+
 def _serve(fd: int) -> None:
-    """The fork server: import `PRELOAD`, then fork one child per socket received on ``fd``
-    and answer with its pid; return when the caller closes ``fd``."""
+    """The fork server: import `PRELOAD` and `_warm_up`, then fork one child per socket
+    received on ``fd`` and answer with its pid; return when the caller closes ``fd``."""
     for name in PRELOAD:
         __import__(name)
+    _warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished children are reaped at once
     server = socket.socket(fileno=fd)
     while True:
