@@ -81,4 +81,3 @@ def test_pooled_jobs_each_get_their_own_process_and_memory_limit() -> None:
     assert _address_space_limit() == before  # this process is not
     pids = {run_isolated(_pid, timeout_s=30, memory_mb=100) for _ in range(3)}
     assert len(pids) == 3 and os.getpid() not in pids
-
