@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions
+from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions, run_heavy
 from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
 
 #: Largest table and number of cutoffs the page rolls out (each cutoff is one fit, run in the
@@ -56,7 +56,16 @@ def table_key(table: pd.DataFrame) -> str:
     scope="session",
 )
 def cached_rollout(
-    file_digest: str, options_key: tuple, fingerprint: str, _table: pd.DataFrame
+    file_digest: str,
+    options_key: tuple,
+    fingerprint: str,
+    _table: pd.DataFrame,
+    heavy: bool = False,
 ) -> RolloutResult | str:
-    """`page_rollout` of this content, options and fitted points (cached per session)."""
-    return page_rollout(_table, FitOptions(*options_key))
+    """`page_rollout` of this content, options and fitted points (cached per session); for a
+    large upload, ``heavy``, by `run_heavy` as its fit is (one fit per cutoff: seconds that
+    would otherwise hold the server's interpreter)."""
+    options = FitOptions(*options_key)
+    if not heavy:
+        return page_rollout(_table, options)
+    return run_heavy(page_rollout, _table, options, what="The rollout scorecard", too_large=str)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 
 from dashboard.fit_session import (
     BOOTSTRAP_KEY,
@@ -45,12 +46,16 @@ from dashboard.fit_session import (
     sample_names,
     upload_refusal,
 )
+from dashboard.jobs import prestart
 from dashboard.state import Param, current, forget_note, link_value, register
 from scaling_core.fit import (
     ExtrapolationResult,
 )
 from scaling_core.runs import RunLog, RunLogError, RunsRead
 from scaling_core.runs.archive import expanded_size
+
+if runtime.exists():  # a real server: large uploads' fork server starts while the visitor picks
+    prestart()
 
 #: ``f_sample`` round-trips through the URL; an upload never does. A name that is not one of
 #: `sample_names` falls back to no sample, with the note every refused link value gets.

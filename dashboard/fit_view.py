@@ -424,7 +424,8 @@ def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure 
     from dashboard.fit_rollout import cached_rollout, table_key
 
     st.markdown("**Rollout scorecard** (OLMo-core's method: every cutoff, not one)")
-    card = cached_rollout(source.digest, options.key(), table_key(table), table)
+    heavy = fu.source_bytes(source) > fs.HEAVY_BYTES
+    card = cached_rollout(source.digest, options.key(), table_key(table), table, heavy)
     if isinstance(card, str):
         st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
         return None

@@ -28,6 +28,9 @@ NOTE_VALUE_CHARS = 40
 BOUNDS_SLACK = 1e-6
 
 _NOTES_KEY = "link_notes"
+#: Session key of the sidebar slot a `dashboard.live.live_section` reserved for the share link
+#: in the current full run (`dashboard.widgets.share_link` fills it).
+LINK_SLOT_KEY = "share_link_slot"
 #: Session key of the set of parameters the current run has read (the page's own parameters).
 READ_KEY = "link_params_read"
 
@@ -180,8 +183,10 @@ def current(param: Param) -> Any:
 
 
 def start_run() -> None:
-    """Forget which parameters the previous run read (called first by every page)."""
+    """Forget which parameters the previous run read, and the previous run's share-link slot
+    (called first by every page)."""
     st.session_state[READ_KEY] = set()
+    st.session_state.pop(LINK_SLOT_KEY, None)
 
 
 def link_notes() -> list[str]:
@@ -204,6 +209,11 @@ def link_notes() -> list[str]:
             f"showing the default{', ' + escape_markdown(default) if default else ''}."
         )
     return lines
+
+
+def link_note_keys() -> frozenset[str]:
+    """The parameters whose link value was refused and whose note still stands."""
+    return frozenset(st.session_state.get(_NOTES_KEY, {}))
 
 
 def forget_note(key: str) -> None:

@@ -359,14 +359,16 @@ def primary_law():
 
 
 def share_link() -> None:
-    """A copyable link that reopens this page with every control as it is now."""
+    """A copyable link that reopens this page with every control as it is now; in the sidebar
+    slot a `dashboard.live.live_section` reserved, when one did in this run."""
     from urllib.parse import urlencode
 
-    from dashboard.state import query_string
+    from dashboard.state import LINK_SLOT_KEY, query_string
 
     base = (st.context.url or "").split("?", 1)[0]
     link = f"{base}?{urlencode(query_string())}"
-    with st.sidebar:
+    slot = st.session_state.pop(LINK_SLOT_KEY, None)
+    with slot.container() if slot is not None else st.sidebar:
         st.caption("Link to this view (copy with the button on the right):")
         st.code(link, language=None, wrap_lines=True)
 

@@ -17,6 +17,7 @@ from charts.format import (
 )
 from dashboard.cache import LANDSCAPE_RANGE, landscape_view
 from dashboard.layout import page
+from dashboard.live import live_section
 from dashboard.widgets import log_slider, primary_law, toggle
 from scaling_core.allocation import compute_for_loss, compute_optimal, training_flops
 
@@ -31,41 +32,45 @@ with page("Loss landscape"):
     st.latex(law_equation(law))
     st.caption(f"Source: {source_markdown(law.source)}. N counts {escape_markdown(law.counts)}.")
 
-    left, right = st.columns(2)
-    n_lo, n_hi, d_lo, d_hi = LANDSCAPE_RANGE
-    n_params = log_slider("Parameters N", "n", n_lo, n_hi, 1e9, container=left)
-    n_tokens = log_slider("Training tokens D", "d", d_lo, d_hi, 2e10, container=right)
-    show_3d = toggle("Show as a 3-D surface", "surface3d", False)
+    def run_section() -> None:
+        """The run's sliders, its numbers and the landscape with the run marked (rerun alone when one moves)."""
+        left, right = st.columns(2)
+        n_lo, n_hi, d_lo, d_hi = LANDSCAPE_RANGE
+        n_params = log_slider("Parameters N", "n", n_lo, n_hi, 1e9, container=left)
+        n_tokens = log_slider("Training tokens D", "d", d_lo, d_hi, 2e10, container=right)
+        show_3d = toggle("Show as a 3-D surface", "surface3d", False)
 
-    compute = float(training_flops(n_params, n_tokens))
-    loss = float(law.loss(n_params, n_tokens))
-    optimum = compute_optimal(law, compute)
-    optimal_loss = float(optimum.loss)
-    needed = float(compute_for_loss(law, loss))
+        compute = float(training_flops(n_params, n_tokens))
+        loss = float(law.loss(n_params, n_tokens))
+        optimum = compute_optimal(law, compute)
+        optimal_loss = float(optimum.loss)
+        needed = float(compute_for_loss(law, loss))
 
-    cols = st.columns(4)
-    cols[0].metric("Predicted loss (nats/token)", format_loss(loss))
-    cols[1].metric("Training compute", format_compute(compute, unit))
-    cols[2].metric(
-        "Compute-optimal loss at this C",
-        f"{format_loss(optimal_loss)}",
-        delta=format_loss_delta(optimal_loss - loss),
-        delta_color="inverse",
-        help=f"N_opt {format_count(float(optimum.n_params))}, D_opt {format_count(float(optimum.n_tokens))}",
-    )
-    if np.isfinite(needed) and needed > 0:
-        cols[3].metric(
-            "Compute wasted",
-            format_percent(max(0.0, 1 - needed / compute)),
-            help=(
-                f"A compute-optimal model reaches loss {format_loss(loss)} with {format_compute(needed, unit)} "
-                f"({compute / needed:.2f}× less than this run)."
-            ),
+        cols = st.columns(4)
+        cols[0].metric("Predicted loss (nats/token)", format_loss(loss))
+        cols[1].metric("Training compute", format_compute(compute, unit))
+        cols[2].metric(
+            "Compute-optimal loss at this C",
+            f"{format_loss(optimal_loss)}",
+            delta=format_loss_delta(optimal_loss - loss),
+            delta_color="inverse",
+            help=f"N_opt {format_count(float(optimum.n_params))}, D_opt {format_count(float(optimum.n_tokens))}",
         )
-    else:
-        cols[3].metric(
-            "Compute wasted", "—", help="This law does not reach that loss at any budget."
-        )
+        if np.isfinite(needed) and needed > 0:
+            cols[3].metric(
+                "Compute wasted",
+                format_percent(max(0.0, 1 - needed / compute)),
+                help=(
+                    f"A compute-optimal model reaches loss {format_loss(loss)} with {format_compute(needed, unit)} "
+                    f"({compute / needed:.2f}× less than this run)."
+                ),
+            )
+        else:
+            cols[3].metric(
+                "Compute wasted", "—", help="This law does not reach that loss at any budget."
+            )
 
-    fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
-    st.plotly_chart(fig, width="stretch")
+        fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
+        st.plotly_chart(fig, width="stretch")
+
+    live_section("Loss landscape", run_section)

@@ -30,6 +30,7 @@ from dashboard.cache_published import (
 )
 from dashboard.kept_figure import shared_figure
 from dashboard.layout import page
+from dashboard.live import live_section
 from dashboard.state import available_laws
 from dashboard.widgets import WRAP_ROW_HEIGHT, choice, compared_laws, log_slider, range_notes
 from scaling_core.allocation import compute_optimal
@@ -88,118 +89,124 @@ with page("Compute-optimal frontier"):
         r"a = \frac{\beta}{\alpha+\beta},\ b = \frac{\alpha}{\alpha+\beta}"
         r"\end{gathered}"
     )
-    compute = log_slider(
-        f"Training compute C ({unit})",
-        "fc",
-        FRONTIER_RANGE[0],
-        FRONTIER_RANGE[1],
-        1e22,
-        formatter=lambda c: format_compute(c, unit),
-        help="The budget read out in the table and used for the IsoFLOP profiles.",
-    )
     keys = compared_laws()
     laws = available_laws()
-    if notes := _law_notes(keys, laws):
-        st.caption(" ".join(notes))
 
-    rows = optimum_rows(keys, compute)
-    st.subheader(f"Recommended allocation at C = {format_compute(compute, unit)}")
-    table = pd.DataFrame(
-        {
-            "Law": [row.label for row in rows],
-            "N_opt (params)": [format_count(row.n_params) for row in rows],
-            "D_opt (tokens)": [format_count(row.n_tokens) for row in rows],
-            "Tokens / param": [format_ratio(row.tokens_per_param) for row in rows],
-            "L_opt (nats/token)": [format_loss(row.loss) for row in rows],
-            "Exponent a": [f"{row.exponent:.3f}" for row in rows],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        row_height=WRAP_ROW_HEIGHT,  # whole law names, wrapped
-        column_config={
-            "Law": st.column_config.TextColumn(width=200, pinned=True),
-            "Exponent a": st.column_config.TextColumn(
-                help="Local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
-            ),
-        },
-    )
+    def allocation_at_budget() -> None:
+        """The budget slider and what it changes: the allocation table, the spreads, the
+        frontier chart and the IsoFLOP profiles (rerun alone when the slider moves)."""
+        compute = log_slider(
+            f"Training compute C ({unit})",
+            "fc",
+            FRONTIER_RANGE[0],
+            FRONTIER_RANGE[1],
+            1e22,
+            formatter=lambda c: format_compute(c, unit),
+            help="The budget read out in the table and used for the IsoFLOP profiles.",
+        )
+        if notes := _law_notes(keys, laws):
+            st.caption(" ".join(notes))
 
-    n_ratio, n_min, n_max = spread([row.n_params for row in rows])
-    d_ratio, d_min, d_max = spread([row.n_tokens for row in rows])
-    r_ratio, r_min, r_max = spread([row.tokens_per_param for row in rows])
-    cols = st.columns(3)
-    if len(rows) > 1:
-        cols[0].metric(
-            "Spread of N_opt (max / min)",
-            f"{n_ratio:.1f}×",
-            help=f"from {format_count(n_min)} to {format_count(n_max)} parameters",
+        rows = optimum_rows(keys, compute)
+        st.subheader(f"Recommended allocation at C = {format_compute(compute, unit)}")
+        table = pd.DataFrame(
+            {
+                "Law": [row.label for row in rows],
+                "N_opt (params)": [format_count(row.n_params) for row in rows],
+                "D_opt (tokens)": [format_count(row.n_tokens) for row in rows],
+                "Tokens / param": [format_ratio(row.tokens_per_param) for row in rows],
+                "L_opt (nats/token)": [format_loss(row.loss) for row in rows],
+                "Exponent a": [f"{row.exponent:.3f}" for row in rows],
+            }
         )
-        cols[1].metric(
-            "Spread of D_opt (max / min)",
-            f"{d_ratio:.1f}×",
-            help=f"from {format_count(d_min)} to {format_count(d_max)} tokens",
-        )
-        cols[2].metric(
-            "Spread of tokens / param",
-            f"{r_ratio:.1f}×",
-            help=f"from {format_ratio(r_min)} to {format_ratio(r_max)} tokens per parameter",
-        )
-        by_ratio = {row.tokens_per_param: row.label for row in rows}
-        st.caption(
-            f"N_opt ranges from {format_count(n_min)} to {format_count(n_max)} and D_opt from "
-            f"{format_count(d_min)} to {format_count(d_max)} across the {len(rows)} laws. "
-            f"Tokens per parameter run from {format_ratio(r_min)} ({by_ratio.get(r_min, '')}) to "
-            f"{format_ratio(r_max)} ({by_ratio.get(r_max, '')}): one law at an extreme sets "
-            "each spread, so an allocation-only frontier fitted far from this budget (e.g. "
-            "Kaplan's) can dominate it; drop it in the sidebar to compare the others."
-        )
-    else:
-        st.info("Choose two or more laws in the sidebar to see how far they disagree.")
-    range_notes([row.key for row in rows], compute)
-    no_loss = [row.label for row in rows if not math.isfinite(row.loss)]
-    if no_loss:
-        st.info(
-            "No loss for allocation-only laws (they publish N_opt ∝ C^a, not L(N, D)): "
-            + "; ".join(no_loss)
-            + "."
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            row_height=WRAP_ROW_HEIGHT,  # whole law names, wrapped
+            column_config={
+                "Law": st.column_config.TextColumn(width=200, pinned=True),
+                "Exponent a": st.column_config.TextColumn(
+                    help="Local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
+                ),
+            },
         )
 
-    chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
-    st.plotly_chart(frontier_view(keys, compute, chosen, unit), width="stretch")
+        n_ratio, n_min, n_max = spread([row.n_params for row in rows])
+        d_ratio, d_min, d_max = spread([row.n_tokens for row in rows])
+        r_ratio, r_min, r_max = spread([row.tokens_per_param for row in rows])
+        cols = st.columns(3)
+        if len(rows) > 1:
+            cols[0].metric(
+                "Spread of N_opt (max / min)",
+                f"{n_ratio:.1f}×",
+                help=f"from {format_count(n_min)} to {format_count(n_max)} parameters",
+            )
+            cols[1].metric(
+                "Spread of D_opt (max / min)",
+                f"{d_ratio:.1f}×",
+                help=f"from {format_count(d_min)} to {format_count(d_max)} tokens",
+            )
+            cols[2].metric(
+                "Spread of tokens / param",
+                f"{r_ratio:.1f}×",
+                help=f"from {format_ratio(r_min)} to {format_ratio(r_max)} tokens per parameter",
+            )
+            by_ratio = {row.tokens_per_param: row.label for row in rows}
+            st.caption(
+                f"N_opt ranges from {format_count(n_min)} to {format_count(n_max)} and D_opt from "
+                f"{format_count(d_min)} to {format_count(d_max)} across the {len(rows)} laws. "
+                f"Tokens per parameter run from {format_ratio(r_min)} ({by_ratio.get(r_min, '')}) to "
+                f"{format_ratio(r_max)} ({by_ratio.get(r_max, '')}): one law at an extreme sets "
+                "each spread, so an allocation-only frontier fitted far from this budget (e.g. "
+                "Kaplan's) can dominate it; drop it in the sidebar to compare the others."
+            )
+        else:
+            st.info("Choose two or more laws in the sidebar to see how far they disagree.")
+        range_notes([row.key for row in rows], compute)
+        no_loss = [row.label for row in rows if not math.isfinite(row.loss)]
+        if no_loss:
+            st.info(
+                "No loss for allocation-only laws (they publish N_opt ∝ C^a, not L(N, D)): "
+                + "; ".join(no_loss)
+                + "."
+            )
 
-    with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
+        chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
+        st.plotly_chart(frontier_view(keys, compute, chosen, unit), width="stretch")
+
+        with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
+            st.markdown(
+                "Hoffmann et al. print their Approach-3 fit rounded (eq. 10: α 0.34, β 0.28), and the "
+                "rounded exponents do not reproduce the paper's own Approach-3 results. "
+                "`chinchilla-2022-unrounded` has the fit before rounding, as Besiroglu et al. 2024 "
+                "read it from the paper's TeX source; `chinchilla-2022` keeps eq. 10 as printed; "
+                "`sardana-frankle-2023` has the exponents Sardana & Frankle 2023 compute with."
+            )
+            st.dataframe(approach3_table(approach3_checks()), hide_index=True, width="stretch")
+            st.caption(
+                "Table 2 prints a = 0.46 with the interval 0.454-0.455, which does not contain its "
+                "own point estimate (the unrounded fit gives 0.4565); Besiroglu et al. 2024 find "
+                "Hoffmann et al.'s intervals implausibly narrow. The last column is, for each model "
+                "size of Table A3 (400M to 10T), the budget at which the preset makes that size "
+                "compute-optimal over the table's FLOP, minus one. No constants we know reproduce "
+                "that column exactly; the constants are as published, not tuned to it."
+            )
+
+        st.subheader("IsoFLOP profiles")
         st.markdown(
-            "Hoffmann et al. print their Approach-3 fit rounded (eq. 10: α 0.34, β 0.28), and the "
-            "rounded exponents do not reproduce the paper's own Approach-3 results. "
-            "`chinchilla-2022-unrounded` has the fit before rounding, as Besiroglu et al. 2024 "
-            "read it from the paper's TeX source; `chinchilla-2022` keeps eq. 10 as printed; "
-            "`sardana-frankle-2023` has the exponents Sardana & Frankle 2023 compute with."
+            "At a fixed budget, a small model sees many tokens and a large one few: the loss "
+            "L(N, C/6N) along that line has a minimum at N_opt (Hoffmann et al. 2022, Approach 2). "
+            "Flat bottoms mean that a size 2× off the optimum costs little loss."
         )
-        st.dataframe(approach3_table(approach3_checks()), hide_index=True, width="stretch")
-        st.caption(
-            "Table 2 prints a = 0.46 with the interval 0.454-0.455, which does not contain its "
-            "own point estimate (the unrounded fit gives 0.4565); Besiroglu et al. 2024 find "
-            "Hoffmann et al.'s intervals implausibly narrow. The last column is, for each model "
-            "size of Table A3 (400M to 10T), the budget at which the preset makes that size "
-            "compute-optimal over the table's FLOP, minus one. No constants we know reproduce "
-            "that column exactly; the constants are as published, not tuned to it."
-        )
+        loss_keys = [key for key in keys if laws[key].has_loss]
+        if loss_keys:
+            iso = [isoflop_curve(key, compute) for key in loss_keys]
+            st.plotly_chart(isoflop_figure(iso, compute_flops=compute, unit=unit), width="stretch")
+        else:
+            st.info("None of the compared laws has a loss; add e.g. the Epoch AI replication.")
 
-    st.subheader("IsoFLOP profiles")
-    st.markdown(
-        "At a fixed budget, a small model sees many tokens and a large one few: the loss "
-        "L(N, C/6N) along that line has a minimum at N_opt (Hoffmann et al. 2022, Approach 2). "
-        "Flat bottoms mean that a size 2× off the optimum costs little loss."
-    )
-    loss_keys = [key for key in keys if laws[key].has_loss]
-    if loss_keys:
-        iso = [isoflop_curve(key, compute) for key in loss_keys]
-        st.plotly_chart(isoflop_figure(iso, compute_flops=compute, unit=unit), width="stretch")
-    else:
-        st.info("None of the compared laws has a loss; add e.g. the Epoch AI replication.")
+    live_section("Compute-optimal frontier", allocation_at_budget)
 
     st.subheader("From Kaplan's exponent to Chinchilla's (Porian et al. 2024)")
     st.markdown(

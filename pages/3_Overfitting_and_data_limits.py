@@ -19,6 +19,7 @@ from dashboard.cache_frontier import (
 )
 from dashboard.kept_figure import kept_figure
 from dashboard.layout import page
+from dashboard.live import live_section
 from dashboard.widgets import log_slider, number_slider
 from scaling_core.data_constrained import CHEAP_EPOCHS, R_D_STAR, R_N_STAR, figure1_losses
 from scaling_core.presets import get_law
@@ -49,106 +50,115 @@ with page("Overfitting and data limits"):
         "non-embedding parameters and losses are on WebText2. This section always uses Kaplan's "
         "law: the Chinchilla-form laws have no overfitting term."
     )
-    cols = st.columns(3)
-    n_params = log_slider("Parameters N (non-embedding)", "ovn", 1e6, 1e12, 5e8, container=cols[0])
-    n_tokens = log_slider("Training tokens D", "ovd", 1e7, 1e13, 2e10, container=cols[1])
-    tolerance = (
-        number_slider(
-            "Tolerated overfitting δL (%)",
-            "ovtol",
-            0.5,
-            20.0,
-            2.0,
-            0.5,
-            help="Kaplan et al. derive D ≳ 5e3·N^0.74 (eq. 4.4) from a seed-to-seed loss variation of about 0.02.",
-            container=cols[2],
-        )
-        / 100.0
-    )
 
-    overfit = float(kaplan.overfitting(n_params, n_tokens))
-    needed = float(kaplan.tokens_for_overfitting(n_params, tolerance))
-    rule = float(kaplan.data_requirement(n_params))
-    stop_steps = float(kaplan.early_stopping_steps(n_params, n_tokens))
-    loss = float(kaplan.loss(n_params, n_tokens))
-    loss_unlimited = float(kaplan.loss_infinite_data(n_params))
-
-    cols = st.columns(4)
-    cols[0].metric(
-        "Overfitting δL at this N, D",
-        _percent(overfit),
-        help=f"L(N, D) = {format_loss(loss)} against L(N, ∞) = {format_loss(loss_unlimited)} "
-        "nats/token (eq. 1.5).",
-    )
-    cols[1].metric(
-        f"Tokens for δL ≤ {_percent(tolerance)}",
-        format_count(needed),
-        help="Eq. 4.3 solved for D: D_c·(N/N_c)^(α_N/α_D) / ((1 + δL)^(1/α_D) − 1).",
-    )
-    cols[2].metric(
-        "Rule of thumb 5e3·N^0.74",
-        format_count(rule),
-        help="Kaplan et al. 2020, eq. 4.4: D ≳ (5×10³)·N^0.74 tokens keeps overfitting small.",
-    )
-    cols[3].metric(
-        "Early stopping after at least",
-        f"{format_count(stop_steps)} steps" if math.isfinite(stop_steps) else "no stop needed",
-        help="Kaplan et al. 2020, eq. 5.7: S_stop ≳ S_c / (L(N, D) − L(N, ∞))^(1/α_S), "
-        "S_c = 2.1e3, α_S = 0.76; steps at a batch well above the critical batch size (S_min).",
-    )
-    if overfit > tolerance:
-        st.warning(
-            f"This run overfits: δL = {_percent(overfit)} exceeds {_percent(tolerance)}. A model of "
-            f"{format_count(n_params)} parameters needs at least {format_count(needed)} tokens, "
-            f"or a model of this data size should be smaller."
+    def overfitting_section() -> None:
+        """The overfitting controls and what they change (rerun alone when one moves)."""
+        cols = st.columns(3)
+        n_params = log_slider(
+            "Parameters N (non-embedding)", "ovn", 1e6, 1e12, 5e8, container=cols[0]
         )
-    else:
-        st.success(
-            f"Within tolerance: δL = {_percent(overfit)} ≤ {_percent(tolerance)} "
-            f"(needs ≥ {format_count(needed)} tokens)."
-        )
-    outside = []
-    if not KAPLAN_SIZE_RANGE[0] <= n_params <= KAPLAN_SIZE_RANGE[1]:
-        outside.append(f"N = {format_count(n_params)} (fitted 768 to 1.5B)")
-    if not KAPLAN_DATA_RANGE[0] <= n_tokens <= KAPLAN_DATA_RANGE[1]:
-        outside.append(f"D = {format_count(n_tokens)} (fitted 21M to 22B tokens)")
-    if outside:
-        st.info(
-            "Extrapolation beyond the runs Kaplan et al. fitted: " + "; ".join(outside) + ". "
-            "Treat the numbers as the law's extrapolation, not a measurement."
+        n_tokens = log_slider("Training tokens D", "ovd", 1e7, 1e13, 2e10, container=cols[1])
+        tolerance = (
+            number_slider(
+                "Tolerated overfitting δL (%)",
+                "ovtol",
+                0.5,
+                20.0,
+                2.0,
+                0.5,
+                help="Kaplan et al. derive D ≳ 5e3·N^0.74 (eq. 4.4) from a seed-to-seed loss variation of about 0.02.",
+                container=cols[2],
+            )
+            / 100.0
         )
 
-    left, right = st.columns(2)
-    # Kept per session: the repeated-data sliders below leave these two figures unchanged.
-    inputs = (n_params, n_tokens, tolerance)
-    left.plotly_chart(
-        kept_figure(
-            "overfitting",
-            inputs,
-            lambda: overfitting_figure(
-                overfitting_curves(),
-                tolerance=tolerance,
-                point=(
-                    n_params,
-                    n_tokens,
-                    float(kaplan.overfitting_variable(n_params, n_tokens)),
-                    overfit,
+        overfit = float(kaplan.overfitting(n_params, n_tokens))
+        needed = float(kaplan.tokens_for_overfitting(n_params, tolerance))
+        rule = float(kaplan.data_requirement(n_params))
+        stop_steps = float(kaplan.early_stopping_steps(n_params, n_tokens))
+        loss = float(kaplan.loss(n_params, n_tokens))
+        loss_unlimited = float(kaplan.loss_infinite_data(n_params))
+
+        cols = st.columns(4)
+        cols[0].metric(
+            "Overfitting δL at this N, D",
+            _percent(overfit),
+            help=f"L(N, D) = {format_loss(loss)} against L(N, ∞) = {format_loss(loss_unlimited)} "
+            "nats/token (eq. 1.5).",
+        )
+        cols[1].metric(
+            f"Tokens for δL ≤ {_percent(tolerance)}",
+            format_count(needed),
+            help="Eq. 4.3 solved for D: D_c·(N/N_c)^(α_N/α_D) / ((1 + δL)^(1/α_D) − 1).",
+        )
+        cols[2].metric(
+            "Rule of thumb 5e3·N^0.74",
+            format_count(rule),
+            help="Kaplan et al. 2020, eq. 4.4: D ≳ (5×10³)·N^0.74 tokens keeps overfitting small.",
+        )
+        cols[3].metric(
+            "Early stopping after at least",
+            f"{format_count(stop_steps)} steps" if math.isfinite(stop_steps) else "no stop needed",
+            help="Kaplan et al. 2020, eq. 5.7: S_stop ≳ S_c / (L(N, D) − L(N, ∞))^(1/α_S), "
+            "S_c = 2.1e3, α_S = 0.76; steps at a batch well above the critical batch size (S_min).",
+        )
+        if overfit > tolerance:
+            st.warning(
+                f"This run overfits: δL = {_percent(overfit)} exceeds {_percent(tolerance)}. A model of "
+                f"{format_count(n_params)} parameters needs at least {format_count(needed)} tokens, "
+                f"or a model of this data size should be smaller."
+            )
+        else:
+            st.success(
+                f"Within tolerance: δL = {_percent(overfit)} ≤ {_percent(tolerance)} "
+                f"(needs ≥ {format_count(needed)} tokens)."
+            )
+        outside = []
+        if not KAPLAN_SIZE_RANGE[0] <= n_params <= KAPLAN_SIZE_RANGE[1]:
+            outside.append(f"N = {format_count(n_params)} (fitted 768 to 1.5B)")
+        if not KAPLAN_DATA_RANGE[0] <= n_tokens <= KAPLAN_DATA_RANGE[1]:
+            outside.append(f"D = {format_count(n_tokens)} (fitted 21M to 22B tokens)")
+        if outside:
+            st.info(
+                "Extrapolation beyond the runs Kaplan et al. fitted: " + "; ".join(outside) + ". "
+                "Treat the numbers as the law's extrapolation, not a measurement."
+            )
+
+        left, right = st.columns(2)
+        # Kept per session: the repeated-data sliders below leave these two figures unchanged.
+        inputs = (n_params, n_tokens, tolerance)
+        left.plotly_chart(
+            kept_figure(
+                "overfitting",
+                inputs,
+                lambda: overfitting_figure(
+                    overfitting_curves(),
+                    tolerance=tolerance,
+                    point=(
+                        n_params,
+                        n_tokens,
+                        float(kaplan.overfitting_variable(n_params, n_tokens)),
+                        overfit,
+                    ),
+                    exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
                 ),
-                exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
             ),
-        ),
-        width="stretch",
-    )
-    right.plotly_chart(
-        kept_figure(
-            "data-requirement",
-            inputs,
-            lambda: data_requirement_figure(
-                *data_requirement_curves(tolerance), tolerance=tolerance, point=(n_params, n_tokens)
+            width="stretch",
+        )
+        right.plotly_chart(
+            kept_figure(
+                "data-requirement",
+                inputs,
+                lambda: data_requirement_figure(
+                    *data_requirement_curves(tolerance),
+                    tolerance=tolerance,
+                    point=(n_params, n_tokens),
+                ),
             ),
-        ),
-        width="stretch",
-    )
+            width="stretch",
+        )
+
+    live_section("Overfitting and data limits", overfitting_section)
 
     st.header("Repeated data (Muennighoff et al. 2023)")
     st.markdown(

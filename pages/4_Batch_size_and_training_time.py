@@ -13,6 +13,7 @@ from charts.plan import (
     format_seconds,
 )
 from dashboard.layout import page
+from dashboard.live import live_section
 from dashboard.state import COMPUTE_UNIT
 from dashboard.widgets import choice, log_slider, number_slider, primary_law
 from scaling_core.allocation import compute_optimal
@@ -52,175 +53,183 @@ with page("Batch size and training time"):
         f"Target loss from {law.label}."
     )
 
-    run_col, batch_col, hw_col = st.columns(3)
-    with run_col:
-        st.subheader("The run")
-        mode = choice("Model and data", "b_mode", [OPTIMAL, CHOSEN], OPTIMAL)
-        if mode == OPTIMAL:
-            compute = log_slider(
-                "Training compute C",
-                "b_c",
-                1e17,
-                1e27,
-                1e22,
-                formatter=lambda v: format_compute(v, unit),
-                help=f"N and D are the compute-optimal split of C under {law.label}.",
+    def batch_section() -> None:
+        """The run, batch and hardware controls and what they change (rerun alone when one moves)."""
+        run_col, batch_col, hw_col = st.columns(3)
+        with run_col:
+            st.subheader("The run")
+            mode = choice("Model and data", "b_mode", [OPTIMAL, CHOSEN], OPTIMAL)
+            if mode == OPTIMAL:
+                compute = log_slider(
+                    "Training compute C",
+                    "b_c",
+                    1e17,
+                    1e27,
+                    1e22,
+                    formatter=lambda v: format_compute(v, unit),
+                    help=f"N and D are the compute-optimal split of C under {law.label}.",
+                )
+                optimum = compute_optimal(law, compute)
+                n_params, n_tokens = float(optimum.n_params), float(optimum.n_tokens)
+                st.caption(
+                    f"Compute-optimal: N = {format_count(n_params)} params, "
+                    f"D = {format_count(n_tokens)} tokens ({n_tokens / n_params:.3g} tokens/param)."
+                )
+            else:
+                n_params = log_slider("Parameters N", "b_n", 1e6, 1e13, 1e9)
+                n_tokens = log_slider("Training tokens D", "b_d", 1e8, 1e15, 2e10)
+        with batch_col:
+            st.subheader("Batch")
+            batch_tokens = log_slider(
+                "Batch size B (tokens per step)",
+                "b_batch",
+                1e4,
+                1e8,
+                2e6,
+                formatter=lambda v: f"{format_count(v)} tokens",
+                help="Tokens per optimiser step (sequences × sequence length).",
             )
-            optimum = compute_optimal(law, compute)
-            n_params, n_tokens = float(optimum.n_params), float(optimum.n_tokens)
+        with hw_col:
+            st.subheader("Hardware")
+            accelerator = choice(
+                "Accelerator",
+                "b_acc",
+                list(ACCELERATORS),
+                "NVIDIA H100 SXM",
+                help="Dense BF16 peak from the vendor datasheet (no sparsity).",
+            )
+            n_devices = float(
+                choice(
+                    "Devices",
+                    "b_dev",
+                    DEVICE_COUNTS,
+                    "256",
+                    format_func=lambda v: f"{int(v):,}",
+                )
+            )
+            mfu = number_slider(
+                "Model-FLOP utilisation (MFU)",
+                "b_mfu",
+                0.05,
+                0.8,
+                0.4,
+                0.01,
+                help="Achieved training FLOP/s over peak; 0.3-0.5 is typical for large dense runs.",
+            )
+
+        plan = batch_plan(law, n_params, n_tokens, batch_tokens, accelerator, n_devices, mfu)
+        steps = plan.steps
+
+        cols = st.columns(4)
+        cols[0].metric(
+            "Target loss L(N, D)",
+            f"{format_loss(plan.target_loss)} nats",
+            help=f"{law.label} at N = {format_count(n_params)}, D = {format_count(n_tokens)}.",
+        )
+        cols[1].metric(
+            "Kaplan B_crit(L)",
+            f"{format_count(plan.b_crit)} tokens",
+            help="The batch at which a run needs 2× the minimum steps and 2× the minimum data.",
+        )
+        cols[2].metric(
+            "Porian B*(N)",
+            f"{format_count(plan.porian_batch_tokens)} tokens",
+            help=f"Loss-optimal batch for N = {format_count(n_params)}; learning rate "
+            f"η*(N) = {plan.porian_learning_rate:.2e}.",
+        )
+        cols[3].metric(
+            "DeepSeek B_opt(C)",
+            f"{format_count(plan.deepseek_batch_tokens)} tokens",
+            help=f"For C = {format_compute(plan.compute_flops, unit)}; learning rate "
+            f"η_opt(C) = {plan.deepseek_learning_rate:.2e}. DeepSeek counts C as M·D (M: "
+            "non-embedding FLOP per token, attention included); here C = 6ND.",
+        )
+        cols = st.columns(5)
+        cols[0].metric("Steps S = D/B", format_count(steps.steps))
+        cols[1].metric("S_min", format_count(steps.steps_min), help="Steps needed at a huge batch.")
+        cols[2].metric(
+            "E_min (tokens)", format_count(steps.tokens_min), help="Tokens needed at a tiny batch."
+        )
+        cols[3].metric("S / S_min", format_ratio(steps.steps_over_min), help="1 + B_crit/B")
+        cols[4].metric("E / E_min", format_ratio(steps.tokens_over_min), help="1 + B/B_crit")
+        cols = st.columns(4)
+        cols[0].metric(
+            f"Training compute 6ND ({compute_unit_name(unit)})",
+            format_compute_value(plan.compute_flops, unit),
+        )
+        cols[1].metric(
+            "Wall-clock",
+            format_duration(plan.training_days),
+            help=f"{n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU.",
+        )
+        cols[2].metric("Device-hours", format_count(plan.device_hours))
+        cols[3].metric(
+            "Time per step",
+            format_seconds(plan.seconds_per_step),
+            help="Wall-clock / steps: below about a second, communication usually dominates.",
+        )
+
+        if batch_tokens >= n_tokens:
+            st.warning(
+                f"The batch ({format_count(batch_tokens)} tokens) is at least the whole run "
+                f"({format_count(n_tokens)} tokens): fewer than one step. Lower B or raise D."
+            )
+        elif steps.steps < 1000:
+            st.warning(
+                f"Only {steps.steps:,.0f} optimiser steps: too few for warmup and decay. "
+                "A smaller batch would train this run better."
+            )
+        if batch_tokens > 4 * plan.b_crit:
+            st.info(
+                f"B is {format_ratio(batch_tokens / plan.b_crit)} B_crit: most of the extra data per "
+                f"step is wasted (E/E_min = {format_ratio(steps.tokens_over_min)})."
+            )
+        if law.key != "kaplan-2020":
             st.caption(
-                f"Compute-optimal: N = {format_count(n_params)} params, "
-                f"D = {format_count(n_tokens)} tokens ({n_tokens / n_params:.3g} tokens/param)."
+                "B_crit uses Kaplan's constants, fitted on WebText2 losses; applied to another law's "
+                "loss (other data, other tokenizer) it is a guide to the scale, not a prediction."
             )
-        else:
-            n_params = log_slider("Parameters N", "b_n", 1e6, 1e13, 1e9)
-            n_tokens = log_slider("Training tokens D", "b_d", 1e8, 1e15, 2e10)
-    with batch_col:
-        st.subheader("Batch")
-        batch_tokens = log_slider(
-            "Batch size B (tokens per step)",
-            "b_batch",
-            1e4,
-            1e8,
-            2e6,
-            formatter=lambda v: f"{format_count(v)} tokens",
-            help="Tokens per optimiser step (sequences × sequence length).",
-        )
-    with hw_col:
-        st.subheader("Hardware")
-        accelerator = choice(
-            "Accelerator",
-            "b_acc",
-            list(ACCELERATORS),
-            "NVIDIA H100 SXM",
-            help="Dense BF16 peak from the vendor datasheet (no sparsity).",
-        )
-        n_devices = float(
-            choice(
-                "Devices",
-                "b_dev",
-                DEVICE_COUNTS,
-                "256",
-                format_func=lambda v: f"{int(v):,}",
-            )
-        )
-        mfu = number_slider(
-            "Model-FLOP utilisation (MFU)",
-            "b_mfu",
-            0.05,
-            0.8,
-            0.4,
-            0.01,
-            help="Achieved training FLOP/s over peak; 0.3-0.5 is typical for large dense runs.",
-        )
-
-    plan = batch_plan(law, n_params, n_tokens, batch_tokens, accelerator, n_devices, mfu)
-    steps = plan.steps
-
-    cols = st.columns(4)
-    cols[0].metric(
-        "Target loss L(N, D)",
-        f"{format_loss(plan.target_loss)} nats",
-        help=f"{law.label} at N = {format_count(n_params)}, D = {format_count(n_tokens)}.",
-    )
-    cols[1].metric(
-        "Kaplan B_crit(L)",
-        f"{format_count(plan.b_crit)} tokens",
-        help="The batch at which a run needs 2× the minimum steps and 2× the minimum data.",
-    )
-    cols[2].metric(
-        "Porian B*(N)",
-        f"{format_count(plan.porian_batch_tokens)} tokens",
-        help=f"Loss-optimal batch for N = {format_count(n_params)}; learning rate "
-        f"η*(N) = {plan.porian_learning_rate:.2e}.",
-    )
-    cols[3].metric(
-        "DeepSeek B_opt(C)",
-        f"{format_count(plan.deepseek_batch_tokens)} tokens",
-        help=f"For C = {format_compute(plan.compute_flops, unit)}; learning rate "
-        f"η_opt(C) = {plan.deepseek_learning_rate:.2e}. DeepSeek counts C as M·D (M: "
-        "non-embedding FLOP per token, attention included); here C = 6ND.",
-    )
-    cols = st.columns(5)
-    cols[0].metric("Steps S = D/B", format_count(steps.steps))
-    cols[1].metric("S_min", format_count(steps.steps_min), help="Steps needed at a huge batch.")
-    cols[2].metric(
-        "E_min (tokens)", format_count(steps.tokens_min), help="Tokens needed at a tiny batch."
-    )
-    cols[3].metric("S / S_min", format_ratio(steps.steps_over_min), help="1 + B_crit/B")
-    cols[4].metric("E / E_min", format_ratio(steps.tokens_over_min), help="1 + B/B_crit")
-    cols = st.columns(4)
-    cols[0].metric(
-        f"Training compute 6ND ({compute_unit_name(unit)})",
-        format_compute_value(plan.compute_flops, unit),
-    )
-    cols[1].metric(
-        "Wall-clock",
-        format_duration(plan.training_days),
-        help=f"{n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU.",
-    )
-    cols[2].metric("Device-hours", format_count(plan.device_hours))
-    cols[3].metric(
-        "Time per step",
-        format_seconds(plan.seconds_per_step),
-        help="Wall-clock / steps: below about a second, communication usually dominates.",
-    )
-
-    if batch_tokens >= n_tokens:
-        st.warning(
-            f"The batch ({format_count(batch_tokens)} tokens) is at least the whole run "
-            f"({format_count(n_tokens)} tokens): fewer than one step. Lower B or raise D."
-        )
-    elif steps.steps < 1000:
-        st.warning(
-            f"Only {steps.steps:,.0f} optimiser steps: too few for warmup and decay. "
-            "A smaller batch would train this run better."
-        )
-    if batch_tokens > 4 * plan.b_crit:
-        st.info(
-            f"B is {format_ratio(batch_tokens / plan.b_crit)} B_crit: most of the extra data per "
-            f"step is wasted (E/E_min = {format_ratio(steps.tokens_over_min)})."
-        )
-    if law.key != "kaplan-2020":
         st.caption(
-            "B_crit uses Kaplan's constants, fitted on WebText2 losses; applied to another law's "
-            "loss (other data, other tokenizer) it is a guide to the scale, not a prediction."
+            "Kaplan's B_crit and Porian's B* answer different questions: B_crit is where data "
+            "parallelism stops paying in steps (a time/compute trade-off at a given loss); B* is the "
+            "batch that gave the lowest loss for a model of N parameters when tuned together with the "
+            "learning rate. Porian et al. fitted B*(N) and η*(N) on 25M-110M-parameter models "
+            f"(RefinedWeb); at N = {format_count(n_params)} it is an extrapolation"
+            + (
+                " well outside that range."
+                if not 2.5e7 <= n_params <= 1.1e8
+                else " inside that range."
+            )
+            + (
+                ""
+                if DEEPSEEK_LLM.in_fit_range(plan.compute_flops)
+                else " DeepSeek's B_opt(C) was fitted on 1e17-2e19 FLOP; this C is outside that range."
+            )
         )
-    st.caption(
-        "Kaplan's B_crit and Porian's B* answer different questions: B_crit is where data "
-        "parallelism stops paying in steps (a time/compute trade-off at a given loss); B* is the "
-        "batch that gave the lowest loss for a model of N parameters when tuned together with the "
-        "learning rate. Porian et al. fitted B*(N) and η*(N) on 25M-110M-parameter models "
-        f"(RefinedWeb); at N = {format_count(n_params)} it is an extrapolation"
-        + (" well outside that range." if not 2.5e7 <= n_params <= 1.1e8 else " inside that range.")
-        + (
-            ""
-            if DEEPSEEK_LLM.in_fit_range(plan.compute_flops)
-            else " DeepSeek's B_opt(C) was fitted on 1e17-2e19 FLOP; this C is outside that range."
-        )
-    )
 
-    loss_grid, b_crit_grid = critical_batch_curve(
-        min(1.5, plan.target_loss * 0.9), max(5.0, plan.target_loss * 1.1)
-    )
-    left, right = st.columns(2)
-    left.plotly_chart(
-        critical_batch_figure(
-            loss_grid,
-            b_crit_grid,
-            target_loss=plan.target_loss,
-            batch_tokens=batch_tokens,
-            porian_batch_tokens=plan.porian_batch_tokens,
-            deepseek_batch_tokens=plan.deepseek_batch_tokens,
-        ),
-        width="stretch",
-    )
-    right.plotly_chart(
-        tradeoff_figure(
-            tradeoff_curve(plan.b_crit),
-            b_crit=plan.b_crit,
-            batch_tokens=batch_tokens,
-            porian_batch_tokens=plan.porian_batch_tokens,
-        ),
-        width="stretch",
-    )
+        loss_grid, b_crit_grid = critical_batch_curve(
+            min(1.5, plan.target_loss * 0.9), max(5.0, plan.target_loss * 1.1)
+        )
+        left, right = st.columns(2)
+        left.plotly_chart(
+            critical_batch_figure(
+                loss_grid,
+                b_crit_grid,
+                target_loss=plan.target_loss,
+                batch_tokens=batch_tokens,
+                porian_batch_tokens=plan.porian_batch_tokens,
+                deepseek_batch_tokens=plan.deepseek_batch_tokens,
+            ),
+            width="stretch",
+        )
+        right.plotly_chart(
+            tradeoff_figure(
+                tradeoff_curve(plan.b_crit),
+                b_crit=plan.b_crit,
+                batch_tokens=batch_tokens,
+                porian_batch_tokens=plan.porian_batch_tokens,
+            ),
+            width="stretch",
+        )
+
+    live_section("Batch size and training time", batch_section)

@@ -57,3 +57,27 @@ def test_time_beyond_the_budget_stops_the_child() -> None:
 def test_an_exception_in_the_child_names_itself() -> None:
     with pytest.raises(RuntimeError, match="KeyError: 'boom'"):
         run_isolated(_fail, "boom", timeout_s=30, memory_mb=100)
+
+
+def _address_space_limit() -> tuple[int, int]:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)
+
+
+def test_pooled_jobs_each_get_their_own_process_and_memory_limit() -> None:
+    """Jobs are forked from one pre-started server, yet each is a process of its own whose
+    address-space limit is its own budget on top of the same imported base: a second job's
+    limit does not inherit the first's, and the server process keeps none of them."""
+    before = _address_space_limit()
+    small = run_isolated(_address_space_limit, timeout_s=30, memory_mb=300)
+    large = run_isolated(_address_space_limit, timeout_s=30, memory_mb=900)
+    small_again = run_isolated(_address_space_limit, timeout_s=30, memory_mb=300)
+    mib = 1024 * 1024
+    # the two budgets differ by 600 MiB; the base (the imported child) moves by a few MiB at most
+    assert abs((large[0] - small[0]) - 600 * mib) < 16 * mib
+    assert abs(small_again[0] - small[0]) < 16 * mib
+    assert small[0] == small[1] and small[0] != before[0]  # the child is limited
+    assert _address_space_limit() == before  # this process is not
+    pids = {run_isolated(_pid, timeout_s=30, memory_mb=100) for _ in range(3)}
+    assert len(pids) == 3 and os.getpid() not in pids
