@@ -10,7 +10,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from scaling_core.downstream import DownstreamError, DownstreamResult, predict_downstream
+from scaling_core.downstream import (
+    DownstreamError,
+    DownstreamResult,
+    nominal_sizes_note,
+    predict_downstream,
+)
 from scaling_core.downstream import resolve_task as _resolve
 from scaling_core.runs import RunLogError, read_runs
 
@@ -32,7 +37,9 @@ def _curves_from(files: tuple[tuple[str, bytes], ...]) -> pd.DataFrame:
             "these files hold no learning curves with params and tokens"
             + (f" ({lacking})" if lacking else "")
         )
-    return read.log.curves
+    curves = read.log.curves
+    curves.attrs["nominal_sizes"] = nominal_sizes_note(read.per_run)  # shown by the page
+    return curves
 
 
 def shipped_curves() -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -191,20 +192,9 @@ def choice(
         value = default if default in options else options[0]
         st.session_state[key] = value
     widget_key, store = prepare_widget(param, value)
-    if radio:
-        return str(
-            container.radio(
-                label,
-                options=list(options),
-                key=widget_key,
-                on_change=store,
-                format_func=format_func,
-                help=help,
-                horizontal=True,
-            )
-        )
+    kind = functools.partial(container.radio, horizontal=True) if radio else container.selectbox
     return str(
-        container.selectbox(
+        kind(
             label,
             options=list(options),
             key=widget_key,

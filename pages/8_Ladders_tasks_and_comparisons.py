@@ -68,6 +68,11 @@ with page("Ladders: tasks and comparisons"):
             curves = uploaded_curves()
             if curves is None:
                 st.info("Upload the ladder's logs to predict its tasks.")
+            elif nominal := curves.attrs.get("nominal_sizes"):
+                st.warning(
+                    f"{nominal[0].upper()}{nominal[1:]}: add a params column with the exact "
+                    "counts to the files to use them."
+                )
     except READ_ERRORS as exc:
         st.error(f"The files cannot be used: {exc}")
         curves = None

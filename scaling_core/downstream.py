@@ -891,3 +891,21 @@ def summary_table(results: Mapping[str, DownstreamResult | DownstreamError]) -> 
             }
         )
     return pd.DataFrame(rows)
+
+
+def nominal_sizes_note(per_run: pd.DataFrame) -> str | None:
+    """What to say when the runs' parameter counts are the nominal sizes in their names
+    (``1B``), which step 1's L(N, D) takes as exact; None when every count was given."""
+    if not len(per_run) or "params_source" not in per_run:
+        return None
+    nominal = sorted(
+        str(run)
+        for run, source in zip(per_run["run"], per_run["params_source"], strict=True)
+        if "nominal" in str(source)
+    )
+    if not nominal:
+        return None
+    return (
+        f"parameter counts of {len(nominal)} runs (e.g. {nominal[0]}) are the nominal sizes in "
+        "their names, which step 1 takes as exact (the OLMo ladder's '1B' has 1.28B parameters)"
+    )

@@ -34,6 +34,7 @@ from scaling_core.downstream import (
 from scaling_core.fit import bootstrap_fit
 from scaling_core.fit.gadre import fit_gadre
 from scaling_core.runs import read_runs
+from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "real" / "olmo-ladder" / "olmo_ladder_downstream.csv"
@@ -322,3 +323,24 @@ def test_page_shows_the_cli_prediction(cli_arc_easy: dict) -> None:
         assert row[4] == f"{100 * low:.1f}–{100 * high:.1f}"
     assert any("Variance gate: too noisy" in w.value for w in at.warning)  # ARC-Easy val
     assert "Compare two sweeps" in [h.value for h in at.header]
+
+
+def test_nominal_sizes_from_run_names_are_said_and_exact_counts_silence_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The W&B history files name their runs 190M-1xC, ...: the sizes come from the names, and
+    the OLMo ladder's '1B' has 1,279,395,840 parameters (SOURCE.txt, MODEL_PARAMS), so the
+    report says so; given the exact counts (--runs-meta) it does not."""
+    folder = REAL_LOGS / "olmo-ladder" / "wandb-history"
+    ladder = sorted(p for p in folder.glob("*.csv") if p.name[0].isdigit())
+    exact = {"190M": 190354176, "370M": 371262464, "760M": 758220288, "1B": 1279395840,
+             "3B": 3169537280}  # fmt: skip
+    meta = tmp_path / "meta.csv"
+    meta.write_text(
+        "run,params\n" + "".join(f"{p.stem},{exact[p.stem.split('-')[0]]}\n" for p in ladder)
+    )
+    base = ["downstream", *map(str, ladder), "--task", "arc_easy_val", "--bootstrap", "0"]
+    for extra, said in (([], True), (["--runs-meta", str(meta)], False)):
+        assert main([*base, *extra, "--json"]) == 0
+        notes = json.loads(capsys.readouterr().out)["notes"]
+        assert any("nominal sizes in their names" in n for n in notes) == said, notes

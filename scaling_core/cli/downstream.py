@@ -33,7 +33,7 @@ def add_downstream_command(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Bhagia et al. 2024: task loss L(N, D) in Chinchilla's form on the ladder's final "
             "points, a sigmoid a/(1 + exp(-k(L - L0))) + b from task loss to accuracy on its "
-            "checkpoints after the first 10%%, chained to predict the held-out runs, with a "
+            "checkpoints after the first 10%, chained to predict the held-out runs, with a "
             "cluster bootstrap of both steps and the variance gate."
         ),
     )
@@ -82,7 +82,12 @@ def add_downstream_command(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_downstream(args: argparse.Namespace) -> None:
     """Read PATH..., predict the held-out runs' accuracy, print a report or one JSON object."""
     from scaling_core.cli.read import read_usable
-    from scaling_core.downstream import DownstreamError, predict_downstream, resolve_task
+    from scaling_core.downstream import (
+        DownstreamError,
+        nominal_sizes_note,
+        predict_downstream,
+        resolve_task,
+    )
     from scaling_core.fit.base import FitError
 
     if args.bootstrap == 1:
@@ -107,6 +112,8 @@ def cmd_downstream(args: argparse.Namespace) -> None:
     except FitError as exc:
         raise DownstreamError(f"step 1 ({pair.loss_column}): {exc}") from None
     payload = result.to_dict()
+    if (nominal := nominal_sizes_note(read.per_run)) is not None:
+        payload["notes"].append(f"{nominal}: give the exact counts with --runs-meta")
     payload["file"] = str(args.paths[0]) if len(args.paths) == 1 else [str(p) for p in args.paths]
     if args.json:
         print(json.dumps(json_safe(payload)))
