@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 #: First characters that make a spreadsheet treat a cell as a formula.
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -156,5 +157,9 @@ def parameters_csv(fit: Any, intervals: Mapping[str, tuple[float, float]] | None
 
 
 def figure_html(fig: Any) -> bytes:
-    """A standalone HTML page of a Plotly figure (plotly.js from its CDN)."""
-    return fig.to_html(include_plotlyjs="cdn", full_html=True).encode("utf-8")
+    """A standalone HTML page of a Plotly figure (plotly.js from its CDN), in the app's white
+    look whatever plotly's default template is by then (importing Streamlit sets its own)."""
+    from charts.style import WHITE_TEMPLATE
+
+    page = go.Figure(fig).update_layout(template=WHITE_TEMPLATE)
+    return page.to_html(include_plotlyjs="cdn", full_html=True).encode("utf-8")

