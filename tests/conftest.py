@@ -38,7 +38,8 @@ def _chromium_path() -> str | None:
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[str]:
     """`streamlit run app.py` on 127.0.0.1 and a free port; yields the base URL."""
-    log = (ROOT / "artifacts").joinpath("streamlit.log")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one log per pytest-xdist worker
+    log = (ROOT / "artifacts").joinpath(f"streamlit-{worker}.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
         process, base = start_server(log)
@@ -50,12 +51,19 @@ def app_server() -> Iterator[str]:
         stop_server(process)
 
 
+#: Browser test files that share the first pytest-xdist worker's server and Chromium; the others
+#: share the second's. Two groups of about equal time (measured with --durations): one group
+#: alone was the whole run's critical path (11 min against 6 for everything else).
+FIRST_BROWSER_GROUP = ("test_browser_screens.py", "test_browser_live.py", "test_load.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run in one pytest-xdist worker (``--dist loadgroup``): one server and one
-    Chromium for all of them, and never two browsers at once on a two-core machine."""
+    """Under pytest-xdist (``--dist loadgroup``) each browser test file runs whole in one of
+    two groups, each group in one worker with one server and one Chromium."""
     for item in items:
         if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            first = item.path.name in FIRST_BROWSER_GROUP
+            item.add_marker(pytest.mark.xdist_group("browser-1" if first else "browser-2"))
 
 
 def browser_missing(reason: str) -> None:
