@@ -51,21 +51,6 @@ def app_server() -> Iterator[str]:
         stop_server(process)
 
 
-#: Browser test files that share the first pytest-xdist worker's server and Chromium; the others
-#: share the second's. Two groups of about equal time (measured with --durations): one group
-#: alone was the whole run's critical path (11 min against 6 for everything else).
-FIRST_BROWSER_GROUP = ("test_browser_screens.py", "test_browser_live.py", "test_load.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``--dist loadgroup``) each browser test file runs whole in one of
-    two groups, each group in one worker with one server and one Chromium."""
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            first = item.path.name in FIRST_BROWSER_GROUP
-            item.add_marker(pytest.mark.xdist_group("browser-1" if first else "browser-2"))
-
-
 def browser_missing(reason: str) -> None:
     """Skip a browser test with ``reason``; in CI (``CI=true``) fail instead, so that a CI
     machine without the browser cannot pass by skipping the browser tests."""

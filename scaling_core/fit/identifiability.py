@@ -500,7 +500,8 @@ def _curvature_half_widths(result: FitResult) -> tuple[dict[str, float], float]:
         g = gradient[fi] / scale
         proj = vec.T @ g
         loaded = np.abs(proj) > 1e-9 * max(np.linalg.norm(g), 1e-300)
-        terms = np.where(loaded, proj * proj * inv_mu, 0.0)
+        # only loaded directions count: 0 * inf for an unloaded, flat one is not computed
+        terms = np.multiply(proj * proj, inv_mu, out=np.zeros_like(proj), where=loaded)
         return float(sigma**2 * np.sum(terms))
 
     half: dict[str, float] = {}
