@@ -51,6 +51,32 @@ def app_server() -> Iterator[str]:
         stop_server(process)
 
 
+#: The longest test files (measured with --durations on a clean clone), run first: with whole
+#: files per pytest-xdist worker (--dist loadfile) a long file started last was the run's tail.
+LONGEST_FIRST = (
+    "test_browser_screens.py",
+    "test_links.py",
+    "test_browser_fit.py",
+    "test_browser_fit_logs.py",
+    "test_coverage.py",
+    "test_page_links.py",
+    "test_browser_live.py",
+    "test_load.py",
+    "test_browser_published.py",
+    "test_browser.py",
+    "test_page_cli_agree.py",
+    "test_page_hostile.py",
+    "test_downstream.py",
+    "test_page_compare.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the files longest first (the same order in every worker); the rest as collected."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def browser_missing(reason: str) -> None:
     """Skip a browser test with ``reason``; in CI (``CI=true``) fail instead, so that a CI
     machine without the browser cannot pass by skipping the browser tests."""
