@@ -18,6 +18,8 @@ pytestmark = pytest.mark.browser
 #: (URL path, width, height): the overview at the root, then every page of the navigation.
 SCREENS = ((1400, 900), (390, 844))
 PATHS = ("", *(p.url_path for p in PAGES))
+#: Each page's heading (its h1): the overview's, then each page's navigation name.
+HEADINGS = dict(zip(PATHS, ("Scaling-law explorer", *(p.title for p in PAGES)), strict=True))
 FOLDER = SCREENSHOTS / "screens"
 
 #: Per page: how wide the page is against the window, and each plot's width against the block
@@ -78,6 +80,8 @@ def test_every_page_on_a_desktop_and_a_phone(browser, app_server) -> None:  # ty
                 tab.goto(f"{app_server}/{path}")
                 wait_for_app(tab, timeout_ms=90_000)
                 assert tab.locator('[data-testid="stException"]').count() == 0, path
+                heading = tab.locator("h1").first.inner_text()
+                assert HEADINGS[path].lower() in heading.lower(), (path, heading)
                 tab.screenshot(path=str(FOLDER / f"{path or 'Overview'}-{width}.png"))
                 found = tab.evaluate(MEASURE)
                 where = f"{path or 'overview'} at {width} px"
