@@ -42,6 +42,7 @@ class CompareCommandError(ValueError):
 
 def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``compare A B [options]`` and return its parser."""
+    from scaling_core.cli.read import add_reading_options
     from scaling_core.compare import DEFAULT_REACH, MIN_SHOWN_DRAWS
 
     parser = subparsers.add_parser(
@@ -70,12 +71,6 @@ def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
             metavar="COLUMN=VALUE",
             help=f"keep rows whose COLUMN equals VALUE, in {what} (repeatable)",
         )
-    parser.add_argument(
-        "--runs-meta",
-        metavar="FILE",
-        default=None,
-        help="CSV with run plus any of params, tokens, tokens_per_step, for both sweeps",
-    )
     parser.add_argument(
         "--bootstrap",
         type=count("--bootstrap"),
@@ -113,15 +108,8 @@ def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
         help="fit each side's rows as one law even when columns such as dataset split them",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(handler=cmd_compare, verbose=False)
-    parser.add_argument("--embeddings", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--no-embeddings", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--tuning", choices=("best", "all"), default="best", help=argparse.SUPPRESS)
-    parser.add_argument("--unfinished-as-final", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--wide", choices=("auto", "tokens", "params", "step", "no"), default="auto",
-        help=argparse.SUPPRESS,
-    )  # fmt: skip
+    parser.set_defaults(handler=cmd_compare)
+    add_reading_options(parser)  # the same reading as read, fit and the page, for both sweeps
     return parser
 
 

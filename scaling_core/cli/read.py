@@ -33,17 +33,23 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"use column NAME for ROLE (one of: {', '.join(ROLES)}); repeatable",
     )
     parser.add_argument(
-        "--runs-meta",
-        metavar="FILE",
-        default=None,
-        help="CSV with run plus any of params, tokens, tokens_per_step: fills what logs lack",
-    )
-    parser.add_argument(
         "--where",
         action="append",
         default=[],
         metavar="COLUMN=VALUE",
         help="keep rows whose COLUMN equals VALUE (repeatable): one sweep of a multi-sweep file",
+    )
+    add_reading_options(parser)
+
+
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """How runs are read, whatever the paths: --runs-meta, --embeddings, --tuning, --wide,
+    --unfinished-as-final and --verbose (``compare`` takes these with its own two paths)."""
+    parser.add_argument(
+        "--runs-meta",
+        metavar="FILE",
+        default=None,
+        help="CSV with run plus any of params, tokens, tokens_per_step: fills what logs lack",
     )
     parser.add_argument(
         "--verbose", action="store_true", help="list every run (default: the first 20)"
