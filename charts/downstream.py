@@ -144,27 +144,18 @@ def step2_figure(result: DownstreamResult, height: int = 420) -> go.Figure:
             hoverinfo="skip",
         )
     )
-    if len(targets):
+    for kind, symbol, size in (("predicted", "circle-open", 10), ("observed", "diamond", 9)):
+        if not len(targets):
+            break
         fig.add_trace(
             go.Scatter(
-                x=targets["predicted_loss"],
-                y=100 * targets["predicted"],
+                x=targets[f"{kind}_loss"],
+                y=100 * targets[kind],
                 mode="markers",
-                marker={"color": TARGET_COLOUR, "size": 10, "symbol": "circle-open"},
-                name="held out: predicted",
+                marker={"color": TARGET_COLOUR, "size": size, "symbol": symbol},
+                name=f"held out: {kind}",
                 text=targets["run"],
-                hovertemplate="%{text}<br>predicted loss %{x:.4f}<br>%{y:.1f}%<extra></extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=targets["observed_loss"],
-                y=100 * targets["observed"],
-                mode="markers",
-                marker={"color": TARGET_COLOUR, "size": 9, "symbol": "diamond"},
-                name="held out: observed",
-                text=targets["run"],
-                hovertemplate="%{text}<br>observed loss %{x:.4f}<br>%{y:.1f}%<extra></extra>",
+                hovertemplate=f"%{{text}}<br>{kind} loss %{{x:.4f}}<br>%{{y:.1f}}%<extra></extra>",
             )
         )
     fig.update_layout(
