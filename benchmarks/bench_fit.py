@@ -6,9 +6,11 @@ Measures, on 250 synthetic runs (Epoch AI law of Besiroglu et al. 2024 × 1% log
 2. the whole ``python -m scaling_core fit FILE --json`` command, wall time including start-up;
 3. 1,000 bootstrap refits (`bootstrap_fit`);
 4. the published 4,500-start L-BFGS-B grid (`fit_chinchilla_grid`, Hoffmann et al. 2022,
-   App. D.2) on the same runs: time ratio and both objectives side by side.
+   App. D.2) on the same runs: time ratio and both objectives side by side;
+5. issue 18's bar on real runs: ``fit --bootstrap 10000`` against a plain ``fit`` of Gadre et
+   al.'s 34 C4 runs from the command line, start-up included, interleaved (target: within 8x).
 
-Usage: ``python benchmarks/bench_fit.py [--runs 250] [--grid-stride 1]``
+Usage: ``python benchmarks/bench_fit.py [--runs 250] [--grid-stride 1] [--skip-grid]``
 (``--grid-stride 10`` runs every 10th grid start for a quick look).
 """
 
@@ -67,6 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=250)
     parser.add_argument("--boot", type=int, default=1000)
     parser.add_argument("--grid-stride", type=int, default=1, help="use every k-th grid start")
+    parser.add_argument("--skip-grid", action="store_true", help="leave out part 4 (slow)")
     args = parser.parse_args()
 
     print("machine")
@@ -117,6 +120,9 @@ def main() -> None:
         low, high = boot.intervals[name]
         print(f"   {name:<6}    95% [{low:.4f}, {high:.4f}]")
 
+    cli_bootstrap_ratio()
+    if args.skip_grid:
+        return
     grid = _published_grid()[:: args.grid_stride]
     start = time.perf_counter()
     reference = fit_chinchilla_grid(runs, starts=grid)
@@ -129,6 +135,26 @@ def main() -> None:
         print(f"   {name:<10}{ours.params[name]:>22.6g}{reference.params[name]:>22.6g}")
     diff = ours.objective - reference.objective
     print(f"   new - grid objective = {diff:.3g} ({diff / reference.objective:.2e} relative)")
+
+
+def cli_bootstrap_ratio(repeats: int = 3, draws: int = 10_000) -> None:
+    """Part 5: wall time of `fit --bootstrap 10000` over a plain `fit` on Gadre et al.'s C4 runs."""
+    sample = ROOT / "sample_data/real/gadre-2024/gadre2024_final_losses.csv"
+    plain = [sys.executable, "-m", "scaling_core", "fit", str(sample)]
+    plain += ["--where", "dataset=c4_original"]
+    boot = [*plain, "--bootstrap", str(draws)]
+    times: dict[str, list[float]] = {"plain": [], "boot": []}
+    for _ in range(repeats):  # interleaved, so a change of load hits both
+        for name, command in (("plain", plain), ("boot", boot)):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    plain_s, boot_s = statistics.median(times["plain"]), statistics.median(times["boot"])
+    print(f"\n5. fit --bootstrap {draws} vs plain fit, Gadre et al. C4 (34 runs), with start-up")
+    print(
+        f"   plain {plain_s:.2f} s, bootstrap {boot_s:.2f} s (median of {repeats}, interleaved)"
+        f" -> {boot_s / plain_s:.1f}x (target 8x)"
+    )
 
 
 if __name__ == "__main__":

@@ -511,3 +511,62 @@ def test_batch_refits_match_one_by_one_newton_and_grid() -> None:
         (start, one_score), *_ = _lse_starts(x, loss, w, {}, 10, 1)
         assert np.allclose(start[3:], exp) and score == pytest.approx(one_score, rel=1e-9)
         assert np.allclose(start, theta, rtol=1e-9, atol=1e-9)
+
+
+def test_power_in_n_start_grid_matches_the_one_by_one_grid() -> None:
+    """The power-in-N form's grid (1 + 1 unknowns, solved in closed form by `_solve_small`)
+    against the scalar start grid `_lse_starts`, which solves each system with LAPACK."""
+    from scaling_core.fit.newton_batch import best_grid_points
+    from scaling_core.fit.starts import _lse_starts
+
+    runs = random_runs(40, noise=0.02, seed=5)
+    x = np.log(runs[["n_params"]].to_numpy(dtype=float))
+    loss = runs["loss"].to_numpy(dtype=float)
+    rng = np.random.default_rng(3)
+    weights = np.stack([np.bincount(rng.integers(0, 40, 40), minlength=40) for _ in range(30)])
+    exps, scores, starts = best_grid_points(x, loss, weights.astype(float), 25)
+    for w, exp, score, theta in zip(weights, exps, scores, starts, strict=True):
+        (start, one_score), *_ = _lse_starts(x, loss, w.astype(float), {}, 25, 1)
+        assert np.allclose(start[2:], exp) and score == pytest.approx(one_score, rel=1e-9)
+        assert np.allclose(start, theta, rtol=1e-9, atol=1e-9)
+
+
+def test_small_solves_match_lapack_and_refuse_singular_systems() -> None:
+    """`_solve_small`'s closed forms against numpy.linalg.solve on random well-posed systems; a
+    singular 2×2 system gives no finite answer (so no grid point is chosen from it)."""
+    from scaling_core.fit.newton_batch import _solve_small
+
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 3):
+        root = rng.normal(size=(50, 7, size, size))
+        matrix = root @ np.swapaxes(root, -1, -2) + 0.1 * np.eye(size)
+        rhs = rng.normal(size=(50, 7, size))
+        expected = np.linalg.solve(matrix, rhs[..., None])[..., 0]
+        assert np.allclose(_solve_small(matrix, rhs), expected, rtol=1e-10, atol=1e-12)
+    singular = np.array([[[1.0, 2.0], [2.0, 4.0]]])
+    assert not np.isfinite(_solve_small(singular, np.array([[1.0, 1.0]]))).all()
+
+
+def test_distinct_active_counts_as_numpy_unique_does() -> None:
+    """The vector count of distinct N among each draw's runs against np.unique draw by draw."""
+    from scaling_core.fit.bootstrap import _distinct_active
+
+    rng = np.random.default_rng(1)
+    values = rng.choice([1e8, 3e8, 1e9, 3e9], size=30)
+    weights = rng.integers(0, 3, size=(200, 30)).astype(float)
+    weights[0] = 0.0
+    expected = [len(np.unique(values[w > 0])) for w in weights]
+    assert _distinct_active(values, weights).tolist() == expected
+
+
+def test_bootstrap_draws_do_not_depend_on_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refitting 60 draws in one chunk or in chunks of 7 gives the same refits: the chunk size
+    (a quarter of the draws for long runs, issue 18) changes the speed, not the answer."""
+    import scaling_core.fit.bootstrap as bootstrap_module
+
+    runs = random_runs(40, noise=0.01, seed=8)
+    whole = bootstrap_fit(runs, n_boot=60, seed=4)
+    monkeypatch.setattr(bootstrap_module, "_draw_chunk", lambda n_runs, n_boot: 7)
+    pieces = bootstrap_fit(runs, n_boot=60, seed=4)
+    assert whole.n_failed == pieces.n_failed
+    pd.testing.assert_frame_equal(whole.samples, pieces.samples, rtol=1e-9)
