@@ -95,18 +95,31 @@ def tick_labels(
 
 
 def log_ticks(
-    low: float, high: float, formatter: Callable[[float], str] = format_count
+    low: float,
+    high: float,
+    formatter: Callable[[float], str] = format_count,
+    *,
+    max_labels: int | None = None,
 ) -> tuple[list[float], list[str]]:
     """Tick positions at powers of ten between ``low`` and ``high`` with readable labels in one
     style (`tick_labels`).
 
-    Where the range spans fewer than two decades, 2× and 5× ticks are added.
+    Where the range spans fewer than two decades, 2× and 5× ticks are added.  With
+    ``max_labels`` the decades are thinned to every k-th (k the smallest step leaving at most
+    that many, at exponents divisible by k: 1e18, 1e21, 1e24), for panels too narrow for a
+    label per decade.
     """
     lo = math.floor(math.log10(low))
     hi = math.ceil(math.log10(high))
     values: list[float] = []
     step = max(1, (hi - lo) // 10)
-    for exponent in range(lo, hi + 1, step):
+    first = lo
+    if max_labels is not None:
+        step = 1
+        while len([e for e in range(lo, hi + 1) if e % step == 0]) > max(1, max_labels):
+            step += 1
+        first = lo + (-lo) % step
+    for exponent in range(first, hi + 1, step):
         values.append(10.0**exponent)
         if hi - lo < 3:
             values.extend([2 * 10.0**exponent, 5 * 10.0**exponent])

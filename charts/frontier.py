@@ -197,7 +197,9 @@ def frontier_figure(
             )
     for suffix, name, _, y_title in _PANELS:
         x_title = f"training compute C ({unit})" if suffix in ("3", "4") else ""
-        layout[f"xaxis{suffix}"].update(log_axis_dict(c_lo, c_hi, x_title, compute_tick))
+        layout[f"xaxis{suffix}"].update(
+            log_axis_dict(c_lo, c_hi, x_title, compute_tick, max_labels=_PANEL_C_LABELS)
+        )
         if name == "loss":
             layout[f"yaxis{suffix}"]["title"] = {"text": y_title}
             continue
@@ -205,6 +207,11 @@ def frontier_figure(
         formatter = format_ratio if name == "tokens_per_param" else format_count
         layout[f"yaxis{suffix}"].update(log_axis_dict(low, high, y_title, formatter))
     return place_budget(go.Figure(data=traces, layout=layout), chosen_compute, chosen, unit)
+
+
+#: Labels on each panel's compute axis: four level labels (1e18, 1e21, 1e24, 1e27) fit a
+#: phone's 150 px panel, where a label per decade stood on end over the axis title.
+_PANEL_C_LABELS = 4
 
 
 def place_budget(

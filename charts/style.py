@@ -183,12 +183,39 @@ def base_layout(*, title: str, height: int = 460) -> dict:
     }
 
 
+def fixed_margins(fig: go.Figure) -> go.Figure:
+    """Turn off Plotly's automatic margins on every 2-D axis that does not ask for them, in
+    place, and return ``fig``.
+
+    With ``automargin`` (Plotly's default in its white template) every redraw measures each
+    tick label's box in the browser and then lays the figure out a second time: on the
+    overfitting page that was a third of a slider move's redraw (0.55 s against 0.37 s without
+    it, Chromium, `benchmarks/bench_browser.py`).  The margins of `base_layout` (70 px left,
+    60 below) hold the dashboard's tick labels and axis titles; a figure that needs more sets
+    its own margin, or ``automargin=True`` on that axis, which is kept.
+    """
+    layout = fig.layout
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")) and layout[name].automargin is None:
+            layout[name].automargin = False
+    return fig
+
+
 def log_axis_dict(
-    low: float, high: float, title: str, formatter: Callable[[float], str] = format_count
+    low: float,
+    high: float,
+    title: str,
+    formatter: Callable[[float], str] = format_count,
+    *,
+    max_labels: int | None = None,
 ) -> dict:
-    """A log axis from low to high with readable ticks, as a layout dict (cheaper than updates)."""
-    ticks, text = log_ticks(low, high, formatter)
-    return {
+    """A log axis from low to high with readable ticks, as a layout dict (cheaper than updates).
+
+    With ``max_labels`` (`charts.format.log_ticks`) the labels are thinned, kept level, and
+    every decade keeps its grid line: a narrow panel (a phone's 2 × 2 grid) no longer turns
+    eleven labels on end into its axis title."""
+    ticks, text = log_ticks(low, high, formatter, max_labels=max_labels)
+    axis = {
         "title": {"text": title},
         "type": "log",
         "range": [float(np.log10(low)), float(np.log10(high))],
@@ -196,6 +223,11 @@ def log_axis_dict(
         "ticktext": text,
         "showgrid": True,
     }
+    if max_labels is not None:
+        decades = log_ticks(low, high, formatter)[0]
+        axis["tickangle"] = 0
+        axis["minor"] = {"tickvals": decades, "showgrid": True, "ticks": ""}
+    return axis
 
 
 def apply_log_axis(

@@ -23,6 +23,7 @@ from dashboard.fit_session import (
     upload_refusal,
 )
 from dashboard.fit_upload import read_or_message
+from dashboard.layout import show_chart
 from dashboard.published_view import float_eq
 from dashboard.widgets import choice, log_slider
 from scaling_core.compare import (
@@ -345,7 +346,8 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
         m[1].metric(f"Crossover, m = 1, {pct} CI", text)
     else:
         m[1].metric(f"Crossover, m = 1, {pct} CI", "none in range")
-    st.plotly_chart(
+    show_chart(
+        st,
         comparison_figure(result, label_a=label_a, label_b=label_b),
         width="stretch",
         key="cmp_chart",

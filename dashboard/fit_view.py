@@ -25,6 +25,7 @@ from dashboard import downloads
 from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
+from dashboard.layout import show_chart
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, number_slider
 from scaling_core.fit import BootstrapResult, FitError
@@ -307,7 +308,7 @@ def show_charts(
             law_label="fitted law",
             mark_minimum=allocation and kind in ("compute", "snapshots", "bins"),
         )
-        st.plotly_chart(iso_fig, width="stretch", key="fit_isoflop_chart")
+        show_chart(st, iso_fig, width="stretch", key="fit_isoflop_chart")
         charts["isoflop"] = iso_fig
         if result is not None and not allocation and kind in ("compute", "snapshots", "bins"):
             st.caption(
@@ -327,7 +328,7 @@ def show_charts(
             predictions = fp.predictions_table(result, table)
             index, labels, _ = fg.group_runs(table, fp.residual_grouping(table, kind))
             res_fig = residuals_figure(predictions, index, labels)
-            st.plotly_chart(res_fig, width="stretch", key="fit_residuals_chart")
+            show_chart(st, res_fig, width="stretch", key="fit_residuals_chart")
             charts["residuals"] = res_fig
 
             st.subheader("Extrapolation check")
@@ -390,7 +391,7 @@ def show_charts(
                     threshold=check.threshold,
                     x=fp.extrapolation_axis(check.holdout, by),
                 )
-                st.plotly_chart(ext_fig, width="stretch", key="fit_extrapolation_chart")
+                show_chart(st, ext_fig, width="stretch", key="fit_extrapolation_chart")
                 charts["extrapolation"] = ext_fig
                 show_table(ft.extrapolation_rows(check.holdout))
                 st.caption(
@@ -406,7 +407,7 @@ def show_charts(
     if log.curves is not None:
         st.subheader("Learning curves")
         curves_fig = learning_curves_figure(log.curves, fp.curve_predictions(result, log.curves))
-        st.plotly_chart(curves_fig, width="stretch", key="fit_curves_chart")
+        show_chart(st, curves_fig, width="stretch", key="fit_curves_chart")
         charts["learning_curves"] = curves_fig
         st.caption(
             f"{log.curves['run'].nunique():,} runs, {len(log.curves):,} logged points "
@@ -430,7 +431,7 @@ def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure 
         st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
         return None
     fig = rollout_figure(card.predictions(), axis=card.axis, height=340)
-    st.plotly_chart(fig, width="stretch", key="fit_rollout_chart")
+    show_chart(st, fig, width="stretch", key="fit_rollout_chart")
     st.caption(rollout_caption(card))
     return fig
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, Hashable
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts.style import fixed_margins
+
 _STATE_KEY = "_kept_figures"
 
 
@@ -31,7 +33,7 @@ def kept_figure(slot: str, signature: Hashable, build: Callable[[], go.Figure]) 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _shared(slot: str, signature: Hashable, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+    return fixed_margins(_build())  # settled once here: the figure is read-only from now on
 
 
 def shared_figure(slot: str, signature: Hashable, build: Callable[[], go.Figure]) -> go.Figure:

@@ -11,6 +11,7 @@ from charts.format import format_count, format_ratio
 from charts.published import SummaryRow, constants_text
 from charts.rollout import rollout_caption, rollout_figure
 from dashboard.cache_published import sweep_fit, sweep_rollout_result, sweep_table
+from dashboard.layout import show_chart
 from dashboard.state import USER_LAWS, available_laws
 from dashboard.widgets import choice
 from scaling_core.fit.sweeps import sweep_columns
@@ -124,7 +125,8 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
             f"signed), {check.max_abs_relative_error:.1%} max, at N ≥ {format_count(check.threshold)}"
         )
         fitted = sweep_runs(runs, dict(where), loss)
-        st.plotly_chart(
+        show_chart(
+            st,
             extrapolation_figure(
                 fitted[fitted["n_params"] < check.threshold],
                 check.holdout,
@@ -182,7 +184,8 @@ def rollout_section(key: str, where: tuple[tuple[str, str], ...], loss: str) -> 
     if isinstance(card, str):
         st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
         return
-    st.plotly_chart(
+    show_chart(
+        st,
         rollout_figure(card.predictions(), axis=card.axis, height=360),
         width="stretch",
         key=f"ps_{key}_rollout",

@@ -16,7 +16,7 @@ from charts.format import (
     source_markdown,
 )
 from dashboard.cache import LANDSCAPE_RANGE, landscape_view
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.widgets import log_slider, primary_law, toggle
 from scaling_core.allocation import compute_for_loss, compute_optimal, training_flops
@@ -71,6 +71,6 @@ with page("Loss landscape"):
             )
 
         fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
-        st.plotly_chart(fig, width="stretch")
+        show_chart(st, fig, width="stretch")
 
     live_section("Loss landscape", run_section)

@@ -29,7 +29,7 @@ from dashboard.cache_published import (
     table1_cells,
 )
 from dashboard.kept_figure import shared_figure
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.state import available_laws
 from dashboard.widgets import WRAP_ROW_HEIGHT, choice, compared_laws, log_slider, range_notes
@@ -173,7 +173,7 @@ with page("Compute-optimal frontier"):
             )
 
         chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
-        st.plotly_chart(frontier_view(keys, compute, chosen, unit), width="stretch")
+        show_chart(st, frontier_view(keys, compute, chosen, unit), width="stretch")
 
         with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
             st.markdown(
@@ -202,7 +202,7 @@ with page("Compute-optimal frontier"):
         loss_keys = [key for key in keys if laws[key].has_loss]
         if loss_keys:
             iso = [isoflop_curve(key, compute) for key in loss_keys]
-            st.plotly_chart(isoflop_figure(iso, compute_flops=compute, unit=unit), width="stretch")
+            show_chart(st, isoflop_figure(iso, compute_flops=compute, unit=unit), width="stretch")
         else:
             st.info("None of the compared laws has a loss; add e.g. the Epoch AI replication.")
 
@@ -253,7 +253,8 @@ with page("Compute-optimal frontier"):
     ]
     reference_keys = ["chinchilla-2022-approach1", "epoch-2024"]
     short_labels = {"chinchilla-2022-approach1": "Chinchilla Approach 1", "epoch-2024": "Epoch AI"}
-    st.plotly_chart(
+    show_chart(
+        st,
         shared_figure(
             "porian",
             (chosen_step, unit),
@@ -384,7 +385,8 @@ with page("Compute-optimal frontier"):
         help="The released points cover both datasets of Table 1.",
     )
     dataset_name = {"rw": "RefinedWeb", "owt2": "OpenWebText2"}[live_dataset]
-    st.plotly_chart(
+    show_chart(
+        st,
         shared_figure(
             "porian-optima",
             (live_dataset, len(upto)),
@@ -401,7 +403,8 @@ with page("Compute-optimal frontier"):
         "bootstrap spread, and the weighted fit N* = k·C^a; each correction makes the line "
         "rise more slowly (smaller a). The steps shown follow *Corrections applied up to* above."
     )
-    st.plotly_chart(
+    show_chart(
+        st,
         shared_figure(
             "porian-profiles",
             (step.key_suffix, live_dataset),

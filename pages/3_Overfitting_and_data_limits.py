@@ -18,7 +18,7 @@ from dashboard.cache_frontier import (
     overfitting_curves,
 )
 from dashboard.kept_figure import kept_figure
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.widgets import log_slider, number_slider
 from scaling_core.data_constrained import CHEAP_EPOCHS, R_D_STAR, R_N_STAR, figure1_losses
@@ -127,7 +127,8 @@ with page("Overfitting and data limits"):
         left, right = st.columns(2)
         # Kept per session: the repeated-data sliders below leave these two figures unchanged.
         inputs = (n_params, n_tokens, tolerance)
-        left.plotly_chart(
+        show_chart(
+            left,
             kept_figure(
                 "overfitting",
                 inputs,
@@ -145,7 +146,8 @@ with page("Overfitting and data limits"):
             ),
             width="stretch",
         )
-        right.plotly_chart(
+        show_chart(
+            right,
             kept_figure(
                 "data-requirement",
                 inputs,
@@ -271,7 +273,8 @@ with page("Overfitting and data limits"):
         f"loss rises by {increase[2]:.4f} ({_percent(relative[2])}), at 40 epochs by "
         f"{increase[3]:.4f} ({_percent(relative[3])})."
     )
-    st.plotly_chart(  # kept per session: the overfitting sliders above leave it unchanged
+    show_chart(
+        st,  # kept per session: the overfitting sliders above leave it unchanged
         kept_figure(
             "repetition",
             (unique_tokens, compute),

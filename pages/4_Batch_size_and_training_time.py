@@ -12,7 +12,7 @@ from charts.plan import (
     format_ratio,
     format_seconds,
 )
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.state import COMPUTE_UNIT
 from dashboard.widgets import choice, log_slider, number_slider, primary_law
@@ -211,7 +211,8 @@ with page("Batch size and training time"):
             min(1.5, plan.target_loss * 0.9), max(5.0, plan.target_loss * 1.1)
         )
         left, right = st.columns(2)
-        left.plotly_chart(
+        show_chart(
+            left,
             critical_batch_figure(
                 loss_grid,
                 b_crit_grid,
@@ -222,7 +223,8 @@ with page("Batch size and training time"):
             ),
             width="stretch",
         )
-        right.plotly_chart(
+        show_chart(
+            right,
             tradeoff_figure(
                 tradeoff_curve(plan.b_crit),
                 b_crit=plan.b_crit,

@@ -15,7 +15,7 @@ from charts.plan import (
     inference_figure,
 )
 from dashboard.kept_figure import kept_figure
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.state import COMPUTE_UNIT, available_laws
 from dashboard.widgets import (
@@ -223,7 +223,8 @@ with page("Plan a run"):
             "his eq. 1.5 along C = 6ND; his own early-stopped frontier (N ∝ C^0.73) differs."
         )
         compute_label = format_compute(compute, unit)
-        st.plotly_chart(  # kept per session: the inference slider below leaves it unchanged
+        show_chart(
+            st,  # kept per session: the inference slider below leaves it unchanged
             kept_figure(
                 "allocation",
                 (repr(plans), compute_label),
@@ -291,7 +292,8 @@ with page("Plan a run"):
                     f"Training it takes {alternative.training_multiple:.2f}× this budget's compute; "
                     "the saving comes at inference."
                 )
-            st.plotly_chart(
+            show_chart(
+                st,
                 inference_figure(
                     inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
                 ),

@@ -11,7 +11,7 @@ from charts.frontier import frontier_figure
 from charts.published import SummaryRow, summary_table
 from charts.style import sweep_key
 from dashboard.cache_published import fit_curve, law_frontier
-from dashboard.layout import page
+from dashboard.layout import page, show_chart
 from dashboard.published_view import law_rows, sweep_block, user_law_keys
 from dashboard.widgets import WRAP_ROW_HEIGHT, multi_choice
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
@@ -83,6 +83,6 @@ with page("Published sweeps"):
         "brackets). The published laws are fixed comparators: they do not follow the "
         "sidebar's law selection; your own fits from Fit your runs are added when present."
     )
-    st.plotly_chart(
-        frontier_figure(curves, chosen_compute=COMPUTE), width="stretch", key="ps_frontier"
+    show_chart(
+        st, frontier_figure(curves, chosen_compute=COMPUTE), width="stretch", key="ps_frontier"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.io as pio
 import pytest
 
@@ -164,3 +166,21 @@ def test_a_downloaded_figure_is_white_even_after_streamlit_sets_its_template() -
         pio.templates.default = previous
     assert '"plot_bgcolor":"white"' in html
     assert "#000033" not in html  # Streamlit's template placeholders
+
+
+def test_thinned_log_ticks_keep_a_uniform_step_and_every_decade_as_a_grid_line() -> None:
+    """`max_labels`: at most that many labels, at exponents divisible by one step, the smallest
+    step that fits (found by trying every step by hand); the axis keeps a grid line per decade."""
+    from charts.style import log_axis_dict
+
+    for low_exp, high_exp, most in [(17, 27, 4), (17, 27, 6), (18, 25, 4), (-2, 7, 3), (9, 13, 2)]:
+        ticks, _ = log_ticks(10.0**low_exp, 10.0**high_exp, compute_tick, max_labels=most)
+        exponents = [round(math.log10(t)) for t in ticks]
+        for step in range(1, 20):  # the smallest step whose multiples in range fit
+            fits = [e for e in range(low_exp, high_exp + 1) if e % step == 0]
+            if len(fits) <= most:
+                break
+        assert exponents == fits, (low_exp, high_exp, most)
+    axis = log_axis_dict(1e17, 1e27, "C", compute_tick, max_labels=4)
+    assert axis["ticktext"] == ["1e18", "1e21", "1e24", "1e27"] and axis["tickangle"] == 0
+    assert [round(math.log10(v)) for v in axis["minor"]["tickvals"]] == list(range(17, 28))
