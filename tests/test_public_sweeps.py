@@ -50,7 +50,13 @@ def test_olmo_core_ladder_reads_with_no_options(capsys) -> None:
     raw = pd.read_csv(OLMO_CORE_CSV)
     payload = _json(capsys, "read", str(OLMO_CORE))
     usable = [r for r in payload["runs"] if not r["needs"]]
-    assert len(payload["runs"]) == len(usable) == raw["group_name"].nunique() == len(raw) == 169
+    assert len(payload["runs"]) == raw["group_name"].nunique() == len(raw) == 169
+    # The file's own is_finished column: its 8 False runs stopped early (counted by pandas on
+    # the raw file) and are listed as needing a finish, not read as final points.
+    assert len(usable) == int(raw["is_finished"].sum()) == 161
+    stopped = [r for r in payload["runs"] if "a finish" in r["needs"]]
+    assert len(stopped) == int((~raw["is_finished"]).sum()) == 8
+    assert all("'is_finished' is False" in r["needs"] for r in stopped)
     assert payload["roles"]["compute"] == "throughput/total petaflops"
     assert payload["roles"]["loss"] == "eval/lm/c4_en-validation/CE loss"
     # Independent value: the ladder defines its runs by chinchilla_multiple (k xC = 20·k tokens
@@ -68,6 +74,36 @@ def test_olmo_core_ladder_reads_with_no_options(capsys) -> None:
     # The multiples of one size are exact compute ratios in the file: 260M at 1, 2, 4, 8 xC.
     small = [by_group[f"ri-olmo-v1-260m-{k}xC"]["tokens"] for k in (1, 2, 4, 8)]
     assert np.allclose(np.array(small) / small[0], [1, 2, 4, 8], rtol=1e-3)
+
+
+@needs_fixtures
+def test_olmo_core_ladder_unfinished_as_final_uses_every_run(capsys) -> None:
+    raw = pd.read_csv(OLMO_CORE_CSV)
+    payload = _json(capsys, "read", str(OLMO_CORE), "--unfinished-as-final")
+    assert sum(not r["needs"] for r in payload["runs"]) == len(raw) == 169
+
+
+def test_a_tracker_state_column_marks_curves_unfinished() -> None:
+    """Learning curves (one row per logged step) with a W&B-style ``state`` column: the
+    crashed and the running run are not final points; ``unfinished_as_final`` uses them."""
+    rows = ["run,params,step,tokens,loss,state"]
+    for run, state in (("a", "finished"), ("b", "crashed"), ("c", "running")):
+        for k in range(1, 4):
+            rows.append(f"{run},1e8,{k * 100},{k * 1e9:.0f},{4 - 0.1 * k:.2f},{state}")
+    table = ("\n".join(rows) + "\n").encode()
+    read = read_runs([("curves.csv", table)])
+    needs = dict(zip(read.per_run["run"], read.per_run["needs"], strict=True))
+    assert needs["a"] == ""
+    assert "'state' is crashed" in needs["b"] and "'state' is running" in needs["c"]
+    assert set(read.log.curves["run"]) == {"a"}
+    both = read_runs([("curves.csv", table)], unfinished_as_final=True)
+    assert set(both.per_run["needs"]) == {""}
+
+
+def test_a_status_column_of_other_words_is_not_a_run_state() -> None:
+    table = b"run,params,tokens,loss,status\nx,1e8,2e9,3.1,baseline\ny,2e8,2e9,3.0,crashed\n"
+    read = read_runs([("runs.csv", table)])
+    assert set(read.per_run["needs"]) == {""}  # 'baseline' is no run state: column not read
 
 
 @needs_fixtures

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.factors import SweepFactors, sweep_factors
-from scaling_core.runs.finished import one_row_runs
+from scaling_core.runs.finished import one_row_runs, unfinished_by_status
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
 from scaling_core.runs.mapping import (
     FROM_FILE,
@@ -444,6 +444,11 @@ def _per_file_columns(
     return out
 
 
+def _unfinished_need(why: str) -> str:
+    """What an unfinished run lacks, and the switch that uses its last point anyway."""
+    return f"a finish ({why}; --unfinished-as-final or the page's switch uses its last point)"
+
+
 def build_runs(
     loaded: Loaded,
     mapping: RoleMapping,
@@ -596,10 +601,28 @@ def build_runs(
             blank_of[role][rows] = _blank(frame[column])[rows]
     records: list[dict[str, Any]] = []
     interpolated = 0
+    # a run's own "did it finish" column (is_finished, or a tracker's state): like a Trainer
+    # folder without trainer_state.json, its last point is not the end of its schedule
+    status_column, status_why = unfinished_by_status(frame)
+    if status_column and (status_why != "").any():
+        n_stopped = len(set(runs[status_why != ""]))
+        notes.append(
+            f"{n_stopped:,} {'run' if n_stopped == 1 else 'runs'} did not finish by column "
+            f"{status_column!r}"
+            + ("; used as final (--unfinished-as-final)" if unfinished_as_final else "")
+        )
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
             frame, cols, values, runs, loss, blank_of, present, compute_label
         )
+        if not unfinished_as_final and (status_why != "").any():
+            stopped_rows = status_why != ""
+            why = [_unfinished_need(w) for w in status_why[stopped_rows]]
+            had = per_run["needs"].to_numpy(dtype=object)[stopped_rows]
+            per_run.loc[stopped_rows, "needs"] = [
+                f"{h}, {w}" if h else w for h, w in zip(had, why, strict=True)
+            ]
+            use_row = use_row & ~stopped_rows
         groups = {}
     for run, idx in groups.items():
         idx = np.sort(idx)
@@ -701,12 +724,11 @@ def build_runs(
             needs.append("tokens (or tokens_per_step)" if has_step else "tokens")
         if loss_blank[idx].all() and (len(idx) > 1 or cols["loss"] not in in_file):
             needs.append(f"loss values (none in {cols['loss']!r})")
-        stopped = loaded.unfinished.get(file_run_of[idx[0]], "")
+        stopped = loaded.unfinished.get(file_run_of[idx[0]], "") or next(
+            (w for w in status_why[idx] if w), ""
+        )
         if stopped and not unfinished_as_final:
-            needs.append(
-                f"a finish ({stopped}; --unfinished-as-final or the page's switch uses its "
-                "last point)"
-            )
+            needs.append(_unfinished_need(stopped))
         files = sorted(set(file_of[idx]))
         records.append(
             {

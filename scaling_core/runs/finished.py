@@ -104,3 +104,45 @@ def one_row_runs(
     )
     use = needs == ""
     return per_run, np.where(use, tokens, np.nan), np.where(use, params, np.nan), use
+
+
+# ------------------------------------------------------------------ a run's own finished flag
+
+#: Columns that say yes/no to "did this run finish" (OLMo-core's ladder table: ``is_finished``).
+_FINISHED_FLAGS = ("is_finished", "finished", "is_complete", "completed", "is_done", "done")
+#: Columns that name a tracker's run state (W&B's ``state``: finished, crashed, running, ...).
+_STATE_COLUMNS = ("state", "run_state", "status", "run_status")
+_TRUE = {"true", "1", "1.0", "yes", "y", "t"}
+_FALSE = {"false", "0", "0.0", "no", "n", "f"}
+#: Run states of a tracker export (W&B, MLflow); only these say a run did not reach its end.
+_STOPPED_STATES = {"crashed", "running", "failed", "killed", "preempted", "preempting"}
+_DONE_STATES = {"finished", "completed", "complete", "done", "succeeded", "success"}
+
+
+def unfinished_by_status(frame: pd.DataFrame) -> tuple[str | None, np.ndarray]:
+    """Per row, why its run did not finish by the table's own status column ("" when it did or
+    says nothing): a yes/no column named like ``is_finished`` (False → stopped early) or a run
+    state column (``state`` ∈ finished / crashed / running / ...).  A column is read only when
+    every value in it is one of those words, so a ``status`` column meaning something else is
+    left alone.  Returns the column read (None when there is none) and the reasons."""
+    lower = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("__")}
+    for names, no, yes, says in (
+        (_FINISHED_FLAGS, _FALSE, _TRUE, "False"),
+        (_STATE_COLUMNS, _STOPPED_STATES, _DONE_STATES, ""),
+    ):
+        for name in names:
+            column = lower.get(name)
+            if column is None:
+                continue
+            text = frame[column].astype(str).str.strip().str.lower()
+            blank = frame[column].isna() | text.isin({"", "nan", "none"})
+            if blank.all() or not text[~blank].isin(no | yes).all():
+                continue
+            stopped = (~blank & text.isin(no)).to_numpy()
+            reason = np.where(
+                stopped,
+                [f"{column!r} is {says or v}" for v in frame[column].astype(str)],
+                "",
+            ).astype(object)
+            return str(column), reason
+    return None, np.full(len(frame), "", dtype=object)
