@@ -22,6 +22,9 @@ from tests.conftest import REAL_LOGS
 
 OLMO_CORE = REAL_LOGS / "olmo-core-ladder-2026"
 OLMO_CORE_CSV = OLMO_CORE / "ladder_comparison_data.csv"
+OLMO_WSD = REAL_LOGS / "olmo-ladder-decay-2024"
+#: Every fetched sweep (issue 17 item 7), each with its licence and SOURCE.txt.
+FETCHED = [OLMO_CORE, OLMO_WSD]
 
 needs_fixtures = pytest.mark.skipif(
     not OLMO_CORE_CSV.exists(), reason=f"fetched sweeps not at {REAL_LOGS} (set REAL_LOGS)"
@@ -37,7 +40,7 @@ def _json(capsys, *argv: str) -> dict:
 
 @needs_fixtures
 def test_every_fetched_sweep_keeps_its_licence_and_provenance() -> None:
-    for folder in [OLMO_CORE]:
+    for folder in FETCHED:
         assert any(p.name.startswith("LICENSE") for p in folder.iterdir()), folder
         source = (folder / "SOURCE.txt").read_text()
         assert re.search(r"[0-9a-f]{40}", source), "SOURCE.txt names the commit"
@@ -121,8 +124,57 @@ def test_olmo_core_ladder_fits_one_variant(capsys) -> None:
 
 @needs_fixtures
 def test_fetched_sweeps_are_small() -> None:
-    for path in Path(OLMO_CORE).iterdir():
-        assert path.stat().st_size < 1_000_000, path
+    for folder in FETCHED:
+        for path in Path(folder).iterdir():
+            assert path.stat().st_size < 1_000_000, path
+
+
+# ------------------------------------------------------------------ OLMo ladder, WSD decay branches
+
+#: Exact parameter counts of the ladder's sizes: MODEL_PARAMS in OLMo's
+#: scripts/scaling/flops_calculation.py (as quoted in ../olmo-ladder/SOURCE.txt).
+OLMO_MODEL_PARAMS = {
+    "190M": 190354176,
+    "370M": 371262464,
+    "760M": 758220288,
+    "1B": 1279395840,
+    "3B": 3169537280,
+}
+
+
+@needs_fixtures
+def test_olmo_ladder_decay_reads_with_no_options(capsys) -> None:
+    """The ladder's warmup-stable-decay branches (Apache-2.0): one W&B history per run, the
+    decay phase only; params from the size in each file name, tokens from the file."""
+    files = sorted(OLMO_WSD.glob("*.csv"))
+    raw = {f.stem: pd.read_csv(f) for f in files}
+    payload = _json(capsys, "read", str(OLMO_WSD))
+    runs = {r["run"]: r for r in payload["runs"]}
+    assert len(runs) == len(raw) == 25 and not any(r["needs"] for r in runs.values())
+    assert payload["roles"]["loss"] == "eval/c4_en-validation/CrossEntropyLoss"
+    for name, frame in raw.items():
+        last = frame.iloc[-1]
+        assert runs[name]["tokens"] == float(last["throughput/total_tokens"])
+        assert runs[name]["final_loss"] == pytest.approx(
+            last["eval/c4_en-validation/CrossEntropyLoss"], rel=1e-12
+        )
+        # Independent value: the ladder's runs are k x Chinchilla, 20 tokens per parameter of
+        # the exact counts in OLMo's MODEL_PARAMS (Bhagia et al. 2024, sec. 2): within 1%.
+        size, multiple = name.split("-")
+        expected = 20.0 * float(multiple.rstrip("xC")) * OLMO_MODEL_PARAMS[size]
+        assert runs[name]["tokens"] / expected == pytest.approx(1.0, abs=0.01), name
+
+
+@needs_fixtures
+def test_olmo_ladder_decay_fits_every_run(capsys) -> None:
+    payload = _json(capsys, "fit", str(OLMO_WSD))
+    assert payload["n_runs"] == len(list(OLMO_WSD.glob("*.csv"))) == 25
+    # Five sizes over 16x and five token multiples over 20x: every constant determined; a in the
+    # 0.3-0.6 of published Chinchilla-form fits (Hoffmann et al. 2022 Table A2: 0.46-0.51);
+    # measured 0.35 (nominal sizes), beside OLMo-core's ladder 0.33.
+    assert all(payload["determined"].values())
+    assert 0.25 < payload["derived"]["a"] < 0.6
+    assert payload["residuals"]["rms"] < 0.01  # measured 0.0059
 
 
 # ------------------------------------------------------------------ gzip, as DeepMind's sweep is released
