@@ -214,3 +214,43 @@ def test_a_gzip_past_the_file_limit_names_it() -> None:
 def test_a_broken_gzip_is_a_problem_not_a_crash() -> None:
     out = read_sources([("bad.csv.gz", b"\x1f\x8b\x08\x00garbage")], ReadBudget())
     assert not out.tables and out.problems and "not a readable gzip file" in out.problems[0][1]
+
+
+# ------------------------------------------------------------------ DeepMind's routing sweep's columns
+
+
+def _routing_table(params_columns: tuple[str, ...]) -> bytes:
+    """Three runs in the columns of google-deepmind/scaling_laws_for_routing's curves.csv.gz
+    (one row per 10,000 steps; a routed run's total count includes every expert)."""
+    rows = [",".join(("hyper_id", "step", *params_columns, "loss_validation", "seed"))]
+    for run, (dense, total) in enumerate([(1.5e7, 1.5e7), (1.3e8, 2.1e9), (3.7e8, 3.7e8)]):
+        counts = {"dense_parameter_count": dense, "total_parameter_count": total}
+        for step in (0, 10_000, 20_000, 30_000):
+            cells = [str(run), str(step), *(f"{counts[c]:.0f}" for c in params_columns)]
+            rows.append(",".join([*cells, f"{3.5 - 0.1 * run - step * 1e-6:.4f}", "42"]))
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_numeric_hyper_id_names_the_runs_and_the_dense_count_is_n() -> None:
+    """Clark et al. 2022's N is the parameters one token passes through (their
+    dense_parameter_count), not the total with every expert (P); hyper_id is each run."""
+    read = read_runs(
+        [("curves.csv", _routing_table(("total_parameter_count", "dense_parameter_count")))]
+    )
+    assert read.mapping.columns["run"] == "hyper_id"
+    assert read.mapping.columns["params"] == "dense_parameter_count"
+    per_run = read.per_run.set_index("run")
+    assert list(per_run.index) == ["0", "1", "2"]
+    assert per_run.loc["1", "params"] == 1.3e8  # not the 2.1e9 total
+    # no tokens in the file: each run says so instead of being merged into one
+    assert set(per_run["needs"]) == {"tokens (or tokens_per_step)"}
+
+
+def test_a_total_parameter_count_alone_is_the_params() -> None:
+    read = read_runs([("curves.csv", _routing_table(("total_parameter_count",)))])
+    assert read.mapping.columns["params"] == "total_parameter_count"
+
+
+def test_a_numeric_column_not_named_as_an_id_does_not_name_runs() -> None:
+    table = b"seed,step,params,tokens,loss\n42,1,1e8,1e9,3.5\n42,2,1e8,2e9,3.4\n"
+    assert read_runs([("curve.csv", table)]).mapping.columns["run"] != "seed"
