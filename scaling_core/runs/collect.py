@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.factors import SweepFactors, sweep_factors
-from scaling_core.runs.finished import one_row_runs, unfinished_by_status
+from scaling_core.runs.finished import (
+    finish_note,
+    lacking_note,
+    one_row_runs,
+    stop_unfinished,
+    unfinished_by_status,
+    unfinished_need,
+)
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
 from scaling_core.runs.mapping import (
     FROM_FILE,
@@ -444,11 +451,6 @@ def _per_file_columns(
     return out
 
 
-def _unfinished_need(why: str) -> str:
-    """What an unfinished run lacks, and the switch that uses its last point anyway."""
-    return f"a finish ({why}; --unfinished-as-final or the page's switch uses its last point)"
-
-
 def build_runs(
     loaded: Loaded,
     mapping: RoleMapping,
@@ -604,25 +606,16 @@ def build_runs(
     # a run's own "did it finish" column (is_finished, or a tracker's state): like a Trainer
     # folder without trainer_state.json, its last point is not the end of its schedule
     status_column, status_why = unfinished_by_status(frame)
-    if status_column and (status_why != "").any():
-        n_stopped = len(set(runs[status_why != ""]))
-        notes.append(
-            f"{n_stopped:,} {'run' if n_stopped == 1 else 'runs'} did not finish by column "
-            f"{status_column!r}"
-            + ("; used as final (--unfinished-as-final)" if unfinished_as_final else "")
-        )
+    if status_column and (
+        note := finish_note(runs, status_column, status_why, unfinished_as_final)
+    ):
+        notes.append(note)
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
             frame, cols, values, runs, loss, blank_of, present, compute_label
         )
-        if not unfinished_as_final and (status_why != "").any():
-            stopped_rows = status_why != ""
-            why = [_unfinished_need(w) for w in status_why[stopped_rows]]
-            had = per_run["needs"].to_numpy(dtype=object)[stopped_rows]
-            per_run.loc[stopped_rows, "needs"] = [
-                f"{h}, {w}" if h else w for h, w in zip(had, why, strict=True)
-            ]
-            use_row = use_row & ~stopped_rows
+        if not unfinished_as_final:
+            use_row = stop_unfinished(per_run, use_row, status_why)
         groups = {}
     for run, idx in groups.items():
         idx = np.sort(idx)
@@ -728,7 +721,7 @@ def build_runs(
             (w for w in status_why[idx] if w), ""
         )
         if stopped and not unfinished_as_final:
-            needs.append(_unfinished_need(stopped))
+            needs.append(unfinished_need(stopped))
         files = sorted(set(file_of[idx]))
         records.append(
             {
@@ -770,10 +763,13 @@ def build_runs(
     lacking = per_run[per_run["needs"] != ""]
     if len(lacking):
         notes.append(
-            f"{len(lacking)} {'run lacks' if len(lacking) == 1 else 'runs lack'} values "
-            "and are not used: "
-            + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
-            + (" ..." if len(lacking) > 8 else "")
+            lacking_note(
+                f"{len(lacking)} {'run lacks' if len(lacking) == 1 else 'runs lack'} values "
+                "and are not used: "
+                + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
+                + (" ..." if len(lacking) > 8 else ""),
+                bool(lacking["needs"].astype(str).str.contains("a finish (", regex=False).any()),
+            )
         )
     result = RunsRead(None, mapping, per_run, loaded.sources, notes, n_rows_read=n)
     rows = np.flatnonzero(use_row)
