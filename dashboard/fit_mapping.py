@@ -356,6 +356,19 @@ def choose_wide(loaded: Loaded) -> tuple[Loaded | str, str]:
         return for_page(exc), picked
 
 
+def _unfinished_switch(count: int) -> bool:
+    """The switch that fits the last point of runs that stopped before their end."""
+    return toggle(  # persistent, in the link (issue 21)
+        f"Use the last point of the {count} unfinished run{'' if count == 1 else 's'} as final",
+        "f_unfinished",
+        False,
+        help="A run that stopped before its end (a Trainer folder with events but no "
+        "trainer_state.json, or a run its table marks unfinished: is_finished False, state "
+        "crashed or running) has not reached the end of its schedule; by default it is "
+        "listed but not fitted.",
+    )
+
+
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
     melted, wide = choose_wide(loaded)
@@ -376,16 +389,15 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     )
     unfinished = False
     if loaded.unfinished:
-        unfinished = toggle(  # persistent, in the link (issue 21)
-            f"Use the last point of the {len(loaded.unfinished)} unfinished "
-            f"run{'' if len(loaded.unfinished) == 1 else 's'} as final",
-            "f_unfinished",
-            False,
-            help="A run that stopped before its end (a Trainer folder with events but no "
-            "trainer_state.json) has not reached the end of its schedule; by default it is "
-            "listed but not fitted.",
-        )
+        unfinished = _unfinished_switch(len(loaded.unfinished))
     auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
+    if not loaded.unfinished and not isinstance(auto, str):
+        # runs the table itself marks unfinished (is_finished False, state crashed / running)
+        stopped = int(
+            auto.per_run["needs"].astype(str).str.contains("a finish (", regex=False).sum()
+        )
+        if stopped and (unfinished := _unfinished_switch(stopped)):
+            auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, True)
     label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
     if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
         as_runs = toggle(  # persistent, in the link (issue 21)

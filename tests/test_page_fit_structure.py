@@ -70,6 +70,22 @@ def test_unfinished_trainer_folder_switch() -> None:
     assert shown(at, "Runs: 1 found, 1 usable")
 
 
+OLMO_CORE_CSV = REAL_LOGS / "olmo-core-ladder-2026" / "ladder_comparison_data.csv"
+
+
+@pytest.mark.skipif(not OLMO_CORE_CSV.exists(), reason=f"no {OLMO_CORE_CSV}")
+def test_runs_a_table_marks_unfinished_switch() -> None:
+    """OLMo-core's ladder table: its 8 runs with is_finished False are listed, not fitted,
+    until the page's switch uses their last point (the command line's --unfinished-as-final)."""
+    at = upload([(OLMO_CORE_CSV.name, OLMO_CORE_CSV.read_bytes())])
+    assert shown(at, "Runs: 169 found, 161 usable, 8 lacking values")
+    switch = toggle(at, "w_f_unfinished")
+    assert switch.label.startswith("Use the last point of the 8 unfinished runs")
+    switch.set_value(True).run()
+    assert not at.exception
+    assert shown(at, "Runs: 169 found, 169 usable")
+
+
 def test_tuning_grid_switch() -> None:
     from tests.test_runs_structure import tuning_grid_runs
 

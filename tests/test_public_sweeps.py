@@ -22,6 +22,9 @@ from tests.conftest import REAL_LOGS
 
 OLMO_CORE = REAL_LOGS / "olmo-core-ladder-2026"
 OLMO_CORE_CSV = OLMO_CORE / "ladder_comparison_data.csv"
+OLMO_WSD = REAL_LOGS / "olmo-ladder-decay-2024"
+#: Every fetched sweep (issue 17 item 7), each with its licence and SOURCE.txt.
+FETCHED = [OLMO_CORE, OLMO_WSD]
 
 needs_fixtures = pytest.mark.skipif(
     not OLMO_CORE_CSV.exists(), reason=f"fetched sweeps not at {REAL_LOGS} (set REAL_LOGS)"
@@ -37,7 +40,7 @@ def _json(capsys, *argv: str) -> dict:
 
 @needs_fixtures
 def test_every_fetched_sweep_keeps_its_licence_and_provenance() -> None:
-    for folder in [OLMO_CORE]:
+    for folder in FETCHED:
         assert any(p.name.startswith("LICENSE") for p in folder.iterdir()), folder
         source = (folder / "SOURCE.txt").read_text()
         assert re.search(r"[0-9a-f]{40}", source), "SOURCE.txt names the commit"
@@ -50,7 +53,13 @@ def test_olmo_core_ladder_reads_with_no_options(capsys) -> None:
     raw = pd.read_csv(OLMO_CORE_CSV)
     payload = _json(capsys, "read", str(OLMO_CORE))
     usable = [r for r in payload["runs"] if not r["needs"]]
-    assert len(payload["runs"]) == len(usable) == raw["group_name"].nunique() == len(raw) == 169
+    assert len(payload["runs"]) == raw["group_name"].nunique() == len(raw) == 169
+    # The file's own is_finished column: its 8 False runs stopped early (counted by pandas on
+    # the raw file) and are listed as needing a finish, not read as final points.
+    assert len(usable) == int(raw["is_finished"].sum()) == 161
+    stopped = [r for r in payload["runs"] if "a finish" in r["needs"]]
+    assert len(stopped) == int((~raw["is_finished"]).sum()) == 8
+    assert all("'is_finished' is False" in r["needs"] for r in stopped)
     assert payload["roles"]["compute"] == "throughput/total petaflops"
     assert payload["roles"]["loss"] == "eval/lm/c4_en-validation/CE loss"
     # Independent value: the ladder defines its runs by chinchilla_multiple (k xC = 20·k tokens
@@ -71,6 +80,36 @@ def test_olmo_core_ladder_reads_with_no_options(capsys) -> None:
 
 
 @needs_fixtures
+def test_olmo_core_ladder_unfinished_as_final_uses_every_run(capsys) -> None:
+    raw = pd.read_csv(OLMO_CORE_CSV)
+    payload = _json(capsys, "read", str(OLMO_CORE), "--unfinished-as-final")
+    assert sum(not r["needs"] for r in payload["runs"]) == len(raw) == 169
+
+
+def test_a_tracker_state_column_marks_curves_unfinished() -> None:
+    """Learning curves (one row per logged step) with a W&B-style ``state`` column: the
+    crashed and the running run are not final points; ``unfinished_as_final`` uses them."""
+    rows = ["run,params,step,tokens,loss,state"]
+    for run, state in (("a", "finished"), ("b", "crashed"), ("c", "running")):
+        for k in range(1, 4):
+            rows.append(f"{run},1e8,{k * 100},{k * 1e9:.0f},{4 - 0.1 * k:.2f},{state}")
+    table = ("\n".join(rows) + "\n").encode()
+    read = read_runs([("curves.csv", table)])
+    needs = dict(zip(read.per_run["run"], read.per_run["needs"], strict=True))
+    assert needs["a"] == ""
+    assert "'state' is crashed" in needs["b"] and "'state' is running" in needs["c"]
+    assert set(read.log.curves["run"]) == {"a"}
+    both = read_runs([("curves.csv", table)], unfinished_as_final=True)
+    assert set(both.per_run["needs"]) == {""}
+
+
+def test_a_status_column_of_other_words_is_not_a_run_state() -> None:
+    table = b"run,params,tokens,loss,status\nx,1e8,2e9,3.1,baseline\ny,2e8,2e9,3.0,crashed\n"
+    read = read_runs([("runs.csv", table)])
+    assert set(read.per_run["needs"]) == {""}  # 'baseline' is no run state: column not read
+
+
+@needs_fixtures
 def test_olmo_core_ladder_fits_one_variant(capsys) -> None:
     raw = pd.read_csv(OLMO_CORE_CSV)
     payload = _json(capsys, "fit", str(OLMO_CORE), "--where", "experiment=ri-olmo-v2")
@@ -85,8 +124,57 @@ def test_olmo_core_ladder_fits_one_variant(capsys) -> None:
 
 @needs_fixtures
 def test_fetched_sweeps_are_small() -> None:
-    for path in Path(OLMO_CORE).iterdir():
-        assert path.stat().st_size < 1_000_000, path
+    for folder in FETCHED:
+        for path in Path(folder).iterdir():
+            assert path.stat().st_size < 1_000_000, path
+
+
+# ------------------------------------------------------------------ OLMo ladder, WSD decay branches
+
+#: Exact parameter counts of the ladder's sizes: MODEL_PARAMS in OLMo's
+#: scripts/scaling/flops_calculation.py (as quoted in ../olmo-ladder/SOURCE.txt).
+OLMO_MODEL_PARAMS = {
+    "190M": 190354176,
+    "370M": 371262464,
+    "760M": 758220288,
+    "1B": 1279395840,
+    "3B": 3169537280,
+}
+
+
+@needs_fixtures
+def test_olmo_ladder_decay_reads_with_no_options(capsys) -> None:
+    """The ladder's warmup-stable-decay branches (Apache-2.0): one W&B history per run, the
+    decay phase only; params from the size in each file name, tokens from the file."""
+    files = sorted(OLMO_WSD.glob("*.csv"))
+    raw = {f.stem: pd.read_csv(f) for f in files}
+    payload = _json(capsys, "read", str(OLMO_WSD))
+    runs = {r["run"]: r for r in payload["runs"]}
+    assert len(runs) == len(raw) == 25 and not any(r["needs"] for r in runs.values())
+    assert payload["roles"]["loss"] == "eval/c4_en-validation/CrossEntropyLoss"
+    for name, frame in raw.items():
+        last = frame.iloc[-1]
+        assert runs[name]["tokens"] == float(last["throughput/total_tokens"])
+        assert runs[name]["final_loss"] == pytest.approx(
+            last["eval/c4_en-validation/CrossEntropyLoss"], rel=1e-12
+        )
+        # Independent value: the ladder's runs are k x Chinchilla, 20 tokens per parameter of
+        # the exact counts in OLMo's MODEL_PARAMS (Bhagia et al. 2024, sec. 2): within 1%.
+        size, multiple = name.split("-")
+        expected = 20.0 * float(multiple.rstrip("xC")) * OLMO_MODEL_PARAMS[size]
+        assert runs[name]["tokens"] / expected == pytest.approx(1.0, abs=0.01), name
+
+
+@needs_fixtures
+def test_olmo_ladder_decay_fits_every_run(capsys) -> None:
+    payload = _json(capsys, "fit", str(OLMO_WSD))
+    assert payload["n_runs"] == len(list(OLMO_WSD.glob("*.csv"))) == 25
+    # Five sizes over 16x and five token multiples over 20x: every constant determined; a in the
+    # 0.3-0.6 of published Chinchilla-form fits (Hoffmann et al. 2022 Table A2: 0.46-0.51);
+    # measured 0.35 (nominal sizes), beside OLMo-core's ladder 0.33.
+    assert all(payload["determined"].values())
+    assert 0.25 < payload["derived"]["a"] < 0.6
+    assert payload["residuals"]["rms"] < 0.01  # measured 0.0059
 
 
 # ------------------------------------------------------------------ gzip, as DeepMind's sweep is released
@@ -126,3 +214,43 @@ def test_a_gzip_past_the_file_limit_names_it() -> None:
 def test_a_broken_gzip_is_a_problem_not_a_crash() -> None:
     out = read_sources([("bad.csv.gz", b"\x1f\x8b\x08\x00garbage")], ReadBudget())
     assert not out.tables and out.problems and "not a readable gzip file" in out.problems[0][1]
+
+
+# ------------------------------------------------------------------ DeepMind's routing sweep's columns
+
+
+def _routing_table(params_columns: tuple[str, ...]) -> bytes:
+    """Three runs in the columns of google-deepmind/scaling_laws_for_routing's curves.csv.gz
+    (one row per 10,000 steps; a routed run's total count includes every expert)."""
+    rows = [",".join(("hyper_id", "step", *params_columns, "loss_validation", "seed"))]
+    for run, (dense, total) in enumerate([(1.5e7, 1.5e7), (1.3e8, 2.1e9), (3.7e8, 3.7e8)]):
+        counts = {"dense_parameter_count": dense, "total_parameter_count": total}
+        for step in (0, 10_000, 20_000, 30_000):
+            cells = [str(run), str(step), *(f"{counts[c]:.0f}" for c in params_columns)]
+            rows.append(",".join([*cells, f"{3.5 - 0.1 * run - step * 1e-6:.4f}", "42"]))
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_numeric_hyper_id_names_the_runs_and_the_dense_count_is_n() -> None:
+    """Clark et al. 2022's N is the parameters one token passes through (their
+    dense_parameter_count), not the total with every expert (P); hyper_id is each run."""
+    read = read_runs(
+        [("curves.csv", _routing_table(("total_parameter_count", "dense_parameter_count")))]
+    )
+    assert read.mapping.columns["run"] == "hyper_id"
+    assert read.mapping.columns["params"] == "dense_parameter_count"
+    per_run = read.per_run.set_index("run")
+    assert list(per_run.index) == ["0", "1", "2"]
+    assert per_run.loc["1", "params"] == 1.3e8  # not the 2.1e9 total
+    # no tokens in the file: each run says so instead of being merged into one
+    assert set(per_run["needs"]) == {"tokens (or tokens_per_step)"}
+
+
+def test_a_total_parameter_count_alone_is_the_params() -> None:
+    read = read_runs([("curves.csv", _routing_table(("total_parameter_count",)))])
+    assert read.mapping.columns["params"] == "total_parameter_count"
+
+
+def test_a_numeric_column_not_named_as_an_id_does_not_name_runs() -> None:
+    table = b"seed,step,params,tokens,loss\n42,1,1e8,1e9,3.5\n42,2,1e8,2e9,3.4\n"
+    assert read_runs([("curve.csv", table)]).mapping.columns["run"] != "seed"

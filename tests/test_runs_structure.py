@@ -194,7 +194,9 @@ def test_tracker_metadata_is_never_suggested_as_a_sweep() -> None:
             f'"r{i}","{n:.0f}","{d:.0f}","{loss(n, d):.4f}","{state}","t{i % 2}","u{i % 2}",'
             f'"{"c4" if i % 2 else "rpj"}"'
         )
-    read = read_runs([("wandb_runs.csv", "\n".join(rows).encode())])
+    # the crashed runs count here (State is read as each run's finish, checked in
+    # tests/test_public_sweeps.py); this test is about State never splitting the sweep
+    read = read_runs([("wandb_runs.csv", "\n".join(rows).encode())], unfinished_as_final=True)
     assert list(read.factors.sweeps) == ["dataset"]
     assert not {"State", "Tags", "User"} & set(read.factors.settings)
 
@@ -311,11 +313,11 @@ def test_wandb_runs_table_bookkeeping_is_never_a_sweep_or_a_setting(tmp_path, ca
         rows.append(",".join(f'"{c}"' for c in row))
     path = tmp_path / "wandb_export.csv"
     path.write_text("\n".join(rows) + "\n")
-    read = read_runs([path])
+    read = read_runs([path], unfinished_as_final=True)  # crashed / running runs too
     assert list(read.factors.sweeps) == ["data.name"]
     bookkeeping = {h for h in header[1:11]}
     assert not bookkeeping & set(read.factors.settings)
-    assert main(["fit", str(path)]) == 2
+    assert main(["fit", str(path), "--unfinished-as-final"]) == 2
     err = capsys.readouterr().err
     assert "--where data.name=" in err
     assert not any(f"{h}=" in err or f"{h}," in err for h in bookkeeping)

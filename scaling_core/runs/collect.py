@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.factors import SweepFactors, sweep_factors
-from scaling_core.runs.finished import one_row_runs
+from scaling_core.runs.finished import (
+    finish_note,
+    lacking_note,
+    one_row_runs,
+    stop_unfinished,
+    unfinished_by_status,
+    unfinished_need,
+)
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
 from scaling_core.runs.mapping import (
     FROM_FILE,
@@ -596,10 +603,19 @@ def build_runs(
             blank_of[role][rows] = _blank(frame[column])[rows]
     records: list[dict[str, Any]] = []
     interpolated = 0
+    # a run's own "did it finish" column (is_finished, or a tracker's state): like a Trainer
+    # folder without trainer_state.json, its last point is not the end of its schedule
+    status_column, status_why = unfinished_by_status(frame)
+    if status_column and (
+        note := finish_note(runs, status_column, status_why, unfinished_as_final)
+    ):
+        notes.append(note)
     if simple:  # one row per run, nothing per run to look up: all at once
         per_run, tokens_row, params_row, use_row = one_row_runs(
             frame, cols, values, runs, loss, blank_of, present, compute_label
         )
+        if not unfinished_as_final:
+            use_row = stop_unfinished(per_run, use_row, status_why)
         groups = {}
     for run, idx in groups.items():
         idx = np.sort(idx)
@@ -701,12 +717,11 @@ def build_runs(
             needs.append("tokens (or tokens_per_step)" if has_step else "tokens")
         if loss_blank[idx].all() and (len(idx) > 1 or cols["loss"] not in in_file):
             needs.append(f"loss values (none in {cols['loss']!r})")
-        stopped = loaded.unfinished.get(file_run_of[idx[0]], "")
+        stopped = loaded.unfinished.get(file_run_of[idx[0]], "") or next(
+            (w for w in status_why[idx] if w), ""
+        )
         if stopped and not unfinished_as_final:
-            needs.append(
-                f"a finish ({stopped}; --unfinished-as-final or the page's switch uses its "
-                "last point)"
-            )
+            needs.append(unfinished_need(stopped))
         files = sorted(set(file_of[idx]))
         records.append(
             {
@@ -748,10 +763,13 @@ def build_runs(
     lacking = per_run[per_run["needs"] != ""]
     if len(lacking):
         notes.append(
-            f"{len(lacking)} {'run lacks' if len(lacking) == 1 else 'runs lack'} values "
-            "and are not used: "
-            + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
-            + (" ..." if len(lacking) > 8 else "")
+            lacking_note(
+                f"{len(lacking)} {'run lacks' if len(lacking) == 1 else 'runs lack'} values "
+                "and are not used: "
+                + ", ".join(f"{r.run} ({r.needs})" for r in lacking.head(8).itertuples())
+                + (" ..." if len(lacking) > 8 else ""),
+                bool(lacking["needs"].astype(str).str.contains("a finish (", regex=False).any()),
+            )
         )
     result = RunsRead(None, mapping, per_run, loaded.sources, notes, n_rows_read=n)
     rows = np.flatnonzero(use_row)

@@ -15,6 +15,7 @@ from scaling_core.runs.meta import (
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
 )
+from scaling_core.wording import Note
 
 
 def one_row_runs(
@@ -104,3 +105,94 @@ def one_row_runs(
     )
     use = needs == ""
     return per_run, np.where(use, tokens, np.nan), np.where(use, params, np.nan), use
+
+
+# ------------------------------------------------------------------ a run's own finished flag
+
+#: Columns that say yes/no to "did this run finish" (OLMo-core's ladder table: ``is_finished``).
+_FINISHED_FLAGS = ("is_finished", "finished", "is_complete", "completed", "is_done", "done")
+#: Columns that name a tracker's run state (W&B's ``state``: finished, crashed, running, ...).
+_STATE_COLUMNS = ("state", "run_state", "status", "run_status")
+_TRUE = {"true", "1", "1.0", "yes", "y", "t"}
+_FALSE = {"false", "0", "0.0", "no", "n", "f"}
+#: Run states of a tracker export (W&B, MLflow); only these say a run did not reach its end.
+_STOPPED_STATES = {"crashed", "running", "failed", "killed", "preempted", "preempting"}
+_DONE_STATES = {"finished", "completed", "complete", "done", "succeeded", "success"}
+
+
+def unfinished_by_status(frame: pd.DataFrame) -> tuple[str | None, np.ndarray]:
+    """Per row, why its run did not finish by the table's own status column ("" when it did or
+    says nothing): a yes/no column named like ``is_finished`` (False → stopped early) or a run
+    state column (``state`` ∈ finished / crashed / running / ...).  A column is read only when
+    every value in it is one of those words, so a ``status`` column meaning something else is
+    left alone.  Returns the column read (None when there is none) and the reasons."""
+    lower = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("__")}
+    for names, no, yes, says in (
+        (_FINISHED_FLAGS, _FALSE, _TRUE, "False"),
+        (_STATE_COLUMNS, _STOPPED_STATES, _DONE_STATES, ""),
+    ):
+        for name in names:
+            column = lower.get(name)
+            if column is None:
+                continue
+            text = frame[column].astype(str).str.strip().str.lower()
+            blank = frame[column].isna() | text.isin({"", "nan", "none"})
+            if blank.all() or not text[~blank].isin(no | yes).all():
+                continue
+            stopped = (~blank & text.isin(no)).to_numpy()
+            reason = np.where(
+                stopped,
+                [f"{column!r} is {says or v}" for v in frame[column].astype(str)],
+                "",
+            ).astype(object)
+            return str(column), reason
+    return None, np.full(len(frame), "", dtype=object)
+
+
+#: How an unfinished run is used anyway, in the command line's words and the page's (issue 21).
+_USE_ANYWAY = "--unfinished-as-final (or the page's switch)"
+_USE_ANYWAY_PAGE = "the switch 'Use the last point of the unfinished runs as final'"
+
+
+def unfinished_need(why: str) -> str:
+    """What an unfinished run lacks (the per-run table's words, the same on every front end)."""
+    return f"a finish ({why})"
+
+
+def lacking_note(text: str, any_unfinished: bool) -> Note:
+    """The note on runs that lack values; when some lack a finish, the switch that uses their
+    last point anyway, in the command line's words and the page's (issue 21)."""
+    if not any_unfinished:
+        return Note(text)
+    tail = "; {} uses the last point of the unfinished ones"
+    return Note(text + tail.format(_USE_ANYWAY), text + tail.format(_USE_ANYWAY_PAGE))
+
+
+def finish_note(
+    runs: np.ndarray, column: str, why: np.ndarray, unfinished_as_final: bool
+) -> Note | None:
+    """The note counting the runs a status column says did not finish (None: none did)."""
+    stopped = len(set(runs[why != ""]))
+    if not stopped:
+        return None
+    text = f"{stopped:,} {'run' if stopped == 1 else 'runs'} did not finish by column {column!r}"
+    if unfinished_as_final:
+        return Note(
+            text + "; used as final (--unfinished-as-final)",
+            text + "; used as final (the unfinished-runs switch)",
+        )
+    return Note(text)
+
+
+def stop_unfinished(per_run: pd.DataFrame, use: np.ndarray, why: np.ndarray) -> np.ndarray:
+    """One-row runs a status column marks unfinished (`unfinished_by_status`): their need is
+    added to ``per_run`` in place and they leave ``use``, which is returned."""
+    stopped = why != ""
+    if not stopped.any():
+        return use
+    had = per_run["needs"].to_numpy(dtype=object)[stopped]
+    per_run.loc[stopped, "needs"] = [
+        f"{h}, {unfinished_need(w)}" if h else unfinished_need(w)
+        for h, w in zip(had, why[stopped], strict=True)
+    ]
+    return use & ~stopped

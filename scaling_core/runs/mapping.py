@@ -77,6 +77,11 @@ _add(
     ],
 )
 _add("params", 1, ["paramsnoembed", "paramsnonembedding", "nonembeddingparamcount"])
+# Routed (mixture-of-experts) models: the parameters one token passes through are the N of a
+# Chinchilla-form law (Clark et al. 2022's "dense parameter count" N beside the total P,
+# google-deepmind/scaling_laws_for_routing); the total, experts included, only when alone.
+_add("params", 0, ["denseparametercount", "activeparametercount", "activeparamcount"])
+_add("params", 2, ["totalparametercount", "totalparamcount"])
 _add(
     "tokens",
     0,
@@ -138,6 +143,8 @@ _add(
     ],
 )
 _add("run", 0, ["run", "runid", "runname", "name", "experimentname"])
+# the id of one setting of a sweep (a hyperparameter setting, a trial, a config) names a run
+_add("run", 1, ["hyperid", "trialid", "configid", "experimentid", "sweeprunid"])
 _add(
     "loss",
     0,
@@ -306,7 +313,11 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
             if _HELD_OUT.search(header) and rank >= 20:
                 rank -= 15  # "eval/loss" before "train/loss"
         if role == "run":
-            if numeric(header) > 0.99 and not pd.api.types.is_object_dtype(frame[header].dtype):
+            # numbers rarely name runs, except in a column named as an id (hyper_id, run_id)
+            numbers = numeric(header) > 0.99 and not pd.api.types.is_object_dtype(
+                frame[header].dtype
+            )
+            if numbers and not _key(header).endswith("id"):
                 continue
         elif numeric(header) <= 0.5:
             if not (rank % 10 <= 1 and role in ("params", "tokens", "loss")):
