@@ -1,6 +1,8 @@
 """What a visitor waits for, in the browser: uploads to a settled fit page, samples opened by link,
 slider moves on every slider page, each beside a minimal one-chart Streamlit app
-(`minimal_app.py`) measured in the same run, same browser, same machine.
+(`minimal_app.py`) measured in the same run, same browser, same machine: every measurement is
+paired with the minimal app's (its opening for uploads and samples, its slider rerun for
+slider moves) taken right after it, and the ratio is the median of the pairs' ratios.
 
 "Settled" is the last change to the page before it stays unchanged for ``--quiet`` ms with no
 rerun running (Streamlit's status widget gone) and at least one chart drawn: a
@@ -90,11 +92,6 @@ def upload(page, files: list[Path], quiet: float) -> float:  # type: ignore[no-u
     return settle(page, start, quiet, charts=2)
 
 
-def best_of(repeats: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
-    values = [measure() for _ in range(repeats)]
-    return statistics.median(values), values
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -112,7 +109,7 @@ def main() -> None:
             Path(tmp) / "minimal.log", script=Path(__file__).resolve().parent / "minimal_app.py"
         )
         app, base = start_server(Path(tmp) / "app.log")
-        rows: list[tuple[str, float, float]] = []
+        rows: list[tuple[str, float, float, float]] = []
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -129,14 +126,26 @@ def main() -> None:
                     finally:
                         context.close()
 
-                floor_open, _ = best_of(args.repeats, minimal_open)
-                context, page = fresh()
-                open_page(page, minimal_base, args.quiet)
-                floor_slider, _ = best_of(args.repeats, lambda: move_slider(page, args.quiet))
-                context.close()
-                print(
-                    f"minimal app: opens in {floor_open:.2f} s, slider rerun {floor_slider:.2f} s"
-                )
+                # The minimal app is measured beside every measurement (interleaved), so a
+                # change of load during the run moves both sides of each ratio alike.
+                min_context, min_page = fresh()
+                open_page(min_page, minimal_base, args.quiet)
+
+                def paired(measure: Callable[[], float], floor: Callable[[], float]):
+                    """Medians of the measurement, of the minimal app beside it, and of ratios."""
+                    pairs = [(measure(), floor()) for _ in range(args.repeats)]
+                    values = [v for v, _ in pairs]
+                    floors = [f for _, f in pairs]
+                    ratios = [v / f for v, f in pairs]
+                    return (
+                        statistics.median(values),
+                        statistics.median(floors),
+                        statistics.median(ratios),
+                        values,
+                    )
+
+                def minimal_move() -> float:
+                    return move_slider(min_page, args.quiet)
 
                 for name, files in (
                     ("OLMo W&B zip (42 files)", [olmo_zip]),
@@ -151,10 +160,11 @@ def main() -> None:
                         finally:
                             context.close()
 
-                    value, values = best_of(args.repeats, measure)
-                    rows.append((f"upload: {name}", value, value / floor_open))
+                    value, floor, ratio, values = paired(measure, minimal_open)
+                    rows.append((f"upload: {name}", value, floor, ratio))
                     print(
-                        f"upload {name}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_open:.1f}x the minimal app's open"
+                        f"upload {name}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)});"
+                        f" minimal app opens in {floor:.2f} s beside it; {ratio:.1f}x"
                     )
 
                 from scaling_core.published import real_sample_paths
@@ -173,30 +183,32 @@ def main() -> None:
                         finally:
                             context.close()
 
-                    value, _ = best_of(args.repeats, measure_sample)
-                    rows.append((f"sample: {sample}", value, value / floor_open))
-                    print(f"sample {sample}: {value:.2f} s; {value / floor_open:.1f}x")
+                    value, floor, ratio, _ = paired(measure_sample, minimal_open)
+                    rows.append((f"sample: {sample}", value, floor, ratio))
+                    print(f"sample {sample}: {value:.2f} s; minimal {floor:.2f} s; {ratio:.1f}x")
 
                 for slider_page in SLIDER_PAGES:
                     context, page = fresh()
                     open_page(page, f"{base}/{slider_page}", args.quiet)
-                    value, values = best_of(
-                        args.repeats, lambda page=page: move_slider(page, args.quiet)
+                    value, floor, ratio, values = paired(
+                        lambda page=page: move_slider(page, args.quiet), minimal_move
                     )
                     context.close()
-                    rows.append((f"slider: {slider_page}", value, value / floor_slider))
+                    rows.append((f"slider: {slider_page}", value, floor, ratio))
                     print(
-                        f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)}); {value / floor_slider:.1f}x the minimal app's rerun"
+                        f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)});"
+                        f" minimal app's rerun {floor:.2f} s; {ratio:.1f}x"
                     )
+                min_context.close()
                 browser.close()
         finally:
             stop_server(minimal)
             stop_server(app)
     print(f"\nmachine: {describe_machine()}; {time.strftime('%Y-%m-%d')}")
-    print("| What | Seconds | Ratio to the minimal app |")
-    print("|---|---|---|")
-    for what, value, ratio in rows:
-        print(f"| {what} | {value:.2f} | {ratio:.1f}x |")
+    print("| What | Seconds | Minimal app beside it | Ratio (median of pairs) |")
+    print("|---|---|---|---|")
+    for what, value, floor, ratio in rows:
+        print(f"| {what} | {value:.2f} | {floor:.2f} | {ratio:.1f}x |")
 
 
 if __name__ == "__main__":
