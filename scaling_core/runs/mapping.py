@@ -99,6 +99,8 @@ _add(
         "dtokens",
         "numtoken",
         "tokennum",
+        "tokencount",
+        "tokenct",
     ],
 )
 _add(
