@@ -355,7 +355,10 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
         columns["run"] = FROM_FILE
     candidates["run"] = [*candidates["run"], FROM_FILE] if has_file_runs else candidates["run"]
     if columns["loss"] in perplexity and len(candidates["loss"]) > 1:
-        columns["loss"] = next(c for c in candidates["loss"] if c not in perplexity)
+        # a cross-entropy column before a perplexity; only perplexities: the first of them
+        columns["loss"] = next(
+            (c for c in candidates["loss"] if c not in perplexity), columns["loss"]
+        )
     labels = {h: s.label for h, s in sets.items()}
     return RoleMapping(columns, candidates, perplexity, labels=labels, reasons=reasons)
 
