@@ -321,7 +321,9 @@ def test_a_list_with_a_text_item_is_not_read_as_a_loss() -> None:
 def test_only_perplexity_columns_read_as_the_log_of_the_first() -> None:
     """IBM/ColPret's IBM_MoE.csv has 'wikitext ppl' and 'lambada_openai ppl' and no
     cross-entropy: the read used to stop with StopIteration instead of reading log(ppl)."""
-    table = b"run,params,tokens,wikitext ppl,lambada ppl\na,1e8,2e9,20.0,30.0\nb,4e8,2e9,15.0,25.0\n"
+    table = (
+        b"run,params,tokens,wikitext ppl,lambada ppl\na,1e8,2e9,20.0,30.0\nb,4e8,2e9,15.0,25.0\n"
+    )
     read = read_runs([("runs.csv", table)])
     assert read.mapping.columns["loss"] == "wikitext ppl"
     assert np.allclose(read.per_run["final_loss"], np.log([20.0, 15.0]))
