@@ -33,6 +33,7 @@ from scaling_core.runs.finished import (
     unfinished_need,
 )
 from scaling_core.runs.formats import SourceSet, read_paths, read_sources
+from scaling_core.runs.logscale import read_log_columns
 from scaling_core.runs.mapping import (
     FROM_FILE,
     ROLES,
@@ -521,6 +522,8 @@ def build_runs(
         role: numeric_column(frame, cols[role]) if cols.get(role) else nan
         for role in ("params", "tokens", "compute", "step", "tokens_per_step")
     }
+    values, log_notes = read_log_columns(cols, values)
+    notes += log_notes
     for role in ("params", "tokens", "tokens_per_step"):
         scale, unit_text = header_scale(cols[role]) if cols.get(role) else (1.0, "")
         if scale != 1.0:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.limits import LIMITS, Limits
+from scaling_core.runs.loss_lists import last_of_loss_lists
 from scaling_core.runs.raw import RawTable, run_name_from_path
 from scaling_core.runs.report import RunLogError, _show
 
@@ -143,8 +144,10 @@ def flatten(value: Any, prefix: str = "", out: dict[str, Any] | None = None) -> 
     return out
 
 
-def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.json_normalize(records, sep=".")
+def _records_frame(records: list[dict[str, Any]], source: str) -> tuple[pd.DataFrame, list[str]]:
+    """The records as one frame (nested keys dotted), and notes on loss lists read
+    (`scaling_core.runs.loss_lists`)."""
+    frame, notes = last_of_loss_lists(pd.json_normalize(records, sep="."), source)
     nested = [
         c
         for c in frame.columns
@@ -158,7 +161,7 @@ def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             ]
         )
         frame = pd.concat([frame.drop(columns=nested), flat], axis=1)
-    return frame
+    return frame, notes
 
 
 def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[RawTable]:
@@ -184,9 +187,9 @@ def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[R
     if not records:
         first = f" ({bad[0]})" if bad else ""
         raise RunLogError(f"{source}: no JSON object lines{first}")
-    table = RawTable(
-        _records_frame(records), source, "jsonl", run_name_from_path(source), np.asarray(lines)
-    )
+    frame, list_notes = _records_frame(records, source)
+    table = RawTable(frame, source, "jsonl", run_name_from_path(source), np.asarray(lines))
+    table.notes += list_notes
     if bad:
         more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
         table.notes.append(
@@ -230,8 +233,10 @@ def read_json(data: bytes, source: str, document: Any | None = None) -> list[Raw
                 f"{source}: item {next(i for i, r in enumerate(doc) if not isinstance(r, dict))} "
                 "of the JSON array is not an object"
             )
-        frame = _records_frame(records)
-        return [RawTable(frame, source, "json", name, np.arange(1, len(frame) + 1))]
+        frame, list_notes = _records_frame(records, source)
+        table = RawTable(frame, source, "json", name, np.arange(1, len(frame) + 1))
+        table.notes += list_notes
+        return [table]
     if isinstance(doc, dict):
         lists = [v for v in doc.values() if isinstance(v, list)]
         columnar = doc and len(lists) == len(doc) and len({len(v) for v in lists}) == 1

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.json_logs import ItemSet, list_item_sets
+from scaling_core.runs.logscale import named_log, strip_log
 from scaling_core.runs.numbers import _HEADER_UNIT, _parse_number_series
 from scaling_core.runs.report import RunLogError, _list_headers, _show
 from scaling_core.runs.roles import _SYNONYMS, _split_header
@@ -96,6 +97,10 @@ _add(
         "trainedtokens",
         "cumulativetokens",
         "dtokens",
+        "numtoken",
+        "tokennum",
+        "tokencount",
+        "tokenct",
     ],
 )
 _add(
@@ -212,8 +217,18 @@ def _role_of_name(header: str) -> tuple[str, int] | None:
         elif last in _SYNONYMS and _SYNONYMS[last][0] in _OLD_ROLE:
             hits.append((_OLD_ROLE[_SYNONYMS[last][0]], _SYNONYMS[last][1] * 10 + 3 + depth))
     if not hits:
-        return None
+        return _role_of_log(header, key)
     return min(hits, key=lambda h: h[1])
+
+
+def _role_of_log(header: str, key: str) -> tuple[str, int] | None:
+    """The count role of a header that names the log of a count (``log10_tokens``,
+    ``log_flops``): its values are raised to counts by `scaling_core.runs.logscale`."""
+    stripped = strip_log(key)
+    if stripped is None or not named_log(header):
+        return None
+    hit = _role_of_name(stripped)
+    return hit if hit and hit[0] in ("params", "tokens", "compute") else None
 
 
 def _numeric_share(values: pd.Series) -> float:
@@ -340,7 +355,10 @@ def guess_roles(frame: pd.DataFrame, *, has_file_runs: bool = True) -> RoleMappi
         columns["run"] = FROM_FILE
     candidates["run"] = [*candidates["run"], FROM_FILE] if has_file_runs else candidates["run"]
     if columns["loss"] in perplexity and len(candidates["loss"]) > 1:
-        columns["loss"] = next(c for c in candidates["loss"] if c not in perplexity)
+        # a cross-entropy column before a perplexity; only perplexities: the first of them
+        columns["loss"] = next(
+            (c for c in candidates["loss"] if c not in perplexity), columns["loss"]
+        )
     labels = {h: s.label for h, s in sets.items()}
     return RoleMapping(columns, candidates, perplexity, labels=labels, reasons=reasons)
 

@@ -12,7 +12,11 @@ page and the command line: rows sharing a label are one run only when
   ``tokens`` grows along the rows.
 
 Otherwise the label is a sweep label: each row is a run (``<label> line <n>``) and the label
-rides along as a column (a sweep factor).  A label the user names as the run is taken as said.
+rides along as a column (a sweep factor).  One exception: a label over several sizes whose
+rows of each size are one learning curve (two or more rows that advance, as above) names a
+family of curves (IBM's ColPret labels OPT's six checkpoint series ``OPT`` beside
+``model_size``, Choshen et al. 2024): each size is then one run, ``<label> N=<params>``.
+A label the user names as the run is taken as said.
 
 >>> import numpy as np
 >>> label = np.array(["c1", "c1", "c2"])
@@ -59,10 +63,15 @@ def split_sweep_labels(
     groups = pd.Series(rows).groupby(runs[rows], sort=False).indices
     groups = {label: rows[idx] for label, idx in groups.items()}
     out = runs.astype(object).copy()
-    by_size = by_order = 0
+    by_size = by_order = by_family = 0
     n_rows = 0
     for label, idx in groups.items():
         if len(idx) < 2:
+            continue
+        curves = _curves_by_size(params[idx], step[idx], tokens[idx])
+        if curves is not None:
+            by_family += 1
+            out[idx] = [f"{label} N={p:.4g}" for p in curves]
             continue
         if _varies(params[idx]):
             by_size += 1
@@ -72,8 +81,13 @@ def split_sweep_labels(
             continue
         n_rows += len(idx)
         out[idx] = [f"{label} line {ln}" for ln in lines[idx]]
+    family = (
+        f"{column!r} labels a family of learning curves: {by_family:,} of its labels hold one "
+        "curve per size (params fixed and step or tokens advancing within each), so each size "
+        "is a run of its own (<label> N=<params>)"
+    )
     if not by_size and not by_order:
-        return runs, None
+        return (out.astype(str), family) if by_family else (runs, None)
     why = []
     if by_size:
         why.append(f"{by_size:,} of them hold rows of different params")
@@ -87,7 +101,19 @@ def split_sweep_labels(
         f"step (or tokens) advances and its params stay the same. Name the column as the run "
         f"(--column run={column}, or pick it on the page) to read each label as one run"
     )
-    return out.astype(str), note
+    return out.astype(str), f"{family}; {note}" if by_family else note
+
+
+def _curves_by_size(params: np.ndarray, step: np.ndarray, tokens: np.ndarray) -> np.ndarray | None:
+    """Each row's params when the rows hold two or more sizes and the rows of each size are
+    one learning curve (two or more rows that advance), else None."""
+    if not np.all(np.isfinite(params)) or not _varies(params):
+        return None
+    for size in np.unique(params):
+        rows = params == size
+        if rows.sum() < 2 or not _advances(step[rows], tokens[rows]):
+            return None
+    return params
 
 
 #: Final token counts within this factor of one another are one planned D (the same 10% as
