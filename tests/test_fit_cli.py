@@ -275,3 +275,21 @@ def test_fewer_than_1000_refits_are_flagged_in_text_and_json(capsys) -> None:
         assert flagged == (k < 1000), (k, payload["warnings"])
     status, out, _ = run(capsys, "fit", ISOFLOP, "--bootstrap", "50")
     assert status == 0 and "only 50 bootstrap refits" in out
+
+
+def test_the_command_line_process_keeps_temporaries_in_the_heap() -> None:
+    """`python -m scaling_core` sets glibc's mmap threshold (a fresh 10,000-draw bootstrap
+    paid ~1 s of page faults without it); under glibc mallopt accepts both settings, and the
+    command still runs as a process."""
+    import platform
+    import subprocess
+    import sys
+
+    from scaling_core.cli.allocator import keep_temporaries_in_heap
+
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert keep_temporaries_in_heap() is True
+    done = subprocess.run(
+        [sys.executable, "-m", "scaling_core", "laws", "--json"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.lstrip().startswith("{")

@@ -378,17 +378,24 @@ _THETA_INDEX: dict[str, dict[str, tuple[int, bool]]] = {
 }
 
 
+#: Draw × run cells refitted together at most (beyond the memory bound): larger chunks share a
+#: chunk's slowest-draw tail, but past about this many cells the arrays leave the CPU's caches
+#: and each Newton step slows (1,000 draws of 250 runs: 0.53 s in chunks of 250, 0.70 s in one).
+CHUNK_CELLS = 100_000
+
+
 def _draw_chunk(n_runs: int, n_boot: int) -> int:
-    """Draws refitted together: at most `MAX_WORKING_FLOATS` floats of (draws × runs × 8); a
-    quarter of the draws, between 250 and 2,500, so a progress bar moves.
+    """Draws refitted together: `CHUNK_CELLS` / runs, at least 250 and at most 2,500, within
+    `MAX_WORKING_FLOATS` floats of (draws × runs × 8); a progress bar moves between chunks.
 
     A chunk's Newton loop runs until its slowest draw has converged, and the last iterations
-    move only a few draws, so fewer, larger chunks share that tail: 10,000 draws of Gadre et
-    al.'s 34 C4 runs take 6.7 s in chunks of 1,000 against 11.7 s in chunks of 250
-    (`benchmarks/bench_fit.py`).  The draws and their order do not depend on the chunk."""
+    move only a few draws, so fewer, larger chunks share that tail: on Gadre et al.'s 34 C4
+    runs 10,000 draws take 5.2 s in chunks of 2,500 against 9.0 s in chunks of 250
+    (`benchmarks/bench_fit.py`).  The draws and their order do not depend on the chunk
+    (`tests/test_fitting.py`)."""
     by_memory = max(1, MAX_WORKING_FLOATS // max(1, 8 * n_runs))
-    wanted = max(250, min(2500, -(-n_boot // 4)))
-    return max(1, min(by_memory, wanted, n_boot))
+    by_cache = min(2500, max(250, CHUNK_CELLS // max(1, n_runs)))
+    return max(1, min(by_memory, by_cache, n_boot))
 
 
 def _fast_refitter(

@@ -300,23 +300,43 @@ def best_grid_points(
     col = np.sqrt(np.diagonal(gram, axis1=2, axis2=3) / n) + 1e-300  # (B, G, k)
     gram = gram / (col[:, :, :, None] * col[:, :, None, :])
     rhs = rhs / col
-    best_sse = np.broadcast_to(tt[:, None], (n_rows, n_grid)).copy()
-    best = np.zeros((n_rows, n_grid, k))
-    for size in range(1, k + 1):
+    # Non-negative least squares by supports, on every (draw, grid point) as one flat batch.
+    # The whole support first: where its solution is non-negative it is the answer (no subset
+    # fits better than the unconstrained least squares), and only the other points try the
+    # smaller supports, most often a small share of them.
+    gram_f, rhs_f = gram.reshape(-1, k, k), rhs.reshape(-1, k)
+    tt_f = np.repeat(tt, n_grid)
+    best_sse = tt_f.copy()
+    best = np.zeros((len(tt_f), k))
+    todo = np.arange(len(tt_f))
+    try:
+        sol = _solve_small(gram_f + 1e-12 * np.eye(k), rhs_f)
+    except np.linalg.LinAlgError:
+        sol = None
+    if sol is not None:
+        sse = tt_f - np.einsum("ik,ik->i", sol, rhs_f)
+        whole = np.all(sol >= 0, axis=1) & (sse < best_sse)
+        best_sse[whole] = sse[whole]
+        best[whole] = sol[whole]
+        todo = np.flatnonzero(~whole)
+    for size in range(1, k):
         for support in itertools.combinations(range(k), size):
+            if not len(todo):
+                break
             idx = list(support)
-            sub = gram[:, :, idx][:, :, :, idx] + 1e-12 * np.eye(size)
+            sub = gram_f[todo][:, idx][:, :, idx] + 1e-12 * np.eye(size)
             try:
-                sol = _solve_small(sub, rhs[:, :, idx])
+                sol = _solve_small(sub, rhs_f[todo][:, idx])
             except np.linalg.LinAlgError:
                 continue
-            sse = tt[:, None] - np.einsum("bgk,bgk->bg", sol, rhs[:, :, idx])
-            better = np.all(sol >= 0, axis=2) & (sse < best_sse)
-            best_sse[better] = sse[better]
-            best[better] = 0.0
-            chosen = best[better]
-            chosen[:, idx] = sol[better]
-            best[better] = chosen
+            sse = tt_f[todo] - np.einsum("ik,ik->i", sol, rhs_f[todo][:, idx])
+            better = np.all(sol >= 0, axis=1) & (sse < best_sse[todo])
+            rows = todo[better]
+            best_sse[rows] = sse[better]
+            best[rows] = 0.0
+            best[rows[:, None], idx] = sol[better]
+    best_sse = best_sse.reshape(n_rows, n_grid)
+    best = best.reshape(n_rows, n_grid, k)
     best_sse = np.where(np.isfinite(best_sse), best_sse, np.inf)
     flat = np.argmin(best_sse, axis=1)
     pick = np.arange(n_rows)
