@@ -275,3 +275,10 @@ def test_sweeps_whose_loss_columns_differ_are_refused(capsys, tmp_path):  # type
     status, _, err = run(capsys, "compare", str(a), str(b))
     assert status == 2
     assert "share no loss column" in err and "'loss'" in err and "'val_loss'" in err
+
+
+def test_compare_offers_no_run_list_flag(capsys) -> None:
+    """`compare` prints no run list, so it takes no --verbose (it was accepted and did nothing):
+    exit 2, the flag named."""
+    assert main(["compare", "a.csv", "b.csv", "--verbose"]) == 2
+    assert "--verbose" in capsys.readouterr().err

@@ -109,7 +109,8 @@ def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=cmd_compare)
-    add_reading_options(parser)  # the same reading as read, fit and the page, for both sweeps
+    # the same reading as read, fit and the page, for both sweeps; no run list, so no --verbose
+    add_reading_options(parser, lists_runs=False)
     return parser
 
 

@@ -42,18 +42,20 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     add_reading_options(parser)
 
 
-def add_reading_options(parser: argparse.ArgumentParser) -> None:
+def add_reading_options(parser: argparse.ArgumentParser, *, lists_runs: bool = True) -> None:
     """How runs are read, whatever the paths: --runs-meta, --embeddings, --tuning, --wide,
-    --unfinished-as-final and --verbose (``compare`` takes these with its own two paths)."""
+    --unfinished-as-final and, for a command that lists the runs (``lists_runs``), --verbose
+    (``compare`` takes the others with its own two paths and prints no run list)."""
     parser.add_argument(
         "--runs-meta",
         metavar="FILE",
         default=None,
         help="CSV with run plus any of params, tokens, tokens_per_step: fills what logs lack",
     )
-    parser.add_argument(
-        "--verbose", action="store_true", help="list every run (default: the first 20)"
-    )
+    if lists_runs:
+        parser.add_argument(
+            "--verbose", action="store_true", help="list every run (default: the first 20)"
+        )
     parser.add_argument(
         "--embeddings",
         action="store_true",
