@@ -8,9 +8,9 @@ rerun are rolled out here; anything else gets the reason and the command-line eq
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions, run_heavy
+from dashboard.shared_cache import by_content
 from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
 
 #: Largest table and number of cutoffs the page rolls out (each cutoff is one fit, run in the
@@ -49,11 +49,10 @@ def table_key(table: pd.DataFrame) -> str:
     return f"{len(table)}:{int(pd.util.hash_pandas_object(table[columns], index=False).sum())}"
 
 
-@st.cache_data(
+@by_content(
     max_entries=SESSION_CACHE_ENTRIES,
     ttl=3600,
     show_spinner="Rolling the fit out over the run sizes…",
-    scope="session",
 )
 def cached_rollout(
     file_digest: str,

@@ -47,6 +47,7 @@ from dashboard.fit_session import (
     upload_refusal,
 )
 from dashboard.jobs import prestart
+from dashboard.shared_cache import by_content
 from dashboard.state import Param, current, forget_note, link_value, register
 from scaling_core.fit import (
     ExtrapolationResult,
@@ -226,9 +227,7 @@ def read_or_message(data: bytes, max_rows: int) -> RunLog | str:
         return str(exc)
 
 
-@st.cache_data(
-    max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Reading the file…", scope="session"
-)
+@by_content(max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Reading the file…")
 def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
     """The parsed log of the content with this SHA-256, or the `RunLogError` message (a large
     file is read by `run_heavy`)."""
@@ -237,9 +236,7 @@ def cached_log(file_digest: str, max_rows: int, _data: bytes) -> RunLog | str:
     return run_heavy(read_or_message, _data, max_rows, what="Reading the file", too_large=str)
 
 
-@st.cache_data(
-    max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Fitting…", scope="session"
-)
+@by_content(max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Fitting…")
 def cached_fit(
     file_digest: str, options_key: tuple, _log: RunLog, heavy: bool = False
 ) -> FitOutcome:
@@ -257,12 +254,7 @@ def cached_fit(
     )
 
 
-@st.cache_data(
-    max_entries=SESSION_CACHE_ENTRIES,
-    ttl=3600,
-    show_spinner="Checking extrapolation…",
-    scope="session",
-)
+@by_content(max_entries=SESSION_CACHE_ENTRIES, ttl=3600, show_spinner="Checking extrapolation…")
 def cached_extrapolation(
     file_digest: str,
     options_key: tuple,
