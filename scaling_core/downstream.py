@@ -34,6 +34,9 @@ released table (``src/scripts/paper/figures/variance.csv`` of allenai/OLMo-ladde
 Accuracy is a fraction (a metric column holding percentages is divided by 100, and the
 notes say so).
 
+The task pairs and the gate are in `scaling_core.downstream_tasks`, step 2's sigmoid in
+`scaling_core.downstream_sigmoid`; both are imported here, so callers import from this module.
+
 References
 ----------
 A. Bhagia, J. Liu et al., "Establishing Task Scaling Laws via Compute-Efficient Model
@@ -44,7 +47,7 @@ S. Y. Gadre et al., arXiv:2403.08540, 2024 (sec. 2.1: α = β).
 Examples
 --------
 >>> round(float(sigmoid(0.8, a=-0.8, k=5.0, loss_mid=1.0, b=1.0)), 4)
-0.5002
+0.7848
 >>> sorted(find_task_pairs(["eval/downstream_bpb/piqa_val_rc_5shot_bpb",
 ...                         "eval/downstream/piqa_val_rc_5shot_len_norm"]))
 ['piqa_val']
@@ -52,9 +55,7 @@ Examples
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,464 +63,38 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from scaling_core.downstream_sigmoid import (
+    SigmoidFit,
+    fit_sigmoid,
+    fit_sigmoid_batch,
+    sigmoid,
+)
+from scaling_core.downstream_tasks import (  # noqa: F401  (task pairs and the gate, re-exported)
+    GATE_DEFAULT_THRESHOLD,
+    GATE_WINDOW,
+    LOSS_SUFFIXES,
+    METRIC_SUFFIXES,
+    DownstreamError,
+    TaskPair,
+    VarianceGate,
+    find_task_pairs,
+    gate_run,
+    resolve_task,
+    task_checkpoints,
+    variance_gate,
+)
 from scaling_core.fit import bootstrap_fit, fit
 from scaling_core.fit.bootstrap import configuration_clusters, resampling_text
 from scaling_core.fit.result import FitResult
 from scaling_core.laws import FloatArray
 
-#: Suffixes of a task-loss column, preferred in this order when several share one task.
-LOSS_SUFFIXES: tuple[str, ...] = ("_bpb", "_loss", "_ce")
-#: Suffixes of a task-metric column, preferred in this order (length-normalised accuracy first,
-#: as Bhagia et al. report for ranked classification).
-METRIC_SUFFIXES: tuple[str, ...] = ("_len_norm", "_acc", "_accuracy")
 #: Default parameter count above which runs are held out (the OLMo ladder's 3B runs).
 DEFAULT_HOLDOUT_PARAMS: float = 1.3e9
 #: Fraction of each run's checkpoints left out of step 2 (Bhagia et al., Sec. 3).
 WARMUP_FRACTION: float = 0.1
 #: Checkpoints averaged into a run's final step-1 point (the authors' moving average of 5).
 FINAL_WINDOW: int = 5
-#: Checkpoints whose spread the variance gate measures (Bhagia et al.'s last 10).
-GATE_WINDOW: int = 10
-#: Mean accuracy relative SD of the ten tasks in the authors' released variance table.
-GATE_DEFAULT_THRESHOLD: float = 0.00975
 STEP1_FORMS: tuple[str, ...] = ("auto", "chinchilla", "gadre")
-
-
-class DownstreamError(ValueError):
-    """Input the downstream prediction cannot use; the message names the column or task."""
-
-
-# --------------------------------------------------------------------------- task pairs
-
-
-@dataclass(frozen=True)
-class TaskPair:
-    """One task's loss column and metric column, found by name."""
-
-    task: str
-    loss_column: str
-    metric_column: str
-
-
-def _key(column: str, suffixes: Sequence[str]) -> tuple[str, int] | None:
-    leaf = column.rsplit("/", 1)[-1]
-    for rank, suffix in enumerate(suffixes):
-        if leaf.endswith(suffix) and len(leaf) > len(suffix):
-            return leaf[: -len(suffix)], rank
-    return None
-
-
-def _short(key: str) -> str:
-    return re.sub(r"(_rc|_mc)?_\d+shot$", "", key)
-
-
-def find_task_pairs(columns: Iterable[str]) -> dict[str, TaskPair]:
-    """Task name → (loss column, metric column), matched by the name left when the suffixes
-    are taken off the last path part: ``eval/downstream_bpb/hellaswag_val_rc_5shot_bpb`` and
-    ``eval/downstream/hellaswag_val_rc_5shot_len_norm`` are the task ``hellaswag_val`` (the
-    format and shot count dropped from the name when no other task then shares it)."""
-    losses: dict[str, tuple[int, str]] = {}
-    metrics: dict[str, tuple[int, str]] = {}
-    for column in columns:
-        column = str(column)
-        for table, suffixes in ((losses, LOSS_SUFFIXES), (metrics, METRIC_SUFFIXES)):
-            found = _key(column, suffixes)
-            if found and (found[0] not in table or found[1] < table[found[0]][0]):
-                table[found[0]] = (found[1], column)
-    keys = sorted(set(losses) & set(metrics))
-    shorts = [_short(k) for k in keys]
-    pairs: dict[str, TaskPair] = {}
-    for key, short in zip(keys, shorts, strict=True):
-        name = short if shorts.count(short) == 1 else key
-        pairs[name] = TaskPair(name, losses[key][1], metrics[key][1])
-    return pairs
-
-
-def resolve_task(
-    columns: Sequence[str],
-    task: str | None,
-    loss_column: str | None = None,
-    metric_column: str | None = None,
-) -> TaskPair:
-    """The task pair to predict: a task found by `find_task_pairs` (its name, or a prefix
-    that only one task has), with ``loss_column``/``metric_column`` overriding either column.
-    Raises `DownstreamError` naming the task or column and listing what the files carry."""
-    present = [str(c) for c in columns]
-    for flag, column in (("--loss-column", loss_column), ("--metric-column", metric_column)):
-        if column is not None and column not in present:
-            raise DownstreamError(f"{flag}: no column {column!r} in the files")
-    pairs = find_task_pairs(present)
-    listing = ", ".join(pairs) if pairs else "none"
-    if not task:
-        if loss_column and metric_column:
-            return TaskPair(metric_column.rsplit("/", 1)[-1], loss_column, metric_column)
-        raise DownstreamError(f"name a task with --task; the files carry: {listing}")
-    chosen = pairs.get(task)
-    if chosen is None:
-        matches = [name for name in pairs if name.startswith(task)]
-        if len(matches) == 1:
-            chosen = pairs[matches[0]]
-        elif matches:
-            raise DownstreamError(
-                f"task {task!r} matches {len(matches)} tasks: {', '.join(matches)}; name one"
-            )
-    if chosen is None:
-        if loss_column and metric_column:
-            return TaskPair(task, loss_column, metric_column)
-        raise DownstreamError(
-            f"unknown task {task!r}; the files carry: {listing}"
-            + (
-                ""
-                if pairs
-                else " (a loss column ending _bpb/_loss beside a metric ending "
-                "_len_norm/_acc; or name both with --loss-column and --metric-column)"
-            )
-        )
-    return TaskPair(
-        chosen.task, loss_column or chosen.loss_column, metric_column or chosen.metric_column
-    )
-
-
-def task_checkpoints(curves: pd.DataFrame, pair: TaskPair) -> tuple[pd.DataFrame, list[str]]:
-    """The checkpoints of every run that logged both columns: run, step, n_params, n_tokens,
-    loss (the task loss), metric (a fraction), sorted by run and step; and notes."""
-    if curves is None or not len(curves):
-        raise DownstreamError(
-            "the files hold no learning curves: the downstream prediction needs every run's "
-            "checkpoints (a step or tokens column per row)"
-        )
-    for column in (pair.loss_column, pair.metric_column):
-        if column not in curves.columns:
-            raise DownstreamError(f"no column {column!r} in the runs read")
-    notes: list[str] = []
-    frame = pd.DataFrame(
-        {
-            "run": curves["run"].astype(str),
-            "step": pd.to_numeric(curves.get("step", curves["n_tokens"]), errors="coerce"),
-            "n_params": pd.to_numeric(curves["n_params"], errors="coerce"),
-            "n_tokens": pd.to_numeric(curves["n_tokens"], errors="coerce"),
-            "loss": pd.to_numeric(curves[pair.loss_column], errors="coerce"),
-            "metric": pd.to_numeric(curves[pair.metric_column], errors="coerce"),
-        }
-    )
-    usable = (
-        np.isfinite(frame[["n_params", "n_tokens", "loss", "metric"]]).all(axis=1)
-        & (frame["n_params"] > 0)
-        & (frame["n_tokens"] > 0)
-        & (frame["loss"] > 0)
-    )
-    frame = frame[usable]
-    if not len(frame):
-        raise DownstreamError(
-            f"no checkpoint has {pair.loss_column!r}, {pair.metric_column!r}, params and "
-            "tokens all set (params from --runs-meta if the logs lack them)"
-        )
-    if frame["metric"].min() < 0:
-        raise DownstreamError(
-            f"{pair.metric_column!r} holds a negative value ({frame['metric'].min():g}); an "
-            "accuracy is expected"
-        )
-    if frame["metric"].max() > 1.0:
-        if frame["metric"].max() > 100.0:
-            raise DownstreamError(
-                f"{pair.metric_column!r} reaches {frame['metric'].max():g}: not an accuracy "
-                "(a fraction or a percentage)"
-            )
-        frame["metric"] = frame["metric"] / 100.0
-        notes.append(f"{pair.metric_column} read as percentages and divided by 100")
-    frame = frame.sort_values(["run", "step", "n_tokens"], kind="stable").reset_index(drop=True)
-    return frame, notes
-
-
-# --------------------------------------------------------------------------- step 2: sigmoid
-
-
-def sigmoid(
-    loss: ArrayLike,
-    a: float | FloatArray,
-    k: float | FloatArray,
-    loss_mid: float | FloatArray,
-    b: float | FloatArray,
-) -> FloatArray:
-    """Acc(L) = a / (1 + exp(−k·(L − L0))) + b (Bhagia et al. 2024, eq. 2); ``loss_mid`` is L0.
-    Arrays of parameters broadcast against ``loss``."""
-    z = -np.asarray(k) * (np.asarray(loss, dtype=float) - np.asarray(loss_mid))
-    return np.asarray(a) / (1.0 + np.exp(np.clip(z, -500, 500))) + np.asarray(b)
-
-
-@dataclass(frozen=True)
-class SigmoidFit:
-    """Step 2's fitted sigmoid: Acc(L) = a/(1 + exp(−k(L − L0))) + b (Bhagia et al., eq. 2)."""
-
-    a: float
-    k: float
-    loss_mid: float
-    b: float
-    n_points: int
-    rms: float
-    #: False when the parameters still drift after 2,000 steps: the checkpoints sit on one
-    #: tail of the sigmoid, where a and L0 trade off along a flat direction (the curve over
-    #: the data is still fitted; its parameters are not determined).
-    converged: bool = True
-
-    @property
-    def params(self) -> dict[str, float]:
-        return {"a": self.a, "k": self.k, "L0": self.loss_mid, "b": self.b}
-
-    def predict(self, loss: ArrayLike) -> FloatArray:
-        return sigmoid(loss, self.a, self.k, self.loss_mid, self.b)
-
-
-def _sigmoid_values(theta: FloatArray, loss: FloatArray) -> FloatArray:
-    """Model values (B, n) for every θ row = (a, k, L0, b)."""
-    return sigmoid(loss[None, :], theta[:, 0:1], theta[:, 1:2], theta[:, 2:3], theta[:, 3:4])
-
-
-def _sigmoid_normal(
-    theta: FloatArray, loss: FloatArray, metric: FloatArray, w: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Gradient Jᵀ·W·r (B, 4) and Gauss-Newton matrix Jᵀ·W·J (B, 4, 4) of ½Σ w·r², built from
-    the Jacobian's columns ∂/∂(a, k, L0, b) = (s, a·s(1−s)(L − L0), −a·s(1−s)·k, 1)."""
-    a, k, mid = theta[:, 0:1], theta[:, 1:2], theta[:, 2:3]
-    diff = loss[None, :] - mid
-    s = 1.0 / (1.0 + np.exp(np.clip(-k * diff, -500, 500)))
-    ads = a * s * (1.0 - s)
-    cols = (s, ads * diff, -ads * k)
-    r = a * s + theta[:, 3:4] - metric[None, :]
-    weighted = [w * c for c in cols] + [w]
-    grad = np.stack([np.einsum("bn,bn->b", wc, r) for wc in weighted], axis=1)
-    hess = np.empty((len(theta), 4, 4))
-    for p in range(4):
-        for q in range(p, 3):
-            hess[:, p, q] = hess[:, q, p] = np.einsum("bn,bn->b", weighted[p], cols[q])
-        hess[:, p, 3] = hess[:, 3, p] = weighted[p].sum(axis=1)
-    return grad, hess
-
-
-def _sigmoid_start(loss: FloatArray, metric: FloatArray, w: FloatArray) -> FloatArray:
-    """Variable projection: for (k, L0) on a grid, (a, b) by weighted least squares; the best."""
-    span = max(float(np.ptp(loss)), 1e-6)
-    ks = np.geomspace(0.3 / span, 300.0 / span, 25)
-    mids = np.linspace(loss.min() - 2 * span, loss.max() + 2 * span, 41)
-    kk, mm = np.meshgrid(ks, mids, indexing="ij")
-    kk, mm = kk.ravel(), mm.ravel()
-    sw = w.sum()
-    my = float((metric * w).sum() / sw)
-    best = (math.inf, np.zeros(4))
-    for i in range(0, len(kk), 128):
-        kc, mc = kk[i : i + 128, None], mm[i : i + 128, None]
-        s = 1.0 / (1.0 + np.exp(np.clip(-kc * (loss[None, :] - mc), -500, 500)))
-        ms = (s * w).sum(1) / sw
-        cov = ((s - ms[:, None]) * ((metric - my) * w)[None, :]).sum(1)
-        var = ((s - ms[:, None]) ** 2 * w[None, :]).sum(1)
-        a = np.where(var > 1e-300, cov / np.maximum(var, 1e-300), 0.0)
-        b = my - a * ms
-        sse = (((a[:, None] * s + b[:, None]) - metric[None, :]) ** 2 * w[None, :]).sum(1)
-        j = int(np.argmin(sse))
-        if sse[j] < best[0]:
-            best = (float(sse[j]), np.array([a[j], kc[j, 0], mc[j, 0], b[j]]))
-    return best[1]
-
-
-def fit_sigmoid_batch(
-    loss: ArrayLike,
-    metric: ArrayLike,
-    weights: ArrayLike,
-    start: ArrayLike | None = None,
-    max_iter: int = 200,
-) -> tuple[FloatArray, np.ndarray]:
-    """Weighted least-squares fits of the sigmoid for every row of ``weights`` (B, n) at once.
-
-    Levenberg-Marquardt with the Gauss-Newton matrix, all rows in numpy together, from
-    ``start`` (a, k, L0, b) or a variable-projection grid start (`_sigmoid_start`) on the
-    first row.  A row stops when a step gains less than 1e-10 of its sum of squares, or when
-    no damping finds a descent step (a minimum up to rounding).  Returns
-    θ (B, 4) with k > 0 (the sign folded into a and b: a·s(−k) + b = −a·s(k) + (a + b)) and
-    whether each row converged.
-    """
-    x = np.asarray(loss, dtype=float).reshape(-1)
-    y = np.asarray(metric, dtype=float).reshape(-1)
-    w_all = np.atleast_2d(np.asarray(weights, dtype=float))
-    if w_all.shape[1] != len(x) or len(y) != len(x):
-        raise DownstreamError(f"weights are {w_all.shape} for {len(x)} points")
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        theta0 = _sigmoid_start(x, y, w_all[0]) if start is None else np.asarray(start, float)
-        return _sigmoid_lm(x, y, w_all, np.tile(theta0, (len(w_all), 1)), max_iter)
-
-
-def _sigmoid_lm(
-    x: FloatArray, y: FloatArray, w_all: FloatArray, theta: FloatArray, max_iter: int
-) -> tuple[FloatArray, np.ndarray]:
-    """The Levenberg-Marquardt loop of `fit_sigmoid_batch` (θ rows updated in place)."""
-
-    def sse(th: FloatArray, w: FloatArray) -> FloatArray:
-        return np.einsum("bn,bn->b", w, (_sigmoid_values(th, x) - y[None, :]) ** 2)
-
-    f = sse(theta, w_all)
-    lam = np.full(len(w_all), 1e-3)
-    moving = np.isfinite(f)
-    converged = np.zeros(len(w_all), dtype=bool)
-    for _ in range(max_iter):
-        rows = np.flatnonzero(moving)
-        if not len(rows):
-            break
-        w = w_all[rows]
-        grad, hess = _sigmoid_normal(theta[rows], x, y, w)
-        diag = np.maximum(np.diagonal(hess, axis1=1, axis2=2), 1e-300)
-        damped = hess + (lam[rows, None] * diag)[:, :, None] * np.eye(4)[None]
-        try:
-            step = -np.linalg.solve(damped, grad[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            step = -grad * 1e-6
-        trial = theta[rows] + step
-        f_trial = sse(trial, w)
-        better = np.isfinite(f_trial) & (f_trial <= f[rows])
-        good = rows[better]
-        gain = f[good] - f_trial[better]
-        theta[good] = trial[better]
-        f[good] = f_trial[better]
-        lam[good] = np.maximum(lam[good] / 3.0, 1e-12)
-        lam[rows[~better]] *= 4.0
-        small = np.zeros(len(rows), dtype=bool)
-        small[better] = gain <= 1e-10 * np.maximum(f_trial[better], 1e-300) + 1e-30
-        done = rows[small]
-        converged[done] = True
-        moving[done] = False
-        stuck = rows[lam[rows] > 1e12]  # no step descends: a minimum up to rounding
-        converged[stuck] = True
-        moving[stuck] = False
-    flip = theta[:, 1] < 0
-    theta[flip, 3] += theta[flip, 0]
-    theta[flip, 0] *= -1
-    theta[flip, 1] *= -1
-    converged &= np.all(np.isfinite(theta), axis=1)
-    return theta, converged
-
-
-def fit_sigmoid(loss: ArrayLike, metric: ArrayLike, weights: ArrayLike | None = None) -> SigmoidFit:
-    """Least-squares fit of Acc(L) = a/(1 + exp(−k(L − L0))) + b (Bhagia et al. 2024, eq. 2)."""
-    x = np.asarray(loss, dtype=float).reshape(-1)
-    y = np.asarray(metric, dtype=float).reshape(-1)
-    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
-    if len(x) < 5 or len(np.unique(x)) < 4:
-        raise DownstreamError(
-            f"step 2 needs at least 5 checkpoints at 4 distinct task losses, got {len(x)}"
-        )
-    theta, ok = fit_sigmoid_batch(x, y, w[None, :], max_iter=2000)
-    if not np.all(np.isfinite(theta[0])):
-        raise DownstreamError("the sigmoid fit of step 2 gave no finite parameters")
-    a, k, mid, b = (float(v) for v in theta[0])
-    rms = float(np.sqrt(np.average((sigmoid(x, a, k, mid, b) - y) ** 2, weights=w)))
-    return SigmoidFit(a, k, mid, b, len(x), rms, bool(ok[0]))
-
-
-# --------------------------------------------------------------------------- the gate
-
-
-@dataclass(frozen=True)
-class VarianceGate:
-    """Bhagia et al.'s variance analysis for one task: spread of the last checkpoints of one
-    ladder run (module docstring)."""
-
-    run: str
-    n_checkpoints: int
-    metric_sd: float
-    metric_relative_sd: float
-    loss_sd: float
-    loss_relative_sd: float
-    threshold: float
-    threshold_basis: str
-    flagged: bool
-
-    @property
-    def verdict(self) -> str:
-        pct = f"{100 * self.metric_relative_sd:.2f}%"
-        limit = f"{100 * self.threshold:.2f}%"
-        if self.flagged:
-            return (
-                f"too noisy to predict reliably: the accuracy of {self.run}'s last "
-                f"{self.n_checkpoints} checkpoints varies by {pct} of its mean, above {limit} "
-                f"({self.threshold_basis})"
-            )
-        return (
-            f"passes: the accuracy of {self.run}'s last {self.n_checkpoints} checkpoints varies "
-            f"by {pct} of its mean, not above {limit} ({self.threshold_basis})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run": self.run,
-            "n_checkpoints": self.n_checkpoints,
-            "metric_sd": self.metric_sd,
-            "metric_relative_sd": self.metric_relative_sd,
-            "loss_sd": self.loss_sd,
-            "loss_relative_sd": self.loss_relative_sd,
-            "threshold": self.threshold,
-            "threshold_basis": self.threshold_basis,
-            "flagged": self.flagged,
-            "verdict": self.verdict,
-        }
-
-
-def _spread(values: FloatArray) -> tuple[float, float]:
-    sd = float(np.std(values))
-    mean = float(np.mean(values))
-    return sd, (sd / abs(mean) if mean else math.inf)
-
-
-def gate_run(checkpoints: pd.DataFrame) -> str:
-    """The run the gate measures: the one with the most compute (6·N·D at its end)."""
-    ends = checkpoints.groupby("run", sort=False).agg(
-        n_params=("n_params", "last"), n_tokens=("n_tokens", "last"), count=("step", "size")
-    )
-    ends = ends[ends["count"] >= 2]
-    if not len(ends):
-        raise DownstreamError("no run has two checkpoints for the variance gate")
-    return str((ends["n_params"] * ends["n_tokens"]).idxmax())
-
-
-def variance_gate(
-    curves: pd.DataFrame,
-    pair: TaskPair,
-    ladder_runs: Sequence[str],
-    window: int = GATE_WINDOW,
-) -> VarianceGate:
-    """The relative SD of ``pair``'s metric over the last ``window`` checkpoints of the ladder
-    run with the most compute, against the mean of the same number over every task pair of
-    ``curves`` (Bhagia et al. flag tasks above it), or `GATE_DEFAULT_THRESHOLD` with fewer
-    than three tasks."""
-    checkpoints, _ = task_checkpoints(curves, pair)
-    mine = checkpoints[checkpoints["run"].isin(ladder_runs)]
-    run = gate_run(mine)
-    last = mine[mine["run"] == run].tail(window)
-    metric_sd, metric_rel = _spread(last["metric"].to_numpy())
-    loss_sd, loss_rel = _spread(last["loss"].to_numpy())
-    others: list[float] = []
-    for other in find_task_pairs(curves.columns).values():
-        try:
-            rows, _ = task_checkpoints(curves, other)
-        except DownstreamError:
-            continue
-        tail = rows[rows["run"] == run].tail(window)
-        if len(tail) >= 2:
-            others.append(_spread(tail["metric"].to_numpy())[1])
-    if len(others) >= 3:
-        threshold = float(np.mean(others))
-        basis = f"the mean over the {len(others)} tasks in the files, Bhagia et al.'s rule"
-    else:
-        threshold = GATE_DEFAULT_THRESHOLD
-        basis = "the mean of Bhagia et al.'s ten tasks"
-    return VarianceGate(
-        run,
-        len(last),
-        metric_sd,
-        metric_rel,
-        loss_sd,
-        loss_rel,
-        threshold,
-        basis,
-        bool(metric_rel > threshold),
-    )
 
 
 # --------------------------------------------------------------------------- the prediction
