@@ -57,13 +57,17 @@ def _positive_range(*arrays: np.ndarray, pad: float = 1.25) -> tuple[float, floa
 
 _PANELS: tuple[tuple[str, str, str, str], ...] = (
     # (axis suffix, series, panel title, y-axis title)
-    ("", "n_params", "Compute-optimal parameters N_opt", "parameters"),
-    ("2", "n_tokens", "Compute-optimal tokens D_opt", "training tokens"),
-    ("3", "tokens_per_param", "Tokens per parameter D_opt / N_opt", "tokens per parameter"),
-    ("4", "loss", "Compute-optimal loss L_opt", "loss (nats/token)"),
+    # Titles short enough for a phone's 150 px panel (the longer ones ran into each other);
+    # each panel's y-axis title says what is drawn.
+    ("", "n_params", "N_opt", "parameters"),
+    ("2", "n_tokens", "D_opt", "training tokens"),
+    ("3", "tokens_per_param", "D_opt / N_opt", "tokens per parameter"),
+    ("4", "loss", "L_opt", "loss (nats/token)"),
 )
-_DOMAINS = {"": ((0, 0.45), (0.56, 1)), "2": ((0.55, 1), (0.56, 1))}
-_DOMAINS.update({"3": ((0, 0.45), (0, 0.44)), "4": ((0.55, 1), (0, 0.44))})
+# The right column keeps room for its tick labels and axis title, which sat over the left
+# panels on a phone.
+_DOMAINS = {"": ((0, 0.41), (0.56, 1)), "2": ((0.59, 1), (0.56, 1))}
+_DOMAINS.update({"3": ((0, 0.41), (0, 0.44)), "4": ((0.59, 1), (0, 0.44))})
 #: `meta` key of a frontier figure's budget markers: [law key, series name].
 _BUDGET_MARK = "budget_marker"
 
@@ -196,7 +200,7 @@ def frontier_figure(
                 }
             )
     for suffix, name, _, y_title in _PANELS:
-        x_title = f"training compute C ({unit})" if suffix in ("3", "4") else ""
+        x_title = f"compute C ({unit})" if suffix in ("3", "4") else ""
         layout[f"xaxis{suffix}"].update(
             log_axis_dict(c_lo, c_hi, x_title, compute_tick, max_labels=_PANEL_C_LABELS)
         )

@@ -93,7 +93,9 @@ def rollout_figure(
         apply_log_axis(fig, "x", low, high, x_title, formatter=tick_format)
         span = max(float(np.max(np.abs(error))) * 1.1, 0.5)
         fig.update_yaxes(range=[-span, span])
-    fig.update_yaxes(title_text="(predicted − observed) / observed, %", ticksuffix="%")
+    # Short enough for a 340 px chart on a phone; the hover gives both losses, the caption
+    # the definition (predicted / observed − 1).
+    fig.update_yaxes(title_text="prediction error", ticksuffix="%")
     return fig
 
 
@@ -112,7 +114,8 @@ def rollout_caption(card: RolloutResult) -> str:
     return (
         f"Rollout scorecard (OLMo-core's ScalingLawRollout method): {form} fitted to the runs "
         f"up to each of {s['n_cutoffs']} sizes (≥ 3 sizes, ≥ 5 runs) predicts every larger run"
-        f"{failed}: mean |error| {s['mean_abs_error']:.1%}, mean signed error "
+        f"{failed}; error = predicted / observed − 1 of the loss"
+        f": mean |error| {s['mean_abs_error']:.1%}, mean signed error "
         f"{s['mean_signed_error']:+.1%} (positive: loss over-predicted), distance-weighted "
         f"{s['weighted_abs_error']:.1%}, largest {s['max_abs_error']:.1%}, over "
         f"{s['n_predictions']} predictions. Measured errors, not estimates: no interval."

@@ -139,7 +139,7 @@ def test_pf_days_unit_in_labels() -> None:
     assert "PF-days" in at.select_slider(key="w_fc").label
     assert "116 PF-days" in at.subheader[0].value  # 1e22 FLOP / 8.64e19 = 115.7
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["xaxis3"]["title"]["text"] == "training compute C (PF-days)"
+    assert spec["layout"]["xaxis3"]["title"]["text"] == "compute C (PF-days)"
     x = spec["data"][0]["x"]  # plotly ships numpy arrays base64-encoded
     first = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])[0]
     assert first == pytest.approx(1e17 / 8.64e19)
@@ -193,7 +193,7 @@ def test_frontier_figure_panels_axes_and_marker() -> None:
     for axis in ("xaxis", "xaxis2", "xaxis3", "xaxis4", "yaxis", "yaxis2", "yaxis3"):
         assert fig.layout[axis].type == "log", axis
         assert fig.layout[axis].ticktext, axis
-    assert fig.layout.xaxis3.title.text == "training compute C (FLOP)"
+    assert fig.layout.xaxis3.title.text == "compute C (FLOP)"
     assert fig.layout.yaxis.title.text == "parameters"
     assert fig.layout.yaxis2.title.text == "training tokens"
     assert fig.layout.yaxis4.title.text == "loss (nats/token)"

@@ -46,3 +46,4 @@ def test_caption_quotes_the_summary() -> None:
     text = rollout_caption(card)
     assert f"mean |error| {s['mean_abs_error']:.1%}" in text
     assert f"{s['n_cutoffs']} sizes" in text and "α = β" in text
+    assert "error = predicted / observed − 1" in text  # the chart's short axis title's meaning
