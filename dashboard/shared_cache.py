@@ -20,8 +20,10 @@ from dashboard.fit_session import digest, sample_bytes, sample_names
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Results kept per cached step for all visitors: every sample under a few option sets.
-SHARED_ENTRIES = 64
+#: Results kept per cached step for all visitors: each of the ten samples under about three
+#: option sets.  A sample's fit is well under 1 MB pickled (Porian et al.'s 1,745 points:
+#: 0.35 MB), so the four shared steps hold some tens of MB at most.
+SHARED_ENTRIES = 32
 
 
 @functools.cache
