@@ -11,7 +11,7 @@ that are too narrow (tests/test_coverage.py measures both).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
 
@@ -436,16 +436,8 @@ def _fast_refitter(
 
     needed = 2 if len(distinct) > 1 else min(n_free, 3)
 
-    def usable_rows(weights: FloatArray) -> np.ndarray:
-        """Draws whose runs can determine the free parameters: enough runs, enough distinct
-        N (and D) among them."""
-        ok = (weights > 0).sum(axis=1) >= n_free
-        for values in distinct:
-            ok &= _distinct_active(values, weights) >= needed
-        return ok
-
     def usable(w: FloatArray) -> bool:
-        return bool(usable_rows(w[None, :])[0])
+        return bool(_usable_draws(w[None, :], distinct, n_free, needed)[0])
 
     def result(theta: FloatArray, objective: float, converged: bool, message: str) -> FitResult:
         return replace(
@@ -485,7 +477,7 @@ def _fast_refitter(
     def many(weights: FloatArray) -> list[FitResult | None]:
         if not isinstance(model, _LSEModel):
             return [one(w) for w in weights]
-        ok = usable_rows(weights)
+        ok = _usable_draws(weights, distinct, n_free, needed)
         out: list[FitResult | None] = [None] * len(weights)
         rows = np.flatnonzero(ok)
         if not len(rows):
@@ -549,9 +541,7 @@ def _tied_refitter(
 
     def many(weights: FloatArray) -> list[FitResult | None]:
         out: list[FitResult | None] = [None] * len(weights)
-        ok = (weights > 0).sum(axis=1) >= int(free.sum())
-        for values in (data.n_params, data.n_tokens):
-            ok &= _distinct_active(values, weights) >= 2
+        ok = _usable_draws(weights, (data.n_params, data.n_tokens), int(free.sum()), 2)
         rows = np.flatnonzero(ok)
         if not len(rows):
             return out
@@ -571,6 +561,17 @@ def _tied_refitter(
         return out
 
     return many
+
+
+def _usable_draws(
+    weights: FloatArray, columns: Sequence[FloatArray], n_free: int, needed: int
+) -> np.ndarray:
+    """Draws (rows of ``weights``) whose runs can determine the free parameters: at least
+    ``n_free`` weighted runs and ``needed`` distinct values of each of ``columns`` (N, D)."""
+    ok = (weights > 0).sum(axis=1) >= n_free
+    for values in columns:
+        ok &= _distinct_active(values, weights) >= needed
+    return ok
 
 
 def _distinct_active(values: FloatArray, weights: FloatArray) -> np.ndarray:
