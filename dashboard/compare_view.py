@@ -349,7 +349,6 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
     show_chart(
         st,
         comparison_figure(result, label_a=label_a, label_b=label_b),
-        width="stretch",
         key="cmp_chart",
     )
     fit_a, fit_b = result.fits

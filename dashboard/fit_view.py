@@ -308,7 +308,7 @@ def show_charts(
             law_label="fitted law",
             mark_minimum=allocation and kind in ("compute", "snapshots", "bins"),
         )
-        show_chart(st, iso_fig, width="stretch", key="fit_isoflop_chart")
+        show_chart(st, iso_fig, key="fit_isoflop_chart")
         charts["isoflop"] = iso_fig
         if result is not None and not allocation and kind in ("compute", "snapshots", "bins"):
             st.caption(
@@ -328,7 +328,7 @@ def show_charts(
             predictions = fp.predictions_table(result, table)
             index, labels, _ = fg.group_runs(table, fp.residual_grouping(table, kind))
             res_fig = residuals_figure(predictions, index, labels)
-            show_chart(st, res_fig, width="stretch", key="fit_residuals_chart")
+            show_chart(st, res_fig, key="fit_residuals_chart")
             charts["residuals"] = res_fig
 
             st.subheader("Extrapolation check")
@@ -391,7 +391,7 @@ def show_charts(
                     threshold=check.threshold,
                     x=fp.extrapolation_axis(check.holdout, by),
                 )
-                show_chart(st, ext_fig, width="stretch", key="fit_extrapolation_chart")
+                show_chart(st, ext_fig, key="fit_extrapolation_chart")
                 charts["extrapolation"] = ext_fig
                 show_table(ft.extrapolation_rows(check.holdout))
                 st.caption(
@@ -407,7 +407,7 @@ def show_charts(
     if log.curves is not None:
         st.subheader("Learning curves")
         curves_fig = learning_curves_figure(log.curves, fp.curve_predictions(result, log.curves))
-        show_chart(st, curves_fig, width="stretch", key="fit_curves_chart")
+        show_chart(st, curves_fig, key="fit_curves_chart")
         charts["learning_curves"] = curves_fig
         st.caption(
             f"{log.curves['run'].nunique():,} runs, {len(log.curves):,} logged points "
@@ -431,7 +431,7 @@ def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure 
         st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
         return None
     fig = rollout_figure(card.predictions(), axis=card.axis, height=340)
-    show_chart(st, fig, width="stretch", key="fit_rollout_chart")
+    show_chart(st, fig, key="fit_rollout_chart")
     st.caption(rollout_caption(card))
     return fig
 

@@ -133,7 +133,6 @@ def sweep_block(key: str, compute: float) -> tuple[SweepFit | str, SummaryRow | 
                 by="n_params",
                 threshold=check.threshold,
             ),
-            width="stretch",
             key=f"ps_{key}_leave_out",
         )
         under = (check.holdout["relative_error"] < 0).sum()
@@ -187,7 +186,6 @@ def rollout_section(key: str, where: tuple[tuple[str, str], ...], loss: str) -> 
     show_chart(
         st,
         rollout_figure(card.predictions(), axis=card.axis, height=360),
-        width="stretch",
         key=f"ps_{key}_rollout",
     )
     st.caption(rollout_caption(card))

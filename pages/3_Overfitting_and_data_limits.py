@@ -144,7 +144,6 @@ with page("Overfitting and data limits"):
                     exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
                 ),
             ),
-            width="stretch",
         )
         show_chart(
             right,
@@ -157,7 +156,6 @@ with page("Overfitting and data limits"):
                     point=(n_params, n_tokens),
                 ),
             ),
-            width="stretch",
         )
 
     live_section("Overfitting and data limits", overfitting_section)
@@ -293,7 +291,6 @@ with page("Overfitting and data limits"):
                 cheap_epochs=CHEAP_EPOCHS,
             ),
         ),
-        width="stretch",
     )
     st.caption(
         f"Fixed budget C = {format_compute(compute, unit)}; the brown line keeps the unlimited-data "

@@ -221,7 +221,6 @@ with page("Batch size and training time"):
                 porian_batch_tokens=plan.porian_batch_tokens,
                 deepseek_batch_tokens=plan.deepseek_batch_tokens,
             ),
-            width="stretch",
         )
         show_chart(
             right,
@@ -231,7 +230,6 @@ with page("Batch size and training time"):
                 batch_tokens=batch_tokens,
                 porian_batch_tokens=plan.porian_batch_tokens,
             ),
-            width="stretch",
         )
 
     live_section("Batch size and training time", batch_section)

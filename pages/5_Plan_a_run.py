@@ -230,7 +230,6 @@ with page("Plan a run"):
                 (repr(plans), compute_label),
                 lambda: allocation_figure(plans, compute_label=compute_label),
             ),
-            width="stretch",
         )
 
         st.subheader("Inference-aware alternative")
@@ -297,7 +296,6 @@ with page("Plan a run"):
                 inference_figure(
                     inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
                 ),
-                width="stretch",
             )
 
     live_section("Plan a run", plan_section)

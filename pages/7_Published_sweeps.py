@@ -83,6 +83,4 @@ with page("Published sweeps"):
         "brackets). The published laws are fixed comparators: they do not follow the "
         "sidebar's law selection; your own fits from Fit your runs are added when present."
     )
-    show_chart(
-        st, frontier_figure(curves, chosen_compute=COMPUTE), width="stretch", key="ps_frontier"
-    )
+    show_chart(st, frontier_figure(curves, chosen_compute=COMPUTE), key="ps_frontier")

@@ -117,7 +117,7 @@ with page("Ladders: tasks and comparisons"):
             for warning in result.step1.warnings(ident):
                 if not warning.startswith("a = beta/(alpha+beta)"):  # no allocation asked here
                     st.warning(f"Step 1: {warning}")
-            show_chart(st, step1_figure(result), width="stretch", key="lt_step1")
+            show_chart(st, step1_figure(result), key="lt_step1")
             st.subheader("Step 2: accuracy from task loss")
             bands = result.step2_intervals
             st.markdown(
@@ -130,7 +130,7 @@ with page("Ladders: tasks and comparisons"):
                 f"{result.step2_points['run'].nunique()} runs; residual spread "
                 f"{100 * result.step2.rms:.2f} points (rms)."
             )
-            show_chart(st, step2_figure(result), width="stretch", key="lt_step2")
+            show_chart(st, step2_figure(result), key="lt_step2")
             for note in result.notes:
                 st.info(f"Note: {note}.")
             st.subheader("Predictions for the held-out runs")
@@ -151,7 +151,7 @@ with page("Ladders: tasks and comparisons"):
                     "uncertainty of both fits, not the checkpoint-to-checkpoint scatter of the "
                     "target run. Observed: the run's final checkpoint."
                 )
-                show_chart(st, predictions_figure(result), width="stretch", key="lt_pred")
+                show_chart(st, predictions_figure(result), key="lt_pred")
             else:
                 st.info(
                     "No run is larger than the fitted ones: pick a smaller cut to hold some out."
