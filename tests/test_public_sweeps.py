@@ -26,8 +26,9 @@ OLMO_CORE_CSV = OLMO_CORE / "ladder_comparison_data.csv"
 OLMO_WSD = REAL_LOGS / "olmo-ladder-decay-2024"
 COLPRET_OPT = REAL_LOGS / "colpret-opt-2024"
 COLPRET_GZIP = REAL_LOGS / "colpret-gzip-2024"
+KEMPNER_MX = REAL_LOGS / "kempner-mx-2025"
 #: Every fetched sweep (issue 17 item 7), each with its licence and SOURCE.txt.
-FETCHED = [OLMO_CORE, OLMO_WSD, COLPRET_OPT, COLPRET_GZIP]
+FETCHED = [OLMO_CORE, OLMO_WSD, COLPRET_OPT, COLPRET_GZIP, KEMPNER_MX]
 
 needs_fixtures = pytest.mark.skipif(
     not OLMO_CORE_CSV.exists(), reason=f"fetched sweeps not at {REAL_LOGS} (set REAL_LOGS)"
@@ -300,6 +301,65 @@ def test_colpret_gzip_sweep_fits_one_dataset(capsys) -> None:
     raw = _gzip_raw()
     payload = _json(capsys, "fit", str(COLPRET_GZIP), "--where", "dataset_name=/gzipscale-0.45-10M")
     assert payload["n_runs"] == int((raw["dataset_name"] == "/gzipscale-0.45-10M").sum()) == 30
+
+
+# ------------------------------------------------------------------ Su et al. 2025's bf16 IsoFLOP sweep
+
+
+def _kempner_raw() -> pd.DataFrame:
+    return pd.read_csv(KEMPNER_MX / "bf16_bf16.csv")
+
+
+#: The compute budgets of the sweep (the repository's olmo/configs/sweeps/scale.py):
+#: np.geomspace(2e17, 1e19, 6) and 2.2e19 FLOP.
+KEMPNER_BUDGETS = [*np.geomspace(2e17, 1e19, 6), 2.2e19]
+
+
+@needs_fixtures
+def test_kempner_mx_baseline_reads_with_no_options(capsys) -> None:
+    """Su et al. 2025's full-precision baseline (MIT): a W&B run table of 492 columns, every
+    run named alike ("fp32_fp32"), N, D and C as columns, the last evaluation loss."""
+    raw = _kempner_raw()
+    payload = _json(capsys, "read", str(KEMPNER_MX))
+    runs = payload["runs"]
+    assert len(runs) == len(raw) == 80 and not any(r["needs"] for r in runs)
+    assert payload["roles"]["loss"] == "val_loss"
+    assert sorted(r["final_loss"] for r in runs) == pytest.approx(sorted(raw["val_loss"]))
+    # Independent values from each row's own configuration: tokens are steps x sequences per
+    # step x context length, and N is the OLMo count of its shape (attention and MLP 12·L·d²,
+    # untied input and output embeddings 2·V·d, four LayerNorm weight vectors per block and
+    # the final one).
+    d, n_layers = raw["model.d_model"], raw["model.n_layers"]
+    tokens = raw["max_duration"] * raw["training.batch_size"] * raw["model.context_length"]
+    olmo = 12 * n_layers * d**2 + 2 * raw["model.vocab_size"] * d + (4 * n_layers + 1) * d
+    read = sorted((r["params"], r["tokens"]) for r in runs)
+    assert read == sorted(zip(olmo.astype(float), tokens.astype(float), strict=True))
+    # Each run's compute is one of the sweep's seven budgets and C = 6ND within 0.1%.
+    flops = raw["total_flops"].astype(float)
+    assert all(np.isclose(c, KEMPNER_BUDGETS, rtol=1e-9).any() for c in flops)
+    assert np.allclose(6 * olmo.astype(float) * tokens.astype(float), flops, rtol=1e-3)
+
+
+@needs_fixtures
+def test_kempner_mx_baseline_fits_the_isoflop_allocation(capsys) -> None:
+    raw = _kempner_raw()
+    payload = _json(capsys, "fit", str(KEMPNER_MX))
+    assert payload["n_runs"] == len(raw) == 80 and payload["form"] == "chinchilla"
+    assert payload["determined"]["a"]
+    # Independent value (Hoffmann et al. 2022, Approach 2, done here with numpy alone): a
+    # parabola in log N through each budget's losses (the one run that ends on a loss spike
+    # left out) puts N_opt at its vertex; the slope of log N_opt on log C is a.
+    vertices, counted = [], 0
+    for budget in KEMPNER_BUDGETS:
+        runs = raw[np.isclose(raw["total_flops"].astype(float), budget, rtol=1e-9)]
+        counted += len(runs)
+        runs = runs[runs["val_loss"] < runs["min_val_loss"] + 0.5]
+        c2, c1, _ = np.polyfit(np.log(runs["params"].astype(float)), runs["val_loss"], 2)
+        vertices.append(-c1 / (2 * c2))
+    assert counted == 80
+    approach2 = np.polyfit(np.log(KEMPNER_BUDGETS), vertices, 1)[0]
+    assert approach2 == pytest.approx(0.499, abs=0.005)
+    assert payload["derived"]["a"] == pytest.approx(approach2, abs=0.03)
 
 
 def test_a_loss_logged_as_a_list_reads_as_its_last_value() -> None:
