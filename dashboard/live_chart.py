@@ -14,8 +14,8 @@ Plotly version.  Where this Streamlit has no custom components (``st.components.
 such module, `live_chart_available` is False and `dashboard.layout.show_chart` falls back to
 `st.plotly_chart`.
 
-The look follows the app's light theme: the page's font and text colour, bold titles, as
-Streamlit's theme draws its own Plotly charts.
+The look is what Streamlit's light theme (the app's, `.streamlit/config.toml`) lays over its
+own Plotly charts: fonts, muted axis labels, grid colours, bold titles.
 """
 
 from __future__ import annotations
@@ -43,12 +43,47 @@ function plotly(chunk) {
   return window.__liveChartPlotly;
 }
 
-function themed(layout, host) {
-  const style = getComputedStyle(host);
-  const font = Object.assign({}, layout.font || {});
-  font.family = font.family || style.fontFamily;
-  font.color = font.color || style.color;
-  layout.font = font;
+const FONT = '"Source Sans", sans-serif';
+const MUTED = '#808495';
+const GRID = '#e6eaf1';
+const AXIS = {
+  gridcolor: GRID, linecolor: '#EBF0F8', ticks: '', zerolinecolor: GRID, zerolinewidth: 2,
+  tickcolor: GRID, tickfont: {color: MUTED, size: 12}, minor: {gridcolor: GRID},
+};
+// What Streamlit's light theme lays over a Plotly chart's template (read from the template
+// of its own charts in the browser), so that live charts look like the app's other charts.
+const LOOK = {
+  font: {color: MUTED, family: FONT, size: 12, weight: 400},
+  title: {x: 0, xanchor: 'left', pad: {l: 4}, font: {family: FONT, size: 16, color: '#2F2D2B'}},
+  legend: {title: {font: {size: 12, color: MUTED}, side: 'top'}, valign: 'top',
+           bordercolor: 'transparent', borderwidth: 0, font: {size: 12, color: '#262730'}},
+  paper_bgcolor: '#FFFFFF', plot_bgcolor: '#FFFFFF',
+  xaxis: Object.assign({}, AXIS, {showgrid: false, zeroline: false,
+                                  title: {standoff: 20, font: {color: MUTED, size: 14}}}),
+  yaxis: Object.assign({}, AXIS, {ticklabelposition: 'outside',
+                                  title: {standoff: 24, font: {color: MUTED, size: 14}}}),
+  margin: {pad: 8},
+  hoverlabel: {align: 'left', bgcolor: '#FFFFFF', bordercolor: '#DCD8D4',
+               font: {color: MUTED, family: FONT, size: 12}},
+  coloraxis: {colorbar: {thickness: 16, xpad: 24, ticklabelposition: 'outside',
+                         outlinecolor: 'transparent', outlinewidth: 8, len: 0.75, y: 0.5745,
+                         title: {font: {color: MUTED, size: 14}},
+                         tickfont: {color: MUTED, size: 12}}},
+};
+
+function merged(base, over) {
+  const out = Object.assign({}, base);
+  for (const [key, value] of Object.entries(over)) {
+    const old = out[key];
+    out[key] = value && typeof value === 'object' && !Array.isArray(value)
+      && old && typeof old === 'object' && !Array.isArray(old) ? merged(old, value) : value;
+  }
+  return out;
+}
+
+function themed(layout) {
+  const template = layout.template || {};
+  layout.template = Object.assign({}, template, {layout: merged(template.layout || {}, LOOK)});
   if (layout.title && layout.title.text && !String(layout.title.text).startsWith('<b>')) {
     layout.title = Object.assign({}, layout.title, {text: '<b>' + layout.title.text + '</b>'});
   }
@@ -79,7 +114,7 @@ export default function (component) {
       box.__resize = new ResizeObserver(() => { if (box._fullLayout) Plotly.Plots.resize(box); });
       box.__resize.observe(box);
     }
-    return Plotly.react(box, figure.data || [], themed(figure.layout || {}, box), CONFIG);
+    return Plotly.react(box, figure.data || [], themed(figure.layout || {}), CONFIG);
   }).catch((err) => {
     box.textContent = 'This chart could not be drawn (' + err + '). Reload the page.';
   });
