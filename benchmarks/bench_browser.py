@@ -9,7 +9,7 @@ rerun running (Streamlit's status widget gone) and at least one chart drawn: a
 MutationObserver timestamps every DOM change, so the time is from the action to the last
 change the visitor sees, not to the end of the quiet period.
 
-Run: ``python benchmarks/bench_browser.py [--repeats 3] [--quiet 800]`` (needs Debian's
+Run: ``python benchmarks/bench_browser.py [--repeats 3] [--quiet 800] [--parts sliders]`` (needs Debian's
 chromium and the playwright package). Prints one line per measurement and the ratios to the
 minimal app quoted in the README.
 """
@@ -96,7 +96,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quiet", type=float, default=800.0, help="ms without change = settled")
+    parser.add_argument(
+        "--parts",
+        default="uploads,samples,sliders",
+        help="which measurements, comma-separated (default: all three)",
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,10 +153,11 @@ def main() -> None:
                 def minimal_move() -> float:
                     return move_slider(min_page, args.quiet)
 
-                for name, files in (
+                uploads = (
                     ("OLMo W&B zip (42 files)", [olmo_zip]),
                     (f"Gadre et al.'s {len(gadre)} JSON files", gadre),
-                ):
+                )
+                for name, files in uploads if "uploads" in parts else ():
 
                     def measure(files: list[Path] = files) -> float:
                         context, page = fresh()
@@ -169,7 +176,7 @@ def main() -> None:
 
                 from scaling_core.published import real_sample_paths
 
-                for sample in real_sample_paths():
+                for sample in real_sample_paths() if "samples" in parts else ():
 
                     def measure_sample(sample: str = sample) -> float:
                         context, page = fresh()
@@ -187,7 +194,7 @@ def main() -> None:
                     rows.append((f"sample: {sample}", value, floor, ratio))
                     print(f"sample {sample}: {value:.2f} s; minimal {floor:.2f} s; {ratio:.1f}x")
 
-                for slider_page in SLIDER_PAGES:
+                for slider_page in SLIDER_PAGES if "sliders" in parts else ():
                     context, page = fresh()
                     open_page(page, f"{base}/{slider_page}", args.quiet)
                     value, floor, ratio, values = paired(

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.style import fixed_margins
+from dashboard.live_chart import live_chart_available, show_live_chart
 from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
 
@@ -103,9 +104,16 @@ def show_link_notes(container) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def show_chart(where, fig: go.Figure, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def show_chart(where, fig: go.Figure, *, live: str | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
     """``where.plotly_chart(fig)`` (``where``: ``st``, a column or another container) with the
     figure's margins fixed (`charts.style.fixed_margins`: a third less browser work on every
-    redraw), as wide as its column unless ``width`` says otherwise."""
+    redraw), as wide as its column unless ``width`` says otherwise.
+
+    With ``live`` (a name unique on the page) the chart is a `dashboard.live_chart`: a rerun
+    updates it in place (``Plotly.react``) instead of drawing it anew, which is what a slider
+    that moves a marker or a curve needs."""
+    if live is not None and not kwargs and live_chart_available():
+        show_live_chart(where, fixed_margins(fig), live)
+        return
     kwargs.setdefault("width", "stretch")
     where.plotly_chart(fixed_margins(fig), **kwargs)

@@ -71,6 +71,6 @@ with page("Loss landscape"):
             )
 
         fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
-        show_chart(st, fig)
+        show_chart(st, fig, live="landscape")
 
     live_section("Loss landscape", run_section)

@@ -173,7 +173,7 @@ with page("Compute-optimal frontier"):
             )
 
         chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
-        show_chart(st, frontier_view(keys, compute, chosen, unit))
+        show_chart(st, frontier_view(keys, compute, chosen, unit), live="frontier")
 
         with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
             st.markdown(
@@ -202,7 +202,7 @@ with page("Compute-optimal frontier"):
         loss_keys = [key for key in keys if laws[key].has_loss]
         if loss_keys:
             iso = [isoflop_curve(key, compute) for key in loss_keys]
-            show_chart(st, isoflop_figure(iso, compute_flops=compute, unit=unit))
+            show_chart(st, isoflop_figure(iso, compute_flops=compute, unit=unit), live="isoflop")
         else:
             st.info("None of the compared laws has a loss; add e.g. the Epoch AI replication.")
 
@@ -272,6 +272,7 @@ with page("Compute-optimal frontier"):
                 unit=unit,
             ),
         ),
+        live="porian-steps",
     )
     chinchilla_c = format_compute(CHINCHILLA_BUDGET_FLOPS, unit)
     porian_rows = [
@@ -395,6 +396,7 @@ with page("Compute-optimal frontier"):
                 f"({letters[len(upto) - 1]}), {dataset_name}",
             ),
         ),
+        live="porian-optima",
     )
     st.caption(
         "As Porian et al. draw it (their Figure 1): each budget's optimal size with ±2σ of its "
@@ -412,6 +414,7 @@ with page("Compute-optimal frontier"):
                 f"{dataset_name}",
             ),
         ),
+        live="porian-profiles",
     )
     st.caption(
         "Loss against N at each budget with the Akima curve through the runs; stars mark N*. "

@@ -144,6 +144,7 @@ with page("Overfitting and data limits"):
                     exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
                 ),
             ),
+            live="overfitting",
         )
         show_chart(
             right,
@@ -156,6 +157,7 @@ with page("Overfitting and data limits"):
                     point=(n_params, n_tokens),
                 ),
             ),
+            live="data-requirement",
         )
 
     live_section("Overfitting and data limits", overfitting_section)
@@ -291,6 +293,7 @@ with page("Overfitting and data limits"):
                 cheap_epochs=CHEAP_EPOCHS,
             ),
         ),
+        live="repetition",
     )
     st.caption(
         f"Fixed budget C = {format_compute(compute, unit)}; the brown line keeps the unlimited-data "

@@ -221,6 +221,7 @@ with page("Batch size and training time"):
                 porian_batch_tokens=plan.porian_batch_tokens,
                 deepseek_batch_tokens=plan.deepseek_batch_tokens,
             ),
+            live="critical-batch",
         )
         show_chart(
             right,
@@ -230,6 +231,7 @@ with page("Batch size and training time"):
                 batch_tokens=batch_tokens,
                 porian_batch_tokens=plan.porian_batch_tokens,
             ),
+            live="batch-tradeoff",
         )
 
     live_section("Batch size and training time", batch_section)

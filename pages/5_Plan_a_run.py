@@ -230,6 +230,7 @@ with page("Plan a run"):
                 (repr(plans), compute_label),
                 lambda: allocation_figure(plans, compute_label=compute_label),
             ),
+            live="allocation",
         )
 
         st.subheader("Inference-aware alternative")
@@ -296,6 +297,7 @@ with page("Plan a run"):
                 inference_figure(
                     inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
                 ),
+                live="inference",
             )
 
     live_section("Plan a run", plan_section)

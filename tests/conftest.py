@@ -151,7 +151,7 @@ def wait_for_app(tab, timeout_ms: int = 45_000) -> None:  # type: ignore[no-unty
     tab.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
               && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="liveChart"]'))
                    .every(chart => chart.querySelector('.main-svg'))""",
         timeout=timeout_ms,
     )

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import SCREENSHOTS, screenshot, wait_for_app
+from tests.page_charts import CHART_SELECTOR
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def test_porian_optima_legend_sits_below_the_plot(page, app_server, width: int) 
     page.set_viewport_size({"width": width, "height": 2600})
     page.goto(f"{app_server}/Compute-optimal_frontier")
     wait_for_app(page)
-    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="N*(C) per budget")
+    chart = page.locator(CHART_SELECTOR).filter(has_text="N*(C) per budget")
     chart.scroll_into_view_if_needed()
     boxes = chart.evaluate(
         """el => {

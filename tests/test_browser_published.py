@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import screenshot, wait_for_app
+from tests.page_charts import CHART_SELECTOR
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def test_frontier_page_live_table1(page, app_server) -> None:
     body = page.locator("body").inner_text()
     assert "IsoFLOP profiles of step (b)" in body or "N*(C) per budget" in body
     screenshot(page, "frontier-live-table1")
-    page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+    page.locator(CHART_SELECTOR).last.scroll_into_view_if_needed()
     wait_for_app(page)
     screenshot(page, "frontier-live-profiles")
 

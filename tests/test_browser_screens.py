@@ -28,7 +28,7 @@ MEASURE = """() => {
     const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
                        return [r.left, r.top, r.right, r.bottom]; };
     const main = document.querySelector('[data-testid="stMain"]');
-    const plots = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+    const plots = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="liveChart"]'))
         .filter(el => el.offsetParent !== null)
         .map(el => ({
             figure: el.querySelector('.main-svg') ?

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from page_charts import chart_json
 
 from scaling_core.fit import fit
 from scaling_core.fit.identifiability import count_levels, describe_design
@@ -258,5 +259,5 @@ def test_fit_page_with_gemstones_cool_end_reads_not_determined_and_no_n_opt() ->
         texts += [str(t.value.to_dict()) for t in at.table]
         assert not any("N_opt =" in t or "N_opt at" in t for t in texts)
         assert any("No compute-optimal size is marked" in c.value for c in at.caption)
-        iso = at.get("plotly_chart")[0].proto.spec
+        iso = chart_json(at)[0]
         assert "diamond" not in iso

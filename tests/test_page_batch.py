@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
 from charts.batch import critical_batch_figure, tradeoff_figure
@@ -62,7 +63,7 @@ def test_defaults_match_core() -> None:
     optimum = compute_optimal(law, 1e22)
     n, d = float(optimum.n_params), float(optimum.n_tokens)
     check_readouts(app, expected_plan("epoch-2024", n, d, 2e6, 256, 0.4))
-    assert len(app.get("plotly_chart")) == 2
+    assert len(chart_json(app)) == 2
 
 
 def test_chosen_n_and_d_with_kaplan() -> None:
@@ -96,7 +97,7 @@ def test_slider_move_updates_readouts() -> None:
 )
 def test_extremes_render_without_exceptions(session: dict) -> None:
     app = run_page(**session)
-    assert len(app.get("plotly_chart")) == 2
+    assert len(chart_json(app)) == 2
     assert all(value not in ("nan", "inf", "nan tokens") for value in metrics(app).values())
 
 

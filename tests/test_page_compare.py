@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
 from charts.compare import comparison_figure
@@ -79,7 +80,7 @@ def test_default_pair_shows_the_command_lines_multiplier_with_its_interval(cli_g
     assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli)
     assert cli["crossover"]["compute"] is None
     assert shown["Crossover, m = 1, 95% CI"] == "none in range"
-    assert len(app.get("plotly_chart")) == 1
+    assert len(chart_json(app)) == 1
     # every control is in the link
     link = dict(app.query_params)
     assert link["cmp_a"] == "gadre-2024" and link["cmp_b_gadre-2024_dataset"] == "rw_original"

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import streamlit as st
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts import fit_tables as ft
@@ -102,7 +103,7 @@ def test_each_sample_shows_the_core_fit(name: str) -> None:
     assert (law.E, law.A, law.B, law.alpha, law.beta) == tuple(
         result.params[k] for k in ("E", "A", "B", "alpha", "beta")
     )
-    n_charts = len(at.get("plotly_chart"))
+    n_charts = len(chart_json(at))
     # + the rollout scorecard's chart wherever it could be computed (its caption says so)
     rollout_shown = any(c.value.startswith("Rollout scorecard") for c in at.caption)
     assert n_charts == (4 if name == "learning_curves.csv" else 3) + rollout_shown
@@ -171,7 +172,7 @@ def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
     assert not any("Now selectable" in c.value for c in at.caption)
     # the rest of the page still renders: charts (the rollout scorecard's too), downloads, the
     # share link in the sidebar
-    assert len(at.get("plotly_chart")) == 5
+    assert len(chart_json(at)) == 5
     assert len(at.get("download_button")) >= 4
     assert any("f_points=final" in c.value for c in at.sidebar.code)
 
@@ -363,7 +364,7 @@ def test_malformed_upload_gives_a_message_not_a_traceback(data: bytes, needle: s
     message = at.error[0].value
     assert message.startswith("Could not use this file")
     assert needle.lower() in message.replace("\\", "").lower(), (message, str(info.value))
-    assert not at.get("plotly_chart")
+    assert not chart_json(at)
     assert at.session_state["user_laws"] == {}
     assert_controls(at)
 
@@ -396,8 +397,7 @@ def test_uploaded_text_is_escaped() -> None:
     assert not at.exception
     for element in [*at.markdown, *at.caption, *at.error, *at.warning, *at.info]:
         assert "<img" not in element.value and "](http" not in element.value
-    for chart in at.get("plotly_chart"):
-        spec = chart.proto.spec
+    for spec in chart_json(at):
         assert "<b>=HYPERLINK" not in spec and "<img" not in spec
 
 
@@ -588,10 +588,6 @@ def test_fitted_law_appears_in_the_sidebar_of_other_pages() -> None:
 
 
 # ------------------------------------------------------------------------- QA2 findings
-
-
-def chart_specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def test_sample_picker_shows_the_sample_from_the_link() -> None:

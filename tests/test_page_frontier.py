@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_compute, format_count, format_loss, format_ratio
@@ -81,7 +81,7 @@ def test_defaults_show_the_core_numbers() -> None:
     assert shown["a on RefinedWeb"] == "0.497"
     assert shown["a on OpenWebText2"] == "0.518"
     assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "77B"
-    assert len(at.get("plotly_chart")) == 5  # 3 + the live Table 1's optima and profiles
+    assert len(chart_json(at)) == 5  # 3 + the live Table 1's optima and profiles
     assert at.latex  # the closed-form equation is shown
 
 
@@ -138,7 +138,7 @@ def test_pf_days_unit_in_labels() -> None:
     assert not at.exception
     assert "PF-days" in at.select_slider(key="w_fc").label
     assert "116 PF-days" in at.subheader[0].value  # 1e22 FLOP / 8.64e19 = 115.7
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     assert spec["layout"]["xaxis3"]["title"]["text"] == "compute C (PF-days)"
     x = spec["data"][0]["x"]  # plotly ships numpy arrays base64-encoded
     first = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])[0]
@@ -150,9 +150,9 @@ def test_pf_days_unit_in_labels() -> None:
         minor = spec["layout"][axis]["minor"]["tickvals"]
         assert np.allclose(np.log10(minor), range(-2, 8)), axis
     porian = next(
-        json.loads(chart.proto.spec)["layout"]
-        for chart in at.get("plotly_chart")
-        if "after each correction" in json.loads(chart.proto.spec)["layout"]["title"]["text"]
+        spec["layout"]
+        for spec in chart_specs(at)
+        if "after each correction" in spec["layout"]["title"]["text"]
     )
     assert porian["yaxis"]["ticktext"][-2:] == ["100T", "1,000T"]  # was "100T", "1e15"
 
@@ -160,7 +160,7 @@ def test_pf_days_unit_in_labels() -> None:
 def test_only_allocation_laws_and_a_single_law() -> None:
     at = run_page(laws="porian-2024-tuned,chinchilla-2022-approach1")
     assert any("None of the compared laws has a loss" in info.value for info in at.info)
-    assert len(at.get("plotly_chart")) == 4  # 2 + the live Table 1's optima and profiles
+    assert len(chart_json(at)) == 4  # 2 + the live Table 1's optima and profiles
     at = run_page(laws="epoch-2024")
     assert any("two or more laws" in info.value for info in at.info)
     check_table_against_core(at, ["epoch-2024"], 1e22)
@@ -301,24 +301,21 @@ def test_live_table1_from_porians_points_sits_inside_every_published_interval() 
     assert live.iloc[0]["RW: paper"] == "0.835 (0.82-0.85)"
     assert live.iloc[0]["RW: ours"].startswith("0.83")
     assert live.iloc[1]["RW: budgets"] == "11/12"  # the smallest budget's minimum is at the edge
-    optima = json.loads(at.get("plotly_chart")[-2].proto.spec)
+    optima = chart_specs(at)[-2]
     legend = [t.get("name", "") for t in optima["data"] if t.get("showlegend", True)]
     assert len(legend) == 5 and legend[0].startswith("(a) Reproducing Kaplan et al.: a = 0.83")
     assert optima["layout"]["xaxis"]["title"]["text"] == "training compute C (FLOP)"
-    profiles = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    profiles = chart_specs(at)[-1]
     assert "IsoFLOP profiles of step (e)" in profiles["layout"]["title"]["text"]
     # an earlier step shows fewer fitted lines and the profiles of that step
     at.selectbox(key="w_pstep").set_value("porian-2024-head").run()
-    optima = json.loads(at.get("plotly_chart")[-2].proto.spec)
+    optima = chart_specs(at)[-2]
     assert sum(1 for t in optima["data"] if t.get("mode") == "lines") == 2
-    profiles = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    profiles = chart_specs(at)[-1]
     names = [t.get("name", "") for t in profiles["data"]]
     assert sum("(left out)" in n for n in names) == 1
     at.selectbox(key="w_p_live_ds").set_value("owt2").run()
-    assert (
-        "OpenWebText2"
-        in json.loads(at.get("plotly_chart")[-2].proto.spec)["layout"]["title"]["text"]
-    )
+    assert "OpenWebText2" in chart_specs(at)[-2]["layout"]["title"]["text"]
 
 
 def test_placing_the_budget_equals_building_the_figure_there() -> None:
@@ -361,7 +358,7 @@ def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> 
     at.select_slider(key="w_fc").set_value(1e19)
     at.run()
     assert builds == [len(DEFAULT_LAWS)]
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     epoch = get_law("epoch-2024")
     marks = [
         t

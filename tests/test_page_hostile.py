@@ -86,6 +86,7 @@ _CHILD = """
 import json, resource, sys
 sys.path.insert(0, "tests")
 import hostile_files
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 from dashboard import fit_session as fs
 page = sys.argv[1]
@@ -99,7 +100,7 @@ at.session_state[fs.UPLOAD_BYTES_KEY] = data
 at.session_state[fs.UPLOAD_NAME_KEY] = "big.csv"
 at.run()
 grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024
-titles = [c.proto.spec for c in at.get("plotly_chart")]
+titles = chart_json(at)
 print(json.dumps({
     "bytes": len(data), "grown": grown,
     "exceptions": [e.value for e in at.exception], "errors": [e.value for e in at.error],

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count, format_flops, format_loss
@@ -47,13 +47,13 @@ def test_defaults_show_the_core_numbers() -> None:
     assert shown["Training compute"] == format_flops(6 * 1e9 * 2e10)
     optimum = compute_optimal(law, 6 * 1e9 * 2e10)
     assert shown["Compute-optimal loss at this C"] == format_loss(float(optimum.loss))
-    assert len(at.get("plotly_chart")) == 1
+    assert len(chart_json(at)) == 1
 
 
 def test_landscape_axes_read_in_one_style() -> None:
     """The token axis ends "…, 100T, 1,000T" (it read "…, 100T, 1e15"), in the map and the 3-D view."""
     at = AppTest.from_file(PAGE, default_timeout=30).run()
-    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    layout = chart_specs(at)[0]["layout"]
     assert layout["xaxis"]["ticktext"] == [
         "100M",
         "1B",
@@ -68,7 +68,7 @@ def test_landscape_axes_read_in_one_style() -> None:
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.query_params["surface3d"] = "1"
     at.run()
-    scene = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["scene"]
+    scene = chart_specs(at)[0]["layout"]["scene"]
     assert scene["xaxis"]["ticktext"][-2:] == ["100T", "1,000T"]
 
 
@@ -161,7 +161,7 @@ def test_sidebar_pickers_use_short_names() -> None:
 
 
 def _traces(at: AppTest) -> dict[str, dict]:
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     return {trace.get("name", trace["type"]): trace for trace in spec["data"]}
 
 

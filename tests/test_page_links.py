@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from page_charts import chart_specs
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -104,14 +105,12 @@ def view(at: AppTest) -> dict[str, Any]:
         shown[kind] = [repr(getattr(e, "value", e)) for e in getattr(at, kind)]
     shown["metric labels"] = [m.label for m in at.metric]
     shown["tables"] = [e.value.to_csv() for e in at.dataframe]
-    charts = [e for e in at.get("plotly_chart")]
-    shown["charts"] = [chart_titles(c) for c in charts]
+    shown["charts"] = [chart_titles(spec) for spec in chart_specs(at)]
     return shown
 
 
-def chart_titles(element: Any) -> str:
+def chart_titles(spec: dict) -> str:
     """A chart's title, axis titles and trace names (its data follow from them and the page)."""
-    spec = json.loads(element.proto.spec)
     layout = spec.get("layout", {})
     names = [t.get("name") for t in spec.get("data", [])]
     return json.dumps([layout.get("title"), layout.get("xaxis", {}).get("title"), names])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count, format_loss
@@ -89,7 +90,7 @@ def test_defaults_show_the_core_numbers() -> None:
     assert f"{float(cost.loss_increase[0]):.4f} nats/token" in text
     assert percent(float(cost.data_value[0])) in text
     assert percent(float(cost.compute_equivalent[0] / 1e22)) in text
-    assert len(at.get("plotly_chart")) == 3
+    assert len(chart_json(at)) == 3
     assert len(at.latex) == 2
 
 
@@ -231,6 +232,6 @@ def test_each_section_rebuilds_only_its_own_figures(monkeypatch) -> None:
     at.run()
     assert sorted(builds) == ["data_requirement_figure", "overfitting_figure"]
     assert not at.exception
-    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    specs = chart_json(at)
     assert len(specs) == 3
     assert f"N {format_count(1e10)}" in specs[0] + specs[1]

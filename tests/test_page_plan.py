@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_compute_value, format_count, format_loss
@@ -79,7 +80,7 @@ def test_defaults_match_core() -> None:
     assert shown["Training (FLOP)"] == format_compute_value(alternative.training_flops)
     assert shown["Lifetime (FLOP)"] == format_compute_value(alternative.total_flops)
     assert shown["Lifetime saving"] == f"{alternative.savings:.1%}"
-    assert len(app.get("plotly_chart")) == 2
+    assert len(chart_json(app)) == 2
 
 
 def test_dollar_budget_and_kaplan_batch_rule() -> None:
@@ -149,7 +150,7 @@ def test_user_fit_appears_among_compared_laws() -> None:
 )
 def test_extremes_render_without_exceptions(session: dict) -> None:
     app = run_page(**session)
-    assert len(app.get("plotly_chart")) >= 1
+    assert len(chart_json(app)) >= 1
     assert not app.error
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
 from scaling_core.fit import FitError
@@ -141,7 +142,7 @@ def test_page_defaults_show_olmo_and_gadre_beside_the_published_laws() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Runs fitted"] in {"30", "34"}
     # two leave-out charts, two rollout charts and the frontier
-    assert len(at.get("plotly_chart")) == 5
+    assert len(chart_json(at)) == 5
     rollouts = [c.value for c in at.caption if c.value.startswith("Rollout scorecard")]
     assert len(rollouts) == 2
     # OLMo: the cutoffs at 760M and 1B (the 3B leave-out check is the second), 18 predictions.

@@ -1,0 +1,158 @@
+"""A Plotly chart that a rerun updates in place instead of drawing anew (issue 18: sliders).
+
+`st.plotly_chart` gives each chart an element id computed from the figure's JSON, and the
+browser keys the chart's React component by that id: a slider that moves one marker hands the
+browser a new element, which tears the old chart down and draws the new one from nothing
+(Plotly's ``newPlot``: every layer, axis and legend).  Here the element is keyed by a name
+the page gives it, so it stays mounted across reruns and each new figure reaches
+``Plotly.react``, which redraws only what changed (a marker moved over a contour map leaves
+the contours alone).
+
+The chart draws with the Plotly.js that Streamlit itself ships (its lazily loaded
+``PlotlyChart`` module sets ``window.Plotly``), so the figures match `st.plotly_chart`'s
+Plotly version.  Where this Streamlit has no custom components (``st.components.v2``) or no
+such module, `live_chart_available` is False and `dashboard.layout.show_chart` falls back to
+`st.plotly_chart`.
+
+The look is what Streamlit's light theme (the app's, `.streamlit/config.toml`) lays over its
+own Plotly charts: fonts, muted axis labels, grid colours, bold titles.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+#: The browser test id of a live chart's box (Streamlit's own charts use ``stPlotlyChart``).
+TEST_ID = "liveChart"
+#: Name of the registered component (unique in the app).
+COMPONENT_NAME = "scaling_dashboard_live_chart"
+
+_JS = r"""
+function plotly(chunk) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__liveChartPlotly) {
+    const entry = document.querySelector('script[type="module"][src*="static/js/index."]');
+    const base = entry ? entry.src : new URL('static/js/', document.baseURI).href;
+    window.__liveChartPlotly = import(new URL(chunk, base).href).then(() => window.Plotly);
+  }
+  return window.__liveChartPlotly;
+}
+
+const FONT = '"Source Sans", sans-serif';
+const MUTED = '#808495';
+const GRID = '#e6eaf1';
+const AXIS = {
+  gridcolor: GRID, linecolor: '#EBF0F8', ticks: '', zerolinecolor: GRID, zerolinewidth: 2,
+  tickcolor: GRID, tickfont: {color: MUTED, size: 12}, minor: {gridcolor: GRID},
+};
+// What Streamlit's light theme lays over a Plotly chart's template (read from the template
+// of its own charts in the browser), so that live charts look like the app's other charts.
+const LOOK = {
+  font: {color: MUTED, family: FONT, size: 12, weight: 400},
+  title: {x: 0, xanchor: 'left', pad: {l: 4}, font: {family: FONT, size: 16, color: '#2F2D2B'}},
+  legend: {title: {font: {size: 12, color: MUTED}, side: 'top'}, valign: 'top',
+           bordercolor: 'transparent', borderwidth: 0, font: {size: 12, color: '#262730'}},
+  paper_bgcolor: '#FFFFFF', plot_bgcolor: '#FFFFFF',
+  xaxis: Object.assign({}, AXIS, {showgrid: false, zeroline: false,
+                                  title: {standoff: 20, font: {color: MUTED, size: 14}}}),
+  yaxis: Object.assign({}, AXIS, {ticklabelposition: 'outside',
+                                  title: {standoff: 24, font: {color: MUTED, size: 14}}}),
+  margin: {pad: 8},
+  hoverlabel: {align: 'left', bgcolor: '#FFFFFF', bordercolor: '#DCD8D4',
+               font: {color: MUTED, family: FONT, size: 12}},
+  coloraxis: {colorbar: {thickness: 16, xpad: 24, ticklabelposition: 'outside',
+                         outlinecolor: 'transparent', outlinewidth: 8, len: 0.75, y: 0.5745,
+                         title: {font: {color: MUTED, size: 14}},
+                         tickfont: {color: MUTED, size: 12}}},
+};
+
+function merged(base, over) {
+  const out = Object.assign({}, base);
+  for (const [key, value] of Object.entries(over)) {
+    const old = out[key];
+    out[key] = value && typeof value === 'object' && !Array.isArray(value)
+      && old && typeof old === 'object' && !Array.isArray(old) ? merged(old, value) : value;
+  }
+  return out;
+}
+
+function themed(layout) {
+  const template = layout.template || {};
+  layout.template = Object.assign({}, template, {layout: merged(template.layout || {}, LOOK)});
+  if (layout.title && layout.title.text && !String(layout.title.text).startsWith('<b>')) {
+    layout.title = Object.assign({}, layout.title, {text: '<b>' + layout.title.text + '</b>'});
+  }
+  delete layout.width;
+  layout.autosize = true;
+  return layout;
+}
+
+const CONFIG = {
+  displaylogo: false,
+  responsive: true,
+  modeBarButtonsToRemove: ['lasso2d', 'select2d', 'sendDataToCloud'],
+};
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let box = parentElement.querySelector('div[data-testid="liveChart"]');
+  if (!box) {
+    box = document.createElement('div');
+    box.setAttribute('data-testid', 'liveChart');
+    box.style.width = '100%';
+    parentElement.appendChild(box);
+  }
+  if (data.alt) { box.setAttribute('role', 'figure'); box.setAttribute('aria-label', data.alt); }
+  const figure = JSON.parse(data.spec);
+  plotly(data.chunk).then((Plotly) => {
+    if (!box.__resize) {
+      box.__resize = new ResizeObserver(() => { if (box._fullLayout) Plotly.Plots.resize(box); });
+      box.__resize.observe(box);
+    }
+    return Plotly.react(box, figure.data || [], themed(figure.layout || {}), CONFIG);
+  }).catch((err) => {
+    box.textContent = 'This chart could not be drawn (' + err + '). Reload the page.';
+  });
+}
+"""
+
+
+@functools.cache
+def _plotly_module() -> str | None:
+    """File name of Streamlit's lazily loaded Plotly module (``PlotlyChart.<hash>.js``), or
+    None when this Streamlit has none (then charts fall back to `st.plotly_chart`)."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+@functools.cache
+def _component():  # type: ignore[no-untyped-def]
+    """The registered component (once per process), or None without ``st.components.v2``."""
+    v2 = getattr(st.components, "v2", None)
+    if v2 is None or _plotly_module() is None:
+        return None
+    return v2.component(COMPONENT_NAME, js=_JS, isolate_styles=False)
+
+
+def live_chart_available() -> bool:
+    """Whether charts can be updated in place in this Streamlit (see the module docstring)."""
+    return _component() is not None
+
+
+def show_live_chart(where, fig: go.Figure, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Show ``fig`` in ``where`` (``st`` or a container) as the chart named ``key``: the same
+    key on the next rerun updates this chart in place.  ``key`` must be unique on the page."""
+    mount = _component()
+    spec = pio.to_json(fig, validate=False)
+    height = int(fig.layout.height) if fig.layout.height else 450
+    data = {"spec": spec, "chunk": _plotly_module(), "alt": fig.layout.title.text or ""}
+    if where is st:
+        mount(key=key, data=data, width="stretch", height=height)
+        return
+    with where:
+        mount(key=key, data=data, width="stretch", height=height)

@@ -1,0 +1,40 @@
+"""The charts an AppTest page shows, in page order, whichever way they are drawn: Streamlit's
+own `st.plotly_chart` or the charts a rerun updates in place (`dashboard.live_chart`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from dashboard.live_chart import COMPONENT_NAME
+
+
+def _elements(node: Any) -> Iterator[Any]:
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for index in sorted(children):
+            yield from _elements(children[index])
+    else:
+        yield node
+
+
+def chart_json(at: Any) -> list[str]:
+    """Each chart's figure as the JSON sent to the browser, top to bottom (sidebar first)."""
+    found = []
+    for element in _elements(at._tree):
+        kind = getattr(element, "type", None)
+        if kind == "plotly_chart":
+            found.append(element.proto.spec)
+        elif kind == "bidi_component" and element.proto.component_name == COMPONENT_NAME:
+            found.append(json.loads(element.proto.json)["spec"])
+    return found
+
+
+def chart_specs(at: Any) -> list[dict]:
+    """Each chart's figure as a dict (``data`` and ``layout``), top to bottom."""
+    return [json.loads(spec) for spec in chart_json(at)]
+
+
+#: CSS selector of every chart's box in the browser, Streamlit's own and live charts alike.
+CHART_SELECTOR = '[data-testid="stPlotlyChart"], [data-testid="liveChart"]'
