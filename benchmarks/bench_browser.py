@@ -5,7 +5,8 @@ paired with the minimal app's (its opening for uploads and samples, its slider r
 slider moves) taken right after it, and the ratio is the median of the pairs' ratios.
 
 "Settled" is the last change to the page before it stays unchanged for ``--quiet`` ms with no
-rerun running (Streamlit's status widget gone) and at least one chart drawn: a
+rerun running (Streamlit's status widget gone), no widget still a placeholder (a skeleton: the
+browser was too busy to draw it) and at least one chart drawn: a
 MutationObserver timestamps every DOM change, so the time is from the action to the last
 change the visitor sees, not to the end of the quiet period.
 
@@ -51,7 +52,8 @@ new MutationObserver(() => { window.__lastChange = performance.now(); })
                                       characterData: true});
 """
 SETTLED = """([quiet, charts]) => {
-  const busy = document.querySelector('[data-testid="stStatusWidget"]');
+  const busy = document.querySelector('[data-testid="stStatusWidget"]')
+    || document.querySelector('[data-testid="stSkeleton"]');
   const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length >= charts;
   return !busy && drawn && performance.now() - window.__lastChange > quiet;
 }"""

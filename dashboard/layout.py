@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.style import fixed_margins
-from dashboard.live_chart import live_chart_available, show_live_chart
+from dashboard.live_chart import live_chart_available, preload_plotly, show_live_chart
 from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
 
@@ -27,6 +27,7 @@ def page(title: str) -> Iterator[None]:
     """
     st.set_page_config(page_title=f"{title} · Scaling-law explorer", page_icon="📈", layout="wide")
     st.html(SCREEN_CSS)
+    preload_plotly()  # while the script computes; hidden by SCREEN_CSS
     with failure_boundary(title):
         start_run()
         sidebar_controls()
@@ -47,7 +48,8 @@ def page(title: str) -> Iterator[None]:
 #: one line), e.g. the overview's links on a phone; on a narrow screen a displayed formula is
 #: set smaller, and one still wider than the column scrolls inside its own box (it was cut).
 #: The uploader's "100MB per file" is hidden: that is Streamlit's cap (server.maxUploadSize),
-#: not the 50 MiB per file the page refuses beyond and states under the uploader.
+#: not the 50 MiB per file the page refuses beyond and states under the uploader.  The frame's
+#: Plotly preload (`dashboard.live_chart.preload_plotly`) takes no room.
 SCREEN_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 [data-testid="stPageLink-NavLink"] span,
@@ -55,6 +57,7 @@ SCREEN_CSS = """<style>
 [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }
 [data-testid="stPageLink-NavLink"] { height: auto; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
+.st-key-plotly-preload { display: none; }
 @media (max-width: 640px) { .katex-display > .katex { font-size: 0.9em; } }
 </style>"""
 

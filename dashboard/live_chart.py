@@ -100,6 +100,12 @@ const CONFIG = {
 
 export default function (component) {
   const { data, parentElement } = component;
+  if (!data.spec) {  // preload_plotly: load Plotly.js once the page is drawn, draw nothing
+    const load = () => plotly(data.chunk).catch(() => {});
+    if (window.requestIdleCallback) window.requestIdleCallback(load, {timeout: 2000});
+    else setTimeout(load, 500);
+    return;
+  }
   let box = parentElement.querySelector('div[data-testid="liveChart"]');
   if (!box) {
     box = document.createElement('div');
@@ -156,3 +162,17 @@ def show_live_chart(where, fig: go.Figure, key: str) -> None:  # type: ignore[no
         return
     with where:
         mount(key=key, data=data, width="stretch", height=height)
+
+
+def preload_plotly() -> None:
+    """Load Plotly.js in the browser as soon as it is idle, before any chart needs it (nothing
+    drawn; the page frame's CSS hides the element, keyed ``plotly-preload``).
+
+    Streamlit loads its Plotly module (4.7 MB) when the first chart arrives, after the script
+    has computed it, and evaluating it holds the browser for most of a second.  Loaded when the
+    browser is first idle, that happens while the script computes, and on the fit page before
+    the visitor has chosen a file; not earlier, where it would keep the page's own widgets from
+    drawing."""
+    mount = _component()
+    if mount is not None:
+        mount(key="plotly-preload", data={"chunk": _plotly_module()}, height="content")

@@ -27,7 +27,9 @@ def chart_json(at: Any) -> list[str]:
         if kind == "plotly_chart":
             found.append(element.proto.spec)
         elif kind == "bidi_component" and element.proto.component_name == COMPONENT_NAME:
-            found.append(json.loads(element.proto.json)["spec"])
+            spec = json.loads(element.proto.json).get("spec")
+            if spec is not None:  # not the frame's preload_plotly
+                found.append(spec)
     return found
 
 

@@ -22,13 +22,19 @@ from charts.landscape import RUN_TRACE
 from dashboard import live_chart
 from dashboard.live_chart import COMPONENT_NAME
 from tests.conftest import wait_for_app
+from tests.page_charts import CHART_SELECTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERFITTING = str(ROOT / "pages" / "3_Overfitting_and_data_limits.py")
 
 
 def _live_elements(at: AppTest) -> list:
-    return [e for e in at.get("bidi_component") if e.proto.component_name == COMPONENT_NAME]
+    """The page's live charts (not the frame's Plotly preload, which has no figure)."""
+    return [
+        e
+        for e in at.get("bidi_component")
+        if e.proto.component_name == COMPONENT_NAME and "spec" in json.loads(e.proto.json)
+    ]
 
 
 def test_a_slider_move_updates_the_same_charts_with_new_figures() -> None:
@@ -125,3 +131,16 @@ def test_a_slider_move_redraws_the_landscape_in_place(page, app_server) -> None:
     assert math.isclose(shown["n"], float(link["n"][0]), rel_tol=1e-9)
     assert shown["n"] > start["n"]
     assert math.isclose(shown["d"], start["d"], rel_tol=1e-9)
+
+
+@pytest.mark.browser
+def test_plotly_is_loaded_before_the_first_chart(page, app_server) -> None:
+    """The page frame loads Plotly.js once the browser is idle (`preload_plotly`): on the fit
+    page it is ready before the visitor has chosen a file, and the frame's element takes no
+    room."""
+    page.goto(f"{app_server}/Fit_your_runs")
+    wait_for_app(page)
+    assert page.locator(CHART_SELECTOR).count() == 0
+    page.wait_for_function("() => typeof window.Plotly === 'object'", timeout=30_000)
+    preload = page.locator(".st-key-plotly-preload")
+    assert preload.count() == 1 and not preload.is_visible()
