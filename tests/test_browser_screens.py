@@ -15,8 +15,10 @@ from tests.conftest import SCREENSHOTS, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-#: (URL path, width, height): the overview at the root, then every page of the navigation.
-SCREENS = ((1400, 900), (390, 844))
+#: The two screens (width, height); the pages: the overview at the root, then every page of the
+#: navigation.
+DESKTOP = (1400, 900)
+PHONE = (390, 844)
 PATHS = ("", *(p.url_path for p in PAGES))
 #: Each page's heading (its h1): the overview's, then each page's navigation name.
 HEADINGS = dict(zip(PATHS, ("Scaling-law explorer", *(p.title for p in PAGES)), strict=True))
@@ -61,49 +63,54 @@ def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
     return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
 
 
-def test_every_page_on_a_desktop_and_a_phone(browser, app_server) -> None:  # type: ignore[no-untyped-def]
+def screen_problems(browser, app_server, width: int, height: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open every page at ``width`` × ``height``, save its screenshot and say what is wrong."""
     FOLDER.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    for width, height in SCREENS:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
-                else route.abort()
-            ),
-        )
-        tab = context.new_page()
-        try:
-            for path in PATHS:
-                tab.goto(f"{app_server}/{path}")
-                wait_for_app(tab, timeout_ms=90_000)
-                assert tab.locator('[data-testid="stException"]').count() == 0, path
-                heading = tab.locator("h1").first.inner_text()
-                assert HEADINGS[path].lower() in heading.lower(), (path, heading)
-                tab.screenshot(path=str(FOLDER / f"{path or 'Overview'}-{width}.png"))
-                found = tab.evaluate(MEASURE)
-                where = f"{path or 'overview'} at {width} px"
-                if found["document"] > found["inner"] or found["main"] > found["mainClient"]:
-                    problems.append(f"{where}: scrolls sideways ({found})")
-                if found["clipped"]:
-                    problems.append(f"{where}: link texts cut {found['clipped']}")
-                for plot in found["plots"]:
-                    if plot["figure"] < 0.97 * plot["block"]:
-                        problems.append(
-                            f"{where}: plot {plot['figure']:.0f} px in {plot['block']:.0f}"
-                        )
-                    if _overlaps(plot["title"], plot["toolbar"]):
-                        problems.append(f"{where}: toolbar over the title {plot}")
-            if width >= 1000:  # the sidebar is open: the first navigation entry has a name
-                tab.goto(f"{app_server}/")
-                wait_for_app(tab)
-                first = tab.locator('[data-testid="stSidebarNav"] a').first
-                # the entry's text is its icon's ligature ("home"), then its name
-                assert first.inner_text().split("\n")[-1].strip() == OVERVIEW_TITLE
-        finally:
-            context.close()
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+            else route.abort()
+        ),
+    )
+    tab = context.new_page()
+    try:
+        for path in PATHS:
+            tab.goto(f"{app_server}/{path}")
+            wait_for_app(tab, timeout_ms=90_000)
+            assert tab.locator('[data-testid="stException"]').count() == 0, path
+            heading = tab.locator("h1").first.inner_text()
+            assert HEADINGS[path].lower() in heading.lower(), (path, heading)
+            tab.screenshot(path=str(FOLDER / f"{path or 'Overview'}-{width}.png"))
+            found = tab.evaluate(MEASURE)
+            where = f"{path or 'overview'} at {width} px"
+            if found["document"] > found["inner"] or found["main"] > found["mainClient"]:
+                problems.append(f"{where}: scrolls sideways ({found})")
+            if found["clipped"]:
+                problems.append(f"{where}: link texts cut {found['clipped']}")
+            for plot in found["plots"]:
+                if plot["figure"] < 0.97 * plot["block"]:
+                    problems.append(f"{where}: plot {plot['figure']:.0f} px in {plot['block']:.0f}")
+                if _overlaps(plot["title"], plot["toolbar"]):
+                    problems.append(f"{where}: toolbar over the title {plot}")
+        if width >= 1000:  # the sidebar is open: the first navigation entry has a name
+            tab.goto(f"{app_server}/")
+            wait_for_app(tab)
+            first = tab.locator('[data-testid="stSidebarNav"] a').first
+            # the entry's text is its icon's ligature ("home"), then its name
+            assert first.inner_text().split("\n")[-1].strip() == OVERVIEW_TITLE
+    finally:
+        context.close()
+    return problems
+
+
+def test_every_page_on_a_desktop(browser, app_server) -> None:  # type: ignore[no-untyped-def]
+    """The desktop half; the phone's is tests/test_browser_screens_phone.py (a file of its own,
+    so that the suite's two workers open the two screens at once)."""
+    problems = screen_problems(browser, app_server, *DESKTOP)
     assert not problems, "\n".join(problems)
 
 
