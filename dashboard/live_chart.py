@@ -21,6 +21,7 @@ own Plotly charts: fonts, muted axis labels, grid colours, bold titles.
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -31,6 +32,7 @@ import streamlit as st
 TEST_ID = "liveChart"
 #: Name of the registered component (unique in the app).
 COMPONENT_NAME = "scaling_dashboard_live_chart"
+LOG = logging.getLogger("scaling_explorer")
 
 _JS = r"""
 function plotly(chunk) {
@@ -106,10 +108,10 @@ export default function (component) {
     else setTimeout(load, 500);
     return;
   }
-  let box = parentElement.querySelector('div[data-testid="liveChart"]');
+  let box = parentElement.querySelector('div[data-testid="__TEST_ID__"]');
   if (!box) {
     box = document.createElement('div');
-    box.setAttribute('data-testid', 'liveChart');
+    box.setAttribute('data-testid', '__TEST_ID__');
     box.style.width = '100%';
     parentElement.appendChild(box);
   }
@@ -142,7 +144,9 @@ def _component():  # type: ignore[no-untyped-def]
     v2 = getattr(st.components, "v2", None)
     if v2 is None or _plotly_module() is None:
         return None
-    return v2.component(COMPONENT_NAME, js=_JS, isolate_styles=False)
+    return v2.component(
+        COMPONENT_NAME, js=_JS.replace("__TEST_ID__", TEST_ID), isolate_styles=False
+    )
 
 
 def live_chart_available() -> bool:
@@ -173,6 +177,9 @@ def preload_plotly() -> None:
     browser is first idle, that happens while the script computes, and on the fit page before
     the visitor has chosen a file; not earlier, where it would keep the page's own widgets from
     drawing."""
-    mount = _component()
-    if mount is not None:
-        mount(key="plotly-preload", data={"chunk": _plotly_module()}, height="content")
+    try:
+        mount = _component()
+        if mount is not None:
+            mount(key="plotly-preload", data={"chunk": _plotly_module()}, height="content")
+    except Exception:  # only a head start: without it, the first chart loads Plotly.js itself
+        LOG.exception("Plotly preload not mounted")

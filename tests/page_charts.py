@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from dashboard.live_chart import COMPONENT_NAME
+from dashboard.live_chart import COMPONENT_NAME, TEST_ID
 
 
 def _elements(node: Any) -> Iterator[Any]:
@@ -39,4 +39,4 @@ def chart_specs(at: Any) -> list[dict]:
 
 
 #: CSS selector of every chart's box in the browser, Streamlit's own and live charts alike.
-CHART_SELECTOR = '[data-testid="stPlotlyChart"], [data-testid="liveChart"]'
+CHART_SELECTOR = f'[data-testid="stPlotlyChart"], [data-testid="{TEST_ID}"]'
