@@ -55,6 +55,7 @@ def app_server() -> Iterator[str]:
 #: files per pytest-xdist worker (--dist loadfile) a long file started last was the run's tail.
 LONGEST_FIRST = (
     "test_browser_screens.py",
+    "test_browser_screens_phone.py",
     "test_links.py",
     "test_browser_fit.py",
     "test_browser_fit_logs.py",
@@ -64,6 +65,7 @@ LONGEST_FIRST = (
     "test_load.py",
     "test_browser_published.py",
     "test_browser.py",
+    "test_live_chart.py",
     "test_page_cli_agree.py",
     "test_page_hostile.py",
     "test_downstream.py",
