@@ -33,6 +33,8 @@ TEST_ID = "liveChart"
 #: Name of the registered component (unique in the app).
 COMPONENT_NAME = "scaling_dashboard_live_chart"
 LOG = logging.getLogger("scaling_explorer")
+#: Key of the page frame's Plotly preload (`preload_plotly`); its element has class st-key-<key>.
+PRELOAD_KEY = "plotly-preload"
 
 _JS = r"""
 function plotly(chunk) {
@@ -170,7 +172,7 @@ def show_live_chart(where, fig: go.Figure, key: str) -> None:  # type: ignore[no
 
 def preload_plotly() -> None:
     """Load Plotly.js in the browser as soon as it is idle, before any chart needs it (nothing
-    drawn; the page frame's CSS hides the element, keyed ``plotly-preload``).
+    drawn; the page frame's CSS hides the element, keyed `PRELOAD_KEY`).
 
     Streamlit loads its Plotly module (4.7 MB) when the first chart arrives, after the script
     has computed it, and evaluating it holds the browser for most of a second.  Loaded when the
@@ -180,6 +182,6 @@ def preload_plotly() -> None:
     try:
         mount = _component()
         if mount is not None:
-            mount(key="plotly-preload", data={"chunk": _plotly_module()}, height="content")
+            mount(key=PRELOAD_KEY, data={"chunk": _plotly_module()}, height="content")
     except Exception:  # only a head start: without it, the first chart loads Plotly.js itself
         LOG.exception("Plotly preload not mounted")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.live_chart import PRELOAD_KEY
 from tests.app_server import CHROMIUM_ARGS, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,13 +149,20 @@ def screenshot(tab, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 def wait_for_app(tab, timeout_ms: int = 45_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run has finished and every element and Plotly chart has drawn."""
+    """Wait until the script run has finished and every element and Plotly chart has drawn:
+    Streamlit's charts and the live charts (`dashboard.live_chart`), whose component element
+    arrives before its script has made the chart's box, so each component element (but the
+    frame's Plotly preload) must hold a drawn chart."""
     tab.wait_for_selector("h1", timeout=timeout_ms)
     tab.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        """(preload) => !document.querySelector('[data-testid="stStatusWidget"]')
               && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="liveChart"]'))
-                   .every(chart => chart.querySelector('.main-svg'))""",
+              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+                   .every(chart => chart.querySelector('.main-svg'))
+              && Array.from(document.querySelectorAll('.stBidiComponent'))
+                   .filter(element => !element.closest('.st-key-' + preload))
+                   .every(element => element.querySelector('.main-svg'))""",
+        arg=PRELOAD_KEY,
         timeout=timeout_ms,
     )
     tab.wait_for_timeout(500)

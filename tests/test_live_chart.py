@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from charts.format import format_count
 from charts.landscape import RUN_TRACE
 from dashboard import live_chart
-from dashboard.live_chart import COMPONENT_NAME
+from dashboard.live_chart import COMPONENT_NAME, PRELOAD_KEY
 from tests.conftest import wait_for_app
 from tests.page_charts import CHART_SELECTOR
 
@@ -142,5 +142,5 @@ def test_plotly_is_loaded_before_the_first_chart(page, app_server) -> None:
     wait_for_app(page)
     assert page.locator(CHART_SELECTOR).count() == 0
     page.wait_for_function("() => typeof window.Plotly === 'object'", timeout=30_000)
-    preload = page.locator(".st-key-plotly-preload")
+    preload = page.locator(f".st-key-{PRELOAD_KEY}")
     assert preload.count() == 1 and not preload.is_visible()
