@@ -10,8 +10,8 @@ browser was too busy to draw it) and at least one chart drawn: a
 MutationObserver timestamps every DOM change, so the time is from the action to the last
 change the visitor sees, not to the end of the quiet period.
 
-Run: ``python benchmarks/bench_browser.py [--repeats 3] [--quiet 800] [--parts sliders]`` (needs Debian's
-chromium and the playwright package). Prints one line per measurement and the ratios to the
+Run: ``python benchmarks/bench_browser.py [--repeats 3] [--quiet 800] [--parts sliders]``
+(needs Debian's chromium and the playwright package). Prints one line per measurement and the ratios to the
 minimal app quoted in the README.
 """
 

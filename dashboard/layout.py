@@ -11,7 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.style import fixed_margins
-from dashboard.live_chart import live_chart_available, preload_plotly, show_live_chart
+from dashboard.live_chart import (
+    PRELOAD_KEY,
+    live_chart_available,
+    preload_plotly,
+    show_live_chart,
+)
 from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
 
@@ -57,9 +62,9 @@ SCREEN_CSS = """<style>
 [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }
 [data-testid="stPageLink-NavLink"] { height: auto; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
-.st-key-plotly-preload { display: none; }
 @media (max-width: 640px) { .katex-display > .katex { font-size: 0.9em; } }
-</style>"""
+.st-key-PRELOAD { display: none; }
+</style>""".replace("PRELOAD", PRELOAD_KEY)
 
 LOG = logging.getLogger("scaling_explorer")
 #: Set (tests/conftest.py does) to let a page's unexpected exception through, so that tests see

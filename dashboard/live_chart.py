@@ -20,6 +20,7 @@ own Plotly charts: fonts, muted axis labels, grid colours, bold titles.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from pathlib import Path
@@ -163,10 +164,7 @@ def show_live_chart(where, fig: go.Figure, key: str) -> None:  # type: ignore[no
     spec = pio.to_json(fig, validate=False)
     height = int(fig.layout.height) if fig.layout.height else 450
     data = {"spec": spec, "chunk": _plotly_module(), "alt": fig.layout.title.text or ""}
-    if where is st:
-        mount(key=key, data=data, width="stretch", height=height)
-        return
-    with where:
+    with contextlib.nullcontext() if where is st else where:
         mount(key=key, data=data, width="stretch", height=height)
 
 
