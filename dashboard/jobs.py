@@ -55,6 +55,11 @@ PRELOAD: tuple[str, ...] = (
     "scipy.optimize",
     "scaling_core.runs",
     "scaling_core.fit",
+    # The modules whose functions the fit page runs as jobs: unpickling a job's function
+    # imports its module, and these import Streamlit (about 0.6 s idle in every child, 2.5 s
+    # of an OLMo history upload's four steps).  `tests/test_jobs.py` checks the list.
+    "dashboard.fit_mapping",
+    "dashboard.fit_rollout",
 )
 #: The fork server's environment, which its children inherit (a value the host sets is kept).
 #: glibc reserves up to 64 MiB of address space per thread arena, unused but counted by

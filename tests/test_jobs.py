@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dashboard.jobs import JobTooLarge, run_isolated
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sum_of_squares(n: int) -> float:
@@ -81,3 +86,41 @@ def test_pooled_jobs_each_get_their_own_process_and_memory_limit() -> None:
     assert _address_space_limit() == before  # this process is not
     pids = {run_isolated(_pid, timeout_s=30, memory_mb=100) for _ in range(3)}
     assert len(pids) == 3 and os.getpid() not in pids
+
+
+def _job_functions() -> dict[str, str]:
+    """Every function the dashboard hands to `run_heavy` or `run_isolated`, read from the
+    source (``name`` in ``run_heavy(name, ...)``), with the module that defines it; a name
+    that is a parameter of the calling function (`run_heavy`'s own ``func``) is skipped."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "dashboard").glob("*.py")):
+        module = importlib.import_module(f"dashboard.{path.stem}")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for caller in ast.walk(tree):
+            if not isinstance(caller, ast.FunctionDef):
+                continue
+            parameters = {arg.arg for arg in caller.args.args}
+            for node in ast.walk(caller):
+                if not (isinstance(node, ast.Call) and node.args):
+                    continue
+                callee = getattr(node.func, "attr", getattr(node.func, "id", None))
+                first = node.args[0]
+                if callee not in ("run_heavy", "run_isolated") or not isinstance(first, ast.Name):
+                    continue
+                if first.id not in parameters:
+                    found[f"{path.stem}: {first.id}"] = getattr(module, first.id).__module__
+    return found
+
+
+def test_job_functions_are_imported_before_the_fork() -> None:
+    """A job's child unpickles its function, which imports the function's module: the dashboard
+    modules import Streamlit (0.6 s idle per job).  The fork server imports them once; a
+    child must start with every job function's module already loaded."""
+    jobs = _job_functions()
+    assert len(jobs) >= 6, jobs  # read (file, files), map, fit, extrapolation check, rollout
+    # builtins.eval pickles by name: the child imports nothing to run it
+    in_child = set(
+        run_isolated(eval, "sorted(__import__('sys').modules)", timeout_s=60, memory_mb=200)
+    )
+    missing = {job: module for job, module in jobs.items() if module not in in_child}
+    assert not missing, f"modules a job's child would import first: {missing}"
