@@ -145,6 +145,12 @@ class Loaded:
         return frame, present
 
 
+#: Columns `load` adds to every row: its run, file, line (or record) and format.
+_ROW_ORIGIN = ("__run__", "__source__", "__line__", "__format__")
+_NO_ROWS = pd.DataFrame()
+_NO_LINES = np.zeros(0, dtype=np.int64)
+
+
 def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike]) -> Loaded:
     """Read paths or (name, bytes) uploads and combine their tables."""
     if not isinstance(sources, SourceSet):
@@ -170,8 +176,8 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     unfinished: dict[str, str] = {}
     per_run_columns: dict[str, str] = {}
     for table in sources.tables:
-        part = table.frame.copy()
-        part.columns = [str(c) for c in part.columns]
+        # a new frame sharing the table's columns (copy-on-write): its own names, no copy
+        part = table.frame.set_axis([str(c) for c in table.frame.columns], axis=1)
         repeated = pd.Index(part.columns).duplicated()
         if repeated.any():  # e.g. a JSON key "a.b" beside {"a": {"b": ...}}: said, not silent
             names = sorted({str(c) for c in part.columns[repeated]})
@@ -187,18 +193,31 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
             if role and role[0] in _COUNTS_IN_CONFIG and str(key) not in part.columns:
                 part[str(key)] = value  # an explicit count beats an estimate from the shape
                 per_run_columns[str(key)] = _ORIGIN.get(table.fmt, "the run's config")
-        part["__run__"] = table.run
-        part["__source__"] = table.source
-        part["__line__"] = table.lines
-        part["__format__"] = table.fmt
         parts.append(part)
         configs.setdefault(table.run, {}).update(table.config)
-        present.setdefault(table.source, set()).update(part.columns)
+        present.setdefault(table.source, set()).update(part.columns, _ROW_ORIGIN)
         if table.unfinished:
             unfinished[table.run] = table.unfinished
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+    # where each row came from, set once for all tables (not four columns per table)
+    sizes = [len(part) for part in parts]
+    tables = sources.tables
+    frame = frame.assign(
+        __run__=np.repeat(np.array([t.run for t in tables], dtype=object), sizes),
+        __source__=np.repeat(np.array([t.source for t in tables], dtype=object), sizes),
+        __line__=np.concatenate([np.asarray(t.lines) for t in tables]),
+        __format__=np.repeat(np.array([t.fmt for t in tables], dtype=object), sizes),
+    )
+    # Each table's rows now live in ``frame``: the tables keep their names, formats and notes,
+    # not a second copy of the rows (it doubled what a large upload's steps pickle between
+    # processes, and what a session keeps).
+    kept = SourceSet(
+        [replace(t, frame=_NO_ROWS, lines=_NO_LINES) for t in tables],
+        sources.skipped,
+        sources.problems,
+    )
     return Loaded(
-        frame.reset_index(drop=True), configs, sources, present, unfinished, per_run_columns
+        frame.reset_index(drop=True), configs, kept, present, unfinished, per_run_columns
     )
 
 
