@@ -216,9 +216,7 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         sources.skipped,
         sources.problems,
     )
-    return Loaded(
-        frame.reset_index(drop=True), configs, kept, present, unfinished, per_run_columns
-    )
+    return Loaded(frame.reset_index(drop=True), configs, kept, present, unfinished, per_run_columns)
 
 
 def melt_loaded(loaded: Loaded, wide: str = "auto") -> Loaded:
