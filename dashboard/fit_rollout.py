@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import ahead
 from dashboard.fit_session import SESSION_CACHE_ENTRIES, FitOptions, run_heavy
 from dashboard.shared_cache import by_content
 from scaling_core.fit.rollout import ROLLOUT_FORMS, RolloutResult, cutoff_values, rollout
@@ -39,6 +40,8 @@ def page_rollout(table: pd.DataFrame, options: FitOptions) -> RolloutResult | st
         kwargs["fixed"] = {"E": float(options.fixed_e)}
     try:
         return rollout(table, options.form, axis="params", **kwargs)
+    except MemoryError:  # in a job: reported as its memory budget, with what to do
+        raise
     except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
         return str(exc) or type(exc).__name__
 
@@ -64,7 +67,17 @@ def cached_rollout(
     """`page_rollout` of this content, options and fitted points (cached per session); for a
     large upload, ``heavy``, by `run_heavy` as its fit is (one fit per cutoff: seconds that
     would otherwise hold the server's interpreter)."""
+    started = ahead.collect(("rollout", file_digest, options_key, fingerprint))
+    if started is not ahead.MISSING:
+        return started
     options = FitOptions(*options_key)
     if not heavy:
         return page_rollout(_table, options)
     return run_heavy(page_rollout, _table, options, what="The rollout scorecard", too_large=str)
+
+
+def start_rollout(file_digest: str, options: FitOptions, table: pd.DataFrame) -> None:
+    """Start `page_rollout` now, in a job beside the page (`dashboard.ahead`), for
+    `cached_rollout` to collect when the page reaches the scorecard."""
+    key = ("rollout", file_digest, options.key(), table_key(table))
+    ahead.start(key, page_rollout, table, options, what="The rollout scorecard")

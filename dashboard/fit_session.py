@@ -78,7 +78,8 @@ MAX_HEAVY_JOBS = int(host_setting("MAX_HEAVY_JOBS", 2, low=1, high=64, integer=T
 #: results are 14-40 MB each, so this bounds what one visitor's big file holds in the server
 #: (about 0.3 GB for the 250,000-run CSV; README).
 SESSION_CACHE_ENTRIES = 2
-_HEAVY_JOBS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
+#: The slots large uploads' steps (and steps started ahead, `dashboard.ahead`) run in.
+HEAVY_SLOTS = threading.BoundedSemaphore(MAX_HEAVY_JOBS)
 #: Time and memory budget of each step (read, map, fit, leave-out check) of a large upload.
 #: These three can be set per host (`dashboard.host`; README, hosting section).
 JOB_SECONDS = host_setting("JOB_SECONDS", 120.0, low=5.0, high=3600.0)
@@ -97,7 +98,7 @@ def run_heavy(
     """``func(*args)`` in a child process within the page's budgets, after waiting for a heavy
     slot; when it runs out of time or memory, ``too_large(message)`` (the message says which
     budget and what to do)."""
-    with _HEAVY_JOBS:
+    with HEAVY_SLOTS:
         try:
             return run_isolated(
                 func, *args, timeout_s=JOB_SECONDS, memory_mb=JOB_MEMORY_MB, what=what
@@ -449,6 +450,8 @@ def fit_log(log: RunLog, options: FitOptions) -> FitOutcome:
     outcome.snapshots = log.curves is not None and table is not log.runs
     try:
         outcome.result = fit_runs(table, options)
+    except MemoryError:  # in a job: reported as its memory budget, with what to do
+        raise
     except Exception as exc:  # FitError, or a numerical failure: shown, never a traceback
         outcome.fit_error = _message(exc)
     core = list(outcome.result.warnings()) if outcome.result is not None else []
@@ -471,6 +474,8 @@ def extrapolation(
         return extrapolation_check(
             table, options.form, by=by, quantile=quantile, **options.kwargs()
         )
+    except MemoryError:  # in a job: reported as its memory budget, with what to do
+        raise
     except Exception as exc:
         return _message(exc)
 

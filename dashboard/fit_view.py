@@ -398,9 +398,7 @@ def show_charts(
                     "Loss in nats/token; error = predicted / observed − 1 of the fit "
                     "to the smaller runs."
                 )
-            # the automatic form rolls out the form it resolved to (chinchilla or power-n)
-            resolved = replace(options, form=result.form) if options.form == "auto" else options
-            rollout_fig = show_rollout(table, source, resolved)
+            rollout_fig = show_rollout(table, source, rollout_options(options, result.form))
             if rollout_fig is not None:
                 charts["rollout"] = rollout_fig
 
@@ -416,6 +414,24 @@ def show_charts(
         )
 
     return charts
+
+
+def rollout_options(options: fs.FitOptions, fitted_form: str) -> fs.FitOptions:
+    """The options the scorecard rolls out: the automatic form rolls out the form it resolved
+    to (chinchilla or power-n)."""
+    return replace(options, form=fitted_form) if options.form == "auto" else options
+
+
+def start_ahead(outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions) -> None:
+    """Start the rollout scorecard, which the page shows last, as soon as the fit is known
+    (`dashboard.ahead`: in a job beside the page; `show_rollout` collects it)."""
+    from dashboard.fit_rollout import ROLLOUT_FORMS, start_rollout
+
+    if outcome.result is None or outcome.table is None or not len(outcome.table):
+        return
+    resolved = rollout_options(options, outcome.result.form)
+    if resolved.form in ROLLOUT_FORMS:
+        start_rollout(source.digest, resolved, outcome.table)
 
 
 def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure | None:  # type: ignore[no-untyped-def]

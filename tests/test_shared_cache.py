@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import dashboard.fit_rollout as fit_rollout
 import dashboard.fit_upload as fit_upload
+from dashboard import ahead
 from dashboard.fit_session import SAMPLE_DIR, sample_names
 from dashboard.shared_cache import is_shipped
 
@@ -56,6 +57,8 @@ def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         calls["rollout"] += 1
         return page_rollout(*args, **kwargs)
 
+    # counted here, in the server's process: no step is started ahead in a job
+    monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)
     monkeypatch.setattr(fit_upload, "fit_log", counted_fit)
     monkeypatch.setattr(fit_rollout, "page_rollout", counted_rollout)
     monkeypatch.setattr(cache_data_api, "get_session_id_or_throw", lambda: calls["visitor"])

@@ -1,0 +1,131 @@
+"""dashboard.ahead: the fit page's rollout scorecard started in a job as soon as the fit is known,
+collected when the page reaches it; the same scorecard as computed in order."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from page_charts import chart_specs
+from streamlit.testing.v1 import AppTest
+
+from dashboard import ahead
+from dashboard import fit_session as fs
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
+GADRE = ROOT / "tests" / "fixtures" / "real-logs" / "gadre-2024" / "gadre2024_final_losses.csv"
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return "woke"
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> None:
+    ahead._SEEN.clear()
+    ahead._PENDING.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _free_slots() -> int:
+    """How many heavy slots can be taken now (each is given back)."""
+    taken = 0
+    while fs.HEAVY_SLOTS.acquire(blocking=False):
+        taken += 1
+    for _ in range(taken):
+        fs.HEAVY_SLOTS.release()
+    return taken
+
+
+def test_a_step_started_ahead_runs_in_a_job_and_is_collected_once() -> None:
+    assert ahead.start(("pid", 1), _pid, what="a test step")
+    assert not ahead.start(("pid", 1), _pid, what="a test step")  # once per key
+    pid = ahead.collect(("pid", 1))
+    assert isinstance(pid, int) and pid != os.getpid()
+    assert ahead.collect(("pid", 1)) is ahead.MISSING
+    assert ahead.collect(("never started",)) is ahead.MISSING
+    assert _free_slots() == fs.MAX_HEAVY_JOBS
+
+
+def test_a_job_that_fails_itself_is_computed_in_order() -> None:
+    """A function the job cannot carry (a closure does not pickle) fails in the thread:
+    `collect` says MISSING, so the page computes the step itself."""
+    local = lambda: 1  # noqa: E731
+    assert ahead.start(("closure",), local, what="a test step")
+    assert ahead.collect(("closure",)) is ahead.MISSING
+    assert _free_slots() == fs.MAX_HEAVY_JOBS
+
+
+def test_without_a_free_slot_nothing_starts_ahead() -> None:
+    taken = 0
+    while fs.HEAVY_SLOTS.acquire(blocking=False):
+        taken += 1
+    try:
+        assert taken == fs.MAX_HEAVY_JOBS
+        assert not ahead.start(("pid", 2), _pid, what="a test step")
+        assert ahead.collect(("pid", 2)) is ahead.MISSING
+    finally:
+        for _ in range(taken):
+            fs.HEAVY_SLOTS.release()
+
+
+def test_a_step_past_its_budget_says_so_as_in_order_and_frees_its_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fs, "JOB_SECONDS", 0.5)
+    assert ahead.start(("sleep",), _sleep, 30.0, what="The test step")
+    message = ahead.collect(("sleep",))
+    assert message.startswith("The test step took longer than its 0.5 s budget")
+    assert message.endswith(fs.TOO_LARGE_ADVICE)
+    assert _free_slots() == fs.MAX_HEAVY_JOBS
+
+
+def _upload_gadre() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state[fs.UPLOAD_FILES_KEY] = [(GADRE.name, GADRE.read_bytes())]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _scorecard(at: AppTest) -> tuple[list[str], list[dict]]:
+    captions = [c.value for c in at.caption if c.value.startswith("Rollout scorecard")]
+    return captions, chart_specs(at)
+
+
+def test_fit_page_shows_the_scorecard_started_ahead_as_computed_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Gadre et al.'s runs uploaded: the scorecard was started ahead and collected from the job
+    (not recomputed), and the page is the one the in-order computation gives."""
+    collected: list[object] = []
+    real_collect = ahead.collect
+
+    def spy(key):  # type: ignore[no-untyped-def]
+        got = real_collect(key)
+        if got is not ahead.MISSING:
+            collected.append(got)
+        return got
+
+    monkeypatch.setattr(ahead, "collect", spy)
+    at = _upload_gadre()
+    started = [key for key in ahead._SEEN if key[0] == "rollout"]
+    assert len(started) == 1 and len(collected) == 1 and not ahead._PENDING
+    captions, specs = _scorecard(at)
+    assert len(captions) == 1
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)
+    in_order = _upload_gadre()
+    assert _scorecard(in_order) == (captions, specs)
