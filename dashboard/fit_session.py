@@ -39,6 +39,7 @@ from scaling_core.fit.points import choose_points, snapshot_points
 from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log
+from scaling_core.runs.factors import SweepFactors
 from scaling_core.runs.factors import sweep_factors as runs_sweep_factors
 from scaling_core.runs.limits import LIMITS, LimitExceeded, ReadBudget, delimited_shape
 from scaling_core.wording import for_page
@@ -264,18 +265,19 @@ def select_log(log: RunLog, where: dict[str, str]) -> RunLog:
     return replace(log, runs=runs.reset_index(drop=True), curves=curves)
 
 
-def sweep_factors(log: RunLog) -> dict[str, list[str]]:
-    """Columns that tell several sweeps of a file apart, with their values (for the pickers)."""
-    return {
-        column: sorted(log.runs[column].astype(str).str.strip().unique())
-        for column in sweep_columns(log.runs)
-    }
+def sweep_factors(log: RunLog, found: SweepFactors | None = None) -> dict[str, list[str]]:
+    """Columns that tell several sweeps of a file apart, with their values (for the pickers);
+    ``found``: the read's own `SweepFactors` of these runs (`RunsRead.factors`), not sorted
+    again."""
+    columns = found.columns if found is not None else sweep_columns(log.runs)
+    return {column: sorted(log.runs[column].astype(str).str.strip().unique()) for column in columns}
 
 
-def first_sweep(runs: pd.DataFrame) -> dict[str, str]:
+def first_sweep(runs: pd.DataFrame, found: SweepFactors | None = None) -> dict[str, str]:
     """The sweep the command line names when a file holds several (its ``--where`` example):
-    the page opens on it rather than pooling them."""
-    return {str(k): str(v) for k, v in runs_sweep_factors(runs).example.items()}
+    the page opens on it rather than pooling them.  ``found`` as for `sweep_factors`."""
+    found = found if found is not None else runs_sweep_factors(runs)
+    return {str(k): str(v) for k, v in found.example.items()}
 
 
 def snapshot_table(curves: pd.DataFrame) -> pd.DataFrame:

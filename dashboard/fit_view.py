@@ -32,6 +32,7 @@ from scaling_core.fit import BootstrapResult, FitError
 from scaling_core.fit import points as fp
 from scaling_core.published import sweep_for_path
 from scaling_core.runs import RunLog
+from scaling_core.runs.factors import SweepFactors
 from scaling_core.wording import for_page
 
 
@@ -510,19 +511,21 @@ def show_downloads(
     )
 
 
-def sweep_pickers(log: RunLog | str, source: fu.Source) -> tuple[tuple[str, str], ...]:
+def sweep_pickers(
+    log: RunLog | str, source: fu.Source, found: SweepFactors | None = None
+) -> tuple[tuple[str, str], ...]:
     """One picker per column that tells several sweeps of the file apart (Porian et al.'s
     dataset, hparams, ...); returns the chosen (column, value) pairs.  A real sample opens on
-    its catalogue's default sweep."""
+    its catalogue's default sweep.  ``found``: the read's sweep factors of these runs."""
     if isinstance(log, str):
         return ()
-    factors = fs.sweep_factors(log)
+    factors = fs.sweep_factors(log, found)
     if not factors:
         return ()
     sweep = sweep_for_path(source.name) if source.kind == "sample" else None
     # The same sweep the command line names when it refuses to pool them (the first
     # combination present); a shipped sample opens on its catalogue's sweep instead.
-    defaults = sweep.default_where if sweep is not None else fs.first_sweep(log.runs)
+    defaults = sweep.default_where if sweep is not None else fs.first_sweep(log.runs, found)
     st.markdown(
         "**This file holds several sweeps**, told apart by the columns below. One of them is "
         "fitted (the first, unless you pick another); *all* fits every row as one law."

@@ -128,7 +128,7 @@ with page("Fit your runs"):
                 "parameter ratio, where a two-term law cannot be identified from them.",
             )
         probe = read.log if usable else "nothing usable"
-        where = fv.sweep_pickers(probe, source)
+        where = fv.sweep_pickers(probe, source, read.factors if usable else None)
         if points == "auto":
             points, why = fs.auto_points(read.log, where)
             st.caption(f"Fit to (automatic): {why}.")
