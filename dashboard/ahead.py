@@ -1,11 +1,12 @@
 """Steps of the fit page started before the script reaches them, in a job beside it.
 
-Once the fit is known, the rollout scorecard (one fit per cutoff, `dashboard.fit_rollout`) no
-longer depends on anything the page shows before it.  Computed in order it waits for the
-report, the fit, the IsoFLOP chart, the residuals and the extrapolation check; started when the
-fit is known, in a child process (`dashboard.jobs.run_isolated`, the same time and memory
-budgets as every step), it runs on the server's other core meanwhile, and the cached step
-collects its result (`collect`) instead of computing it.
+Once the fit is known, the extrapolation check (a second fit, `dashboard.fit_upload`) and the
+rollout scorecard (one fit per cutoff, `dashboard.fit_rollout`) no longer depend on anything the
+page shows before them.  Computed in order they wait for the report, the fit's numbers and the
+IsoFLOP and residual charts; started when the fit is known, each in a child process
+(`dashboard.jobs.run_isolated`, the same time and memory budgets as every step), they run on the
+server's other core meanwhile, and the cached step collects the result (`collect`) instead of
+computing it.
 
 A step starts ahead only when a heavy slot (`fit_session.MAX_HEAVY_JOBS`) is free at once: on
 a busy server it is computed in order, as before, and never waits for a slot it did not need.

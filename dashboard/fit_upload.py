@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
+from dashboard import ahead
 from dashboard.fit_session import (
     BOOTSTRAP_KEY,
     HEAVY_BYTES,
@@ -265,11 +266,25 @@ def cached_extrapolation(
 ) -> ExtrapolationResult | str:
     """`extrapolation` of the fitted table of this content under these options (a second fit,
     so for a large upload, ``heavy``, by `run_heavy` as the first fit is)."""
+    started = ahead.collect(("extrapolation", file_digest, options_key, by, quantile))
+    if started is not ahead.MISSING:
+        return started
     options = FitOptions(*options_key)
     if not heavy:
         return extrapolation(_table, options, by, quantile)
     return run_heavy(
         extrapolation, _table, options, by, quantile, what="The extrapolation check", too_large=str
+    )
+
+
+def start_extrapolation(
+    file_digest: str, options: FitOptions, by: str, quantile: float, table: pd.DataFrame
+) -> None:
+    """Start `extrapolation` now, in a job beside the page (`dashboard.ahead`), for
+    `cached_extrapolation` to collect when the page reaches the check."""
+    key = ("extrapolation", file_digest, options.key(), by, float(quantile))
+    ahead.start(
+        key, extrapolation, table, options, by, float(quantile), what="The extrapolation check"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -338,7 +339,7 @@ def show_charts(
                 "Hold out the largest runs by",
                 "f_by",
                 ["compute_flops", "n_params"],
-                "compute_flops",
+                HOLDOUT_DEFAULTS["f_by"],
                 container=e1,
                 format_func=lambda b: {
                     "compute_flops": "compute C",
@@ -350,7 +351,7 @@ def show_charts(
                 "f_q",
                 0.5,
                 0.95,
-                0.8,
+                HOLDOUT_DEFAULTS["f_q"],
                 0.05,
                 container=e2,
             )
@@ -423,13 +424,32 @@ def rollout_options(options: fs.FitOptions, fitted_form: str) -> fs.FitOptions:
     return replace(options, form=fitted_form) if options.form == "auto" else options
 
 
+#: The extrapolation check's controls and their defaults.
+HOLDOUT_DEFAULTS: dict[str, Any] = {"f_by": "compute_flops", "f_q": 0.8}
+
+
+def _holdout_controls() -> tuple[str, float] | None:
+    """The extrapolation check's controls as the page will read them, when known before they
+    are drawn: their session values, or their defaults when neither the session nor the link
+    sets them (a link's value is read only when its control is drawn)."""
+    if all(key in st.session_state for key in HOLDOUT_DEFAULTS):
+        return str(st.session_state["f_by"]), float(st.session_state["f_q"])
+    if any(key in st.session_state or key in st.query_params for key in HOLDOUT_DEFAULTS):
+        return None
+    return HOLDOUT_DEFAULTS["f_by"], float(HOLDOUT_DEFAULTS["f_q"])
+
+
 def start_ahead(outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions) -> None:
-    """Start the rollout scorecard, which the page shows last, as soon as the fit is known
-    (`dashboard.ahead`: in a job beside the page; `show_rollout` collects it)."""
+    """Start the steps the page shows after the fit's report and charts, the extrapolation
+    check and the rollout scorecard, as soon as the fit is known (`dashboard.ahead`: each in a
+    job beside the page; `fu.cached_extrapolation` and `show_rollout` collect them)."""
     from dashboard.fit_rollout import ROLLOUT_FORMS, start_rollout
 
     if outcome.result is None or outcome.table is None or not len(outcome.table):
         return
+    controls = _holdout_controls()
+    if controls is not None:
+        fu.start_extrapolation(source.digest, options, *controls, outcome.table)
     resolved = rollout_options(options, outcome.result.form)
     if resolved.form in ROLLOUT_FORMS:
         start_rollout(source.digest, resolved, outcome.table)

@@ -98,34 +98,48 @@ def _upload_gadre() -> AppTest:
     return at
 
 
-def _scorecard(at: AppTest) -> tuple[list[str], list[dict]]:
+def _extras(at: AppTest) -> tuple[list[str], dict[str, str], list[dict]]:
+    """The rollout scorecard's caption, the metrics (the extrapolation check's among them)
+    and every chart."""
     captions = [c.value for c in at.caption if c.value.startswith("Rollout scorecard")]
-    return captions, chart_specs(at)
+    return captions, {m.label: m.value for m in at.metric}, chart_specs(at)
 
 
-def test_fit_page_shows_the_scorecard_started_ahead_as_computed_in_order(
+def test_fit_page_shows_the_steps_started_ahead_as_computed_in_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Gadre et al.'s runs uploaded: the scorecard was started ahead and collected from the job
-    (not recomputed), and the page is the one the in-order computation gives."""
+    """Gadre et al.'s runs uploaded: the extrapolation check and the rollout scorecard were
+    started ahead and collected from their jobs (not recomputed), and the page is the one the
+    in-order computation gives."""
     collected: list[object] = []
     real_collect = ahead.collect
 
     def spy(key):  # type: ignore[no-untyped-def]
         got = real_collect(key)
         if got is not ahead.MISSING:
-            collected.append(got)
+            collected.append(key[0])
         return got
 
     monkeypatch.setattr(ahead, "collect", spy)
     at = _upload_gadre()
-    started = [key for key in ahead._SEEN if key[0] == "rollout"]
-    assert len(started) == 1 and len(collected) == 1 and not ahead._PENDING
-    captions, specs = _scorecard(at)
-    assert len(captions) == 1
+    assert sorted(key[0] for key in ahead._SEEN) == ["extrapolation", "rollout"]
+    assert sorted(collected) == ["extrapolation", "rollout"] and not ahead._PENDING
+    shown = _extras(at)
+    assert len(shown[0]) == 1 and "Held-out runs" in shown[1]
 
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)
-    in_order = _upload_gadre()
-    assert _scorecard(in_order) == (captions, specs)
+    assert _extras(_upload_gadre()) == shown
+
+
+def test_a_moved_holdout_control_is_not_guessed() -> None:
+    """A link that sets the check's quantile: its value is read only when the control is
+    drawn, so the check is not started ahead (it would be a job for another quantile)."""
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params["f_q"] = "0.6"
+    at.session_state[fs.UPLOAD_FILES_KEY] = [(GADRE.name, GADRE.read_bytes())]
+    at.run()
+    assert not at.exception
+    assert [key[0] for key in ahead._SEEN] == ["rollout"]
+    assert not ahead._PENDING
