@@ -8,8 +8,10 @@ IsoFLOP and residual charts; started when the fit is known, each in a child proc
 server's other core meanwhile, and the cached step collects the result (`collect`) instead of
 computing it.
 
-A step starts ahead only when a heavy slot (`fit_session.MAX_HEAVY_JOBS`) is free at once: on
-a busy server it is computed in order, as before, and never waits for a slot it did not need.
+A step starts ahead only when a heavy slot (`fit_session.MAX_HEAVY_JOBS`) is free at once and
+the fork server is warm (`jobs.warm`; a sample opened by link reaches its fit while the server
+still imports): otherwise it is computed in order, as before, and never waits for a slot or a
+server it did not need.
 Each key starts at most once in this process (a rerun finds the result in the page's cache), and
 a result no rerun collects is dropped after `KEEP_SECONDS`.
 """
@@ -25,6 +27,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from dashboard import fit_session as fs
+from dashboard import jobs
 from dashboard.jobs import JobTooLarge, run_isolated
 
 _LOG = logging.getLogger(__name__)
@@ -64,7 +67,7 @@ def start(key: Hashable, func: Callable[..., Any], *args: Any, what: str) -> boo
     with _LOCK:
         for old in [k for k, (t, _) in _PENDING.items() if now - t > KEEP_SECONDS]:
             del _PENDING[old]
-        if key in _SEEN:
+        if key in _SEEN or not jobs.warm():  # a cold server: its imports would cost more
             return False
         if not fs.HEAVY_SLOTS.acquire(blocking=False):
             return False

@@ -240,10 +240,31 @@ class _ForkServer:
 _SERVER = _ForkServer()
 
 
+_WARM = threading.Event()
+
+
+def _warm_start() -> None:
+    """Start the server and fork one empty job through it: once that returns, the server has
+    imported everything and answers in milliseconds."""
+    try:
+        run_isolated(int, timeout_s=300, memory_mb=256, what="the fork server's first job")
+    except Exception:  # the first real job starts it again, and reports what failed
+        return
+    _WARM.set()
+
+
 def prestart() -> None:
     """Start the fork server in the background, so that the first large upload does not wait
-    for its imports."""
-    threading.Thread(target=_SERVER.ensure_started, name="jobs-prestart", daemon=True).start()
+    for its imports (`warm` tells when it is ready)."""
+    if not _WARM.is_set():
+        threading.Thread(target=_warm_start, name="jobs-prestart", daemon=True).start()
+
+
+def warm() -> bool:
+    """Whether the fork server is up and has run a job (a job starts in milliseconds): work
+    that is only worth a job when it starts at once (`dashboard.ahead`) asks first."""
+    process = _SERVER._process
+    return _WARM.is_set() and process is not None and process.poll() is None
 
 
 def run_isolated(

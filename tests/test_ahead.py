@@ -4,6 +4,7 @@ collected when the page reaches it; the same scorecard as computed in order."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import streamlit as st
 from page_charts import chart_specs
 from streamlit.testing.v1 import AppTest
 
-from dashboard import ahead
+from dashboard import ahead, jobs
 from dashboard import fit_session as fs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,12 @@ def _sleep(seconds: float) -> str:
 
 @pytest.fixture(autouse=True)
 def _fresh() -> None:
+    """A warm fork server (as on a server where the fit page was opened), nothing started."""
+    jobs.prestart()
+    deadline = time.monotonic() + 120
+    while not jobs.warm() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert jobs.warm()
     ahead._SEEN.clear()
     ahead._PENDING.clear()
     st.cache_data.clear()
@@ -63,6 +70,16 @@ def test_a_job_that_fails_itself_is_computed_in_order() -> None:
     local = lambda: 1  # noqa: E731
     assert ahead.start(("closure",), local, what="a test step")
     assert ahead.collect(("closure",)) is ahead.MISSING
+    assert _free_slots() == fs.MAX_HEAVY_JOBS
+
+
+def test_a_cold_fork_server_means_computed_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the fork server has run its first job (it is still importing), a step started
+    ahead would wait for the imports: it is computed in order instead."""
+    monkeypatch.setattr(jobs, "_WARM", threading.Event())
+    assert not jobs.warm()
+    assert not ahead.start(("pid", 3), _pid, what="a test step")
+    assert ahead.collect(("pid", 3)) is ahead.MISSING
     assert _free_slots() == fs.MAX_HEAVY_JOBS
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 import os
 import time
@@ -107,8 +108,9 @@ def _job_functions() -> dict[str, str]:
                 first = node.args[0]
                 if callee not in ("run_heavy", "run_isolated") or not isinstance(first, ast.Name):
                     continue
-                if first.id not in parameters:
-                    found[f"{path.stem}: {first.id}"] = getattr(module, first.id).__module__
+                if first.id not in parameters:  # a builtin (the warm-up's int) is in builtins
+                    func = getattr(module, first.id, None) or getattr(builtins, first.id)
+                    found[f"{path.stem}: {first.id}"] = func.__module__
     return found
 
 
