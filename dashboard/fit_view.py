@@ -7,6 +7,7 @@ from `dashboard.fit_session` (cached) and the figures and tables from `charts/`.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from typing import Any
@@ -228,7 +229,8 @@ def show_fit(
         if len(derived):
             right.table(derived)
         with st.expander("Full fit report"):
-            st.code(result.report(ident), language=None)
+            # preformatted text: st.code's highlighter is slow to load for plain text
+            st.html(f"<pre>{html.escape(result.report(ident))}</pre>")
 
         # ------------------------------------------------------ bootstrap
         st.markdown(

@@ -174,7 +174,7 @@ def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
     # share link in the sidebar
     assert len(chart_json(at)) == 5
     assert len(at.get("download_button")) >= 4
-    assert any("f_points=final" in c.value for c in at.sidebar.code)
+    assert any("f_points=final" in m.value for m in at.sidebar.markdown)
 
 
 def test_collinear_learning_curves_fit_snapshots_by_default() -> None:

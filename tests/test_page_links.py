@@ -102,11 +102,20 @@ def view(at: AppTest) -> dict[str, Any]:
     for widget in controls(at):
         shown[f"{type(widget).__name__}:{widget.label}"] = repr(widget.value)
     for kind in ("markdown", "caption", "metric", "info", "warning", "error", "title"):
-        shown[kind] = [repr(getattr(e, "value", e)) for e in getattr(at, kind)]
+        shown[kind] = [
+            repr(getattr(e, "value", e)) for e in getattr(at, kind) if not is_share_link(e)
+        ]
     shown["metric labels"] = [m.label for m in at.metric]
     shown["tables"] = [e.value.to_csv() for e in at.dataframe]
     shown["charts"] = [chart_titles(spec) for spec in chart_specs(at)]
     return shown
+
+
+def is_share_link(element: Any) -> bool:
+    """The sidebar's link to the view (`dashboard.widgets.share_link`: a markdown link whose
+    text is the link as code); the link itself is compared as the query parameters."""
+    value = str(getattr(element, "value", ""))
+    return value.startswith("[`") and "`](" in value
 
 
 def chart_titles(spec: dict) -> str:
