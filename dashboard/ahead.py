@@ -4,7 +4,7 @@ Once the fit is known, the extrapolation check (a second fit, `dashboard.fit_upl
 rollout scorecard (one fit per cutoff, `dashboard.fit_rollout`) no longer depend on anything the
 page shows before them.  Computed in order they wait for the report, the fit's numbers and the
 IsoFLOP and residual charts; started when the fit is known, each in a child process
-(`dashboard.jobs.run_isolated`, the same time and memory budgets as every step), they run on the
+(`fit_session.run_budgeted`, the same time and memory budgets as every step), they run on the
 server's other core meanwhile, and the cached step collects the result (`collect`) instead of
 computing it.
 
@@ -28,7 +28,6 @@ from typing import Any
 
 from dashboard import fit_session as fs
 from dashboard import jobs
-from dashboard.jobs import JobTooLarge, run_isolated
 
 _LOG = logging.getLogger(__name__)
 
@@ -47,13 +46,7 @@ _SEEN: OrderedDict[Hashable, None] = OrderedDict()
 def _run(future: Future, func: Callable[..., Any], args: tuple, what: str) -> None:
     """In a thread: the job in its slot; the slot is freed when it ends."""
     try:
-        try:
-            result: Any = run_isolated(
-                func, *args, timeout_s=fs.JOB_SECONDS, memory_mb=fs.JOB_MEMORY_MB, what=what
-            )
-        except JobTooLarge as exc:
-            result = f"{exc}. {fs.TOO_LARGE_ADVICE}"  # what `fit_session.run_heavy` returns
-        future.set_result(result)
+        future.set_result(fs.run_budgeted(func, *args, what=what, too_large=str))
     except BaseException as exc:  # a failure of the job itself: `collect` computes in order
         future.set_exception(exc)
     finally:

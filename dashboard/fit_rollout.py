@@ -7,6 +7,8 @@ rerun are rolled out here; anything else gets the reason and the command-line eq
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from dashboard import ahead
@@ -67,7 +69,7 @@ def cached_rollout(
     """`page_rollout` of this content, options and fitted points (cached per session); for a
     large upload, ``heavy``, by `run_heavy` as its fit is (one fit per cutoff: seconds that
     would otherwise hold the server's interpreter)."""
-    started = ahead.collect(("rollout", file_digest, options_key, fingerprint))
+    started = ahead.collect(rollout_key(file_digest, options_key, fingerprint))
     if started is not ahead.MISSING:
         return started
     options = FitOptions(*options_key)
@@ -76,8 +78,20 @@ def cached_rollout(
     return run_heavy(page_rollout, _table, options, what="The rollout scorecard", too_large=str)
 
 
+def rollout_key(file_digest: str, options_key: tuple, fingerprint: str) -> tuple:
+    """What a rollout started ahead is collected by: `cached_rollout`'s hashed arguments."""
+    return ("rollout", file_digest, options_key, fingerprint)
+
+
+def rollout_options(options: FitOptions, fitted_form: str) -> FitOptions:
+    """The options the scorecard rolls out: the automatic form rolls out the form it resolved
+    to (chinchilla or power-n)."""
+    return replace(options, form=fitted_form) if options.form == "auto" else options
+
+
 def start_rollout(file_digest: str, options: FitOptions, table: pd.DataFrame) -> None:
     """Start `page_rollout` now, in a job beside the page (`dashboard.ahead`), for
     `cached_rollout` to collect when the page reaches the scorecard."""
-    key = ("rollout", file_digest, options.key(), table_key(table))
-    ahead.start(key, page_rollout, table, options, what="The rollout scorecard")
+    if options.form in ROLLOUT_FORMS:
+        key = rollout_key(file_digest, options.key(), table_key(table))
+        ahead.start(key, page_rollout, table, options, what="The rollout scorecard")

@@ -36,11 +36,10 @@ from scaling_core.fit import (
     fit,
 )
 from scaling_core.fit.points import choose_points, snapshot_points
-from scaling_core.fit.sweeps import select_rows, sweep_columns
+from scaling_core.fit.sweeps import select_rows
 from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log
 from scaling_core.runs.factors import SweepFactors
-from scaling_core.runs.factors import sweep_factors as runs_sweep_factors
 from scaling_core.runs.limits import LIMITS, LimitExceeded, ReadBudget, delimited_shape
 from scaling_core.wording import for_page
 
@@ -93,19 +92,24 @@ TOO_LARGE_ADVICE = (
 )
 
 
+def run_budgeted(
+    func: Callable[..., Any], *args: Any, what: str, too_large: Callable[[str], Any]
+) -> Any:
+    """``func(*args)`` in a child process within the page's budgets, in a heavy slot the caller
+    holds; when it runs out of time or memory, ``too_large(message)`` (the message says which
+    budget and what to do)."""
+    try:
+        return run_isolated(func, *args, timeout_s=JOB_SECONDS, memory_mb=JOB_MEMORY_MB, what=what)
+    except JobTooLarge as exc:
+        return too_large(f"{exc}. {TOO_LARGE_ADVICE}")
+
+
 def run_heavy(
     func: Callable[..., Any], *args: Any, what: str, too_large: Callable[[str], Any]
 ) -> Any:
-    """``func(*args)`` in a child process within the page's budgets, after waiting for a heavy
-    slot; when it runs out of time or memory, ``too_large(message)`` (the message says which
-    budget and what to do)."""
+    """`run_budgeted` after waiting for a heavy slot."""
     with HEAVY_SLOTS:
-        try:
-            return run_isolated(
-                func, *args, timeout_s=JOB_SECONDS, memory_mb=JOB_MEMORY_MB, what=what
-            )
-        except JobTooLarge as exc:
-            return too_large(f"{exc}. {TOO_LARGE_ADVICE}")
+        return run_budgeted(func, *args, what=what, too_large=too_large)
 
 
 #: Session keys: the uploaded bytes and file name (also the test seam), the chosen sample.
@@ -265,18 +269,18 @@ def select_log(log: RunLog, where: dict[str, str]) -> RunLog:
     return replace(log, runs=runs.reset_index(drop=True), curves=curves)
 
 
-def sweep_factors(log: RunLog, found: SweepFactors | None = None) -> dict[str, list[str]]:
+def sweep_factors(log: RunLog, found: SweepFactors) -> dict[str, list[str]]:
     """Columns that tell several sweeps of a file apart, with their values (for the pickers);
-    ``found``: the read's own `SweepFactors` of these runs (`RunsRead.factors`), not sorted
-    again."""
-    columns = found.columns if found is not None else sweep_columns(log.runs)
-    return {column: sorted(log.runs[column].astype(str).str.strip().unique()) for column in columns}
+    ``found``: the read's `SweepFactors` of these runs (`RunsRead.factors`)."""
+    return {
+        column: sorted(log.runs[column].astype(str).str.strip().unique())
+        for column in found.columns
+    }
 
 
-def first_sweep(runs: pd.DataFrame, found: SweepFactors | None = None) -> dict[str, str]:
+def first_sweep(found: SweepFactors) -> dict[str, str]:
     """The sweep the command line names when a file holds several (its ``--where`` example):
-    the page opens on it rather than pooling them.  ``found`` as for `sweep_factors`."""
-    found = found if found is not None else runs_sweep_factors(runs)
+    the page opens on it rather than pooling them."""
     return {str(k): str(v) for k, v in found.example.items()}
 
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
 from dashboard import ahead
+from dashboard.fit_rollout import rollout_options, start_rollout
 from dashboard.fit_session import (
     BOOTSTRAP_KEY,
     HEAVY_BYTES,
@@ -266,7 +268,7 @@ def cached_extrapolation(
 ) -> ExtrapolationResult | str:
     """`extrapolation` of the fitted table of this content under these options (a second fit,
     so for a large upload, ``heavy``, by `run_heavy` as the first fit is)."""
-    started = ahead.collect(("extrapolation", file_digest, options_key, by, quantile))
+    started = ahead.collect(extrapolation_key(file_digest, options_key, by, quantile))
     if started is not ahead.MISSING:
         return started
     options = FitOptions(*options_key)
@@ -277,15 +279,41 @@ def cached_extrapolation(
     )
 
 
-def start_extrapolation(
-    file_digest: str, options: FitOptions, by: str, quantile: float, table: pd.DataFrame
-) -> None:
-    """Start `extrapolation` now, in a job beside the page (`dashboard.ahead`), for
-    `cached_extrapolation` to collect when the page reaches the check."""
-    key = ("extrapolation", file_digest, options.key(), by, float(quantile))
-    ahead.start(
-        key, extrapolation, table, options, by, float(quantile), what="The extrapolation check"
-    )
+def extrapolation_key(file_digest: str, options_key: tuple, by: str, quantile: float) -> tuple:
+    """What a check started ahead is collected by: `cached_extrapolation`'s hashed arguments."""
+    return ("extrapolation", file_digest, options_key, by, float(quantile))
+
+
+#: The extrapolation check's controls and their defaults (`fit_view.show_charts` draws them).
+HOLDOUT_DEFAULTS: dict[str, Any] = {"f_by": "compute_flops", "f_q": 0.8}
+
+
+def holdout_controls() -> tuple[str, float] | None:
+    """The extrapolation check's controls as the page will read them, when known before they
+    are drawn: their session values, or their defaults when neither the session nor the link
+    sets them (a link's value is read only when its control is drawn)."""
+    if all(key in st.session_state for key in HOLDOUT_DEFAULTS):
+        return str(st.session_state["f_by"]), float(st.session_state["f_q"])
+    if any(key in st.session_state or key in st.query_params for key in HOLDOUT_DEFAULTS):
+        return None
+    return HOLDOUT_DEFAULTS["f_by"], float(HOLDOUT_DEFAULTS["f_q"])
+
+
+def start_ahead(outcome: FitOutcome, source: Source, options: FitOptions) -> None:
+    """Start the steps the page shows after the fit's report and charts, the extrapolation
+    check and the rollout scorecard, as soon as the fit is known (`dashboard.ahead`: each in a
+    job beside the page; `cached_extrapolation` and `fit_rollout.cached_rollout` collect
+    them)."""
+    if outcome.result is None or outcome.table is None or not len(outcome.table):
+        return
+    controls = holdout_controls()
+    if controls is not None:
+        key = extrapolation_key(source.digest, options.key(), *controls)
+        ahead.start(
+            key, extrapolation, outcome.table, options, *controls, what="The extrapolation check"
+        )
+    resolved = rollout_options(options, outcome.result.form)
+    start_rollout(source.digest, resolved, outcome.table)
 
 
 def outcome_for(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
-from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -27,6 +25,7 @@ from dashboard import downloads
 from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
+from dashboard.fit_rollout import rollout_options
 from dashboard.layout import show_chart
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, number_slider
@@ -341,7 +340,7 @@ def show_charts(
                 "Hold out the largest runs by",
                 "f_by",
                 ["compute_flops", "n_params"],
-                HOLDOUT_DEFAULTS["f_by"],
+                fu.HOLDOUT_DEFAULTS["f_by"],
                 container=e1,
                 format_func=lambda b: {
                     "compute_flops": "compute C",
@@ -353,7 +352,7 @@ def show_charts(
                 "f_q",
                 0.5,
                 0.95,
-                HOLDOUT_DEFAULTS["f_q"],
+                fu.HOLDOUT_DEFAULTS["f_q"],
                 0.05,
                 container=e2,
             )
@@ -418,43 +417,6 @@ def show_charts(
         )
 
     return charts
-
-
-def rollout_options(options: fs.FitOptions, fitted_form: str) -> fs.FitOptions:
-    """The options the scorecard rolls out: the automatic form rolls out the form it resolved
-    to (chinchilla or power-n)."""
-    return replace(options, form=fitted_form) if options.form == "auto" else options
-
-
-#: The extrapolation check's controls and their defaults.
-HOLDOUT_DEFAULTS: dict[str, Any] = {"f_by": "compute_flops", "f_q": 0.8}
-
-
-def _holdout_controls() -> tuple[str, float] | None:
-    """The extrapolation check's controls as the page will read them, when known before they
-    are drawn: their session values, or their defaults when neither the session nor the link
-    sets them (a link's value is read only when its control is drawn)."""
-    if all(key in st.session_state for key in HOLDOUT_DEFAULTS):
-        return str(st.session_state["f_by"]), float(st.session_state["f_q"])
-    if any(key in st.session_state or key in st.query_params for key in HOLDOUT_DEFAULTS):
-        return None
-    return HOLDOUT_DEFAULTS["f_by"], float(HOLDOUT_DEFAULTS["f_q"])
-
-
-def start_ahead(outcome: fs.FitOutcome, source: fu.Source, options: fs.FitOptions) -> None:
-    """Start the steps the page shows after the fit's report and charts, the extrapolation
-    check and the rollout scorecard, as soon as the fit is known (`dashboard.ahead`: each in a
-    job beside the page; `fu.cached_extrapolation` and `show_rollout` collect them)."""
-    from dashboard.fit_rollout import ROLLOUT_FORMS, start_rollout
-
-    if outcome.result is None or outcome.table is None or not len(outcome.table):
-        return
-    controls = _holdout_controls()
-    if controls is not None:
-        fu.start_extrapolation(source.digest, options, *controls, outcome.table)
-    resolved = rollout_options(options, outcome.result.form)
-    if resolved.form in ROLLOUT_FORMS:
-        start_rollout(source.digest, resolved, outcome.table)
 
 
 def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure | None:  # type: ignore[no-untyped-def]
@@ -534,12 +496,12 @@ def show_downloads(
 
 
 def sweep_pickers(
-    log: RunLog | str, source: fu.Source, found: SweepFactors | None = None
+    log: RunLog | str, source: fu.Source, found: SweepFactors | None
 ) -> tuple[tuple[str, str], ...]:
     """One picker per column that tells several sweeps of the file apart (Porian et al.'s
     dataset, hparams, ...); returns the chosen (column, value) pairs.  A real sample opens on
     its catalogue's default sweep.  ``found``: the read's sweep factors of these runs."""
-    if isinstance(log, str):
+    if isinstance(log, str) or found is None:
         return ()
     factors = fs.sweep_factors(log, found)
     if not factors:
@@ -547,7 +509,7 @@ def sweep_pickers(
     sweep = sweep_for_path(source.name) if source.kind == "sample" else None
     # The same sweep the command line names when it refuses to pool them (the first
     # combination present); a shipped sample opens on its catalogue's sweep instead.
-    defaults = sweep.default_where if sweep is not None else fs.first_sweep(log.runs, found)
+    defaults = sweep.default_where if sweep is not None else fs.first_sweep(found)
     st.markdown(
         "**This file holds several sweeps**, told apart by the columns below. One of them is "
         "fitted (the first, unless you pick another); *all* fits every row as one law."

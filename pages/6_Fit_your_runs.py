@@ -137,7 +137,7 @@ with page("Fit your runs"):
             outcome = fs.FitOutcome(read_error=read or "nothing read")
         else:
             outcome = fu.outcome_for(source, options, read, mapping.key if mapping else "")
-            fv.start_ahead(outcome, source, options)
+            fu.start_ahead(outcome, source, options)
         snapshots = outcome.snapshots
         if snapshots:
             st.info(fs.SNAPSHOT_CAVEAT, icon=":material/info:")
