@@ -36,7 +36,7 @@ from scaling_core.fit import (
     fit,
 )
 from scaling_core.fit.points import choose_points, snapshot_points
-from scaling_core.fit.sweeps import select_rows
+from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import OTHER_REAL_LABELS, real_sample_paths, sweep_for_path
 from scaling_core.runs import RunLog, RunLogError, RunsRead, read_run_log
 from scaling_core.runs.factors import SweepFactors
@@ -269,13 +269,12 @@ def select_log(log: RunLog, where: dict[str, str]) -> RunLog:
     return replace(log, runs=runs.reset_index(drop=True), curves=curves)
 
 
-def sweep_factors(log: RunLog, found: SweepFactors) -> dict[str, list[str]]:
+def sweep_factors(log: RunLog, found: SweepFactors | None = None) -> dict[str, list[str]]:
     """Columns that tell several sweeps of a file apart, with their values (for the pickers);
-    ``found``: the read's `SweepFactors` of these runs (`RunsRead.factors`)."""
-    return {
-        column: sorted(log.runs[column].astype(str).str.strip().unique())
-        for column in found.columns
-    }
+    ``found``: the read's `SweepFactors` of these runs (`RunsRead.factors`), when the caller
+    has it, else they are sorted here (`scaling_core.fit.sweeps.sweep_columns`)."""
+    columns = found.columns if found is not None else sweep_columns(log.runs)
+    return {column: sorted(log.runs[column].astype(str).str.strip().unique()) for column in columns}
 
 
 def first_sweep(found: SweepFactors) -> dict[str, str]:
