@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 from charts.format import format_count, format_flops, log_ticks
 from charts.style import SLIM_COLORBAR, apply_log_axis, base_layout
 
-#: Name of the trace that marks the chosen run (moved by `place_run`).
-RUN_TRACE = "your run"
+#: Name of the trace that marks the chosen run on the 3-D surface (moved by `place_run`), and
+#: the label of its marker on the contour map (`run_overlay`).
+RUN_TRACE = RUN_LABEL = "your run"
 
 
 def _grid_hover(n_params: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
@@ -34,11 +35,11 @@ def landscape_figure(
     iso_flops: list[float],
     optimal_n: np.ndarray,
     optimal_d: np.ndarray,
-    point: tuple[float, float, float],
+    point: tuple[float, float, float] | None,
     law_label: str,
 ) -> go.Figure:
     """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND,
-    the compute-optimal path and the chosen run marked."""
+    the compute-optimal path and the chosen run marked (`run_overlay`; none without ``point``)."""
     log_n, log_d = np.log10(n_params), np.log10(n_tokens)
     hover = _grid_hover(n_params, n_tokens)
     fig = go.Figure(
@@ -105,25 +106,62 @@ def landscape_figure(
             hovertemplate="compute-optimal<br>%{customdata}<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            marker={
-                "size": 14,
-                "color": "white",
-                "line": {"color": "black", "width": 2},
-                "symbol": "x",
-            },
-            name=RUN_TRACE,
-        )
-    )
     fig.update_layout(**base_layout(title=f"Loss landscape: {law_label}", height=560))
     fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
     apply_log_axis(fig, "x", d_lo, d_hi, "training tokens D", log_coordinates=True)
     apply_log_axis(fig, "y", n_lo, n_hi, "parameters N", log_coordinates=True)
-    return place_run(fig, point)
+    if point is not None:
+        marker = run_overlay(point)
+        fig.update_layout(
+            shapes=list(fig.layout.shapes) + marker["shapes"],
+            annotations=list(fig.layout.annotations) + marker["annotations"],
+        )
+    return fig
+
+
+def run_overlay(point: tuple[float, float, float]) -> dict[str, list[dict]]:
+    """The chosen run (N, D, loss) on the contour map, as layout shapes and an annotation (a
+    white cross outlined in black, labelled "your run", its numbers on hover): what the N and
+    D sliders move, drawn over a landscape built once (`dashboard.live_chart.show_live_chart`).
+
+    Shapes, not a marker trace: Plotly redraws a moved shape alone, while a changed trace makes
+    it recompute and redraw the whole contour map with its labels (about 200 ms a move)."""
+    n_point, d_point, loss_point = point
+    x, y = float(np.log10(d_point)), float(np.log10(n_point))
+    cross = {
+        "type": "path",
+        "xref": "x",
+        "yref": "y",
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": x,
+        "yanchor": y,
+        "path": "M-6,-6L6,6M-6,6L6,-6",
+    }
+    return {
+        "shapes": [
+            {**cross, "line": {"color": "black", "width": 5}},
+            {**cross, "line": {"color": "white", "width": 2.5}},
+        ],
+        "annotations": [
+            {
+                "x": x,
+                "y": y,
+                "xref": "x",
+                "yref": "y",
+                "text": RUN_LABEL,
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 10,
+                "font": {"size": 12, "color": "black"},
+                "bgcolor": "rgba(255,255,255,0.75)",
+                "hovertext": (
+                    f"{RUN_LABEL}<br>N {format_count(n_point)} · D {format_count(d_point)}"
+                    f"<br>loss {loss_point:.3f} nats/token"
+                ),
+            }
+        ],
+    }
 
 
 def surface_figure(
@@ -180,11 +218,12 @@ def surface_figure(
 
 
 def place_run(fig: go.Figure, point: tuple[float, float, float]) -> go.Figure:
-    """Move the "your run" marker of a landscape or surface figure to (N, D, loss), in place.
+    """Move the "your run" marker of a surface figure to (N, D, loss), in place.
 
-    Everything else in those figures depends only on the law and the grid, so a page can keep
+    Everything else in the figure depends only on the law and the grid, so a page can keep
     one figure and call this on each slider move instead of building the figure again (the
-    100 × 100 grid and its hover labels are most of a rerun's cost).
+    100 × 100 grid and its hover labels are most of a rerun's cost).  The contour map marks the
+    run with `run_overlay` instead.
     """
     n_point, d_point, loss_point = point
     label = (

@@ -6,8 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.landscape import landscape_figure, place_run, surface_figure
+from charts.landscape import landscape_figure, place_run, run_overlay, surface_figure
 from dashboard.kept_figure import kept_figure
+from dashboard.live_chart import Overlay
 from dashboard.state import available_laws
 from scaling_core.allocation import Allocation, compute_optimal_frontier, loss_surface
 from scaling_core.laws import Law
@@ -43,15 +44,26 @@ def frontier_arrays(key: str, c_lo: float, c_hi: float, n_points: int = 200) -> 
 LANDSCAPE_RANGE: tuple[float, float, float, float] = (1e6, 1e13, 1e8, 1e15)
 
 
-def landscape_view(law: Law, point: tuple[float, float, float], *, show_3d: bool) -> go.Figure:
+def landscape_view(
+    law: Law, point: tuple[float, float, float], *, show_3d: bool
+) -> tuple[go.Figure, Overlay | None]:
     """The loss landscape (contour map, or 3-D surface) of ``law`` with ``point`` = (N, D, loss)
-    marked.  The figure is built once per law and view and kept for the session; a slider
-    move only places the marker (`charts.landscape.place_run`)."""
+    marked, and what marks it.  The figure is built once per law and view and kept for the
+    session: a slider move only changes the contour map's overlay (`charts.landscape.run_overlay`,
+    the figure itself is read-only) or places the surface's marker
+    (`charts.landscape.place_run`)."""
+    if show_3d:
+        fig = kept_figure(
+            "landscape-3d",
+            (law.key, repr(law)),
+            lambda: surface_figure(
+                *surface_arrays(law.key, *LANDSCAPE_RANGE), point=point, law_label=law.label
+            ),
+        )
+        return place_run(fig, point), None
 
     def build() -> go.Figure:
         n_grid, d_grid, surface = surface_arrays(law.key, *LANDSCAPE_RANGE)
-        if show_3d:
-            return surface_figure(n_grid, d_grid, surface, point=point, law_label=law.label)
         frontier = frontier_arrays(law.key, 1e12, 1e28)
         return landscape_figure(
             n_grid,
@@ -60,9 +72,9 @@ def landscape_view(law: Law, point: tuple[float, float, float], *, show_3d: bool
             iso_flops=[1e18, 1e21, 1e24, 1e27],
             optimal_n=frontier.n_params,
             optimal_d=frontier.n_tokens,
-            point=point,
+            point=None,
             law_label=law.label,
         )
 
-    fig = kept_figure("landscape", (law.key, repr(law), show_3d), build)
-    return place_run(fig, point)
+    fig = kept_figure("landscape", (law.key, repr(law)), build, read_only=True)
+    return fig, run_overlay(point)

@@ -15,18 +15,25 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.style import fixed_margins
+from dashboard.live_chart import freeze
 
 _STATE_KEY = "_kept_figures"
 
 
-def kept_figure(slot: str, signature: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+def kept_figure(
+    slot: str, signature: Hashable, build: Callable[[], go.Figure], *, read_only: bool = False
+) -> go.Figure:
     """This session's figure for ``slot``: the one built last time when ``signature`` (all the
-    inputs of ``build``) is unchanged, else ``build()``'s, kept for the next rerun."""
+    inputs of ``build``) is unchanged, else ``build()``'s, kept for the next rerun.
+
+    ``read_only``: the page never changes the figure (a slider moves only an overlay drawn
+    over it, `dashboard.layout.show_chart`), so its JSON is computed once, when it is built
+    (`dashboard.live_chart.freeze`)."""
     kept: dict[str, tuple[Hashable, go.Figure]] = st.session_state.setdefault(_STATE_KEY, {})
     held = kept.get(slot)
     if held is not None and held[0] == signature:
         return held[1]
-    fig = build()
+    fig = freeze(fixed_margins(build())) if read_only else build()
     kept[slot] = (signature, fig)
     return fig
 

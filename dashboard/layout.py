@@ -13,9 +13,12 @@ import streamlit as st
 from charts.style import fixed_margins
 from dashboard.live_chart import (
     PRELOAD_KEY,
+    Overlay,
+    is_frozen,
     live_chart_available,
     preload_plotly,
     show_live_chart,
+    with_overlay,
 )
 from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
@@ -112,16 +115,19 @@ def show_link_notes(container) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def show_chart(where, fig: go.Figure, *, live: str | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def show_chart(  # type: ignore[no-untyped-def]
+    where, fig: go.Figure, *, live: str | None = None, overlay: Overlay | None = None, **kwargs
+) -> None:
     """``where.plotly_chart(fig)`` (``where``: ``st``, a column or another container) with the
     figure's margins fixed (`charts.style.fixed_margins`: a third less browser work on every
     redraw), as wide as its column unless ``width`` says otherwise.
 
     With ``live`` (a name unique on the page) the chart is a `dashboard.live_chart`: a rerun
     updates it in place (``Plotly.react``) instead of drawing it anew, which is what a slider
-    that moves a marker or a curve needs."""
+    that moves a marker or a curve needs; ``overlay`` (`dashboard.live_chart.Overlay`) is what
+    the slider moves, drawn over a figure kept unchanged (`dashboard.kept_figure`, read-only)."""
     if live is not None and not kwargs and live_chart_available():
-        show_live_chart(where, fixed_margins(fig), live)
+        show_live_chart(where, fig if is_frozen(fig) else fixed_margins(fig), live, overlay)
         return
     kwargs.setdefault("width", "stretch")
-    where.plotly_chart(fixed_margins(fig), **kwargs)
+    where.plotly_chart(fixed_margins(with_overlay(fig, overlay)), **kwargs)

@@ -70,7 +70,7 @@ with page("Loss landscape"):
                 "Compute wasted", "—", help="This law does not reach that loss at any budget."
             )
 
-        fig = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
-        show_chart(st, fig, live="landscape")
+        fig, run_marker = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
+        show_chart(st, fig, live="landscape", overlay=run_marker)
 
     live_section("Loss landscape", run_section)

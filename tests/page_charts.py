@@ -20,17 +20,29 @@ def _elements(node: Any) -> Iterator[Any]:
 
 
 def chart_json(at: Any) -> list[str]:
-    """Each chart's figure as the JSON sent to the browser, top to bottom (sidebar first)."""
+    """Each chart's figure as the browser draws it, as JSON, top to bottom (sidebar first)."""
     found = []
     for element in _elements(at._tree):
         kind = getattr(element, "type", None)
         if kind == "plotly_chart":
             found.append(element.proto.spec)
         elif kind == "bidi_component" and element.proto.component_name == COMPONENT_NAME:
-            spec = json.loads(element.proto.json).get("spec")
-            if spec is not None:  # not the frame's preload_plotly
-                found.append(spec)
+            data = json.loads(element.proto.json)
+            if data.get("spec") is not None:  # not the frame's preload_plotly
+                found.append(_drawn(data))
     return found
+
+
+def _drawn(data: dict) -> str:
+    """A live chart's figure as the browser draws it: its overlay's shapes and annotations (what
+    a slider moves) after the figure's own, as the component's script merges them."""
+    if not data.get("overlay"):
+        return data["spec"]
+    figure = json.loads(data["spec"])
+    layout = figure.setdefault("layout", {})
+    for name, items in json.loads(data["overlay"]).items():
+        layout[name] = layout.get(name, []) + items
+    return json.dumps(figure)
 
 
 def chart_specs(at: Any) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count, format_flops, format_loss
-from charts.landscape import landscape_figure, place_run, surface_figure
+from charts.landscape import RUN_LABEL, landscape_figure, place_run, run_overlay, surface_figure
+from dashboard.live_chart import COMPONENT_NAME, with_overlay
 from scaling_core.allocation import compute_optimal, loss_surface
 from scaling_core.presets import get_law
 
@@ -165,8 +167,25 @@ def _traces(at: AppTest) -> dict[str, dict]:
     return {trace.get("name", trace["type"]): trace for trace in spec["data"]}
 
 
+def _run_label(at: AppTest) -> dict:
+    """The "your run" annotation of the contour map as drawn (figure and overlay merged)."""
+    layout = chart_specs(at)[0]["layout"]
+    return next(item for item in layout["annotations"] if item["text"] == RUN_LABEL)
+
+
+def _sent(at: AppTest) -> dict:
+    """What the landscape's live chart element sends: the figure's JSON and its overlay."""
+    element = next(
+        e
+        for e in at.get("bidi_component")
+        if e.proto.component_name == COMPONENT_NAME and "spec" in json.loads(e.proto.json)
+    )
+    return json.loads(element.proto.json)
+
+
 def test_slider_moves_only_the_marker_of_a_figure_built_once(monkeypatch) -> None:
-    """The landscape is built once per law and view; a slider move places the run's marker."""
+    """The landscape is built once per law and view; a slider move only moves the run's marker,
+    which is drawn over it (the figure's JSON sent is the very same)."""
     import dashboard.cache
 
     builds: list[str] = []
@@ -178,19 +197,22 @@ def test_slider_moves_only_the_marker_of_a_figure_built_once(monkeypatch) -> Non
 
     monkeypatch.setattr(dashboard.cache, "landscape_figure", counting)
     at = AppTest.from_file(PAGE, default_timeout=30).run()
-    before = _traces(at)
+    before, sent_before = _traces(at), _sent(at)
     at.select_slider(key="w_n").set_value(3e10)
     at.select_slider(key="w_d").set_value(1e12)
     at.run()
-    after = _traces(at)
+    after, sent_after = _traces(at), _sent(at)
     assert len(builds) == 1
-    assert after["your run"]["x"] == pytest.approx([12.0])
-    assert after["your run"]["y"] == pytest.approx([math.log10(3e10)])
+    label = _run_label(at)
+    assert (label["x"], label["y"]) == pytest.approx((12.0, math.log10(3e10)))
+    crosses = [s for s in chart_specs(at)[0]["layout"]["shapes"] if s.get("xsizemode") == "pixel"]
+    assert len(crosses) == 2
+    assert all((s["xanchor"], s["yanchor"]) == (label["x"], label["y"]) for s in crosses)
     loss = format_loss(float(get_law("epoch-2024").loss(3e10, 1e12)))
-    assert f"loss {loss}" in after["your run"]["hovertemplate"]
-    assert {k: v for k, v in after.items() if k != "your run"} == {
-        k: v for k, v in before.items() if k != "your run"
-    }
+    assert f"loss {loss}" in label["hovertext"]
+    assert after == before
+    assert sent_after["spec"] == sent_before["spec"]
+    assert sent_after["overlay"] != sent_before["overlay"]
     fresh = AppTest.from_file(PAGE, default_timeout=30)
     fresh.query_params["law"] = "chinchilla-2022"
     fresh.run()
@@ -216,10 +238,19 @@ def small_landscape(builder=None, *, point=(1e9, 2e10, 2.6), iso_flops=(1e21,)):
     )
 
 
-@pytest.mark.parametrize("builder", [landscape_figure, surface_figure])
-def test_placing_the_run_equals_building_the_figure_there(builder) -> None:  # type: ignore[no-untyped-def]
-    moved = place_run(small_landscape(builder), (4e11, 3e13, 2.1))
-    assert moved.to_json() == small_landscape(builder, point=(4e11, 3e13, 2.1)).to_json()
+def test_placing_the_run_equals_building_the_figure_there() -> None:
+    moved = place_run(small_landscape(surface_figure), (4e11, 3e13, 2.1))
+    assert moved.to_json() == small_landscape(surface_figure, point=(4e11, 3e13, 2.1)).to_json()
+
+
+def test_the_run_drawn_over_the_map_equals_the_map_built_with_it() -> None:
+    """The page sends the map without the run and the run as an overlay; drawn together they
+    are the figure built with the run (what a download or `st.plotly_chart` shows)."""
+    point = (4e11, 3e13, 2.1)
+    drawn = with_overlay(small_landscape(point=None), run_overlay(point))
+    assert json.loads(drawn.to_json()) == json.loads(small_landscape(point=point).to_json())
+    label = next(a for a in drawn.layout.annotations if a.text == RUN_LABEL)
+    assert (label.x, label.y) == pytest.approx((math.log10(3e13), math.log10(4e11)))
 
 
 def _luminance(colour: str) -> float:
@@ -262,7 +293,8 @@ def test_isoflop_labels_read_on_the_yellow_end_of_the_map() -> None:
 
     fig = small_landscape(iso_flops=(1e21, 1e24))
     lightest = hex_to_rgb(fig.data[0].colorscale[0][1])
-    assert [a.text for a in fig.layout.annotations] == ["1e21 FLOP", "1e24 FLOP"]
+    flop_labels = [a for a in fig.layout.annotations if a.text != RUN_LABEL]
+    assert [a.text for a in flop_labels] == ["1e21 FLOP", "1e24 FLOP"]
     for label in fig.layout.annotations:
         *box, alpha = (float(v) for v in label.bgcolor.removeprefix("rgba(")[:-1].split(","))
         under = [round((1 - alpha) * c + alpha * b) for c, b in zip(lightest, box, strict=True)]
