@@ -6,11 +6,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.format import format_count, format_flops, log_ticks
-from charts.style import SLIM_COLORBAR, apply_log_axis, base_layout
+from charts.style import (
+    RUN_LABEL,
+    SLIM_COLORBAR,
+    Overlay,
+    apply_log_axis,
+    base_layout,
+    run_marker,
+    with_overlay,
+)
 
-#: Name of the trace that marks the chosen run on the 3-D surface (moved by `place_run`), and
-#: the label of its marker on the contour map (`run_overlay`).
-RUN_TRACE = RUN_LABEL = "your run"
+#: Name of the trace that marks the chosen run on the 3-D surface (moved by `place_run`); the
+#: contour map labels its marker the same (`run_overlay`).
+RUN_TRACE = RUN_LABEL
 
 
 def _grid_hover(n_params: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
@@ -110,58 +118,26 @@ def landscape_figure(
     fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
     apply_log_axis(fig, "x", d_lo, d_hi, "training tokens D", log_coordinates=True)
     apply_log_axis(fig, "y", n_lo, n_hi, "parameters N", log_coordinates=True)
-    if point is not None:
-        marker = run_overlay(point)
-        fig.update_layout(
-            shapes=list(fig.layout.shapes) + marker["shapes"],
-            annotations=list(fig.layout.annotations) + marker["annotations"],
-        )
-    return fig
+    return fig if point is None else with_overlay(fig, run_overlay(point))
 
 
-def run_overlay(point: tuple[float, float, float]) -> dict[str, list[dict]]:
-    """The chosen run (N, D, loss) on the contour map, as layout shapes and an annotation (a
-    white cross outlined in black, labelled "your run", its numbers on hover): what the N and
-    D sliders move, drawn over a landscape built once (`dashboard.live_chart.show_live_chart`).
-
-    Shapes, not a marker trace: Plotly redraws a moved shape alone, while a changed trace makes
-    it recompute and redraw the whole contour map with its labels (about 200 ms a move)."""
+def run_overlay(point: tuple[float, float, float]) -> Overlay:
+    """The chosen run (N, D, loss) on the contour map: a white cross labelled "your run", its
+    numbers on hover (`charts.style.run_marker`), what the N and D sliders move, drawn over a
+    landscape built once (a changed marker trace made Plotly recompute and redraw the whole
+    contour map with its labels, about 200 ms a move)."""
     n_point, d_point, loss_point = point
-    x, y = float(np.log10(d_point)), float(np.log10(n_point))
-    cross = {
-        "type": "path",
-        "xref": "x",
-        "yref": "y",
-        "xsizemode": "pixel",
-        "ysizemode": "pixel",
-        "xanchor": x,
-        "yanchor": y,
-        "path": "M-6,-6L6,6M-6,6L6,-6",
-    }
-    return {
-        "shapes": [
-            {**cross, "line": {"color": "black", "width": 5}},
-            {**cross, "line": {"color": "white", "width": 2.5}},
-        ],
-        "annotations": [
-            {
-                "x": x,
-                "y": y,
-                "xref": "x",
-                "yref": "y",
-                "text": RUN_LABEL,
-                "showarrow": False,
-                "xanchor": "left",
-                "xshift": 10,
-                "font": {"size": 12, "color": "black"},
-                "bgcolor": "rgba(255,255,255,0.75)",
-                "hovertext": (
-                    f"{RUN_LABEL}<br>N {format_count(n_point)} · D {format_count(d_point)}"
-                    f"<br>loss {loss_point:.3f} nats/token"
-                ),
-            }
-        ],
-    }
+    x, y = float(np.log10(d_point)), float(np.log10(n_point))  # the axes are log10 N and D
+    return run_marker(
+        x,
+        y,
+        label_at=(x, y),
+        colour="white",
+        hovertext=(
+            f"{RUN_LABEL}<br>N {format_count(n_point)} · D {format_count(d_point)}"
+            f"<br>loss {loss_point:.3f} nats/token"
+        ),
+    )
 
 
 def surface_figure(

@@ -10,7 +10,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.format import format_count, format_loss, format_scientific
-from charts.style import LEGEND_BELOW, MODEBAR_PX, base_layout, log_axis_dict
+from charts.style import (
+    LEGEND_BELOW,
+    MODEBAR_PX,
+    RUN_LABEL,
+    Overlay,
+    base_layout,
+    log_axis_dict,
+    log_axis_extent,
+    run_marker,
+    with_overlay,
+)
 
 #: Colours for model sizes, small → large (viridis, readable on white).
 SIZE_COLOURS: tuple[str, ...] = (
@@ -51,13 +61,14 @@ def overfitting_figure(
     curves: list[OverfitCurve],
     *,
     tolerance: float,
-    point: tuple[float, float, float, float],
+    point: tuple[float, float, float, float] | None,
     exponent_ratio: float,
     height: int = 440,
 ) -> go.Figure:
     """δL = L(N, D)/L(N, ∞) − 1 against N^(α_N/α_D)/D for several sizes (Kaplan et al. 2020, Fig. 9 right).
 
-    ``point`` is (N, D, abscissa, δL) of the chosen run; ``tolerance`` is drawn as a dashed line.
+    ``point`` is (N, D, abscissa, δL) of the chosen run (`overfitting_run`; None: no run);
+    ``tolerance`` is drawn as a dashed line.
     All sizes fall on one curve: the overfitting penalty depends on N and D only through the ratio.
     Each size is drawn as markers over a thin grey line through all of them.
     """
@@ -103,33 +114,7 @@ def overfitting_figure(
                 ),
             }
         )
-    n_point, d_point, x_point, overfit_point = point
-    traces.append(
-        {
-            "type": "scatter",
-            "x": [x_point],
-            "y": [max(overfit_point, 1e-12)],
-            "mode": "markers",
-            "marker": {
-                "symbol": "x",
-                "size": 14,
-                "color": "#d62728",
-                "line": {"color": "black", "width": 1},
-            },
-            "name": "your run",
-            "hovertemplate": (
-                f"your run: N {format_count(n_point)} · D {format_count(d_point)}"
-                f"<br>δL {_percent(overfit_point)}<extra></extra>"
-            ),
-        }
-    )
-    xs = np.concatenate([c.variable[c.overfit > 0] for c in curves] + [np.array([x_point])])
-    ys = np.concatenate(
-        [c.overfit[c.overfit > 0] for c in curves]
-        + [np.array([tolerance, max(overfit_point, 1e-5)])]
-    )
-    x_lo, x_hi = float(xs.min()) / 1.5, float(xs.max()) * 1.5
-    y_lo, y_hi = max(float(ys.min()) / 1.5, 1e-5), float(ys.max()) * 1.5
+    x_lo, x_hi, y_lo, y_hi = _overfitting_extent(curves, tolerance, point)
     layout = base_layout(title="Overfitting penalty collapses onto one curve", height=height)
     layout.update(
         legend=LEGEND_BELOW,
@@ -166,7 +151,56 @@ def overfitting_figure(
         ),
         yaxis=log_axis_dict(y_lo, y_hi, "δL = L(N, D) / L(N, ∞) − 1", _percent),
     )
-    return go.Figure(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if point is None:
+        return fig
+    return with_overlay(fig, overfitting_run(curves, tolerance=tolerance, point=point))
+
+
+def _overfitting_extent(
+    curves: list[OverfitCurve],
+    tolerance: float,
+    point: tuple[float, float, float, float] | None,
+) -> tuple[float, float, float, float]:
+    """(x low, x high, y low, y high) of the overfitting figure: every size's points, the
+    tolerance and the run (``point``), with room around them."""
+    xs = [c.variable[c.overfit > 0] for c in curves]
+    ys = [c.overfit[c.overfit > 0] for c in curves] + [np.array([tolerance])]
+    if point is not None:
+        xs.append(np.array([point[2]]))
+        ys.append(np.array([max(point[3], 1e-5)]))
+    x_all, y_all = np.concatenate(xs), np.concatenate(ys)
+    return (
+        float(x_all.min()) / 1.5,
+        float(x_all.max()) * 1.5,
+        max(float(y_all.min()) / 1.5, 1e-5),
+        float(y_all.max()) * 1.5,
+    )
+
+
+def overfitting_run(
+    curves: list[OverfitCurve], *, tolerance: float, point: tuple[float, float, float, float]
+) -> Overlay:
+    """The run ``point`` = (N, D, N^(α_N/α_D)/D, δL) on `overfitting_figure`: its marker, and the
+    axes' extent with it when it lies outside the curves (what the N and D sliders change,
+    drawn over the figure)."""
+    n_point, d_point, x_point, overfit_point = point
+    y_point = max(overfit_point, 1e-12)
+    x_lo, x_hi, y_lo, y_hi = _overfitting_extent(curves, tolerance, point)
+    overlay = run_marker(
+        x_point,
+        y_point,
+        label_at=(float(np.log10(x_point)), float(np.log10(y_point))),
+        hovertext=(
+            f"{RUN_LABEL}: N {format_count(n_point)} · D {format_count(d_point)}"
+            f"<br>δL {_percent(overfit_point)}"
+        ),
+    )
+    if (x_lo, x_hi, y_lo, y_hi) != _overfitting_extent(curves, tolerance, None):
+        # only when the run lies outside the curves: a changed axis redraws the whole chart
+        overlay["xaxis"] = log_axis_extent(x_lo, x_hi, format_scientific)
+        overlay["yaxis"] = log_axis_extent(y_lo, y_hi, _percent)
+    return overlay
 
 
 def data_requirement_figure(
@@ -175,16 +209,15 @@ def data_requirement_figure(
     tokens_rule: np.ndarray,
     *,
     tolerance: float,
-    point: tuple[float, float],
+    point: tuple[float, float] | None,
     height: int = 440,
 ) -> go.Figure:
     """Tokens needed to keep δL ≤ ``tolerance`` (eq. 4.3 inverted) and Kaplan's D ≳ 5e3·N^0.74 (eq. 4.4).
 
     A dotted 20-tokens-per-parameter line is drawn for scale (Chinchilla's rule of thumb);
-    ``point`` is the chosen (N, D).
+    ``point`` is the chosen (N, D) (`data_requirement_run`; None: no run).
     """
     n_text = [format_count(n) for n in n_params]
-    n_point, d_point = point
     reference = 20.0 * n_params
     traces = [
         {
@@ -216,32 +249,61 @@ def data_requirement_figure(
             "name": "20 tokens per parameter",
             "hoverinfo": "skip",
         },
-        {
-            "type": "scatter",
-            "x": [n_point],
-            "y": [d_point],
-            "mode": "markers",
-            "marker": {"symbol": "x", "size": 14, "color": "#d62728"},
-            "name": "your run",
-            "hovertemplate": (
-                f"your run: N {format_count(n_point)} · D {format_count(d_point)}<extra></extra>"
-            ),
-        },
     ]
-    d_all = np.concatenate([tokens_needed, tokens_rule, reference, [d_point]])
+    n_lo, n_hi, d_lo, d_hi = _requirement_extent(n_params, tokens_needed, tokens_rule, point)
     layout = base_layout(title="Data needed to avoid overfitting", height=height)
     layout.update(
         legend=LEGEND_BELOW,  # inside the plot it covered half of it on a phone
-        xaxis=log_axis_dict(
-            min(float(n_params.min()), n_point) / 1.4,
-            max(float(n_params.max()), n_point) * 1.4,
-            "parameters N (non-embedding)",
-        ),
-        yaxis=log_axis_dict(
-            float(d_all.min()) / 1.5, float(d_all.max()) * 1.5, "training tokens D"
-        ),
+        xaxis=log_axis_dict(n_lo, n_hi, "parameters N (non-embedding)"),
+        yaxis=log_axis_dict(d_lo, d_hi, "training tokens D"),
     )
-    return go.Figure(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if point is None:
+        return fig
+    return with_overlay(
+        fig, data_requirement_run(n_params, tokens_needed, tokens_rule, point=point)
+    )
+
+
+def _requirement_extent(
+    n_params: np.ndarray,
+    tokens_needed: np.ndarray,
+    tokens_rule: np.ndarray,
+    point: tuple[float, float] | None,
+) -> tuple[float, float, float, float]:
+    """(N low, N high, D low, D high) of the data-requirement figure, the run included."""
+    n_all = [float(n_params.min()), float(n_params.max())]
+    d_all = [tokens_needed, tokens_rule, 20.0 * n_params]
+    if point is not None:
+        n_all.append(point[0])
+        d_all.append(np.array([point[1]]))
+    d_flat = np.concatenate(d_all)
+    return min(n_all) / 1.4, max(n_all) * 1.4, float(d_flat.min()) / 1.5, float(d_flat.max()) * 1.5
+
+
+def data_requirement_run(
+    n_params: np.ndarray,
+    tokens_needed: np.ndarray,
+    tokens_rule: np.ndarray,
+    *,
+    point: tuple[float, float],
+) -> Overlay:
+    """The run ``point`` = (N, D) on `data_requirement_figure`: its marker, and the axes' extent
+    with it when it lies outside the curves (what the N and D sliders change, drawn over the
+    figure)."""
+    n_point, d_point = point
+    n_lo, n_hi, d_lo, d_hi = _requirement_extent(n_params, tokens_needed, tokens_rule, point)
+    overlay = run_marker(
+        n_point,
+        d_point,
+        label_at=(float(np.log10(n_point)), float(np.log10(d_point))),
+        hovertext=f"{RUN_LABEL}: N {format_count(n_point)} · D {format_count(d_point)}",
+    )
+    if (n_lo, n_hi, d_lo, d_hi) != _requirement_extent(n_params, tokens_needed, tokens_rule, None):
+        # only when the run lies outside the curves: a changed axis redraws the whole chart
+        overlay["xaxis"] = log_axis_extent(n_lo, n_hi)
+        overlay["yaxis"] = log_axis_extent(d_lo, d_hi)
+    return overlay
 
 
 def repetition_figure(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -201,6 +202,23 @@ def fixed_margins(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def log_axis_extent(
+    low: float,
+    high: float,
+    formatter: Callable[[float], str] = format_count,
+    *,
+    max_labels: int | None = None,
+) -> dict:
+    """The range and tick labels of a log axis from low to high (`log_axis_dict`'s): what an
+    `Overlay` changes when a marker moves outside the axis's range."""
+    ticks, text = log_ticks(low, high, formatter, max_labels=max_labels)
+    return {
+        "range": [float(np.log10(low)), float(np.log10(high))],
+        "tickvals": ticks,
+        "ticktext": text,
+    }
+
+
 def log_axis_dict(
     low: float,
     high: float,
@@ -214,13 +232,10 @@ def log_axis_dict(
     With ``max_labels`` (`charts.format.log_ticks`) the labels are thinned, kept level, and
     every decade keeps its grid line: a narrow panel (a phone's 2 × 2 grid) no longer turns
     eleven labels on end into its axis title."""
-    ticks, text = log_ticks(low, high, formatter, max_labels=max_labels)
     axis = {
         "title": {"text": title},
         "type": "log",
-        "range": [float(np.log10(low)), float(np.log10(high))],
-        "tickvals": ticks,
-        "ticktext": text,
+        **log_axis_extent(low, high, formatter, max_labels=max_labels),
         "showgrid": True,
     }
     if max_labels is not None:
@@ -260,3 +275,74 @@ def apply_log_axis(
         fig.update_xaxes(**update, **kwargs)
     else:
         fig.update_yaxes(**update, **kwargs)
+
+
+#: What a slider moves on a figure, drawn over it: layout ``shapes`` and ``annotations`` added
+#: after the figure's own, and axis dicts (``xaxis``, ``yaxis``) merged into the figure's.
+#: Plain JSON values; `dashboard.live_chart.show_live_chart` sends it beside a figure kept
+#: unchanged, and the browser redraws only what it changes.
+Overlay = dict[str, Any]
+
+#: Label of the chosen run's marker on every chart that marks it.
+RUN_LABEL = "your run"
+
+
+def with_overlay(fig: go.Figure, overlay: Overlay | None) -> go.Figure:
+    """A copy of ``fig`` with ``overlay`` drawn over it (what a live chart shows), or ``fig``
+    itself when there is none."""
+    if not overlay:
+        return fig
+    out = go.Figure(fig)
+    for name, value in overlay.items():
+        if name in ("shapes", "annotations"):
+            out.layout[name] = tuple(out.layout[name]) + tuple(value)
+        else:
+            out.layout[name].update(value)
+    return out
+
+
+def run_marker(
+    x: float,
+    y: float,
+    *,
+    label_at: tuple[float, float],
+    hovertext: str,
+    colour: str = "#d62728",
+) -> Overlay:
+    """The chosen run as an overlay: a cross 12 px wide in ``colour`` outlined in black, at data
+    coordinates (``x``, ``y``), and a "your run" label beside it with ``hovertext``.
+
+    ``label_at`` is the same point as Plotly places annotations: log10 of the value on a log
+    axis.  A shape, not a marker trace: Plotly redraws a moved shape alone, while a changed
+    trace makes it recompute and redraw every trace of the chart."""
+    cross = {
+        "type": "path",
+        "xref": "x",
+        "yref": "y",
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": x,
+        "yanchor": y,
+        "path": "M-6,-6L6,6M-6,6L6,-6",
+    }
+    return {
+        "shapes": [
+            {**cross, "line": {"color": "black", "width": 5}},
+            {**cross, "line": {"color": colour, "width": 2.5}},
+        ],
+        "annotations": [
+            {
+                "x": label_at[0],
+                "y": label_at[1],
+                "xref": "x",
+                "yref": "y",
+                "text": RUN_LABEL,
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 10,
+                "font": {"size": 12, "color": "black"},
+                "bgcolor": "rgba(255,255,255,0.75)",
+                "hovertext": hovertext,
+            }
+        ],
+    }

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.landscape import landscape_figure, place_run, run_overlay, surface_figure
+from charts.style import Overlay
 from dashboard.kept_figure import kept_figure
-from dashboard.live_chart import Overlay
 from dashboard.state import available_laws
 from scaling_core.allocation import Allocation, compute_optimal_frontier, loss_surface
 from scaling_core.laws import Law

@@ -10,15 +10,13 @@ from contextlib import contextmanager
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.style import fixed_margins
+from charts.style import Overlay, fixed_margins, with_overlay
 from dashboard.live_chart import (
     PRELOAD_KEY,
-    Overlay,
     is_frozen,
     live_chart_available,
     preload_plotly,
     show_live_chart,
-    with_overlay,
 )
 from dashboard.state import link_notes, start_run, sync_query_params
 from dashboard.widgets import share_link, sidebar_controls
@@ -124,7 +122,7 @@ def show_chart(  # type: ignore[no-untyped-def]
 
     With ``live`` (a name unique on the page) the chart is a `dashboard.live_chart`: a rerun
     updates it in place (``Plotly.react``) instead of drawing it anew, which is what a slider
-    that moves a marker or a curve needs; ``overlay`` (`dashboard.live_chart.Overlay`) is what
+    that moves a marker or a curve needs; ``overlay`` (`charts.style.Overlay`) is what
     the slider moves, drawn over a figure kept unchanged (`dashboard.kept_figure`, read-only)."""
     if live is not None and not kwargs and live_chart_available():
         show_live_chart(where, fig if is_frozen(fig) else fixed_margins(fig), live, overlay)

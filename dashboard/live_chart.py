@@ -25,11 +25,12 @@ import functools
 import json
 import logging
 from pathlib import Path
-from typing import Any, TypeAlias
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
+
+from charts.style import Overlay
 
 #: The browser test id of a live chart's box (Streamlit's own charts use ``stPlotlyChart``).
 TEST_ID = "liveChart"
@@ -38,8 +39,6 @@ COMPONENT_NAME = "scaling_dashboard_live_chart"
 LOG = logging.getLogger("scaling_explorer")
 #: Key of the page frame's Plotly preload (`preload_plotly`); its element has class st-key-<key>.
 PRELOAD_KEY = "plotly-preload"
-#: What a slider moves on a live chart: {"shapes": [...], "annotations": [...]} (layout items).
-Overlay: TypeAlias = dict[str, list[dict[str, Any]]]
 
 _JS = r"""
 function plotly(chunk) {
@@ -173,8 +172,9 @@ export default function (component) {
   const layout = Object.assign({}, box.__layout);
   if (data.overlay) {  // what a slider moves, drawn over the figure (show_live_chart)
     const overlay = JSON.parse(data.overlay);
-    for (const name of ['shapes', 'annotations']) {
-      if (overlay[name]) layout[name] = (layout[name] || []).concat(overlay[name]);
+    for (const [name, value] of Object.entries(overlay)) {
+      layout[name] = name === 'shapes' || name === 'annotations'
+        ? (layout[name] || []).concat(value) : Object.assign({}, layout[name], value);
     }
   }
   plotly(data.chunk).then((Plotly) => {
@@ -237,31 +237,19 @@ def figure_json(fig: go.Figure) -> str:
     return frozen if frozen is not None else pio.to_json(fig, validate=False)
 
 
-def with_overlay(fig: go.Figure, overlay: Overlay | None) -> go.Figure:
-    """A copy of ``fig`` with ``overlay``'s shapes and annotations after its own: what a live
-    chart draws, for `st.plotly_chart` and for tests that read a figure."""
-    if not overlay:
-        return fig
-    out = go.Figure(fig)
-    for name in ("shapes", "annotations"):
-        if overlay.get(name):
-            out.layout[name] = tuple(out.layout[name]) + tuple(overlay[name])
-    return out
-
-
 def show_live_chart(where, fig: go.Figure, key: str, overlay: Overlay | None = None) -> None:  # type: ignore[no-untyped-def]
     """Show ``fig`` in ``where`` (``st`` or a container) as the chart named ``key``: the same
     key on the next rerun updates this chart in place.  ``key`` must be unique on the page.
 
-    ``overlay`` (layout shapes and annotations, plain JSON values) is drawn over the figure:
-    what a slider moves (a run's marker, a budget line), so that a move changes only those and
-    the browser redraws only them (Plotly draws a changed shape alone; a changed trace makes it
+    ``overlay`` (`charts.style.Overlay`: shapes, annotations, axes) is drawn over the figure:
+    what a slider moves (a run's marker, a budget line), so that a move changes only that and
+    the browser redraws only that (Plotly draws a changed shape alone; a changed trace makes it
     recompute and redraw every trace of the chart)."""
     mount = _component()
     height = int(fig.layout.height) if fig.layout.height else 450
     data = {"spec": figure_json(fig), "chunk": _plotly_module(), "alt": fig.layout.title.text or ""}
     if overlay:
-        data["overlay"] = json.dumps(overlay, allow_nan=False)
+        data["overlay"] = json.dumps(overlay, allow_nan=False, ensure_ascii=False)
     with contextlib.nullcontext() if where is st else where:
         mount(key=key, data=data, width="stretch", height=height)
 

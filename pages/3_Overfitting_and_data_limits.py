@@ -9,7 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from charts.format import format_compute, format_count, format_loss
-from charts.overfitting import data_requirement_figure, overfitting_figure, repetition_figure
+from charts.overfitting import (
+    data_requirement_figure,
+    data_requirement_run,
+    overfitting_figure,
+    overfitting_run,
+    repetition_figure,
+)
 from dashboard.cache_frontier import (
     KAPLAN_DATA_RANGE,
     KAPLAN_SIZE_RANGE,
@@ -125,39 +131,40 @@ with page("Overfitting and data limits"):
             )
 
         left, right = st.columns(2)
-        # Kept per session: the repeated-data sliders below leave these two figures unchanged.
-        inputs = (n_params, n_tokens, tolerance)
+        # Kept per session and tolerance, read-only: the N and D sliders move only the run drawn
+        # over them (and the repeated-data sliders below change neither).
+        curves = overfitting_curves()
+        point = (
+            n_params,
+            n_tokens,
+            float(kaplan.overfitting_variable(n_params, n_tokens)),
+            overfit,
+        )
+        ratio = kaplan.alpha_n / kaplan.alpha_d
         show_chart(
             left,
             kept_figure(
                 "overfitting",
-                inputs,
+                (tolerance, ratio),
                 lambda: overfitting_figure(
-                    overfitting_curves(),
-                    tolerance=tolerance,
-                    point=(
-                        n_params,
-                        n_tokens,
-                        float(kaplan.overfitting_variable(n_params, n_tokens)),
-                        overfit,
-                    ),
-                    exponent_ratio=kaplan.alpha_n / kaplan.alpha_d,
+                    curves, tolerance=tolerance, point=None, exponent_ratio=ratio
                 ),
+                read_only=True,
             ),
             live="overfitting",
+            overlay=overfitting_run(curves, tolerance=tolerance, point=point),
         )
+        requirement = data_requirement_curves(tolerance)
         show_chart(
             right,
             kept_figure(
                 "data-requirement",
-                inputs,
-                lambda: data_requirement_figure(
-                    *data_requirement_curves(tolerance),
-                    tolerance=tolerance,
-                    point=(n_params, n_tokens),
-                ),
+                tolerance,
+                lambda: data_requirement_figure(*requirement, tolerance=tolerance, point=None),
+                read_only=True,
             ),
             live="data-requirement",
+            overlay=data_requirement_run(*requirement, point=(n_params, n_tokens)),
         )
 
     live_section("Overfitting and data limits", overfitting_section)

@@ -29,20 +29,23 @@ def chart_json(at: Any) -> list[str]:
         elif kind == "bidi_component" and element.proto.component_name == COMPONENT_NAME:
             data = json.loads(element.proto.json)
             if data.get("spec") is not None:  # not the frame's preload_plotly
-                found.append(_drawn(data))
+                found.append(drawn_json(data))
     return found
 
 
-def _drawn(data: dict) -> str:
+def drawn_json(data: dict) -> str:
     """A live chart's figure as the browser draws it: its overlay's shapes and annotations (what
     a slider moves) after the figure's own, as the component's script merges them."""
     if not data.get("overlay"):
         return data["spec"]
     figure = json.loads(data["spec"])
     layout = figure.setdefault("layout", {})
-    for name, items in json.loads(data["overlay"]).items():
-        layout[name] = layout.get(name, []) + items
-    return json.dumps(figure)
+    for name, value in json.loads(data["overlay"]).items():
+        if name in ("shapes", "annotations"):
+            layout[name] = layout.get(name, []) + value
+        else:
+            layout[name] = {**layout.get(name, {}), **value}
+    return json.dumps(figure, ensure_ascii=False)
 
 
 def chart_specs(at: Any) -> list[dict]:

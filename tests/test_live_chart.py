@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from page_charts import chart_specs
+from page_charts import chart_specs, drawn_json
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count
@@ -43,7 +43,8 @@ def test_a_slider_move_updates_the_same_charts_with_new_figures() -> None:
     before = _live_elements(at)
     assert len(before) == 3 and not at.get("plotly_chart")
     ids = [e.proto.id for e in before]
-    specs = [json.loads(e.proto.json)["spec"] for e in before]
+    specs = [drawn_json(json.loads(e.proto.json)) for e in before]
+    sent = [json.loads(e.proto.json)["spec"] for e in before]
     assert len(set(ids)) == 3
 
     at.select_slider(key="w_ovn").set_value(1e10)
@@ -54,10 +55,12 @@ def test_a_slider_move_updates_the_same_charts_with_new_figures() -> None:
     assert [e.proto.id for e in after] == ids
     # ... with the figures of the new N: its marker moved on the two overfitting charts, the
     # repetition chart (other sliders) is unchanged.
-    new_specs = [json.loads(e.proto.json)["spec"] for e in after]
+    new_specs = [drawn_json(json.loads(e.proto.json)) for e in after]
     assert new_specs[0] != specs[0] and new_specs[1] != specs[1]
     assert new_specs[2] == specs[2]
     assert f"N {format_count(1e10)}" in new_specs[0] + new_specs[1]
+    # The two figures the N slider marks are sent unchanged: the run is their overlay.
+    assert [json.loads(e.proto.json)["spec"] for e in after] == sent
 
 
 def test_without_the_component_the_page_draws_the_same_figures_with_streamlits_chart(

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from charts.format import format_count, format_flops, format_loss
 from charts.landscape import RUN_LABEL, landscape_figure, place_run, run_overlay, surface_figure
-from dashboard.live_chart import COMPONENT_NAME, with_overlay
+from charts.style import with_overlay
+from dashboard.live_chart import COMPONENT_NAME
 from scaling_core.allocation import compute_optimal, loss_surface
 from scaling_core.presets import get_law
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +15,11 @@ from charts.format import format_count, format_loss
 from charts.overfitting import (
     OverfitCurve,
     data_requirement_figure,
+    data_requirement_run,
     overfitting_figure,
     repetition_figure,
 )
+from charts.style import with_overlay
 from scaling_core.allocation import compute_optimal
 from scaling_core.data_constrained import data_constrained_optimal, repetition_cost
 from scaling_core.presets import get_law
@@ -142,7 +146,10 @@ def test_overfitting_figure_axes_and_traces() -> None:
     ]
     point = (1e9, 2e10, float(KAPLAN.overfitting_variable(1e9, 2e10)), 0.02)
     fig = overfitting_figure(curves, tolerance=0.02, point=point, exponent_ratio=0.076 / 0.103)
-    assert [t.name for t in fig.data] == ["eq. 4.3", "N = 10M", "N = 1B", "your run"]
+    assert [t.name for t in fig.data] == ["eq. 4.3", "N = 10M", "N = 1B"]
+    (run,) = [a for a in fig.layout.annotations if a.text == "your run"]
+    assert (run.x, run.y) == pytest.approx((math.log10(point[2]), math.log10(0.02)))
+    assert [s.xanchor for s in fig.layout.shapes if s.xsizemode == "pixel"] == [point[2]] * 2
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert fig.layout.xaxis.title.text.startswith("N^0.738 / D")
     assert fig.layout.yaxis.title.text == "δL = L(N, D) / L(N, ∞) − 1"
@@ -164,8 +171,10 @@ def test_data_requirement_figure() -> None:
         "δL ≤ 2% (eq. 4.3)",
         "D ≳ 5e3·N^0.74 (eq. 4.4; nearly the same line)",
         "20 tokens per parameter",
-        "your run",
     ]
+    (run,) = [a for a in fig.layout.annotations if a.text == "your run"]
+    assert (run.x, run.y) == pytest.approx((9.0, math.log10(2e10)))
+    assert "N 1B · D 20B" in run.hovertext
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert fig.layout.xaxis.title.text == "parameters N (non-embedding)"
     assert fig.layout.yaxis.title.text == "training tokens D"
@@ -209,7 +218,8 @@ def test_caption_gives_muennighoff_figure1_not_the_readme_optimum_as_the_paper()
 
 def test_each_section_rebuilds_only_its_own_figures(monkeypatch) -> None:
     """A repeated-data slider leaves the overfitting figures as they were, and the other way
-    round (dashboard.kept_figure), while every figure still shows its own sliders' values."""
+    round (dashboard.kept_figure); N and D only move the run drawn over the overfitting
+    figures, the tolerance rebuilds them; every figure shows its own sliders' values."""
     import charts.overfitting
 
     builds: list[str] = []
@@ -230,8 +240,30 @@ def test_each_section_rebuilds_only_its_own_figures(monkeypatch) -> None:
     builds.clear()
     at.select_slider(key="w_ovn").set_value(1e10)
     at.run()
-    assert sorted(builds) == ["data_requirement_figure", "overfitting_figure"]
+    assert builds == []  # N moves only the run drawn over both overfitting figures
     assert not at.exception
     specs = chart_json(at)
     assert len(specs) == 3
-    assert f"N {format_count(1e10)}" in specs[0] + specs[1]
+    assert f"N {format_count(1e10)}" in specs[0] and f"N {format_count(1e10)}" in specs[1]
+    at.slider(key="w_ovtol").set_value(5.0)
+    at.run()
+    assert sorted(builds) == ["data_requirement_figure", "overfitting_figure"]
+    assert "δL ≤ 5%" in chart_json(at)[1]
+
+
+def test_a_run_outside_the_curves_widens_the_axes_and_one_inside_leaves_them() -> None:
+    """The run is drawn over a figure built without it: inside the curves its overlay leaves
+    the axes alone (a changed axis makes the browser redraw the whole chart), outside them it
+    widens the axes to where the figure built with the run has them."""
+    n_grid = np.geomspace(1e6, 1e12, 20)
+    curves = (n_grid, KAPLAN.tokens_for_overfitting(n_grid, 0.02), KAPLAN.data_requirement(n_grid))
+    bare = data_requirement_figure(*curves, tolerance=0.02, point=None)
+    inside = data_requirement_run(*curves, point=(1e9, 2e10))
+    assert set(inside) == {"shapes", "annotations"}
+    outside = data_requirement_run(*curves, point=(1e9, 1e3))
+    assert outside["yaxis"]["range"][0] < bare.layout.yaxis.range[0] - 4
+    for point in ((1e9, 2e10), (1e9, 1e3)):
+        built = data_requirement_figure(*curves, tolerance=0.02, point=point)
+        drawn = with_overlay(bare, data_requirement_run(*curves, point=point))
+        assert json.loads(drawn.to_json()) == json.loads(built.to_json())
+        assert built.layout.yaxis.range[0] < math.log10(point[1]) < built.layout.yaxis.range[1]
