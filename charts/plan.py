@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,25 +16,23 @@ from charts.format import (
     format_scientific,
     tick_labels,
 )
-from charts.style import apply_log_axis, base_layout, law_colour, law_marker
+from charts.style import base_layout, law_colour, law_marker, log_axis_dict
 from scaling_core.allocation import InferenceAwarePlan
 from scaling_core.planning import InferenceCurve, LawPlan
 
 
-def dense_log_ticks(
-    fig: go.Figure, axis: str, low: float, high: float, formatter=format_count
-) -> None:  # type: ignore[no-untyped-def]
-    """Replace an `apply_log_axis` axis's ticks by 1-2-5 ticks when it spans under 3 decades."""
-    if not (0 < low < high) or np.log10(high / low) >= 3:
-        return
-    exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-    values = [m * 10.0**e for e in exponents for m in (1, 2, 5)]
-    values = [v for v in values if low <= v <= high]
-    update = {"tickvals": values, "ticktext": tick_labels(values, formatter)}
-    if axis == "x":
-        fig.update_xaxes(**update)
-    else:
-        fig.update_yaxes(**update)
+def dense_log_axis(
+    low: float, high: float, title: str, formatter: Callable[[float], str] = format_count
+) -> dict:
+    """A log axis from low to high (`charts.style.log_axis_dict`) with 1-2-5 ticks when it
+    spans under 3 decades, as a layout dict."""
+    axis = log_axis_dict(low, high, title, formatter)
+    if 0 < low < high and np.log10(high / low) < 3:
+        exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        values = [m * 10.0**e for e in exponents for m in (1, 2, 5)]
+        values = [v for v in values if low <= v <= high]
+        axis.update(tickvals=values, ticktext=tick_labels(values, formatter))
+    return axis
 
 
 def compute_unit_name(unit: str = "FLOP") -> str:
@@ -126,67 +124,72 @@ def format_training_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Figure:
-    """Each law's recommended (N, D) on log-log axes, with guides at 1, 20 and 100 tokens/param."""
+    """Each law's recommended (N, D) on log-log axes, with guides at 1, 20 and 100 tokens/param.
+
+    Assembled as one dict (a figure built by updates took three times as long on each move of
+    the budget slider)."""
     n = np.array([p.n_params for p in plans])
     d = np.array([p.n_tokens for p in plans])
     n_lo, n_hi = float(n.min()) / 4, float(n.max()) * 4
     d_lo, d_hi = float(d.min()) / 4, float(d.max()) * 4
-    fig = go.Figure()
+    traces: list[dict] = []
     guide_n = np.geomspace(n_lo, n_hi, 50)
     for ratio, dash in ((1, "dot"), (20, "dash"), (100, "dot")):
         guide_d = ratio * guide_n
         keep = (guide_d >= d_lo) & (guide_d <= d_hi)
         if keep.sum() < 2:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=guide_n[keep],
-                y=guide_d[keep],
-                mode="lines",
-                line={"color": "#bbbbbb", "width": 1, "dash": dash},
-                name=f"D/N = {ratio}",
-                hovertemplate=f"{ratio} tokens per parameter<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": guide_n[keep],
+                "y": guide_d[keep],
+                "mode": "lines",
+                "line": {"color": "#bbbbbb", "width": 1, "dash": dash},
+                "name": f"D/N = {ratio}",
+                "hovertemplate": f"{ratio} tokens per parameter<extra></extra>",
+            }
         )
     for index, plan in enumerate(plans):
         loss = f"loss {format_loss(plan.loss)}" if math.isfinite(plan.loss) else "no loss law"
-        fig.add_trace(
-            go.Scatter(
-                x=[plan.n_params],
-                y=[plan.n_tokens],
-                mode="markers",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [plan.n_params],
+                "y": [plan.n_tokens],
+                "mode": "markers",
+                "marker": {
                     "size": 15,
                     "color": law_colour(plan.key, index),
                     # one symbol per fit of a source; open when the law gives no loss
                     "symbol": law_marker(plan.key) + ("" if plan.has_loss else "-open"),
                     "line": {"color": "black", "width": 1},
                 },
-                name=plan.label,
-                customdata=[
+                "name": plan.label,
+                "customdata": [
                     f"N {format_count(plan.n_params)} · D {format_count(plan.n_tokens)}"
                     f"<br>D/N {plan.tokens_per_param:.3g} · {loss}"
                 ],
-                hovertemplate=f"{plan.label}<br>%{{customdata}}<extra></extra>",
-            )
+                "hovertemplate": f"{plan.label}<br>%{{customdata}}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        **base_layout(title=f"Recommended model size and data at C = {compute_label}", height=480)
+    layout = base_layout(
+        title=f"Recommended model size and data at C = {compute_label}", height=480
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0})
-    apply_log_axis(fig, "x", n_lo, n_hi, "parameters N")
-    apply_log_axis(fig, "y", d_lo, d_hi, "training tokens D")
-    dense_log_ticks(fig, "x", n_lo, n_hi)
-    dense_log_ticks(fig, "y", d_lo, d_hi)
-    return fig
+    layout.update(
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        xaxis=dense_log_axis(n_lo, n_hi, "parameters N"),
+        yaxis=dense_log_axis(d_lo, d_hi, "training tokens D"),
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def inference_figure(
     curve: InferenceCurve, plan: InferenceAwarePlan, *, law_label: str, law_key: str
 ) -> go.Figure:
-    """Training and lifetime FLOP against N at fixed loss, with both optima marked."""
+    """Training and lifetime FLOP against N at fixed loss, with both optima marked (assembled
+    as one dict, as `allocation_figure`)."""
     colour = law_colour(law_key)
-    fig = go.Figure()
     hover = [
         f"N {format_count(n)} · D_train {format_count(d)}<br>training {format_flops(t)}"
         f"<br>lifetime {format_flops(total)}"
@@ -194,75 +197,71 @@ def inference_figure(
             curve.n_params, curve.n_tokens, curve.training_flops, curve.lifetime_flops, strict=True
         )
     ]
-    fig.add_trace(
-        go.Scatter(
-            x=curve.n_params,
-            y=curve.lifetime_flops,
-            mode="lines",
-            line={"color": colour, "width": 3},
-            name="lifetime FLOP: 6·N·D_train + 2·N·D_inference",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=curve.n_params,
-            y=curve.training_flops,
-            mode="lines",
-            line={"color": colour, "width": 2, "dash": "dash"},
-            name="training FLOP: 6·N·D_train",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
     base_n = plan.chinchilla_n_params
     base_total = plan.chinchilla_total_flops
-    fig.add_trace(
-        go.Scatter(
-            x=[base_n],
-            y=[base_total],
-            mode="markers",
-            marker={"size": 13, "color": "white", "line": {"color": "black", "width": 2}},
-            name=f"compute-optimal: {format_count(base_n)} params",
-            hovertemplate=(
+    traces = [
+        {
+            "type": "scatter",
+            "x": curve.n_params,
+            "y": curve.lifetime_flops,
+            "mode": "lines",
+            "line": {"color": colour, "width": 3},
+            "name": "lifetime FLOP: 6·N·D_train + 2·N·D_inference",
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": curve.n_params,
+            "y": curve.training_flops,
+            "mode": "lines",
+            "line": {"color": colour, "width": 2, "dash": "dash"},
+            "name": "training FLOP: 6·N·D_train",
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": [base_n],
+            "y": [base_total],
+            "mode": "markers",
+            "marker": {"size": 13, "color": "white", "line": {"color": "black", "width": 2}},
+            "name": f"compute-optimal: {format_count(base_n)} params",
+            "hovertemplate": (
                 f"compute-optimal N {format_count(base_n)}"
                 f"<br>lifetime {format_flops(base_total)}<extra></extra>"
             ),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[plan.n_params],
-            y=[plan.total_flops],
-            mode="markers",
-            marker={
+        },
+        {
+            "type": "scatter",
+            "x": [plan.n_params],
+            "y": [plan.total_flops],
+            "mode": "markers",
+            "marker": {
                 "size": 15,
                 "color": "#ff4b4b",
                 "symbol": "star",
                 "line": {"color": "black", "width": 1},
             },
-            name=f"inference-aware: {format_count(plan.n_params)} params",
-            hovertemplate=(
+            "name": f"inference-aware: {format_count(plan.n_params)} params",
+            "hovertemplate": (
                 f"inference-aware N {format_count(plan.n_params)}"
                 f" · D_train {format_count(plan.n_tokens)}"
                 f"<br>lifetime {format_flops(plan.total_flops)}<extra></extra>"
             ),
-        )
-    )
+        },
+    ]
     y = np.concatenate([curve.training_flops, curve.lifetime_flops])
     y_lo = float(np.min(y)) / 1.3
     y_hi = min(float(np.max(y)), 30 * float(np.min(curve.lifetime_flops))) * 1.3
-    fig.update_layout(
-        **base_layout(
-            title=f"Same loss ({plan.target_loss:.3f}), lifetime cost against size: {law_label}",
-            height=460,
-        )
-    )
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
     n_lo, n_hi = float(curve.n_params.min()), float(curve.n_params.max())
-    apply_log_axis(fig, "x", n_lo, n_hi, "parameters N")
-    dense_log_ticks(fig, "x", n_lo, n_hi)
-    apply_log_axis(fig, "y", y_lo, y_hi, "training or lifetime compute (FLOP)", formatter=_sci)
-    dense_log_ticks(fig, "y", y_lo, y_hi, formatter=_sci)
-    return fig
+    layout = base_layout(
+        title=f"Same loss ({plan.target_loss:.3f}), lifetime cost against size: {law_label}",
+        height=460,
+    )
+    layout.update(
+        legend={"orientation": "h", "y": -0.22, "x": 0},
+        xaxis=dense_log_axis(n_lo, n_hi, "parameters N"),
+        yaxis=dense_log_axis(y_lo, y_hi, "training or lifetime compute (FLOP)", _sci),
+    )
+    return go.Figure(data=traces, layout=layout)
