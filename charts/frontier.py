@@ -19,7 +19,15 @@ from charts.format import (
     format_loss,
     format_ratio,
 )
-from charts.style import MODEBAR_PX, base_layout, law_colour, law_dash, log_axis_dict
+from charts.style import (
+    MODEBAR_PX,
+    Overlay,
+    base_layout,
+    law_colour,
+    law_dash,
+    log_axis_dict,
+    with_overlay,
+)
 from scaling_core.presets import Approach3Check
 
 
@@ -68,8 +76,6 @@ _PANELS: tuple[tuple[str, str, str, str], ...] = (
 # panels on a phone.
 _DOMAINS = {"": ((0, 0.41), (0.56, 1)), "2": ((0.59, 1), (0.56, 1))}
 _DOMAINS.update({"3": ((0, 0.41), (0, 0.44)), "4": ((0.59, 1), (0, 0.44))})
-#: `meta` key of a frontier figure's budget markers: [law key, series name].
-_BUDGET_MARK = "budget_marker"
 
 
 def _hover_text(name: str, values: np.ndarray) -> list[str]:
@@ -83,7 +89,7 @@ def _hover_text(name: str, values: np.ndarray) -> list[str]:
 def frontier_figure(
     curves: list[LawCurve],
     *,
-    chosen_compute: float,
+    chosen_compute: float | None,
     chosen: dict[str, tuple[float, float, float]] | None = None,
     unit: str = "FLOP",
     height: int = 720,
@@ -91,9 +97,10 @@ def frontier_figure(
     """2×2 panels against training compute C: N_opt, D_opt, tokens per parameter and L_opt.
 
     A dashed vertical line marks ``chosen_compute`` (FLOP); ``chosen`` maps a law key to its
-    (N_opt, D_opt, L_opt) there, drawn as markers.  Laws without a loss are left out of the
-    loss panel.  The figure is assembled as one dict (building it trace by trace through
-    plotly's validating updates costs ~80 ms more); `place_budget` moves the line and markers.
+    (N_opt, D_opt, L_opt) there, drawn as markers (`budget_overlay`; no budget drawn without
+    ``chosen_compute``).  Laws without a loss are left out of the loss panel.  The figure is
+    assembled as one dict (building it trace by trace through plotly's validating updates
+    costs ~80 ms more).
     """
     traces: list[dict] = []
     ranges: dict[str, list[np.ndarray]] = {name: [] for _, name, _, _ in _PANELS}
@@ -132,20 +139,6 @@ def frontier_figure(
                     **axes,
                 }
             )
-            traces.append(  # placed by `place_budget`
-                {
-                    "type": "scatter",
-                    "x": [],
-                    "y": [],
-                    "mode": "markers",
-                    "marker": {"color": colour, "size": 9, "line": {"color": "white", "width": 1}},
-                    "legendgroup": curve.key,
-                    "showlegend": False,
-                    "hoverinfo": "skip",
-                    "meta": {_BUDGET_MARK: [curve.key, name]},
-                    **axes,
-                }
-            )
     all_c = np.concatenate([c.compute_flops for c in curves]) if curves else np.array([1e17, 1e27])
     c_lo, c_hi = (
         float(compute_in_unit(all_c.min(), unit)),
@@ -163,18 +156,6 @@ def frontier_figure(
         (x0, x1), (y0, y1) = _DOMAINS[suffix]
         layout[f"xaxis{suffix}"] = {"domain": [x0, x1], "anchor": f"y{suffix}"}
         layout[f"yaxis{suffix}"] = {"domain": [y0, y1], "anchor": f"x{suffix}"}
-        layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": f"x{suffix}",
-                "yref": f"y{suffix} domain",
-                "x0": None,  # placed by `place_budget`
-                "x1": None,
-                "y0": 0,
-                "y1": 1,
-                "line": {"dash": "dash", "color": "#555", "width": 1},
-            }
-        )
         layout["annotations"].append(
             {
                 "text": panel_title,
@@ -210,7 +191,11 @@ def frontier_figure(
         low, high = _positive_range(*ranges[name]) if ranges[name] else (1.0, 10.0)
         formatter = format_ratio if name == "tokens_per_param" else format_count
         layout[f"yaxis{suffix}"].update(log_axis_dict(low, high, y_title, formatter))
-    return place_budget(go.Figure(data=traces, layout=layout), chosen_compute, chosen, unit)
+    fig = go.Figure(data=traces, layout=layout)
+    if chosen_compute is None:
+        return fig
+    keys = [curve.key for curve in curves]
+    return with_overlay(fig, budget_overlay(keys, chosen_compute, chosen, unit))
 
 
 #: Labels on each panel's compute axis: four level labels (1e18, 1e21, 1e24, 1e27) fit a
@@ -218,40 +203,61 @@ def frontier_figure(
 _PANEL_C_LABELS = 4
 
 
-def place_budget(
-    fig: go.Figure,
+def budget_overlay(
+    keys: list[str],
     chosen_compute: float,
     chosen: dict[str, tuple[float, float, float]] | None,
     unit: str = "FLOP",
-) -> go.Figure:
-    """Move a `frontier_figure`'s dashed budget lines to ``chosen_compute`` (FLOP) and each law's
-    markers to its (N_opt, D_opt, L_opt) in ``chosen``, in place (no marker where a value is
-    missing or not finite).  The curves depend only on the laws and the unit, so a page can keep
-    the figure and call this when the budget slider moves."""
+) -> Overlay:
+    """The budget on a `frontier_figure` of the laws ``keys`` (in its order): a dashed line at
+    ``chosen_compute`` (FLOP) in each panel and, in the law's colour, each law's (N_opt, D_opt,
+    D/N, L_opt) there from ``chosen``
+    (none where a value is missing or not finite).  What the budget slider moves, drawn over a
+    figure built once per set of laws: shapes, which Plotly redraws alone (marker traces made it
+    recompute and redraw every curve of the four panels)."""
     x = float(compute_in_unit(chosen_compute, unit))
-    with fig.batch_update():
-        for trace in fig.data:
-            if not isinstance(trace.meta, dict) or _BUDGET_MARK not in trace.meta:
+    shapes: list[dict] = [
+        {
+            "type": "line",
+            "xref": f"x{suffix}",
+            "yref": f"y{suffix} domain",
+            "x0": x,
+            "x1": x,
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dash", "color": "#555", "width": 1},
+        }
+        for suffix, _, _, _ in _PANELS
+    ]
+    for index, key in enumerate(keys):
+        point = (chosen or {}).get(key)
+        if point is None:
+            continue
+        n_opt, d_opt, loss_opt = point
+        values = {"n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt}
+        values["loss"] = loss_opt
+        for suffix, name, _, _ in _PANELS:
+            value = float(values[name])
+            if not np.isfinite(value):
                 continue
-            key, name = trace.meta[_BUDGET_MARK]
-            point = (chosen or {}).get(key)
-            value = None
-            if point is not None:
-                n_opt, d_opt, loss_opt = point
-                value = {
-                    "n_params": n_opt,
-                    "n_tokens": d_opt,
-                    "tokens_per_param": d_opt / n_opt,
-                    "loss": loss_opt,
-                }[name]
-            if value is None or not np.isfinite(value):
-                trace.update(x=[], y=[])
-            else:
-                trace.update(x=[x], y=[float(value)])
-        for shape in fig.layout.shapes:  # the budget lines, one per panel
-            shape.x0 = x
-            shape.x1 = x
-    return fig
+            shapes.append(
+                {
+                    "type": "circle",
+                    "xref": f"x{suffix}",
+                    "yref": f"y{suffix}",
+                    "xsizemode": "pixel",
+                    "ysizemode": "pixel",
+                    "xanchor": x,
+                    "yanchor": value,
+                    "x0": -4.5,
+                    "x1": 4.5,
+                    "y0": -4.5,
+                    "y1": 4.5,
+                    "fillcolor": law_colour(key, index),
+                    "line": {"color": "white", "width": 1},
+                }
+            )
+    return {"shapes": shapes}
 
 
 def isoflop_figure(

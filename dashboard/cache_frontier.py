@@ -12,8 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.frontier import IsoFlopCurve, LawCurve, frontier_figure, place_budget
+from charts.frontier import IsoFlopCurve, LawCurve, budget_overlay, frontier_figure
 from charts.overfitting import OverfitCurve
+from charts.style import Overlay
 from dashboard.cache import frontier_arrays
 from dashboard.kept_figure import kept_figure
 from dashboard.state import available_laws
@@ -228,18 +229,17 @@ def frontier_view(
     compute_flops: float,
     chosen: dict[str, tuple[float, float, float]],
     unit: str,
-) -> go.Figure:
-    """The frontier page's 2×2 figure for the compared laws, budget line at ``compute_flops`` and
-    each law's (N_opt, D_opt, L_opt) there.  Built once per set of laws and unit and kept for
-    the session; a budget slider move only places the line and markers
-    (`charts.frontier.place_budget`)."""
+) -> tuple[go.Figure, Overlay]:
+    """The frontier page's 2×2 figure for the compared laws, and the budget drawn over it: the
+    line at ``compute_flops`` and each law's (N_opt, D_opt, L_opt) there.  The figure is built
+    once per set of laws and unit and kept for the session, read-only; a budget slider move
+    only changes the overlay (`charts.frontier.budget_overlay`)."""
     laws = available_laws()
     signature = (tuple(keys), tuple(repr(laws[key]) for key in keys), unit)
     fig = kept_figure(
         "frontier",
         signature,
-        lambda: frontier_figure(
-            [law_curve(key) for key in keys], chosen_compute=compute_flops, chosen=chosen, unit=unit
-        ),
+        lambda: frontier_figure([law_curve(key) for key in keys], chosen_compute=None, unit=unit),
+        read_only=True,
     )
-    return place_budget(fig, compute_flops, chosen, unit)
+    return fig, budget_overlay(keys, compute_flops, chosen, unit)

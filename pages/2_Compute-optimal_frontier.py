@@ -173,7 +173,8 @@ with page("Compute-optimal frontier"):
             )
 
         chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
-        show_chart(st, frontier_view(keys, compute, chosen, unit), live="frontier")
+        frontier, budget = frontier_view(keys, compute, chosen, unit)
+        show_chart(st, frontier, live="frontier", overlay=budget)
 
         with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
             st.markdown(

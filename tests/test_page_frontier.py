@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,12 @@ from charts.format import format_compute, format_count, format_loss, format_rati
 from charts.frontier import (
     IsoFlopCurve,
     LawCurve,
+    budget_overlay,
     frontier_figure,
     isoflop_figure,
-    place_budget,
     porian_figure,
 )
+from charts.style import with_overlay
 from dashboard.state import COMPARE_LAWS
 from scaling_core.allocation import compute_optimal, compute_optimal_frontier
 from scaling_core.presets import get_law
@@ -184,8 +186,8 @@ def test_frontier_figure_panels_axes_and_marker() -> None:
             "porian-2024-tuned": (float(tuned.n_params), float(tuned.n_tokens), float("nan")),
         },
     )
-    # epoch: 4 panels × (line + marker); porian: 3 panels (no loss) × 2
-    assert len(fig.data) == 14
+    # epoch: 4 panels; porian: 3 panels (no loss)
+    assert len(fig.data) == 7
     assert [t.name for t in fig.data if t.showlegend] == [
         get_law("epoch-2024").label,
         get_law("porian-2024-tuned").label,
@@ -197,10 +199,14 @@ def test_frontier_figure_panels_axes_and_marker() -> None:
     assert fig.layout.yaxis.title.text == "parameters"
     assert fig.layout.yaxis2.title.text == "training tokens"
     assert fig.layout.yaxis4.title.text == "loss (nats/token)"
-    assert all(shape.x0 == 1e21 for shape in fig.layout.shapes)
-    marker = fig.data[1]
-    assert (marker.x[0], marker.y[0]) == (1e21, float(epoch.n_params))
-    assert fig.data[7].y[0] == float(epoch.loss)  # the loss panel's marker
+    lines = [shape for shape in fig.layout.shapes if shape.type == "line"]
+    assert len(lines) == 4 and all(shape.x0 == 1e21 for shape in lines)
+    marks = {(s.xref, s.fillcolor): s for s in fig.layout.shapes if s.type == "circle"}
+    # epoch in 4 panels, porian in 3 (its loss is not finite)
+    assert len(marks) == 7 and all(s.xanchor == 1e21 for s in marks.values())
+    epoch_colour = fig.data[0].line.color
+    assert marks[("x", epoch_colour)].yanchor == float(epoch.n_params)
+    assert marks[("x4", epoch_colour)].yanchor == float(epoch.loss)  # the loss panel
     assert "C %{customdata[0]}" in fig.data[0].hovertemplate
     assert fig.data[0].customdata[0][0] == "1e17 FLOP"
 
@@ -318,29 +324,28 @@ def test_live_table1_from_porians_points_sits_inside_every_published_interval() 
     assert "OpenWebText2" in chart_specs(at)[-2]["layout"]["title"]["text"]
 
 
-def test_placing_the_budget_equals_building_the_figure_there() -> None:
+def test_the_budget_drawn_over_the_frontier_equals_the_frontier_built_with_it() -> None:
+    """The page sends the frontier without a budget and the budget as an overlay; drawn
+    together they are the figure built at that budget."""
     curves = [_curve("epoch-2024"), _curve("porian-2024-tuned")]
+    keys = [curve.key for curve in curves]
 
     def chosen(compute: float) -> dict[str, tuple[float, float, float]]:
         out = {}
-        for key in ("epoch-2024", "porian-2024-tuned"):
+        for key in keys:
             opt = compute_optimal(get_law(key), compute)
             out[key] = (float(opt.n_params), float(opt.n_tokens), float(opt.loss))
         return out
 
-    moved = place_budget(
-        frontier_figure(curves, chosen_compute=1e19, chosen=chosen(1e19), unit="PF-days"),
-        3e24,
-        chosen(3e24),
-        "PF-days",
-    )
-    fresh = frontier_figure(curves, chosen_compute=3e24, chosen=chosen(3e24), unit="PF-days")
-    assert moved.to_json() == fresh.to_json()
-    # a law dropped from `chosen` loses its markers, the line stays
-    place_budget(moved, 3e24, {}, "PF-days")
-    markers = [t for t in moved.data if t.mode == "markers"]
-    assert markers and all(len(t.x) == 0 for t in markers)
-    assert all(shape.x0 == pytest.approx(3e24 / 8.64e19) for shape in moved.layout.shapes)
+    bare = frontier_figure(curves, chosen_compute=None, unit="PF-days")
+    assert not bare.layout.shapes
+    drawn = with_overlay(bare, budget_overlay(keys, 3e24, chosen(3e24), "PF-days"))
+    built = frontier_figure(curves, chosen_compute=3e24, chosen=chosen(3e24), unit="PF-days")
+    assert json.loads(drawn.to_json()) == json.loads(built.to_json())
+    # a law dropped from `chosen` loses its markers, the lines stay
+    empty = budget_overlay(keys, 3e24, {}, "PF-days")["shapes"]
+    assert [shape["type"] for shape in empty] == ["line"] * 4
+    assert all(shape["x0"] == pytest.approx(3e24 / 8.64e19) for shape in empty)
 
 
 def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> None:
@@ -360,14 +365,16 @@ def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> 
     assert builds == [len(DEFAULT_LAWS)]
     spec = chart_specs(at)[0]
     epoch = get_law("epoch-2024")
+    colour = next(t["line"]["color"] for t in spec["data"] if t["name"] == epoch.label)
     marks = [
-        t
-        for t in spec["data"]
-        if t.get("meta", {}).get("budget_marker") == ["epoch-2024", "n_params"]
+        shape
+        for shape in spec["layout"]["shapes"]
+        if shape["type"] == "circle" and shape["xref"] == "x" and shape["fillcolor"] == colour
     ]
-    assert marks[0]["x"] == [1e19]
-    assert marks[0]["y"] == [pytest.approx(float(compute_optimal(epoch, 1e19).n_params))]
-    assert {shape["x0"] for shape in spec["layout"]["shapes"]} == {1e19}
+    assert [shape["xanchor"] for shape in marks] == [1e19]
+    assert marks[0]["yanchor"] == pytest.approx(float(compute_optimal(epoch, 1e19).n_params))
+    lines = [shape for shape in spec["layout"]["shapes"] if shape["type"] == "line"]
+    assert {shape["x0"] for shape in lines} == {1e19}
 
 
 def test_first_view_compares_chinchilla_unrounded_epoch_and_porian_without_kaplan() -> None:
