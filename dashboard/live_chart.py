@@ -89,9 +89,16 @@ function merged(base, over) {
   return out;
 }
 
-function themed(layout) {
+// A new template object is a changed template to Plotly.react, which then recomputes every
+// trace: a chart keeps its themed template while the figure's own template stays the same.
+function themed(layout, box) {
   const template = layout.template || {};
-  layout.template = Object.assign({}, template, {layout: merged(template.layout || {}, LOOK)});
+  const key = JSON.stringify(template);
+  if (box.__templateKey !== key) {
+    box.__templateKey = key;
+    box.__template = Object.assign({}, template, {layout: merged(template.layout || {}, LOOK)});
+  }
+  layout.template = box.__template;
   if (layout.title && layout.title.text && !String(layout.title.text).startsWith('<b>')) {
     layout.title = Object.assign({}, layout.title, {text: '<b>' + layout.title.text + '</b>'});
   }
@@ -123,8 +130,16 @@ function decoded(spec) {
   return rows;
 }
 
-function withArrays(value, before, now) {
-  if (Array.isArray(value)) return value.map((item) => withArrays(item, before, now));
+// ``old`` is the value at the same place in the figure drawn before: an array equal to it (item
+// by item) is handed back as that very array (Plotly.react compares data arrays by identity:
+// a trace's customdata strings, parsed anew, made it recompute every trace).
+function withArrays(value, before, now, old) {
+  if (Array.isArray(value)) {
+    const was = Array.isArray(old) ? old : [];
+    const items = value.map((item, i) => withArrays(item, before, now, was[i]));
+    const same = was.length === items.length && items.every((item, i) => item === was[i]);
+    return same ? was : items;
+  }
   if (!value || typeof value !== 'object') return value;
   if (typeof value.bdata === 'string' && typeof value.dtype === 'string') {
     const key = value.dtype + '|' + (value.shape || '') + '|' + value.bdata;
@@ -133,7 +148,8 @@ function withArrays(value, before, now) {
     now.set(key, array);
     return array;
   }
-  for (const key of Object.keys(value)) value[key] = withArrays(value[key], before, now);
+  const was = old && typeof old === 'object' ? old : {};
+  for (const key of Object.keys(value)) value[key] = withArrays(value[key], before, now, was[key]);
   return value;
 }
 
@@ -161,12 +177,11 @@ export default function (component) {
   if (data.alt) { box.setAttribute('role', 'figure'); box.setAttribute('aria-label', data.alt); }
   if (data.spec !== box.__spec) {  // a figure unchanged since the last draw is not read again
     const arrays = new Map();  // this draw's decoded arrays, by spec; the next draw reuses them
-    box.__figure = withArrays(JSON.parse(data.spec), box.__arrays || new Map(), arrays);
+    box.__figure = withArrays(
+      JSON.parse(data.spec), box.__arrays || new Map(), arrays, box.__figure);
     box.__arrays = arrays;
     box.__spec = data.spec;
-    // Themed once per figure: a new template object on every draw is a changed template to
-    // Plotly.react, which then recomputes every trace.
-    box.__layout = themed(box.__figure.layout || {});
+    box.__layout = themed(box.__figure.layout || {}, box);
   }
   const figure = box.__figure;
   const layout = Object.assign({}, box.__layout);

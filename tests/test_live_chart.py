@@ -144,6 +144,39 @@ def test_a_slider_move_redraws_the_landscape_in_place(page, app_server) -> None:
 
 
 @pytest.mark.browser
+def test_a_rebuilt_figure_hands_plotly_the_arrays_it_drew_before(page, app_server) -> None:
+    """The tolerance slider rebuilds the overfitting figure (its tolerance line and label),
+    whose curves are the same: the browser decodes the new figure but hands Plotly the arrays
+    it drew before, so Plotly redraws the line and label without recomputing the curves."""
+    page.goto(f"{app_server}/Overfitting_and_data_limits")
+    wait_for_app(page)
+    probe = """() => {
+        const box = document.querySelector('[data-testid="liveChart"]');
+        return {label: box._fullLayout.annotations.map(a => a.text).join(' '),
+                sameCurve: box.data[1].x === window.__curveBefore,
+                sameCalc: box.calcdata === window.__calcBefore};
+    }"""
+    page.evaluate(
+        """() => { const box = document.querySelector('[data-testid="liveChart"]');
+                   window.__curveBefore = box.data[1].x; window.__calcBefore = box.calcdata; }"""
+    )
+    before = page.evaluate(probe)
+    assert "tolerance δL = 2%" in before["label"]
+    tolerance = page.get_by_role("slider").nth(2)
+    tolerance.focus()
+    tolerance.press("ArrowRight")
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="liveChart"]')._fullLayout.annotations
+                   .some(a => a.text === 'tolerance δL = 2.5%')""",
+        timeout=30_000,
+    )
+    wait_for_app(page)
+    after = page.evaluate(probe)
+    assert after["sameCurve"] and after["sameCalc"]
+    assert parse_qs(urlsplit(page.url).query)["ovtol"] == ["2.5"]
+
+
+@pytest.mark.browser
 def test_plotly_is_loaded_before_the_first_chart(page, app_server) -> None:
     """The page frame loads Plotly.js once the browser is idle (`preload_plotly`): on the fit
     page it is ready before the visitor has chosen a file, and the frame's element takes no
