@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
+from plotly.io.json import to_json_plotly
 
 from charts.style import Overlay
 
@@ -252,6 +252,13 @@ def figure_json(fig: go.Figure) -> str:
     return frozen if frozen is not None else pio.to_json(fig, validate=False)
 
 
+def overlay_json(overlay: Overlay) -> str:
+    """``overlay`` as the browser reads it: JSON as Plotly.py writes a figure (numpy numbers
+    as plain ones, a value that is not finite as null, which Plotly leaves undrawn: a strict
+    encoder raised, and JSON's NaN is not JSON to the browser)."""
+    return to_json_plotly(overlay)
+
+
 def show_live_chart(where, fig: go.Figure, key: str, overlay: Overlay | None = None) -> None:  # type: ignore[no-untyped-def]
     """Show ``fig`` in ``where`` (``st`` or a container) as the chart named ``key``: the same
     key on the next rerun updates this chart in place.  ``key`` must be unique on the page.
@@ -264,7 +271,7 @@ def show_live_chart(where, fig: go.Figure, key: str, overlay: Overlay | None = N
     height = int(fig.layout.height) if fig.layout.height else 450
     data = {"spec": figure_json(fig), "chunk": _plotly_module(), "alt": fig.layout.title.text or ""}
     if overlay:
-        data["overlay"] = json.dumps(overlay, allow_nan=False, ensure_ascii=False)
+        data["overlay"] = overlay_json(overlay)
     with contextlib.nullcontext() if where is st else where:
         mount(key=key, data=data, width="stretch", height=height)
 

@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 from page_charts import chart_specs, drawn_json
 from streamlit.testing.v1 import AppTest
@@ -77,6 +78,15 @@ def test_without_the_component_the_page_draws_the_same_figures_with_streamlits_c
     assert not plain.exception and not _live_elements(plain)
     assert len(plain.get("plotly_chart")) == 3
     assert chart_specs(plain) == chart_specs(live)
+
+
+def test_an_overlay_with_a_value_that_is_not_finite_is_sent_as_json_with_null() -> None:
+    """A run's value that is not finite must not break the page (a strict encoder raised) nor
+    the browser (JSON has no NaN): it is sent as null, which Plotly leaves undrawn."""
+    overlay = {"shapes": [{"type": "line", "x0": float("nan"), "y0": np.float64(2.5)}]}
+    assert json.loads(live_chart.overlay_json(overlay)) == {
+        "shapes": [{"type": "line", "x0": None, "y0": 2.5}]
+    }
 
 
 def test_the_plotly_module_is_found_in_this_streamlit() -> None:
