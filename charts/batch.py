@@ -7,7 +7,15 @@ import plotly.graph_objects as go
 
 from charts.format import format_count
 from charts.plan import dense_log_axis
-from charts.style import base_layout, law_colour, log_axis_dict
+from charts.style import (
+    Overlay,
+    base_layout,
+    law_colour,
+    log_axis_dict,
+    log_axis_extent,
+    point_marker,
+    with_overlay,
+)
 from scaling_core.batch import TradeOff
 
 YOUR_BATCH_COLOUR = "#ff4b4b"
@@ -24,34 +32,20 @@ def _times(value: float) -> str:
     return f"{format_count(value)}×"
 
 
-def _hline(x_range: tuple[float, float], y: float, name: str, colour: str, dash: str) -> dict:
-    return {
-        "type": "scatter",
-        "x": list(x_range),
-        "y": [y, y],
-        "mode": "lines",
-        "line": {"color": colour, "width": 2, "dash": dash},
-        "name": f"{name}: {_tokens(y)}",
-        "hovertemplate": f"{name}<br>{_tokens(y)}<extra></extra>",
-    }
-
-
 def critical_batch_figure(
     loss: np.ndarray,
     b_crit: np.ndarray,
     *,
-    target_loss: float,
-    batch_tokens: float,
-    porian_batch_tokens: float,
-    deepseek_batch_tokens: float,
+    target_loss: float | None = None,
+    batch_tokens: float | None = None,
+    porian_batch_tokens: float | None = None,
+    deepseek_batch_tokens: float | None = None,
 ) -> go.Figure:
-    """Kaplan's B_crit(L) over loss, the target loss marked, and the batch sizes to compare.
-
-    Horizontal lines: the chosen batch, Porian et al.'s B*(N) and DeepSeek's B_opt(C).
-    Assembled as one dict (a figure built by updates took three times as long on each move).
+    """Kaplan's B_crit(L) over loss, the target loss marked, and the batch sizes to compare
+    (`critical_batch_marks`; only the curve when the values are not given, as the page keeps it).
+    Assembled as one dict (a figure built by updates took three times as long).
     """
     x_range = (float(loss.min()), float(loss.max()))
-    b_target = float(np.interp(target_loss, loss, b_crit)) if x_range[0] <= target_loss else None
     traces = [
         {
             "type": "scatter",
@@ -62,55 +56,136 @@ def critical_batch_figure(
             "name": "Kaplan B_crit(L) = 2e8 / L^(1/0.21)",
             "customdata": [_tokens(b) for b in b_crit],
             "hovertemplate": "loss %{x:.3f} nats/token<br>B_crit %{customdata}<extra></extra>",
-        },
-        _hline(x_range, batch_tokens, "your batch", YOUR_BATCH_COLOUR, "solid"),
-        _hline(x_range, porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "dash"),
-        _hline(x_range, deepseek_batch_tokens, "DeepSeek B_opt(C)", DEEPSEEK_COLOUR, "dot"),
+        }
     ]
-    if b_target is not None and target_loss <= x_range[1]:
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [target_loss],
-                "y": [b_target],
-                "mode": "markers",
-                "marker": {"size": 13, "color": "white", "line": {"color": "black", "width": 2}},
-                "name": f"target loss {target_loss:.3f}",
-                "hovertemplate": (
-                    f"target loss {target_loss:.3f} nats/token<br>B_crit {_tokens(b_target)}"
-                    "<extra></extra>"
-                ),
-            }
-        )
-    values = np.concatenate([b_crit, [batch_tokens, porian_batch_tokens, deepseek_batch_tokens]])
-    low, high = float(values.min()) / 1.5, float(values.max()) * 1.5
+    low, high = _critical_extent(b_crit, ())
     layout = base_layout(title="Critical batch size against loss", height=460)
     layout.update(
         legend={"orientation": "h", "y": -0.22, "x": 0},
         xaxis={"title": {"text": "target loss L (nats/token)"}, "range": list(x_range)},
         yaxis=log_axis_dict(low, high, "batch size B (tokens)"),
     )
-    return go.Figure(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if target_loss is None or batch_tokens is None:
+        return fig
+    marks = critical_batch_marks(
+        loss,
+        b_crit,
+        target_loss=target_loss,
+        batch_tokens=batch_tokens,
+        porian_batch_tokens=float(porian_batch_tokens),  # type: ignore[arg-type]
+        deepseek_batch_tokens=float(deepseek_batch_tokens),  # type: ignore[arg-type]
+    )
+    return with_overlay(fig, marks)
+
+
+def _critical_extent(b_crit: np.ndarray, batches: tuple[float, ...]) -> tuple[float, float]:
+    values = np.concatenate([b_crit, np.asarray(batches, dtype=float)])
+    return float(values.min()) / 1.5, float(values.max()) * 1.5
+
+
+def critical_batch_marks(
+    loss: np.ndarray,
+    b_crit: np.ndarray,
+    *,
+    target_loss: float,
+    batch_tokens: float,
+    porian_batch_tokens: float,
+    deepseek_batch_tokens: float,
+) -> Overlay:
+    """What the run and batch sliders move on `critical_batch_figure`: horizontal lines at the
+    chosen batch, Porian et al.'s B*(N) and DeepSeek's B_opt(C), each labelled with its value,
+    and the target loss on the curve; the batch axis widens when a line leaves the curve's."""
+    x_lo, x_hi = float(loss.min()), float(loss.max())
+    shapes = []
+    for value, name, colour, dash, side in (
+        (batch_tokens, "your batch", YOUR_BATCH_COLOUR, "solid", "end"),
+        (porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "dash", "middle"),
+        (deepseek_batch_tokens, "DeepSeek B_opt(C)", DEEPSEEK_COLOUR, "dot", "start"),
+    ):
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x domain",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": value,
+                "y1": value,
+                "line": {"color": colour, "width": 2, "dash": dash},
+                "showlegend": True,
+                "name": name,
+                "label": {
+                    "text": _tokens(value),
+                    "textposition": side,
+                    "yanchor": "bottom",
+                    "font": {"size": 11, "color": colour},
+                },
+            }
+        )
+    overlay: Overlay = {"shapes": shapes, "annotations": []}
+    if x_lo <= target_loss <= x_hi:
+        b_target = float(np.interp(target_loss, loss, b_crit))
+        overlay["shapes"].append(
+            point_marker(
+                target_loss,
+                b_target,
+                symbol="circle",
+                fill="white",
+                name="target loss",
+                outline_width=2,
+            )
+        )
+        overlay["annotations"].append(
+            {
+                "x": target_loss,
+                "y": float(np.log10(b_target)),
+                "xref": "x",
+                "yref": "y",
+                "text": f"target loss {target_loss:.3f}",
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 10,
+                "font": {"size": 12, "color": "black"},
+                "bgcolor": "rgba(255,255,255,0.75)",
+                "hovertext": (
+                    f"target loss {target_loss:.3f} nats/token<br>B_crit {_tokens(b_target)}"
+                ),
+            }
+        )
+    batches = (batch_tokens, porian_batch_tokens, deepseek_batch_tokens)
+    extent = _critical_extent(b_crit, batches)
+    if extent != _critical_extent(b_crit, ()):
+        # only when a line lies outside the curve: a changed axis redraws the whole chart
+        overlay["yaxis"] = log_axis_extent(*extent)
+    return overlay
+
+
+def tradeoff_axis_max(b_crit: float, batch_tokens: float, porian_batch_tokens: float) -> float:
+    """The trade-off figure's axes' end: a power of ten at least 3× the largest marker's ratio,
+    between 10× and 100,000×."""
+    ratios = [1.0 + b_crit / b for b in (batch_tokens, porian_batch_tokens)]
+    ratios += [1.0 + b / b_crit for b in (batch_tokens, porian_batch_tokens)]
+    return float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e5))
 
 
 def tradeoff_figure(
     tradeoff: TradeOff,
     *,
-    b_crit: float,
-    batch_tokens: float,
-    porian_batch_tokens: float,
+    b_crit: float | None = None,
+    batch_tokens: float | None = None,
+    porian_batch_tokens: float | None = None,
     axis_max: float | None = None,
 ) -> go.Figure:
-    """The hyperbola (S/S_min − 1)(E/E_min − 1) = 1 traced by the batch size B.
+    """The hyperbola (S/S_min − 1)(E/E_min − 1) = 1 traced by the batch size B, in units of
+    B_crit (the same for every run), and the chosen batch, B = B_crit (twice the minimum steps
+    and data) and Porian's B*(N) on it (`tradeoff_marks`; none without ``b_crit``).
 
-    Markers: the chosen batch, B = B_crit (twice the minimum steps and data) and Porian's B*(N).
-    Both axes run from 1× to ``axis_max`` (default: a power of ten at least 3× the largest
-    marker's ratio, between 10× and 100,000×).  Assembled as one dict, as `critical_batch_figure`.
+    Both axes run from 1× to ``axis_max`` (default: `tradeoff_axis_max`).  Assembled as one
+    dict, as `critical_batch_figure`.
     """
     if axis_max is None:
-        ratios = [1.0 + b_crit / b for b in (batch_tokens, porian_batch_tokens)]
-        ratios += [1.0 + b / b_crit for b in (batch_tokens, porian_batch_tokens)]
-        axis_max = float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e5))
+        axis_max = tradeoff_axis_max(b_crit, batch_tokens, porian_batch_tokens)  # type: ignore[arg-type]
     keep = (tradeoff.steps_over_min <= axis_max) & (tradeoff.tokens_over_min <= axis_max)
     traces = [
         {
@@ -120,41 +195,12 @@ def tradeoff_figure(
             "mode": "lines",
             "line": {"color": KAPLAN_COLOUR, "width": 3},
             "name": "(S/S_min − 1)(E/E_min − 1) = 1",
-            "customdata": [_tokens(b) for b in tradeoff.batch_tokens[keep]],
+            "customdata": [f"{r:.3g}" for r in tradeoff.tokens_over_min[keep] - 1.0],
             "hovertemplate": (
-                "B %{customdata}<br>E/E_min %{x:.3g}×<br>S/S_min %{y:.3g}×<extra></extra>"
+                "B = %{customdata} B_crit<br>E/E_min %{x:.3g}×<br>S/S_min %{y:.3g}×<extra></extra>"
             ),
         }
     ]
-
-    def point(batch: float, name: str, colour: str, symbol: str) -> None:
-        steps_ratio = 1.0 + b_crit / batch
-        tokens_ratio = 1.0 + batch / b_crit
-        if steps_ratio > axis_max or tokens_ratio > axis_max:
-            return
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [tokens_ratio],
-                "y": [steps_ratio],
-                "mode": "markers",
-                "marker": {
-                    "size": 14,
-                    "color": colour,
-                    "symbol": symbol,
-                    "line": {"color": "black", "width": 1},
-                },
-                "name": f"{name}: {_tokens(batch)}",
-                "hovertemplate": (
-                    f"{name}: B {_tokens(batch)}<br>E/E_min {tokens_ratio:.3g}×"
-                    f"<br>S/S_min {steps_ratio:.3g}×<extra></extra>"
-                ),
-            }
-        )
-
-    point(b_crit, "B = B_crit", "white", "diamond")
-    point(porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "square")
-    point(batch_tokens, "your batch", YOUR_BATCH_COLOUR, "circle")
     layout = base_layout(title="Steps against data at the target loss", height=460)
     layout.update(
         legend={"orientation": "h", "y": -0.22, "x": 0},
@@ -163,4 +209,48 @@ def tradeoff_figure(
         ),
         yaxis=dense_log_axis(1.0, axis_max, "optimiser steps S / S_min (×)", _times),
     )
-    return go.Figure(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if b_crit is None or batch_tokens is None or porian_batch_tokens is None:
+        return fig
+    return with_overlay(
+        fig, tradeoff_marks(b_crit, batch_tokens, porian_batch_tokens, axis_max=axis_max)
+    )
+
+
+def tradeoff_marks(
+    b_crit: float, batch_tokens: float, porian_batch_tokens: float, *, axis_max: float
+) -> Overlay:
+    """What the run and batch sliders move on `tradeoff_figure`: B = B_crit, Porian's B*(N)
+    and the chosen batch on the hyperbola (a marker beyond ``axis_max`` is left out), the
+    chosen batch labelled with its size and ratios."""
+    shapes, annotations = [], []
+    for batch, name, fill, symbol in (
+        (b_crit, "B = B_crit", "white", "diamond"),
+        (porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "square"),
+        (batch_tokens, "your batch", YOUR_BATCH_COLOUR, "circle"),
+    ):
+        steps_ratio = 1.0 + b_crit / batch
+        tokens_ratio = 1.0 + batch / b_crit
+        if steps_ratio > axis_max or tokens_ratio > axis_max:
+            continue
+        shapes.append(point_marker(tokens_ratio, steps_ratio, symbol=symbol, fill=fill, name=name))
+        if name == "your batch":
+            annotations.append(
+                {
+                    "x": float(np.log10(tokens_ratio)),
+                    "y": float(np.log10(steps_ratio)),
+                    "xref": "x",
+                    "yref": "y",
+                    "text": f"your batch {_tokens(batch)}",
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "xshift": 10,
+                    "font": {"size": 12, "color": "black"},
+                    "bgcolor": "rgba(255,255,255,0.75)",
+                    "hovertext": (
+                        f"your batch: B {_tokens(batch)}<br>E/E_min {tokens_ratio:.3g}×"
+                        f"<br>S/S_min {steps_ratio:.3g}×"
+                    ),
+                }
+            )
+    return {"shapes": shapes, "annotations": annotations}

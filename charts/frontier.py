@@ -26,6 +26,7 @@ from charts.style import (
     law_colour,
     law_dash,
     log_axis_dict,
+    point_marker,
     with_overlay,
 )
 from scaling_core.presets import Approach3Check
@@ -240,23 +241,17 @@ def budget_overlay(
             value = float(values[name])
             if not np.isfinite(value):
                 continue
-            shapes.append(
-                {
-                    "type": "circle",
-                    "xref": f"x{suffix}",
-                    "yref": f"y{suffix}",
-                    "xsizemode": "pixel",
-                    "ysizemode": "pixel",
-                    "xanchor": x,
-                    "yanchor": value,
-                    "x0": -4.5,
-                    "x1": 4.5,
-                    "y0": -4.5,
-                    "y1": 4.5,
-                    "fillcolor": law_colour(key, index),
-                    "line": {"color": "white", "width": 1},
-                }
+            marker = point_marker(
+                x,
+                value,
+                symbol="circle",
+                fill=law_colour(key, index),
+                name=key,
+                outline="white",
+                radius=4.5,
+                showlegend=False,
             )
+            shapes.append({**marker, "xref": f"x{suffix}", "yref": f"y{suffix}"})
     return {"shapes": shapes}
 
 

@@ -346,3 +346,51 @@ def run_marker(
             }
         ],
     }
+
+
+def _symbol_path(symbol: str, radius: float) -> str:
+    """SVG path of a marker symbol (circle, square, diamond) ``radius`` pixels around a point;
+    the circle a 24-gon (a pixel-sized path draws no arcs, and a pixel-sized circle shape came
+    out squashed on a chart with one log axis)."""
+    if symbol == "square":
+        r = 0.92 * radius
+        return f"M{-r:.2f},{-r:.2f}H{r:.2f}V{r:.2f}H{-r:.2f}Z"
+    if symbol == "diamond":
+        r = 1.23 * radius
+        return f"M0,{-r:.2f}L{r:.2f},0L0,{r:.2f}L{-r:.2f},0Z"
+    angles = 2 * np.pi * np.arange(24) / 24
+    points = "L".join(f"{radius * np.cos(a):.2f},{radius * np.sin(a):.2f}" for a in angles)
+    return f"M{points}Z"
+
+
+def point_marker(
+    x: float,
+    y: float,
+    *,
+    symbol: str,
+    fill: str,
+    name: str,
+    outline: str = "black",
+    outline_width: float = 1.0,
+    radius: float = 6.5,
+    showlegend: bool = True,
+) -> dict:
+    """A marker as a layout shape (pixel-sized, filled, outlined: a circle, square or diamond)
+    ``radius`` pixels wide at data coordinates (``x``, ``y``), listed in the legend as ``name``
+    (unless not ``showlegend``): what a slider moves on a figure drawn once.
+    ``name`` must not change between moves (Plotly does not redraw the legend for a moved
+    shape); a value belongs in a label or the page's numbers."""
+    return {
+        "type": "path",
+        "path": _symbol_path(symbol, radius),
+        "xref": "x",
+        "yref": "y",
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": x,
+        "yanchor": y,
+        "fillcolor": fill,
+        "line": {"color": outline, "width": outline_width},
+        "showlegend": showlegend,
+        "name": name,
+    }

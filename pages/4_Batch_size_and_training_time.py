@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts.batch import critical_batch_figure, tradeoff_figure
+from charts.batch import (
+    critical_batch_figure,
+    critical_batch_marks,
+    tradeoff_axis_max,
+    tradeoff_figure,
+    tradeoff_marks,
+)
 from charts.format import format_compute, format_compute_value, format_count, format_loss
 from charts.plan import (
     compute_unit_name,
@@ -12,6 +18,7 @@ from charts.plan import (
     format_ratio,
     format_seconds,
 )
+from dashboard.kept_figure import kept_figure
 from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.state import COMPUTE_UNIT
@@ -207,13 +214,21 @@ with page("Batch size and training time"):
             )
         )
 
-        loss_grid, b_crit_grid = critical_batch_curve(
-            min(1.5, plan.target_loss * 0.9), max(5.0, plan.target_loss * 1.1)
-        )
+        # Kept per session, read-only: a move of the run or batch sliders moves only what is
+        # drawn over them (the curve changes only when the target loss leaves 1.5-5 nats).
+        loss_range = (min(1.5, plan.target_loss * 0.9), max(5.0, plan.target_loss * 1.1))
+        loss_grid, b_crit_grid = critical_batch_curve(*loss_range)
         left, right = st.columns(2)
         show_chart(
             left,
-            critical_batch_figure(
+            kept_figure(
+                "critical-batch",
+                loss_range,
+                lambda: critical_batch_figure(loss_grid, b_crit_grid),
+                read_only=True,
+            ),
+            live="critical-batch",
+            overlay=critical_batch_marks(
                 loss_grid,
                 b_crit_grid,
                 target_loss=plan.target_loss,
@@ -221,17 +236,20 @@ with page("Batch size and training time"):
                 porian_batch_tokens=plan.porian_batch_tokens,
                 deepseek_batch_tokens=plan.deepseek_batch_tokens,
             ),
-            live="critical-batch",
         )
+        axis_max = tradeoff_axis_max(plan.b_crit, batch_tokens, plan.porian_batch_tokens)
         show_chart(
             right,
-            tradeoff_figure(
-                tradeoff_curve(plan.b_crit),
-                b_crit=plan.b_crit,
-                batch_tokens=batch_tokens,
-                porian_batch_tokens=plan.porian_batch_tokens,
+            kept_figure(
+                "batch-tradeoff",
+                axis_max,
+                lambda: tradeoff_figure(tradeoff_curve(plan.b_crit), axis_max=axis_max),
+                read_only=True,
             ),
             live="batch-tradeoff",
+            overlay=tradeoff_marks(
+                plan.b_crit, batch_tokens, plan.porian_batch_tokens, axis_max=axis_max
+            ),
         )
 
     live_section("Batch size and training time", batch_section)

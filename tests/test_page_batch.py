@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from page_charts import chart_json
 from streamlit.testing.v1 import AppTest
 
-from charts.batch import critical_batch_figure, tradeoff_figure
+from charts.batch import critical_batch_figure, critical_batch_marks, tradeoff_figure
 from charts.format import format_compute_value, format_count, format_loss
 from charts.plan import format_duration, format_ratio
+from charts.style import with_overlay
 from scaling_core.allocation import compute_optimal
 from scaling_core.planning import batch_plan, critical_batch_curve, tradeoff_curve
 from scaling_core.presets import PRESETS
@@ -115,6 +119,10 @@ def test_a_stale_url_value_falls_back() -> None:
 
 
 # ------------------------------------------------------------------------------ chart builders
+def _shapes(fig) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {shape.name: shape for shape in fig.layout.shapes if shape.name}
+
+
 def test_critical_batch_figure() -> None:
     loss, b_crit = critical_batch_curve(1.5, 5.0)
     fig = critical_batch_figure(
@@ -125,19 +133,43 @@ def test_critical_batch_figure() -> None:
         porian_batch_tokens=4e6,
         deepseek_batch_tokens=2e6,
     )
-    names = [trace.name for trace in fig.data]
-    assert names[0].startswith("Kaplan B_crit")
-    assert any(name.startswith("your batch") for name in names)
-    assert any(name.startswith("Porian B*(N)") for name in names)
-    assert any(name.startswith("DeepSeek B_opt(C)") for name in names)
-    assert any(name.startswith("target loss") for name in names)
+    assert fig.data[0].name.startswith("Kaplan B_crit")
+    lines = _shapes(fig)
+    assert set(lines) == {"your batch", "Porian B*(N)", "DeepSeek B_opt(C)", "target loss"}
+    for name, value in (("your batch", 1e6), ("Porian B*(N)", 4e6), ("DeepSeek B_opt(C)", 2e6)):
+        assert lines[name].y0 == lines[name].y1 == value
+        assert lines[name].label.text == f"{format_count(value)} tokens"
+        assert lines[name].showlegend
     assert fig.layout.yaxis.type == "log"
     assert "tokens" in fig.layout.yaxis.title.text
     assert "nats/token" in fig.layout.xaxis.title.text
     assert all(isinstance(t, str) for t in fig.layout.yaxis.ticktext)
-    target = next(t for t in fig.data if t.name.startswith("target loss"))
-    assert target.y[0] == pytest.approx(2e8 / 2.5 ** (1 / 0.21), rel=1e-3)
+    target = lines["target loss"]
+    assert target.xanchor == 2.5
+    assert target.yanchor == pytest.approx(2e8 / 2.5 ** (1 / 0.21), rel=1e-3)
+    (label,) = fig.layout.annotations
+    assert label.text == "target loss 2.500" and "B_crit" in label.hovertext
     assert "tokens" in fig.data[0].customdata[0]
+
+
+def test_the_batch_lines_widen_the_axis_only_when_they_leave_the_curve() -> None:
+    loss, b_crit = critical_batch_curve(1.5, 5.0)
+    bare = critical_batch_figure(loss, b_crit)
+    inside = critical_batch_marks(
+        loss,
+        b_crit,
+        target_loss=2.5,
+        batch_tokens=1e6,
+        porian_batch_tokens=4e6,
+        deepseek_batch_tokens=2e6,
+    )
+    assert "yaxis" not in inside
+    far = {"target_loss": 2.5, "batch_tokens": 1e10, "porian_batch_tokens": 4e6}
+    outside = critical_batch_marks(loss, b_crit, deepseek_batch_tokens=2e6, **far)
+    assert outside["yaxis"]["range"][1] > math.log10(1e10)
+    built = critical_batch_figure(loss, b_crit, deepseek_batch_tokens=2e6, **far)
+    drawn = with_overlay(bare, outside)
+    assert json.loads(drawn.to_json()) == json.loads(built.to_json())
 
 
 def test_tradeoff_figure_points_lie_on_the_hyperbola() -> None:
@@ -147,13 +179,22 @@ def test_tradeoff_figure_points_lie_on_the_hyperbola() -> None:
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert "E / E_min" in fig.layout.xaxis.title.text
     assert "S / S_min" in fig.layout.yaxis.title.text
-    for trace in fig.data[1:]:
-        x, y = trace.x[0], trace.y[0]
+    marks = _shapes(fig)
+    assert set(marks) == {"B = B_crit", "Porian B*(N)", "your batch"}
+    for mark in marks.values():
+        x, y = mark.xanchor, mark.yanchor
         assert (x - 1) * (y - 1) == pytest.approx(1.0)
-    crit = next(t for t in fig.data if t.name.startswith("B = B_crit"))
-    assert (crit.x[0], crit.y[0]) == (2.0, 2.0)
-    yours = next(t for t in fig.data if t.name.startswith("your batch"))
-    assert yours.y[0] == pytest.approx(1 + 2e6 / 5e5)
+    assert (marks["B = B_crit"].xanchor, marks["B = B_crit"].yanchor) == (2.0, 2.0)
+    assert marks["your batch"].yanchor == pytest.approx(1 + 2e6 / 5e5)
+    (label,) = fig.layout.annotations
+    assert label.text == f"your batch {format_count(5e5)} tokens"
+    # the curve is the same for every B_crit (in units of it), its hover says so
+    assert fig.data[0].hovertemplate.startswith("B = %{customdata} B_crit")
+    assert fig.layout.xaxis.range[1] == pytest.approx(2.0)  # axes to 100x
+    other = tradeoff_figure(tradeoff_curve(3e7), axis_max=100.0)
+    assert np.allclose(other.data[0].x, fig.data[0].x) and np.allclose(
+        other.data[0].y, fig.data[0].y
+    )
     # the axes widen to keep a far-off batch in view
     wide = tradeoff_figure(
         tradeoff_curve(2e6), b_crit=2e6, batch_tokens=1e4, porian_batch_tokens=8e6

@@ -201,7 +201,7 @@ def test_frontier_figure_panels_axes_and_marker() -> None:
     assert fig.layout.yaxis4.title.text == "loss (nats/token)"
     lines = [shape for shape in fig.layout.shapes if shape.type == "line"]
     assert len(lines) == 4 and all(shape.x0 == 1e21 for shape in lines)
-    marks = {(s.xref, s.fillcolor): s for s in fig.layout.shapes if s.type == "circle"}
+    marks = {(s.xref, s.fillcolor): s for s in fig.layout.shapes if s.type == "path"}
     # epoch in 4 panels, porian in 3 (its loss is not finite)
     assert len(marks) == 7 and all(s.xanchor == 1e21 for s in marks.values())
     epoch_colour = fig.data[0].line.color
@@ -369,7 +369,7 @@ def test_budget_slider_moves_the_markers_of_a_figure_built_once(monkeypatch) -> 
     marks = [
         shape
         for shape in spec["layout"]["shapes"]
-        if shape["type"] == "circle" and shape["xref"] == "x" and shape["fillcolor"] == colour
+        if shape["type"] == "path" and shape["xref"] == "x" and shape["fillcolor"] == colour
     ]
     assert [shape["xanchor"] for shape in marks] == [1e19]
     assert marks[0]["yanchor"] == pytest.approx(float(compute_optimal(epoch, 1e19).n_params))
