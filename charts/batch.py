@@ -13,6 +13,7 @@ from charts.style import (
     law_colour,
     log_axis_dict,
     log_axis_extent,
+    point_label,
     point_marker,
     with_overlay,
 )
@@ -137,21 +138,11 @@ def critical_batch_marks(
             )
         )
         overlay["annotations"].append(
-            {
-                "x": target_loss,
-                "y": float(np.log10(b_target)),
-                "xref": "x",
-                "yref": "y",
-                "text": f"target loss {target_loss:.3f}",
-                "showarrow": False,
-                "xanchor": "left",
-                "xshift": 10,
-                "font": {"size": 12, "color": "black"},
-                "bgcolor": "rgba(255,255,255,0.75)",
-                "hovertext": (
-                    f"target loss {target_loss:.3f} nats/token<br>B_crit {_tokens(b_target)}"
-                ),
-            }
+            point_label(
+                (target_loss, float(np.log10(b_target))),
+                f"target loss {target_loss:.3f}",
+                f"target loss {target_loss:.3f} nats/token<br>B_crit {_tokens(b_target)}",
+            )
         )
     batches = (batch_tokens, porian_batch_tokens, deepseek_batch_tokens)
     extent = _critical_extent(b_crit, batches)
@@ -236,21 +227,11 @@ def tradeoff_marks(
         shapes.append(point_marker(tokens_ratio, steps_ratio, symbol=symbol, fill=fill, name=name))
         if name == "your batch":
             annotations.append(
-                {
-                    "x": float(np.log10(tokens_ratio)),
-                    "y": float(np.log10(steps_ratio)),
-                    "xref": "x",
-                    "yref": "y",
-                    "text": f"your batch {_tokens(batch)}",
-                    "showarrow": False,
-                    "xanchor": "left",
-                    "xshift": 10,
-                    "font": {"size": 12, "color": "black"},
-                    "bgcolor": "rgba(255,255,255,0.75)",
-                    "hovertext": (
-                        f"your batch: B {_tokens(batch)}<br>E/E_min {tokens_ratio:.3g}×"
-                        f"<br>S/S_min {steps_ratio:.3g}×"
-                    ),
-                }
+                point_label(
+                    (float(np.log10(tokens_ratio)), float(np.log10(steps_ratio))),
+                    f"your batch {_tokens(batch)}",
+                    f"your batch: B {_tokens(batch)}<br>E/E_min {tokens_ratio:.3g}×"
+                    f"<br>S/S_min {steps_ratio:.3g}×",
+                )
             )
     return {"shapes": shapes, "annotations": annotations}

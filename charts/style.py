@@ -301,6 +301,38 @@ def with_overlay(fig: go.Figure, overlay: Overlay | None) -> go.Figure:
     return out
 
 
+def _pixel_path(x: float, y: float, path: str) -> dict:
+    """A layout shape drawn by ``path`` in pixels around data coordinates (``x``, ``y``)."""
+    return {
+        "type": "path",
+        "xref": "x",
+        "yref": "y",
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": x,
+        "yanchor": y,
+        "path": path,
+    }
+
+
+def point_label(at: tuple[float, float], text: str, hovertext: str) -> dict:
+    """An annotation ``text`` just right of a marker at ``at`` (where Plotly places
+    annotations: log10 of the value on a log axis), ``hovertext`` on hover."""
+    return {
+        "x": at[0],
+        "y": at[1],
+        "xref": "x",
+        "yref": "y",
+        "text": text,
+        "showarrow": False,
+        "xanchor": "left",
+        "xshift": 10,
+        "font": {"size": 12, "color": "black"},
+        "bgcolor": "rgba(255,255,255,0.75)",
+        "hovertext": hovertext,
+    }
+
+
 def run_marker(
     x: float,
     y: float,
@@ -310,41 +342,16 @@ def run_marker(
     colour: str = "#d62728",
 ) -> Overlay:
     """The chosen run as an overlay: a cross 12 px wide in ``colour`` outlined in black, at data
-    coordinates (``x``, ``y``), and a "your run" label beside it with ``hovertext``.
-
-    ``label_at`` is the same point as Plotly places annotations: log10 of the value on a log
-    axis.  A shape, not a marker trace: Plotly redraws a moved shape alone, while a changed
-    trace makes it recompute and redraw every trace of the chart."""
-    cross = {
-        "type": "path",
-        "xref": "x",
-        "yref": "y",
-        "xsizemode": "pixel",
-        "ysizemode": "pixel",
-        "xanchor": x,
-        "yanchor": y,
-        "path": "M-6,-6L6,6M-6,6L6,-6",
-    }
+    coordinates (``x``, ``y``), and a "your run" label beside it (`point_label`) with
+    ``hovertext``.  A shape, not a marker trace: Plotly redraws a moved shape alone, while a
+    changed trace makes it recompute and redraw every trace of the chart."""
+    cross = _pixel_path(x, y, "M-6,-6L6,6M-6,6L6,-6")
     return {
         "shapes": [
             {**cross, "line": {"color": "black", "width": 5}},
             {**cross, "line": {"color": colour, "width": 2.5}},
         ],
-        "annotations": [
-            {
-                "x": label_at[0],
-                "y": label_at[1],
-                "xref": "x",
-                "yref": "y",
-                "text": RUN_LABEL,
-                "showarrow": False,
-                "xanchor": "left",
-                "xshift": 10,
-                "font": {"size": 12, "color": "black"},
-                "bgcolor": "rgba(255,255,255,0.75)",
-                "hovertext": hovertext,
-            }
-        ],
+        "annotations": [point_label(label_at, RUN_LABEL, hovertext)],
     }
 
 
@@ -381,14 +388,7 @@ def point_marker(
     ``name`` must not change between moves (Plotly does not redraw the legend for a moved
     shape); a value belongs in a label or the page's numbers."""
     return {
-        "type": "path",
-        "path": _symbol_path(symbol, radius),
-        "xref": "x",
-        "yref": "y",
-        "xsizemode": "pixel",
-        "ysizemode": "pixel",
-        "xanchor": x,
-        "yanchor": y,
+        **_pixel_path(x, y, _symbol_path(symbol, radius)),
         "fillcolor": fill,
         "line": {"color": outline, "width": outline_width},
         "showlegend": showlegend,

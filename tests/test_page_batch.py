@@ -119,20 +119,22 @@ def test_a_stale_url_value_falls_back() -> None:
 
 
 # ------------------------------------------------------------------------------ chart builders
+#: The target loss and batch sizes of the critical-batch figure tests.
+MARKS = {
+    "target_loss": 2.5,
+    "batch_tokens": 1e6,
+    "porian_batch_tokens": 4e6,
+    "deepseek_batch_tokens": 2e6,
+}
+
+
 def _shapes(fig) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {shape.name: shape for shape in fig.layout.shapes if shape.name}
 
 
 def test_critical_batch_figure() -> None:
     loss, b_crit = critical_batch_curve(1.5, 5.0)
-    fig = critical_batch_figure(
-        loss,
-        b_crit,
-        target_loss=2.5,
-        batch_tokens=1e6,
-        porian_batch_tokens=4e6,
-        deepseek_batch_tokens=2e6,
-    )
+    fig = critical_batch_figure(loss, b_crit, **MARKS)
     assert fig.data[0].name.startswith("Kaplan B_crit")
     lines = _shapes(fig)
     assert set(lines) == {"your batch", "Porian B*(N)", "DeepSeek B_opt(C)", "target loss"}
@@ -155,14 +157,7 @@ def test_critical_batch_figure() -> None:
 def test_the_batch_lines_widen_the_axis_only_when_they_leave_the_curve() -> None:
     loss, b_crit = critical_batch_curve(1.5, 5.0)
     bare = critical_batch_figure(loss, b_crit)
-    inside = critical_batch_marks(
-        loss,
-        b_crit,
-        target_loss=2.5,
-        batch_tokens=1e6,
-        porian_batch_tokens=4e6,
-        deepseek_batch_tokens=2e6,
-    )
+    inside = critical_batch_marks(loss, b_crit, **MARKS)
     assert "yaxis" not in inside
     far = {"target_loss": 2.5, "batch_tokens": 1e10, "porian_batch_tokens": 4e6}
     outside = critical_batch_marks(loss, b_crit, deepseek_batch_tokens=2e6, **far)
