@@ -2,9 +2,10 @@
 
 Building a Plotly figure (graph_objects validate and copy every array) costs far more than
 serialising it: the loss landscape's 100 × 100 grid with its hover labels takes ~25 ms to build
-and ~10 ms to send.  A slider that only moves a marker need not pay the first part.  Each
-session keeps its own figure (figures are mutable; sessions run in their own threads), about
-1 MB for the landscape, dropped with the session.
+and ~27 ms to serialise.  A slider that only moves a marker need pay neither: a read-only kept
+figure is serialised once and the marker is drawn over it (`dashboard.layout.show_chart`'s
+overlay).  Each session keeps its own figures (figures are mutable; sessions run in their own
+threads), about 1.4 MB for the landscape with its JSON, dropped with the session.
 """
 
 from __future__ import annotations
