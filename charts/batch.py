@@ -67,15 +67,20 @@ def critical_batch_figure(
         yaxis=log_axis_dict(low, high, "batch size B (tokens)"),
     )
     fig = go.Figure(data=traces, layout=layout)
-    if target_loss is None or batch_tokens is None:
+    if (
+        target_loss is None
+        or batch_tokens is None
+        or porian_batch_tokens is None
+        or deepseek_batch_tokens is None
+    ):
         return fig
     marks = critical_batch_marks(
         loss,
         b_crit,
         target_loss=target_loss,
         batch_tokens=batch_tokens,
-        porian_batch_tokens=float(porian_batch_tokens),  # type: ignore[arg-type]
-        deepseek_batch_tokens=float(deepseek_batch_tokens),  # type: ignore[arg-type]
+        porian_batch_tokens=porian_batch_tokens,
+        deepseek_batch_tokens=deepseek_batch_tokens,
     )
     return with_overlay(fig, marks)
 
@@ -176,7 +181,9 @@ def tradeoff_figure(
     dict, as `critical_batch_figure`.
     """
     if axis_max is None:
-        axis_max = tradeoff_axis_max(b_crit, batch_tokens, porian_batch_tokens)  # type: ignore[arg-type]
+        if b_crit is None or batch_tokens is None or porian_batch_tokens is None:
+            raise ValueError("tradeoff_figure needs axis_max, or b_crit and both batch sizes")
+        axis_max = tradeoff_axis_max(b_crit, batch_tokens, porian_batch_tokens)
     keep = (tradeoff.steps_over_min <= axis_max) & (tradeoff.tokens_over_min <= axis_max)
     traces = [
         {
