@@ -12,9 +12,9 @@ from charts.style import (
     base_layout,
     law_colour,
     log_axis_dict,
-    log_axis_extent,
     point_label,
     point_marker,
+    widen_axis,
     with_overlay,
 )
 from scaling_core.batch import TradeOff
@@ -150,10 +150,7 @@ def critical_batch_marks(
             )
         )
     batches = (batch_tokens, porian_batch_tokens, deepseek_batch_tokens)
-    extent = _critical_extent(b_crit, batches)
-    if extent != _critical_extent(b_crit, ()):
-        # only when a line lies outside the curve: a changed axis redraws the whole chart
-        overlay["yaxis"] = log_axis_extent(*extent)
+    widen_axis(overlay, "yaxis", _critical_extent(b_crit, batches), _critical_extent(b_crit, ()))
     return overlay
 
 

@@ -17,8 +17,8 @@ from charts.style import (
     Overlay,
     base_layout,
     log_axis_dict,
-    log_axis_extent,
     run_marker,
+    widen_axis,
     with_overlay,
 )
 
@@ -187,6 +187,7 @@ def overfitting_run(
     n_point, d_point, x_point, overfit_point = point
     y_point = max(overfit_point, 1e-12)
     x_lo, x_hi, y_lo, y_hi = _overfitting_extent(curves, tolerance, point)
+    bare = _overfitting_extent(curves, tolerance, None)
     overlay = run_marker(
         x_point,
         y_point,
@@ -196,10 +197,8 @@ def overfitting_run(
             f"<br>δL {_percent(overfit_point)}"
         ),
     )
-    if (x_lo, x_hi, y_lo, y_hi) != _overfitting_extent(curves, tolerance, None):
-        # only when the run lies outside the curves: a changed axis redraws the whole chart
-        overlay["xaxis"] = log_axis_extent(x_lo, x_hi, format_scientific)
-        overlay["yaxis"] = log_axis_extent(y_lo, y_hi, _percent)
+    widen_axis(overlay, "xaxis", (x_lo, x_hi), bare[:2], format_scientific)
+    widen_axis(overlay, "yaxis", (y_lo, y_hi), bare[2:], _percent)
     return overlay
 
 
@@ -293,16 +292,15 @@ def data_requirement_run(
     figure)."""
     n_point, d_point = point
     n_lo, n_hi, d_lo, d_hi = _requirement_extent(n_params, tokens_needed, tokens_rule, point)
+    bare = _requirement_extent(n_params, tokens_needed, tokens_rule, None)
     overlay = run_marker(
         n_point,
         d_point,
         label_at=(float(np.log10(n_point)), float(np.log10(d_point))),
         hovertext=f"{RUN_LABEL}: N {format_count(n_point)} · D {format_count(d_point)}",
     )
-    if (n_lo, n_hi, d_lo, d_hi) != _requirement_extent(n_params, tokens_needed, tokens_rule, None):
-        # only when the run lies outside the curves: a changed axis redraws the whole chart
-        overlay["xaxis"] = log_axis_extent(n_lo, n_hi)
-        overlay["yaxis"] = log_axis_extent(d_lo, d_hi)
+    widen_axis(overlay, "xaxis", (n_lo, n_hi), bare[:2])
+    widen_axis(overlay, "yaxis", (d_lo, d_hi), bare[2:])
     return overlay
 
 

@@ -219,6 +219,20 @@ def log_axis_extent(
     }
 
 
+def widen_axis(
+    overlay: Overlay,
+    axis: str,
+    extent: tuple[float, float],
+    bare: tuple[float, float],
+    formatter: Callable[[float], str] = format_count,
+) -> None:
+    """Give ``overlay`` the log axis ``axis`` ("xaxis", "yaxis") from ``extent`` when it differs
+    from ``bare``, the figure's own: only when what the overlay marks lies outside the figure's
+    data, since a changed axis makes Plotly redraw the whole chart."""
+    if extent != bare:
+        overlay[axis] = log_axis_extent(*extent, formatter)
+
+
 def log_axis_dict(
     low: float,
     high: float,
