@@ -464,58 +464,65 @@ def learning_curves_figure(
     """Loss against training tokens D (log axis) for every run, coloured by model size; the
     fitted law L(N, D) along each run as a dotted line when ``predicted`` (aligned with
     ``curves``) is given."""
-    fig = go.Figure()
     sizes = curves.groupby("run", sort=False)["n_params"].max().sort_values(kind="stable")
     n_runs, n_rows, n_drawn = len(sizes), len(curves), 0
     sizes = sizes.iloc[thin(n_runs, MAX_CURVES)]
     rows_of = curves.groupby("run", sort=False).indices
     colours = group_colours(len(sizes))
+    # The two columns drawn as arrays, indexed per run: slicing the table per run copied
+    # every column of a wide tracker export (0.14 s for the OLMo ladder's 42 runs).
+    tokens, losses = curves["n_tokens"].to_numpy(), curves["loss"].to_numpy()
+    pred_all = None if predicted is None else np.asarray(predicted, dtype=float)
+    traces: list[dict] = []  # dicts, one validation pass in go.Figure, not one per add_trace
     for (run, n_params), colour in zip(sizes.items(), colours, strict=True):
         rows = rows_of[run]
         rows = rows[thin(len(rows))]
         n_drawn += len(rows)
-        part = curves.iloc[rows]
+        x = tokens[rows]
         name = f"{escape(run)} (N {format_count(n_params)})"
-        tokens_text = [format_count(d) for d in part["n_tokens"]]
-        fig.add_trace(
-            go.Scatter(
-                x=part["n_tokens"],
-                y=part["loss"],
-                mode="lines",
-                name=name,
-                legendgroup=name,
-                line={"color": colour, "width": 2},
-                customdata=tokens_text,
-                hovertemplate=f"{name}<br>D %{{customdata}} tokens<br>loss %{{y:.4f}} nats/token"
-                "<extra></extra>",
-            )
+        tokens_text = [format_count(d) for d in x]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": losses[rows],
+                "mode": "lines",
+                "name": name,
+                "legendgroup": name,
+                "line": {"color": colour, "width": 2},
+                "customdata": tokens_text,
+                "hovertemplate": f"{name}<br>D %{{customdata}} tokens<br>loss %{{y:.4f}} "
+                "nats/token<extra></extra>",
+            }
         )
-        if predicted is not None:
-            pred = np.asarray(predicted, dtype=float)[rows]
-            fig.add_trace(
-                go.Scatter(
-                    x=part["n_tokens"],
-                    y=pred,
-                    mode="lines",
-                    name=f"fit, {name}",
-                    legendgroup=name,
-                    showlegend=False,
-                    line={"color": colour, "width": 1.5, "dash": "dot"},
-                    customdata=tokens_text,
-                    hovertemplate=f"fitted law, {name}<br>D %{{customdata}} tokens"
+        if pred_all is not None:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": x,
+                    "y": pred_all[rows],
+                    "mode": "lines",
+                    "name": f"fit, {name}",
+                    "legendgroup": name,
+                    "showlegend": False,
+                    "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                    "customdata": tokens_text,
+                    "hovertemplate": f"fitted law, {name}<br>D %{{customdata}} tokens"
                     "<br>predicted %{y:.4f} nats/token<extra></extra>",
-                )
+                }
             )
-    if predicted is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                name="fitted law L(N, D)",
-                line={"color": "#555", "dash": "dot"},
-            )
+    if pred_all is not None:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "name": "fitted law L(N, D)",
+                "line": {"color": "#555", "dash": "dot"},
+            }
         )
+    fig = go.Figure(data=traces)
     title = "Learning curves"
     if len(sizes) < n_runs:
         title += f" ({len(sizes):,} of {n_runs:,} runs drawn)"

@@ -576,6 +576,28 @@ def test_snapshot_hand_computed_intermediate_value() -> None:
     assert snap["n_tokens"].iloc[0] == pytest.approx(1e9 * 10**0.25)
 
 
+def test_snapshot_repeated_point_takes_the_later_row_and_rows_in_any_order() -> None:
+    # A resumed run logs tokens 1e9 twice; the later row (loss 3.0) is the one kept, as a
+    # tracker's history would be read.  Rows arrive out of order and interleaved with
+    # another run: the interpolation sorts each run by tokens first.
+    curves = pd.DataFrame(
+        {
+            "run": ["r", "q", "r", "r", "q"],
+            "n_params": [1e8, 2e8, 1e8, 1e8, 2e8],
+            "n_tokens": [1e10, 1e9, 1e9, 1e9, 1e10],
+            "compute_flops": [6e18, 1.2e18, 6e17, 6e17, 1.2e19],
+            "loss": [2.0, 4.0, 9.0, 3.0, 2.5],
+        }
+    )
+    snap = snapshot_losses(curves, n_tokens=[1e9 * 10**0.25]).set_index("run")
+    assert snap.loc["r", "loss"] == pytest.approx(
+        math.exp(0.75 * math.log(3.0) + 0.25 * math.log(2.0))
+    )
+    assert snap.loc["q", "loss"] == pytest.approx(
+        math.exp(0.75 * math.log(4.0) + 0.25 * math.log(2.5))
+    )
+
+
 def test_snapshot_outside_range_is_empty() -> None:
     log = read(CURVES)
     assert log.curves is not None

@@ -59,16 +59,23 @@ def snapshot_losses(
     rows: list[dict[str, object]] = []
     data = curves[columns]
     data = data[np.isfinite(data[axis]) & (data[axis] > 0) & (data["loss"] > 0)]
-    for run, group in data.groupby("run", sort=False):
-        group = group.sort_values(axis, kind="stable").drop_duplicates(axis, keep="last")
-        x = np.log(group[axis].to_numpy(dtype=float))
+    # numpy per run: a pandas sort and drop_duplicates per run took 0.1 s for 42 runs
+    x_all = data[axis].to_numpy(dtype=float)
+    loss_all = data["loss"].to_numpy(dtype=float)
+    other_all = data[other].to_numpy(dtype=float)
+    params_all = data["n_params"].to_numpy(dtype=float)
+    for run, index in data.groupby("run", sort=False).indices.items():
+        index = index[np.argsort(x_all[index], kind="stable")]
+        # a repeated value keeps its last row, as drop_duplicates(keep="last") after the sort
+        index = index[np.append(x_all[index][1:] != x_all[index][:-1], True)]
+        x = np.log(x_all[index])
         inside = (np.log(targets) >= x[0] - 1e-12) & (np.log(targets) <= x[-1] + 1e-12)
         if not inside.any():
             continue
         log_t = np.clip(np.log(targets[inside]), x[0], x[-1])
-        log_loss = np.interp(log_t, x, np.log(group["loss"].to_numpy(dtype=float)))
-        log_other = np.interp(log_t, x, np.log(group[other].to_numpy(dtype=float)))
-        params = group["n_params"].to_numpy(dtype=float)
+        log_loss = np.interp(log_t, x, np.log(loss_all[index]))
+        log_other = np.interp(log_t, x, np.log(other_all[index]))
+        params = params_all[index]
         if np.all(params == params[0]):
             run_params = np.full(len(log_t), params[0])
         else:
