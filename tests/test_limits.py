@@ -222,6 +222,21 @@ def test_columns_limit() -> None:
         read_sources([("w.csv", data)])
 
 
+def test_one_object_json_files_count_their_keys_as_columns_and_cells() -> None:
+    # A JSON file of one run's object is one row whose columns are its (flattened) keys,
+    # counted before any frame is built (`RecordTable.shape`).
+    import json
+
+    wide = json.dumps({f"k{i}": i for i in range(2_001)}).encode()
+    with pytest.raises(LimitExceeded, match="2,001 columns; the limit is 2,000"):
+        read_sources([("wide.json", wide)])
+    run = json.dumps({"params": 1e8, "tokens": 2e9, "loss": 3.1, "nested": {"a": 1, "b": 2}})
+    files = [(f"r{i}.json", run.encode()) for i in range(4)]
+    with pytest.raises(LimitExceeded, match=r"r3.json: 1 rows x 5 columns = 5 cells \(20 with"):
+        read_sources(files, ReadBudget(Limits(cells=19)))
+    assert len(read_sources(files, ReadBudget(Limits(cells=20))).tables) == 4
+
+
 def test_json_depth_64_reads_and_65_is_refused() -> None:
     assert read_sources([("ok.json", hostile_files.nested_json(64))]).tables
     refused = read_sources([("deep.json", hostile_files.nested_json(65))])

@@ -184,6 +184,47 @@ def test_gadre_nested_json_flattened_with_dotted_keys() -> None:
     assert row["params"] == first["hyperparameters"]["params"]
 
 
+def test_one_object_json_files_combine_in_order_around_other_tables() -> None:
+    # Gadre et al.'s files hold one run each; they are combined into one frame at once
+    # (`RecordTable`), so check every cell against the JSON itself, with a CSV log between
+    # them: rows stay in file order, each file names only its own keys, a key one file lacks
+    # is blank there, and a value given as null in one file stays blank.
+    from scaling_core.runs.collect import load
+
+    files = sorted((REAL / "gadre-2024" / "runs-json").glob("*.json"))[:6]
+    docs = [json.loads(f.read_text()) for f in files]
+    docs[4].pop("dataset_uuid")
+    docs[5]["hyperparameters"]["warmup"] = None
+    items = [(f.name, json.dumps(d).encode()) for f, d in zip(files, docs, strict=True)]
+    items.insert(3, ("middle.csv", b"step,loss\n10,3.5\n20,3.25\n"))
+    loaded = load(items)
+    frame = loaded.frame
+    assert frame["__source__"].tolist() == [n for n, _ in items[:3]] + ["middle.csv"] * 2 + [
+        n for n, _ in items[4:]
+    ]
+    assert frame["__line__"].tolist() == [1, 1, 1, 2, 3, 1, 1, 1]  # a CSV header is line 1
+    json_rows = frame[frame["__format__"] == "json"].reset_index(drop=True)
+    for i, doc in enumerate(docs):
+        row = json_rows.iloc[i]
+        assert row["name"] == doc["name"]
+        assert row["hyperparameters.params"] == doc["hyperparameters"]["params"]
+        assert row["hyperparameters.tokens"] == doc["hyperparameters"]["tokens"]
+        assert row["results.1.loss"] == pytest.approx(doc["results"][1]["loss"])
+        if "dataset_uuid" in doc:
+            assert row["dataset_uuid"] == doc["dataset_uuid"]
+        else:
+            assert pd.isna(row["dataset_uuid"])
+    assert pd.isna(json_rows.loc[5, "hyperparameters.warmup"])
+    assert json_rows.loc[4, "hyperparameters.warmup"] == docs[4]["hyperparameters"]["warmup"]
+    csv_rows = frame[frame["__source__"] == "middle.csv"]
+    assert csv_rows["loss"].tolist() == [3.5, 3.25] and csv_rows["name"].isna().all()
+    assert "dataset_uuid" not in loaded.present[items[5][0]]
+    assert "dataset_uuid" in loaded.present[items[0][0]]
+    assert "name" not in loaded.present["middle.csv"]
+    # what a read keeps of each table once its rows are in the frame: names, not rows
+    assert all(len(t.frame) == 0 for t in loaded.sources.tables)
+
+
 def test_truncated_json_names_line_and_column() -> None:
     path = next((REAL / "gadre-2024" / "runs-json").glob("*.json"))
     data = path.read_bytes()[:700]

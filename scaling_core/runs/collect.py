@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -60,7 +60,7 @@ from scaling_core.runs.meta import (
     size_from_name,
     tokens_per_step_from_config,
 )
-from scaling_core.runs.raw import MAX_RUNS
+from scaling_core.runs.raw import MAX_RUNS, RawTable, RecordTable, without_rows
 from scaling_core.runs.reader import read_run_log
 from scaling_core.runs.report import (
     FLOP_PER_PARAM_TOKEN,
@@ -147,8 +147,41 @@ class Loaded:
 
 #: Columns `load` adds to every row: its run, file, line (or record) and format.
 _ROW_ORIGIN = ("__run__", "__source__", "__line__", "__format__")
-_NO_ROWS = pd.DataFrame()
-_NO_LINES = np.zeros(0, dtype=np.int64)
+
+
+def _table_part(table: RawTable, per_run_columns: dict[str, str]) -> pd.DataFrame:
+    """A table's frame as `load` combines it: column names as text, a repeated name read once
+    (and said in the table's notes), the run's counts from its config as columns."""
+    # a new frame sharing the table's columns (copy-on-write): its own names, no copy
+    part = table.frame.set_axis([str(c) for c in table.frame.columns], axis=1)
+    repeated = pd.Index(part.columns).duplicated()
+    if repeated.any():  # e.g. a JSON key "a.b" beside {"a": {"b": ...}}: said, not silent
+        names = sorted({str(c) for c in part.columns[repeated]})
+        table.notes.append(
+            f"{table.source}: more than one column is named "
+            + ", ".join(repr(n) for n in names[:5])
+            + ("…" if len(names) > 5 else "")
+            + "; the first of each is read, the others are left out"
+        )
+        part = part.loc[:, ~repeated]
+    for key, value in _config_counts(table, part.columns, per_run_columns).items():
+        part[key] = value
+    return part
+
+
+def _config_counts(
+    table: RawTable, columns: Container[str], per_run_columns: dict[str, str]
+) -> dict[str, Any]:
+    """The counts (N, D, …) the run's config gives that its rows do not, as columns to add
+    (an explicit count beats an estimate from the shape); ``per_run_columns`` learns where
+    each came from."""
+    counts = {}
+    for key, value in table.config.items():
+        role = _role_of(str(key))
+        if role and role[0] in _COUNTS_IN_CONFIG and str(key) not in columns:
+            counts[str(key)] = value
+            per_run_columns[str(key)] = _ORIGIN.get(table.fmt, "the run's config")
+    return counts
 
 
 def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.PathLike]) -> Loaded:
@@ -175,32 +208,34 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     present: dict[str, set[str]] = {}
     unfinished: dict[str, str] = {}
     per_run_columns: dict[str, str] = {}
+    records: list[dict[str, Any]] = []  # one-row tables (`RecordTable`), made one frame at once
+    sizes: list[int] = []  # rows of each table
+
+    def add_records() -> None:
+        if records:
+            parts.append(pd.DataFrame(records))
+            records.clear()
+
     for table in sources.tables:
-        # a new frame sharing the table's columns (copy-on-write): its own names, no copy
-        part = table.frame.set_axis([str(c) for c in table.frame.columns], axis=1)
-        repeated = pd.Index(part.columns).duplicated()
-        if repeated.any():  # e.g. a JSON key "a.b" beside {"a": {"b": ...}}: said, not silent
-            names = sorted({str(c) for c in part.columns[repeated]})
-            table.notes.append(
-                f"{table.source}: more than one column is named "
-                + ", ".join(repr(n) for n in names[:5])
-                + ("…" if len(names) > 5 else "")
-                + "; the first of each is read, the others are left out"
-            )
-            part = part.loc[:, ~repeated]
-        for key, value in table.config.items():
-            role = _role_of(str(key))
-            if role and role[0] in _COUNTS_IN_CONFIG and str(key) not in part.columns:
-                part[str(key)] = value  # an explicit count beats an estimate from the shape
-                per_run_columns[str(key)] = _ORIGIN.get(table.fmt, "the run's config")
-        parts.append(part)
+        if isinstance(table, RecordTable) and table.record:
+            row = {str(k): v for k, v in table.record.items()}
+            row.update(_config_counts(table, row, per_run_columns))
+            records.append(row)
+            sizes.append(1)
+            columns: Any = row
+        else:
+            add_records()
+            part = _table_part(table, per_run_columns)
+            parts.append(part)
+            sizes.append(len(part))
+            columns = part.columns
         configs.setdefault(table.run, {}).update(table.config)
-        present.setdefault(table.source, set()).update(part.columns, _ROW_ORIGIN)
+        present.setdefault(table.source, set()).update(columns, _ROW_ORIGIN)
         if table.unfinished:
             unfinished[table.run] = table.unfinished
+    add_records()
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
     # where each row came from, set once for all tables (not four columns per table)
-    sizes = [len(part) for part in parts]
     tables = sources.tables
     frame = frame.assign(
         __run__=np.repeat(np.array([t.run for t in tables], dtype=object), sizes),
@@ -212,7 +247,7 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     # not a second copy of the rows (it doubled what a large upload's steps pickle between
     # processes, and what a session keeps).
     kept = SourceSet(
-        [replace(t, frame=_NO_ROWS, lines=_NO_LINES) for t in tables],
+        [without_rows(t) for t in tables],
         sources.skipped,
         sources.problems,
     )

@@ -269,7 +269,7 @@ def _estimate_rows(name: str, data: bytes) -> tuple[int, int] | None:
 def _charge(budget: ReadBudget, tables: Sequence[RawTable]) -> None:
     """Charge the exact rows and columns of parsed tables to the read's budget."""
     for table in tables:
-        budget.add_rows(table.source, len(table.frame), len(table.frame.columns))
+        budget.add_rows(table.source, *table.shape)
 
 
 def _unique_run_names(tables: list[RawTable]) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from scaling_core.runs.limits import LIMITS, Limits
 from scaling_core.runs.loss_lists import last_of_loss_lists
-from scaling_core.runs.raw import RawTable, run_name_from_path
+from scaling_core.runs.raw import RawTable, RecordTable, run_name_from_path
 from scaling_core.runs.report import RunLogError, _show
 
 
@@ -243,8 +243,7 @@ def read_json(data: bytes, source: str, document: Any | None = None) -> list[Raw
         if columnar and not any(isinstance(x, (dict, list)) for v in lists for x in v[:5]):
             frame = pd.DataFrame(doc)
             return [RawTable(frame, source, "json", name, np.arange(1, len(frame) + 1))]
-        frame = pd.DataFrame([flatten(doc)])
-        return [RawTable(frame, source, "json", name, np.asarray([1]))]
+        return [RecordTable(None, source, "json", name, np.asarray([1]), record=flatten(doc))]
     raise RunLogError(f"{source}: JSON holds a {type(doc).__name__} ({_show(doc)}), not records")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,49 @@ class RawTable:
     #: Why the run stopped before its end ("" when finished or not known): its last point is
     #: not a final point unless the user says so.
     unfinished: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Rows and columns of the table."""
+        return self.frame.shape
+
+
+@dataclass
+class RecordTable(RawTable):
+    """A table of one row given as a flat ``record`` (a JSON file holding one run's object):
+    `scaling_core.runs.collect.load` combines many such rows into one frame at once, and
+    ``frame`` is built only when something else asks for it.  One frame per file cost 3 ms
+    for a 136-key record, and combining 104 of them 0.2 s more; one frame of all 104 rows
+    takes 6 ms, with the same column types."""
+
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property  # type: ignore[override]
+    def frame(self) -> pd.DataFrame:
+        """The record as a one-row frame (built on first use)."""
+        if self._frame is None:
+            self._frame = pd.DataFrame([self.record])
+        return self._frame
+
+    @frame.setter
+    def frame(self, value: pd.DataFrame | None) -> None:
+        self._frame = value
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Rows and columns of the table, without building its frame."""
+        return (1, len(self.record)) if self._frame is None else self._frame.shape
+
+
+_NO_ROWS = pd.DataFrame()
+_NO_LINES = np.zeros(0, dtype=np.int64)
+
+
+def without_rows(table: RawTable) -> RawTable:
+    """The table's names, format, config and notes without its rows (a `RecordTable` becomes
+    a plain table): what a read keeps once the rows live in the combined frame."""
+    kept = {f.name: getattr(table, f.name) for f in fields(RawTable)}
+    return RawTable(**{**kept, "frame": _NO_ROWS, "lines": _NO_LINES})
 
 
 def run_name_from_path(name: str) -> str:
