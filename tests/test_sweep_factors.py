@@ -193,3 +193,30 @@ def test_gadre_read_json_lists_sweep_and_setting_columns(capsys) -> None:
     }
     assert sorted(payload["setting_columns"]) == SETTINGS
     assert payload["n_sweeps"] == 3
+
+
+def test_crossed_pair_by_pair_agrees_with_the_cells(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Two ways to find two runs of one group, of different values, within SAME_POINT of each
+    # other: every pair (small tables) and neighbouring cells (large ones). Random points
+    # placed around a grid of the cells' width, some exactly on it, some blank.
+    from scaling_core.runs import factors
+
+    rng = np.random.default_rng(0)
+    width = math.log1p(factors.SAME_POINT)
+    answers = []
+    for trial in range(600):
+        n = int(rng.integers(2, 60))
+        groups, values = rng.integers(-1, 3, n), rng.integers(-1, 3, n)
+        log_n, log_c = (
+            rng.choice(np.arange(8) * width * rng.uniform(0.3, 1.5), n)
+            + rng.normal(0, width * 0.3, n) * rng.integers(0, 2)
+            for _ in range(2)
+        )
+        if trial % 7 == 0:
+            log_n[rng.integers(0, n)] = np.nan
+        monkeypatch.setattr(factors, "_PAIRWISE_MAX", 10_000)
+        pairwise = factors._crossed(groups, values, log_n, log_c)
+        monkeypatch.setattr(factors, "_PAIRWISE_MAX", 0)
+        assert pairwise == factors._crossed(groups, values, log_n, log_c), trial
+        answers.append(pairwise)
+    assert 0.1 < np.mean(answers) < 0.9  # both answers are exercised

@@ -202,6 +202,25 @@ def _design(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
         return np.log(n_params), np.log(compute)
 
 
+#: Most distinct points `_crossed` compares pair by pair (4 million pairs, about 0.05 s);
+#: beyond, it compares only points in the same or neighbouring cells.
+_PAIRWISE_MAX = 2_000
+
+
+def _crossed_pairwise(
+    groups: np.ndarray, values: np.ndarray, log_n: np.ndarray, log_c: np.ndarray, width: float
+) -> bool:
+    """`_crossed` by comparing every pair: for a few thousand points it is quicker than the
+    cells' merges (104 runs: 54 ms to under 1 ms a call)."""
+    near = (
+        (groups[:, None] == groups[None, :])
+        & (values[:, None] != values[None, :])
+        & (np.abs(log_n[:, None] - log_n[None, :]) <= width)
+        & (np.abs(log_c[:, None] - log_c[None, :]) <= width)
+    )
+    return bool(near.any())
+
+
 def _crossed(groups: np.ndarray, values: np.ndarray, log_n: np.ndarray, log_c: np.ndarray) -> bool:
     """Whether two runs of one group, of different values, lie within `SAME_POINT` of each
     other in both model size and compute.  Points are binned in cells of that width, so a
@@ -213,6 +232,8 @@ def _crossed(groups: np.ndarray, values: np.ndarray, log_n: np.ndarray, log_c: n
     ).drop_duplicates()
     if points["v"].nunique() < 2:
         return False
+    if len(points) <= _PAIRWISE_MAX:
+        return _crossed_pairwise(*(points[c].to_numpy() for c in ("g", "v", "n", "c")), width)
     points["i"] = np.floor(points["n"] / width).astype(np.int64)
     points["j"] = np.floor(points["c"] / width).astype(np.int64)
     if points.groupby(["g", "i", "j"])["v"].nunique().max() > 1:
