@@ -88,13 +88,14 @@ class RecordTable(RawTable):
 
 _NO_ROWS = pd.DataFrame()
 _NO_LINES = np.zeros(0, dtype=np.int64)
+_ROWS = ("frame", "lines")  # not asked of a `RecordTable`: it would build the frame
 
 
 def without_rows(table: RawTable) -> RawTable:
     """The table's names, format, config and notes without its rows (a `RecordTable` becomes
     a plain table): what a read keeps once the rows live in the combined frame."""
-    kept = {f.name: getattr(table, f.name) for f in fields(RawTable)}
-    return RawTable(**{**kept, "frame": _NO_ROWS, "lines": _NO_LINES})
+    kept = {f.name: getattr(table, f.name) for f in fields(RawTable) if f.name not in _ROWS}
+    return RawTable(**kept, frame=_NO_ROWS, lines=_NO_LINES)
 
 
 def run_name_from_path(name: str) -> str:
