@@ -37,6 +37,10 @@ from scaling_core.runs.factors import SweepFactors
 from scaling_core.wording import for_page
 
 
+#: Session key of the runs table's expander (open: the table is built and shown).
+RUNS_TABLE_KEY = "fit_runs_table_open"
+
+
 def show_table(shown) -> None:  # type: ignore[no-untyped-def]
     """A `ft.display_runs` table (numbers as text) with its number columns right-aligned."""
     st.dataframe(
@@ -109,9 +113,15 @@ def show_report(log: RunLog, notes: list[str]) -> None:
         more = report.n_dropped - len(tables["dropped"])
         if more > 0:
             st.caption(f"… and {more:,} more dropped rows not listed.")
-    with st.expander(f"Runs table ({len(log.runs):,} runs)"):
-        show_table(ft.display_runs(log.runs))
-        st.caption("Loss in nats/token.")
+    # Built when opened (the expander reruns the page): formatting and sending a wide
+    # tracker export's table (104 runs x 140 columns, 220 kB) delayed every upload's charts.
+    runs_box = st.expander(
+        f"Runs table ({len(log.runs):,} runs)", key=RUNS_TABLE_KEY, on_change="rerun"
+    )
+    if runs_box.open:
+        with runs_box:
+            show_table(ft.display_runs(log.runs))
+            st.caption("Loss in nats/token.")
     for note in notes:
         st.warning(ft.escape_markdown(for_page(note)))
 

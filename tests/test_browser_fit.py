@@ -65,6 +65,16 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
     page.set_viewport_size({"width": 1400, "height": 5200})
     page.wait_for_timeout(2000)  # let plotly finish drawing at the new size
     screenshot(page, "fit-upload-messy")
+    # The runs table is built when its expander opens (a rerun): then it lists every run.
+    runs_box = page.locator('[data-testid="stExpander"]', has_text="Runs table")
+    assert runs_box.locator('[data-testid="stDataFrame"]').count() == 0
+    runs_box.locator("summary").click()
+    runs_box.locator('[data-testid="stDataFrame"]').wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert runs_box.locator("summary").inner_text().strip().endswith(
+        f"({len(read_upload((SAMPLES / 'messy_runs.csv').read_bytes()).runs):,} runs)"
+    )
+    assert page.locator('[data-testid="stException"]').count() == 0
 
     # A shared link to a sample view, opened in a fresh browser context (a colleague).
     link = f"{app_server}/Fit_your_runs?f_sample=isoflop_sweep.csv&f_k=2&f_form=chinchilla"

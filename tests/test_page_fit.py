@@ -32,6 +32,7 @@ from charts.fit import (
 from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
+from dashboard import fit_view as fv
 from scaling_core.fit import extrapolation_check, fit
 from scaling_core.fit import points as fp
 from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
@@ -49,8 +50,17 @@ def _fresh_caches() -> None:
     st.cache_resource.clear()
 
 
-def run_page(*, sample: str | None = None, upload: bytes | None = None, **params: str) -> AppTest:
+def run_page(
+    *,
+    sample: str | None = None,
+    upload: bytes | None = None,
+    runs_table: bool = False,
+    **params: str,
+) -> AppTest:
+    """The fit page run once; ``runs_table`` opens the runs table (built only when open)."""
     at = AppTest.from_file(PAGE, default_timeout=60)
+    if runs_table:
+        at.session_state[fv.RUNS_TABLE_KEY] = True
     if sample is not None:
         at.query_params["f_sample"] = sample
     for key, value in params.items():
@@ -208,7 +218,7 @@ def test_tables_and_metrics_read_as_text() -> None:
     """Every number in the page's grids is text as the rest of the app writes it (no 21-digit
     integers, no int/float mix), and metric values are short enough not to be cut off."""
     for name in ("isoflop_sweep.csv", "learning_curves.csv"):
-        at = run_page(sample=name)
+        at = run_page(sample=name, runs_table=True)
         extrap = next(df.value for df in at.dataframe if "observed" in df.value.columns)
         assert list(extrap.columns) == [
             "run", "N (params)", "D (tokens)", "C (FLOP)", "observed", "predicted", "error"
@@ -232,6 +242,21 @@ def test_tables_and_metrics_read_as_text() -> None:
     at = run_page(sample="learning_curves.csv")
     assert any(m.value.startswith("- read as learning curves") for m in at.markdown)
     assert not any("note" in df.value.columns for df in at.dataframe)
+
+
+def test_runs_table_is_built_when_opened() -> None:
+    # Closed (the default), the expander names how many runs and holds no table; opened
+    # (it reruns the page), it holds every run of the file, one row each.
+    runs = pd.read_csv(ROOT / "sample_data" / "isoflop_sweep.csv")
+    at = run_page(sample="isoflop_sweep.csv")
+    box = next(e for e in at.expander if e.label.startswith("Runs table"))
+    assert box.label == f"Runs table ({len(runs):,} runs)"
+    assert not any("line" in df.value.columns for df in at.dataframe)
+    at.session_state[fv.RUNS_TABLE_KEY] = True
+    at.run()
+    table = next(df.value for df in at.dataframe if "line" in df.value.columns)
+    assert len(table) == len(runs)
+    assert table["line"].tolist() == [f"{i:,}" for i in range(2, len(runs) + 2)]
 
 
 def test_display_runs_formats_every_number() -> None:

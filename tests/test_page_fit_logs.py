@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
+from dashboard.fit_view import RUNS_TABLE_KEY
 from tests.conftest import REAL_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,7 @@ def _fresh_caches() -> None:
 def upload(names: list[str] = FILES) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=90)
     at.session_state[fs.UPLOAD_FILES_KEY] = [(n, (HISTORY / n).read_bytes()) for n in names]
+    at.session_state[RUNS_TABLE_KEY] = True  # the runs table is built when opened
     at.run()
     assert not at.exception, at.exception
     return at

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_session as fs
+from dashboard.fit_view import RUNS_TABLE_KEY
 from tests.conftest import REAL_LOGS
 from tests.test_runs_structure import chinchilla_points
 
@@ -31,6 +32,7 @@ def _fresh_caches() -> None:
 def upload(files: list[tuple[str, bytes]]) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=90)
     at.session_state[fs.UPLOAD_FILES_KEY] = files
+    at.session_state[RUNS_TABLE_KEY] = True  # the runs table is built when opened
     at.run()
     assert not at.exception, at.exception
     return at
