@@ -36,7 +36,6 @@ from scaling_core.runs import RunLog
 from scaling_core.runs.factors import SweepFactors
 from scaling_core.wording import for_page
 
-
 #: Session key of the runs table's expander (open: the table is built and shown).
 RUNS_TABLE_KEY = "fit_runs_table_open"
 

@@ -160,3 +160,51 @@ def test_a_moved_holdout_control_is_not_guessed() -> None:
     assert not at.exception
     assert [key[0] for key in ahead._SEEN] == ["rollout"]
     assert not ahead._PENDING
+
+
+def _upload_olmo() -> AppTest:
+    """The OLMo ladder's W&B history as one zip (7.9 MB once expanded: a large upload)."""
+    import io
+    import zipfile
+
+    folder = ROOT / "tests" / "fixtures" / "real-logs" / "olmo-ladder" / "wandb-history"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, f"wandb-history/{path.name}")
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state[fs.UPLOAD_FILES_KEY] = [("olmo.zip", packed.getvalue())]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_large_upload_with_a_small_log_is_fitted_in_the_page_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large upload is read and mapped in jobs; its fit runs in a job only when its log has
+    more than HEAVY_FIT_ROWS rows (the OLMo ladder: 3,599).  Both ways show the same fit."""
+    from dashboard import fit_upload as fu
+
+    steps: list[str] = []
+    real_run = fs.run_isolated
+
+    def spy(func, *args, what: str = "", **kwargs):  # type: ignore[no-untyped-def]
+        steps.append(what)
+        return real_run(func, *args, what=what, **kwargs)
+
+    monkeypatch.setattr(fs, "run_isolated", spy)
+    monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)  # every step in order
+    in_page = _upload_olmo()
+    assert {"Reading the files", "Mapping the columns"} <= set(steps)
+    assert "The fit" not in steps
+    shown = {m.label: m.value for m in in_page.metric}
+    assert "alpha" in shown or "alpha_n" in shown or "E" in shown, shown
+
+    steps.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(fu, "HEAVY_FIT_ROWS", 3_000)
+    in_job = _upload_olmo()
+    assert "The fit" in steps
+    assert {m.label: m.value for m in in_job.metric} == shown
