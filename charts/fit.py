@@ -30,6 +30,11 @@ MAX_POINTS = 2_000
 MAX_CURVES = 60
 
 
+def _scatter(**trace: object) -> dict:
+    """A scatter trace as a dict (the figure validates its traces once, when it is built)."""
+    return {"type": "scatter", **trace}
+
+
 def thin(n: int, cap: int = MAX_POINTS) -> np.ndarray:
     """Indices of at most ``cap`` of ``n`` rows, evenly spaced, first and last kept."""
     if n <= cap:
@@ -127,7 +132,7 @@ def isoflop_figure(
     ``mark_minimum`` a diamond marks the lowest point of each fitted curve (the fitted
     compute-optimal size of that budget).
     """
-    fig = go.Figure()
+    traces: list[dict] = []  # one validation pass in go.Figure, not one per add_trace
     colours = group_colours(len(groups))
     ys: list[np.ndarray] = []
     xs: list[np.ndarray] = []
@@ -170,8 +175,8 @@ def isoflop_figure(
             mask = used == kept
             if not mask.any():
                 continue
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                _scatter(
                     x=group.n_params[mask],
                     y=group.loss[mask],
                     mode="markers",
@@ -198,8 +203,8 @@ def isoflop_figure(
             continue
         ys.append(curve[ok])
         xs.append(group.curve_n[ok])
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _scatter(
                 x=group.curve_n[ok],
                 y=curve[ok],
                 mode="lines",
@@ -217,8 +222,8 @@ def isoflop_figure(
         if mark_minimum:
             best = int(np.argmin(np.where(ok, curve, np.inf)))
             if 0 < best < len(curve) - 1:
-                fig.add_trace(
-                    go.Scatter(
+                traces.append(
+                    _scatter(
                         x=[group.curve_n[best]],
                         y=[curve[best]],
                         mode="markers",
@@ -238,8 +243,8 @@ def isoflop_figure(
                     )
                 )
     # Legend keys for the line and marker styles.
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _scatter(
             x=[None],
             y=[None],
             mode="lines",
@@ -248,8 +253,8 @@ def isoflop_figure(
         )
     )
     if mark_minimum:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -258,8 +263,8 @@ def isoflop_figure(
             )
         )
     if any_excluded:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -267,6 +272,7 @@ def isoflop_figure(
                 name="excluded from the fit",
             )
         )
+    fig = go.Figure(data=traces)
     fig.update_layout(**base_layout(title=drawn_title(title, n_drawn, n_total), height=height))
     fig.update_layout(legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"})
     low, high = _positive_range(xs, pad=1.05)
@@ -291,7 +297,7 @@ def residuals_figure(
     predicted_loss, relative_error, used_in_fit; runs are coloured by ``group_index`` into
     ``group_labels`` when given.  Open grey markers are runs excluded from the fit.
     """
-    fig = go.Figure()
+    traces: list[dict] = []  # one validation pass in go.Figure, not one per add_trace
     n_total = len(predictions)
     keep = thin(n_total)
     if len(keep) < n_total:
@@ -325,8 +331,8 @@ def residuals_figure(
         mask = (np.asarray(group_index) == g) & used
         if not mask.any():
             continue
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _scatter(
                 x=compute[mask],
                 y=rel[mask],
                 mode="markers",
@@ -337,8 +343,8 @@ def residuals_figure(
             )
         )
     if (~used).any():
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _scatter(
                 x=compute[~used],
                 y=rel[~used],
                 mode="markers",
@@ -348,6 +354,7 @@ def residuals_figure(
                 hovertemplate=hover,
             )
         )
+    fig = go.Figure(data=traces)
     fig.add_hline(y=0, line={"color": "#444", "width": 1, "dash": "dash"})
     title = drawn_title("Residuals: predicted / observed − 1", len(keep), n_total)
     fig.update_layout(**base_layout(title=title, height=height))
@@ -384,15 +391,15 @@ def extrapolation_figure(
     title, tick_format, hover_format = _BY_TITLES[by]
     n_total = len(train) + len(holdout)
     train, holdout = train.iloc[thin(len(train))], holdout.iloc[thin(len(holdout))]
-    fig = go.Figure()
+    traces: list[dict] = []  # one validation pass in go.Figure, not one per add_trace
 
     def custom(frame: pd.DataFrame) -> np.ndarray:
         return np.stack(
             [[escape(r) for r in frame["run"]], [hover_format(v) for v in frame[by]]], axis=-1
         )
 
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _scatter(
             x=train[by],
             y=train["loss"],
             mode="markers",
@@ -407,8 +414,8 @@ def extrapolation_figure(
     for x, obs, pred in zip(holdout[by], holdout["loss"], holdout["predicted"], strict=True):
         x_lines += [x, x, None]
         y_lines += [obs, pred, None]
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _scatter(
             x=x_lines,
             y=y_lines,
             mode="lines",
@@ -417,8 +424,8 @@ def extrapolation_figure(
             showlegend=False,
         )
     )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _scatter(
             x=holdout[by],
             y=holdout["loss"],
             mode="markers",
@@ -430,8 +437,8 @@ def extrapolation_figure(
         )
     )
     rel = 100 * (holdout["predicted"] / holdout["loss"] - 1)
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _scatter(
             x=holdout[by],
             y=holdout["predicted"],
             mode="markers",
@@ -442,6 +449,7 @@ def extrapolation_figure(
             " (%{customdata[2]})<extra>held out</extra>",
         )
     )
+    fig = go.Figure(data=traces)
     if by == split_by:
         fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
     heading = "Extrapolation check: fit the smaller runs, predict the largest"
