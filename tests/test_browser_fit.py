@@ -71,9 +71,9 @@ def test_upload_fits_and_shared_link_reproduces(page, app_server, browser) -> No
     runs_box.locator("summary").click()
     runs_box.locator('[data-testid="stDataFrame"]').wait_for(timeout=60_000)
     wait_for_app(page)
-    assert runs_box.locator("summary").inner_text().strip().endswith(
-        f"({len(read_upload((SAMPLES / 'messy_runs.csv').read_bytes()).runs):,} runs)"
-    )
+    n_runs = len(read_upload((SAMPLES / "messy_runs.csv").read_bytes()).runs)
+    label = runs_box.locator("summary").inner_text().strip()
+    assert label.endswith(f"({n_runs:,} runs)"), label
     assert page.locator('[data-testid="stException"]').count() == 0
 
     # A shared link to a sample view, opened in a fresh browser context (a colleague).
