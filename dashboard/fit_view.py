@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -29,7 +30,7 @@ from dashboard.fit_rollout import rollout_options
 from dashboard.layout import show_chart
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice, number_slider
-from scaling_core.fit import BootstrapResult, FitError
+from scaling_core.fit import BootstrapResult, FitError, FitResult
 from scaling_core.fit import points as fp
 from scaling_core.published import sweep_for_path
 from scaling_core.runs import RunLog
@@ -290,13 +291,15 @@ def show_charts(
     options: fs.FitOptions,
     boot: BootstrapResult | None = None,
 ) -> dict[str, go.Figure]:
-    """IsoFLOP view, residuals, extrapolation check and learning curves; returns the figures.
-    The fitted compute-optimal size of each budget is marked only when the runs determine the
-    allocation (a)."""
+    """IsoFLOP view, residuals, extrapolation check and rollout scorecard (`show_checks`), and
+    learning curves; returns the figures in that order.  The checks are sent last, into their
+    place above the curves.  The fitted compute-optimal size of each budget is marked only when
+    the runs determine the allocation (a)."""
     log, result = outcome.log, outcome.result
     allocation = result is not None and fs.fit_identifiability(result, boot).allocation_determined
     table = outcome.table
     charts: dict[str, object] = {}
+    checks = None  # the container the extrapolation check and rollout go in
     if table is not None and len(table):
         st.subheader("IsoFLOP view")
         how = choice(
@@ -343,77 +346,10 @@ def show_charts(
             show_chart(st, res_fig, key="fit_residuals_chart")
             charts["residuals"] = res_fig
 
-            st.subheader("Extrapolation check")
-            e1, e2 = st.columns(2)
-            by = choice(
-                "Hold out the largest runs by",
-                "f_by",
-                ["compute_flops", "n_params"],
-                fu.HOLDOUT_DEFAULTS["f_by"],
-                container=e1,
-                format_func=lambda b: {
-                    "compute_flops": "compute C",
-                    "n_params": "parameters N",
-                }[b],
-            )
-            quantile = number_slider(
-                "Fit runs up to this quantile",
-                "f_q",
-                0.5,
-                0.95,
-                fu.HOLDOUT_DEFAULTS["f_q"],
-                0.05,
-                container=e2,
-            )
-            check = fu.cached_extrapolation(
-                source.digest,
-                options.key(),
-                by,
-                float(quantile),
-                table,
-                fu.source_bytes(source) > fs.HEAVY_BYTES,
-            )
-            if isinstance(check, str):
-                st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
-            else:
-                x1, x2, x3, x4 = st.columns(4)
-                x1.metric("Held-out runs", f"{len(check.holdout):,}")
-                x2.metric(
-                    "Mean |error| on held-out runs",
-                    f"{100 * check.mean_abs_relative_error:.2f}%",
-                    help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
-                    f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
-                )
-                x3.metric(
-                    "RMS log error, held out",
-                    f"{check.rms_log_error:.4f}",
-                    help="A law that extrapolates predicts the held-out runs about as "
-                    "well as it fits the runs it saw (next metric).",
-                )
-                x4.metric(
-                    "RMS log error, fitted runs",
-                    f"{check.fit.rms_residual:.4f}",
-                    help="The same error on the smaller runs the check's fit used.",
-                )
-                train = table[table[by] <= check.threshold]
-                ext_fig = extrapolation_figure(
-                    train,
-                    check.holdout,
-                    by=by,
-                    threshold=check.threshold,
-                    x=fp.extrapolation_axis(check.holdout, by),
-                )
-                show_chart(st, ext_fig, key="fit_extrapolation_chart")
-                charts["extrapolation"] = ext_fig
-                show_table(ft.extrapolation_rows(check.holdout))
-                st.caption(
-                    "Loss in nats/token; error = predicted / observed − 1 of the fit "
-                    "to the smaller runs."
-                )
-            rollout_fig = show_rollout(table, source, rollout_options(options, result.form))
-            if rollout_fig is not None:
-                charts["rollout"] = rollout_fig
-
+            # Its place on the page, filled after the learning curves: the check and the
+            # rollout scorecard may still be running in their jobs (`dashboard.ahead`), and
+            # the browser draws the curves meanwhile.
+            checks = st.container()
     if log.curves is not None:
         st.subheader("Learning curves")
         curves_fig = learning_curves_figure(log.curves, fp.curve_predictions(result, log.curves))
@@ -424,7 +360,91 @@ def show_charts(
             f"(N from {format_count(log.curves['n_params'].min())} to "
             f"{format_count(log.curves['n_params'].max())})."
         )
+    if checks is not None and table is not None and result is not None:
+        with checks:
+            charts.update(show_checks(table, result, source, options))
+    return {name: charts[name] for name in CHART_ORDER if name in charts}  # as on the page
 
+
+#: The fit page's charts in the order it shows them (and lists their downloads).
+CHART_ORDER = ("isoflop", "residuals", "extrapolation", "rollout", "learning_curves")
+
+
+def show_checks(
+    table: pd.DataFrame, result: FitResult, source: fu.Source, options: fs.FitOptions
+) -> dict[str, go.Figure]:
+    """The extrapolation check (its controls, metrics, chart and held-out runs) and the
+    rollout scorecard; returns their figures."""
+    charts: dict[str, go.Figure] = {}
+    st.subheader("Extrapolation check")
+    e1, e2 = st.columns(2)
+    by = choice(
+        "Hold out the largest runs by",
+        "f_by",
+        ["compute_flops", "n_params"],
+        fu.HOLDOUT_DEFAULTS["f_by"],
+        container=e1,
+        format_func=lambda b: {
+            "compute_flops": "compute C",
+            "n_params": "parameters N",
+        }[b],
+    )
+    quantile = number_slider(
+        "Fit runs up to this quantile",
+        "f_q",
+        0.5,
+        0.95,
+        fu.HOLDOUT_DEFAULTS["f_q"],
+        0.05,
+        container=e2,
+    )
+    check = fu.cached_extrapolation(
+        source.digest,
+        options.key(),
+        by,
+        float(quantile),
+        table,
+        fu.source_bytes(source) > fs.HEAVY_BYTES,
+    )
+    if isinstance(check, str):
+        st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
+    else:
+        x1, x2, x3, x4 = st.columns(4)
+        x1.metric("Held-out runs", f"{len(check.holdout):,}")
+        x2.metric(
+            "Mean |error| on held-out runs",
+            f"{100 * check.mean_abs_relative_error:.2f}%",
+            help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
+            f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
+        )
+        x3.metric(
+            "RMS log error, held out",
+            f"{check.rms_log_error:.4f}",
+            help="A law that extrapolates predicts the held-out runs about as "
+            "well as it fits the runs it saw (next metric).",
+        )
+        x4.metric(
+            "RMS log error, fitted runs",
+            f"{check.fit.rms_residual:.4f}",
+            help="The same error on the smaller runs the check's fit used.",
+        )
+        train = table[table[by] <= check.threshold]
+        ext_fig = extrapolation_figure(
+            train,
+            check.holdout,
+            by=by,
+            threshold=check.threshold,
+            x=fp.extrapolation_axis(check.holdout, by),
+        )
+        show_chart(st, ext_fig, key="fit_extrapolation_chart")
+        charts["extrapolation"] = ext_fig
+        show_table(ft.extrapolation_rows(check.holdout))
+        st.caption(
+            "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
+        )
+    rollout_fig = show_rollout(table, source, rollout_options(options, result.form))
+    if rollout_fig is not None:
+        charts["rollout"] = rollout_fig
     return charts
 
 
