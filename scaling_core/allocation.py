@@ -259,39 +259,33 @@ def inference_aware_optimal(
         raise LawUnavailable(
             f"{law.key} cannot reach loss {target_loss:.4g}: its limit for N, D → ∞ is {floor:.4g}"
         )
-    # Smallest N that can reach the target with infinite data: bisection in log N.
+    # Smallest N that can reach the target with infinite data: bisection in log N (64 halvings
+    # of the 69-wide bracket reach adjacent floats; more change nothing).
     lo, hi = np.log(1.0), np.log(1e30)
-    for _ in range(200):
+    for _ in range(64):
         mid = 0.5 * (lo + hi)
         if float(loss_law.loss_infinite_data(np.exp(mid))) < target_loss:
             hi = mid
         else:
             lo = mid
     log_n_min = hi
+    # Both minimisations at once, each its own bracket: with the inference volume, and without
+    # (the compute-optimal model at this loss).
+    inference = np.array([inference_tokens, 0.0])
 
-    def lifetime_flops(inference: float) -> Callable[[FloatArray], FloatArray]:
-        def cost(log_n: FloatArray) -> FloatArray:
-            n = np.exp(log_n)
-            d_train = loss_law.tokens_for_loss(n, target_loss)
-            with np.errstate(over="ignore", invalid="ignore"):
-                total = FLOPS_PER_PARAM_TOKEN * n * d_train + 2.0 * n * inference
-            return np.log(np.where(np.isfinite(total), total, np.finfo(float).max))
+    def lifetime_flops(log_n: FloatArray) -> FloatArray:
+        n = np.exp(log_n)
+        d_train = loss_law.tokens_for_loss(n, target_loss)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = FLOPS_PER_PARAM_TOKEN * n * d_train + 2.0 * n * inference
+        return np.log(np.where(np.isfinite(total), total, np.finfo(float).max))
 
-        return cost
-
-    def solve(inference: float) -> tuple[float, float]:
-        log_n = float(
-            golden_section_minimize(
-                lifetime_flops(inference),
-                np.array([log_n_min + 1e-9]),
-                np.array([log_n_min + 40.0]),
-            )[0]
-        )
-        n = float(np.exp(log_n))
-        return n, float(loss_law.tokens_for_loss(n, target_loss))
-
-    n_params, n_tokens = solve(inference_tokens)
-    base_n, base_d = solve(0.0)
+    log_n = golden_section_minimize(
+        lifetime_flops, np.full(2, log_n_min + 1e-9), np.full(2, log_n_min + 40.0)
+    )
+    (n_params, base_n) = (float(v) for v in np.exp(log_n))
+    n_tokens = float(loss_law.tokens_for_loss(n_params, target_loss))
+    base_d = float(loss_law.tokens_for_loss(base_n, target_loss))
     base_total = FLOPS_PER_PARAM_TOKEN * base_n * base_d + 2.0 * base_n * inference_tokens
     return InferenceAwarePlan(
         target_loss=float(target_loss),
