@@ -237,12 +237,18 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
     frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
     # where each row came from, set once for all tables (not four columns per table)
     tables = sources.tables
-    frame = frame.assign(
-        __run__=np.repeat(np.array([t.run for t in tables], dtype=object), sizes),
-        __source__=np.repeat(np.array([t.source for t in tables], dtype=object), sizes),
-        __line__=np.concatenate([np.asarray(t.lines) for t in tables]),
-        __format__=np.repeat(np.array([t.fmt for t in tables], dtype=object), sizes),
+    origin = pd.DataFrame(
+        {
+            "__run__": np.repeat(np.array([t.run for t in tables], dtype=object), sizes),
+            "__source__": np.repeat(np.array([t.source for t in tables], dtype=object), sizes),
+            "__line__": np.concatenate([np.asarray(t.lines) for t in tables]),
+            "__format__": np.repeat(np.array([t.fmt for t in tables], dtype=object), sizes),
+        },
+        index=frame.index,
     )
+    # joined as one block: inserting four columns into a concatenation of many tables (one
+    # block per column) copied it and warned that the frame was highly fragmented
+    frame = pd.concat([frame.drop(columns=list(_ROW_ORIGIN), errors="ignore"), origin], axis=1)
     # Each table's rows now live in ``frame``: the tables keep their names, formats and notes,
     # not a second copy of the rows (it doubled what a large upload's steps pickle between
     # processes, and what a session keeps).
