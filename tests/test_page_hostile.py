@@ -180,6 +180,7 @@ def test_a_session_keeps_only_the_latest_fits_of_a_large_upload(
     data = hostile.finished_runs_csv(400)
     monkeypatch.setattr(fs, "HEAVY_BYTES", len(data) - 1)
     monkeypatch.setattr(fu, "HEAVY_BYTES", len(data) - 1)
+    monkeypatch.setattr(fu, "HEAVY_FIT_ROWS", 399)  # its log is large too: fitted in a job
     st.cache_resource.clear()
     at, _ = run_upload(data)
     assert not at.exception and len(fits) == 1
