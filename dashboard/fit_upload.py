@@ -340,7 +340,13 @@ def fit_is_heavy(source: Source, log: RunLog) -> bool:
     """Whether the fit of ``log`` runs in a job: a large upload (`HEAVY_BYTES` once expanded)
     whose log has more than `HEAVY_FIT_ROWS` rows."""
     rows = len(log.runs) + (0 if log.curves is None else len(log.curves))
-    return rows > HEAVY_FIT_ROWS and source_bytes(source) > HEAVY_BYTES
+    return rows > HEAVY_FIT_ROWS and large_upload(source)
+
+
+def large_upload(source: Source) -> bool:
+    """Whether the source is a large upload (more than `HEAVY_BYTES` once expanded): its
+    steps run in jobs (`run_heavy`)."""
+    return source_bytes(source) > HEAVY_BYTES
 
 
 def source_bytes(source: Source) -> int:

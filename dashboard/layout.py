@@ -129,3 +129,19 @@ def show_chart(  # type: ignore[no-untyped-def]
         return
     kwargs.setdefault("width", "stretch")
     where.plotly_chart(fixed_margins(with_overlay(fig, overlay)), **kwargs)
+
+
+def show_table(shown) -> None:  # type: ignore[no-untyped-def]
+    """A `ft.display_runs` table (numbers as text) with its number columns right-aligned."""
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.TextColumn(h, alignment="right")
+            for h in shown.attrs.get("numeric_columns", [])
+        },
+    )
+    total = shown.attrs.get("total_rows", len(shown))
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
