@@ -62,7 +62,7 @@ class RawTable:
 @dataclass
 class RecordTable(RawTable):
     """A table of one row given as a flat ``record`` (a JSON file holding one run's object):
-    `scaling_core.runs.collect.load` combines many such rows into one frame at once, and
+    `scaling_core.runs.combine.load` combines many such rows into one frame at once, and
     ``frame`` is built only when something else asks for it.  One frame per file cost 3 ms
     for a 136-key record, and combining 104 of them 0.2 s more; one frame of all 104 rows
     takes 6 ms, with the same column types."""
