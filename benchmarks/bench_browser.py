@@ -37,12 +37,15 @@ from machine import describe_machine  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REAL_LOGS = ROOT / "tests" / "fixtures" / "real-logs"
-SLIDER_PAGES = (
-    "Loss_landscape",
-    "Compute-optimal_frontier",
-    "Overfitting_and_data_limits",
-    "Batch_size_and_training_time",
-    "Plan_a_run",
+#: (page, slider moved: None for the page's first): every live section's first slider.
+SLIDERS = (
+    ("Loss_landscape", None),
+    ("Compute-optimal_frontier", None),
+    ("Overfitting_and_data_limits", None),
+    ("Overfitting_and_data_limits", "Unique tokens available U_D"),
+    ("Batch_size_and_training_time", None),
+    ("Plan_a_run", None),
+    ("Plan_a_run", "Lifetime inference volume"),
 )
 
 OBSERVE = """
@@ -73,9 +76,9 @@ def open_page(page, url: str, quiet: float, charts: int = 1) -> float:  # type: 
     return settle(page, 0.0, quiet, charts)
 
 
-def move_slider(page, quiet: float) -> float:  # type: ignore[no-untyped-def]
-    """Seconds from a key press on the first slider to the settled page."""
-    handle = page.get_by_role("slider").first
+def move_slider(page, quiet: float, label: str | None = None) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from a key press on the slider ``label`` (default: the first) to the settled page."""
+    handle = page.get_by_role("slider", name=label) if label else page.get_by_role("slider").first
     handle.focus()
     start = page.evaluate("performance.now()")
     handle.press("ArrowRight")
@@ -196,16 +199,18 @@ def main() -> None:
                     rows.append((f"sample: {sample}", value, floor, ratio))
                     print(f"sample {sample}: {value:.2f} s; minimal {floor:.2f} s; {ratio:.1f}x")
 
-                for slider_page in SLIDER_PAGES if "sliders" in parts else ():
+                for slider_page, label in SLIDERS if "sliders" in parts else ():
                     context, page = fresh()
                     open_page(page, f"{base}/{slider_page}", args.quiet)
                     value, floor, ratio, values = paired(
-                        lambda page=page: move_slider(page, args.quiet), minimal_move
+                        lambda page=page, label=label: move_slider(page, args.quiet, label),
+                        minimal_move,
                     )
                     context.close()
-                    rows.append((f"slider: {slider_page}", value, floor, ratio))
+                    what = f"{slider_page}" + (f" ({label})" if label else "")
+                    rows.append((f"slider: {what}", value, floor, ratio))
                     print(
-                        f"slider {slider_page}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)});"
+                        f"slider {what}: {value:.2f} s ({', '.join(f'{v:.2f}' for v in values)});"
                         f" minimal app's rerun {floor:.2f} s; {ratio:.1f}x"
                     )
                 min_context.close()

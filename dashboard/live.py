@@ -12,11 +12,19 @@ a full run, when every control of the page has been read).
 What a section changes must not be shown outside it, and a value it computes must not be used
 after it by the page (a fragment rerun does not run the rest of the page).  Controls outside
 the section, such as the sidebar's, rerun the whole page and the section with it.
+
+A page may have several sections, one after the other or one inside another (a control that
+changes only part of a section, e.g. the plan's inference volume): they share one sidebar slot
+for the link, reserved outside them by the first section of a full run.  Streamlit lets a
+fragment write to a container outside it only where it wrote during the last full run, so
+every section writes an empty box into the slot on full runs, which the page's link then
+fills.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import TypeVar
 
@@ -31,6 +39,9 @@ T = TypeVar("T")
 
 #: Session key of the link notes shown by the last full run (`_notes_changed`).
 _NOTES_SHOWN_KEY = "live_notes_shown"
+#: Whether a section is running in this thread: a section inside it is not what a rerun of
+#: sections alone reruns, and leaves the link to the section that is.
+_IN_SECTION: ContextVar[bool] = ContextVar("live_section_running", default=False)
 
 
 def fragment_rerun() -> bool:
@@ -46,31 +57,43 @@ def _notes_changed() -> bool:
     return bool(shown - link_note_keys())
 
 
+def _link_slot():  # type: ignore[no-untyped-def]
+    """The sidebar slot of this run's share link: reserved by the first section of a full run
+    (outside every section), kept for the reruns of sections until the next full run."""
+    slot = st.session_state.get(LINK_SLOT_KEY)
+    if slot is None:
+        slot = st.session_state[LINK_SLOT_KEY] = st.sidebar.empty()
+    return slot
+
+
 def live_section(title: str, body: Callable[[], T]) -> T | None:
     """Run ``body`` as a fragment of page ``title`` and return its result (None when it failed;
     the visitor reads `dashboard.layout.failure_message`, as for a page).
 
-    On a full run the section reserves the sidebar's link slot; on a rerun of the section alone
-    it writes the address bar and the share link itself."""
+    On a full run the section marks its place in the sidebar's link slot; rerun alone, it
+    writes the address bar and the share link there itself."""
+    slot = _link_slot()
 
     @st.fragment
     @wraps(body)  # the fragment's identity is the body's name, one per page
     def section() -> T | None:
         alone = fragment_rerun()
-        if alone and _notes_changed():
+        root = alone and not _IN_SECTION.get()
+        if root and _notes_changed():
             st.rerun(scope="app")
         result = None
-        with failure_boundary(title):
-            result = body()
+        running = _IN_SECTION.set(True)
+        try:
+            with failure_boundary(title):
+                result = body()
+        finally:
+            _IN_SECTION.reset(running)
         if not alone:  # the notes of the section's own controls are known once it has run
             st.session_state[_NOTES_SHOWN_KEY] = frozenset(link_note_keys())
-        slot = st.sidebar.empty()
-        if alone:
+            slot.container()  # where this section may write the link when it reruns alone
+        elif root:
             sync_query_params()
-            st.session_state[LINK_SLOT_KEY] = slot
             share_link()
-        else:
-            st.session_state[LINK_SLOT_KEY] = slot
         return result
 
     return section()

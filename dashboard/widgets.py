@@ -350,14 +350,15 @@ def primary_law():
 
 def share_link() -> None:
     """A copyable link that reopens this page with every control as it is now; in the sidebar
-    slot a `dashboard.live.live_section` reserved, when one did in this run."""
+    slot the page's `dashboard.live.live_section` reserved, when it has one (kept for the
+    sections' reruns until the next full run)."""
     from urllib.parse import urlencode
 
     from dashboard.state import LINK_SLOT_KEY, query_string
 
     base = (st.context.url or "").split("?", 1)[0]
     link = f"{base}?{urlencode(query_string())}"
-    slot = st.session_state.pop(LINK_SLOT_KEY, None)
+    slot = st.session_state.get(LINK_SLOT_KEY)
     with slot.container() if slot is not None else st.sidebar:
         st.caption("Link to this view (the address bar holds it too):")
         # a link, not st.code: st.code's highlighter (all of Prism's languages) took 0.35-0.45 s

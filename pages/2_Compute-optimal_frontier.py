@@ -92,6 +92,24 @@ with page("Compute-optimal frontier"):
     keys = compared_laws()
     laws = available_laws()
 
+    with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
+        st.markdown(
+            "Hoffmann et al. print their Approach-3 fit rounded (eq. 10: α 0.34, β 0.28), and the "
+            "rounded exponents do not reproduce the paper's own Approach-3 results. "
+            "`chinchilla-2022-unrounded` has the fit before rounding, as Besiroglu et al. 2024 "
+            "read it from the paper's TeX source; `chinchilla-2022` keeps eq. 10 as printed; "
+            "`sardana-frankle-2023` has the exponents Sardana & Frankle 2023 compute with."
+        )
+        st.dataframe(approach3_table(approach3_checks()), hide_index=True, width="stretch")
+        st.caption(
+            "Table 2 prints a = 0.46 with the interval 0.454-0.455, which does not contain its "
+            "own point estimate (the unrounded fit gives 0.4565); Besiroglu et al. 2024 find "
+            "Hoffmann et al.'s intervals implausibly narrow. The last column is, for each model "
+            "size of Table A3 (400M to 10T), the budget at which the preset makes that size "
+            "compute-optimal over the table's FLOP, minus one. No constants we know reproduce "
+            "that column exactly; the constants are as published, not tuned to it."
+        )
+
     def allocation_at_budget() -> None:
         """The budget slider and what it changes: the allocation table, the spreads, the
         frontier chart and the IsoFLOP profiles (rerun alone when the slider moves)."""
@@ -175,24 +193,6 @@ with page("Compute-optimal frontier"):
         chosen = {row.key: (row.n_params, row.n_tokens, row.loss) for row in rows}
         frontier, budget = frontier_view(keys, compute, chosen, unit)
         show_chart(st, frontier, live="frontier", overlay=budget)
-
-        with st.expander("Why two Chinchilla Approach-3 laws? Checked against the paper"):
-            st.markdown(
-                "Hoffmann et al. print their Approach-3 fit rounded (eq. 10: α 0.34, β 0.28), and the "
-                "rounded exponents do not reproduce the paper's own Approach-3 results. "
-                "`chinchilla-2022-unrounded` has the fit before rounding, as Besiroglu et al. 2024 "
-                "read it from the paper's TeX source; `chinchilla-2022` keeps eq. 10 as printed; "
-                "`sardana-frankle-2023` has the exponents Sardana & Frankle 2023 compute with."
-            )
-            st.dataframe(approach3_table(approach3_checks()), hide_index=True, width="stretch")
-            st.caption(
-                "Table 2 prints a = 0.46 with the interval 0.454-0.455, which does not contain its "
-                "own point estimate (the unrounded fit gives 0.4565); Besiroglu et al. 2024 find "
-                "Hoffmann et al.'s intervals implausibly narrow. The last column is, for each model "
-                "size of Table A3 (400M to 10T), the budget at which the preset makes that size "
-                "compute-optimal over the table's FLOP, minus one. No constants we know reproduce "
-                "that column exactly; the constants are as published, not tuned to it."
-            )
 
         st.subheader("IsoFLOP profiles")
         st.markdown(

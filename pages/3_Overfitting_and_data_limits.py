@@ -186,129 +186,135 @@ with page("Overfitting and data limits"):
         "`muennighoff-2023` preset (α = β = 0.353), fitted on C4 runs of up to 9B parameters "
         "(Muennighoff et al. 2023, arXiv:2305.16264, eq. 5 and the authors' released fit)."
     )
-    cols = st.columns(2)
-    unique_tokens = log_slider(
-        "Unique tokens available U_D", "dcu", 1e8, 1e13, 2.5e10, container=cols[0]
-    )
-    compute = log_slider(
-        f"Training compute C ({unit})",
-        "dcc",
-        1e18,
-        1e25,
-        1e22,
-        formatter=lambda c: format_compute(c, unit),
-        container=cols[1],
-    )
-    free, constrained, curve, marks = data_constrained_readout(compute, unique_tokens)
-    figure1 = figure1_losses(get_law("muennighoff-2023"))
-    epochs_free = float(free.n_tokens) / unique_tokens
-    n_constrained = float(constrained.n_params)
-    d_constrained = float(constrained.n_tokens)
 
-    cols = st.columns(4)
-    cols[0].metric("Data-constrained N", format_count(n_constrained))
-    cols[1].metric("Data-constrained D", f"{format_count(d_constrained)} tokens")
-    cols[2].metric("Epochs", f"{float(constrained.epochs):.3g}")
-    cols[3].metric(
-        "Loss (nats/token)",
-        format_loss(float(constrained.loss)),
-        delta=f"{float(constrained.loss) - float(free.loss):+.4f} vs unlimited data",
-        delta_color="inverse",
-    )
-    if bool(constrained.is_flat):
-        low, high = float(constrained.n_params_flat_low), float(constrained.n_params_flat_high)
-        st.warning(
-            f"The unique data, not the compute, limits the loss here: every model from "
-            f"{format_count(low)} to {format_count(high)} parameters reaches the same loss "
-            f"(within 1e-4 nats) at this budget, so the 'optimum' above is one of many. "
-            "Extra epochs and extra parameters both stop paying; the same loss needs far less "
-            "compute, or more unique data would lower it."
+    def repeated_data_section() -> None:
+        """The unique-data and budget sliders and everything they change (rerun alone when one
+        moves)."""
+        cols = st.columns(2)
+        unique_tokens = log_slider(
+            "Unique tokens available U_D", "dcu", 1e8, 1e13, 2.5e10, container=cols[0]
         )
-    plans = pd.DataFrame(
-        {
-            "Plan": [
-                "Unlimited unique data (compute-optimal)",
-                "Same N and D, repeating U_D",
-                "Data-constrained optimum (re-allocated)",
-            ],
-            "N (params)": [
-                format_count(float(free.n_params)),
-                format_count(float(free.n_params)),
-                format_count(n_constrained),
-            ],
-            "D (tokens)": [
-                format_count(float(free.n_tokens)),
-                format_count(float(free.n_tokens)),
-                format_count(d_constrained),
-            ],
-            "Epochs over U_D": [
-                "1 (needs D unique)",
-                f"{max(1.0, epochs_free):.3g}",
-                f"{float(constrained.epochs):.3g}",
-            ],
-            "Loss (nats/token)": [
-                format_loss(float(free.loss)),
-                format_loss(float(marks.loss[-1])),
-                format_loss(float(constrained.loss)),
-            ],
-        }
-    )
-    st.dataframe(plans, hide_index=True, width="stretch")
+        compute = log_slider(
+            f"Training compute C ({unit})",
+            "dcc",
+            1e18,
+            1e25,
+            1e22,
+            formatter=lambda c: format_compute(c, unit),
+            container=cols[1],
+        )
+        free, constrained, curve, marks = data_constrained_readout(compute, unique_tokens)
+        figure1 = figure1_losses(get_law("muennighoff-2023"))
+        epochs_free = float(free.n_tokens) / unique_tokens
+        n_constrained = float(constrained.n_params)
+        d_constrained = float(constrained.n_tokens)
 
-    if unique_tokens >= float(free.n_tokens):
-        st.info(
-            f"{format_count(unique_tokens)} unique tokens cover the compute-optimal "
-            f"{format_count(float(free.n_tokens))} tokens at this budget: no repetition is needed."
+        cols = st.columns(4)
+        cols[0].metric("Data-constrained N", format_count(n_constrained))
+        cols[1].metric("Data-constrained D", f"{format_count(d_constrained)} tokens")
+        cols[2].metric("Epochs", f"{float(constrained.epochs):.3g}")
+        cols[3].metric(
+            "Loss (nats/token)",
+            format_loss(float(constrained.loss)),
+            delta=f"{float(constrained.loss) - float(free.loss):+.4f} vs unlimited data",
+            delta_color="inverse",
         )
-    elif epochs_free > R_D_STAR + 1:
-        st.warning(
-            f"The compute-optimal run would repeat the data {epochs_free:.3g} times, beyond "
-            f"R_D* + 1 ≈ {R_D_STAR + 1:.0f} epochs where further repetitions are worth almost "
-            "nothing: spend the budget on a smaller model, or find more data."
+        if bool(constrained.is_flat):
+            low, high = float(constrained.n_params_flat_low), float(constrained.n_params_flat_high)
+            st.warning(
+                f"The unique data, not the compute, limits the loss here: every model from "
+                f"{format_count(low)} to {format_count(high)} parameters reaches the same loss "
+                f"(within 1e-4 nats) at this budget, so the 'optimum' above is one of many. "
+                "Extra epochs and extra parameters both stop paying; the same loss needs far less "
+                "compute, or more unique data would lower it."
+            )
+        plans = pd.DataFrame(
+            {
+                "Plan": [
+                    "Unlimited unique data (compute-optimal)",
+                    "Same N and D, repeating U_D",
+                    "Data-constrained optimum (re-allocated)",
+                ],
+                "N (params)": [
+                    format_count(float(free.n_params)),
+                    format_count(float(free.n_params)),
+                    format_count(n_constrained),
+                ],
+                "D (tokens)": [
+                    format_count(float(free.n_tokens)),
+                    format_count(float(free.n_tokens)),
+                    format_count(d_constrained),
+                ],
+                "Epochs over U_D": [
+                    "1 (needs D unique)",
+                    f"{max(1.0, epochs_free):.3g}",
+                    f"{float(constrained.epochs):.3g}",
+                ],
+                "Loss (nats/token)": [
+                    format_loss(float(free.loss)),
+                    format_loss(float(marks.loss[-1])),
+                    format_loss(float(constrained.loss)),
+                ],
+            }
         )
+        st.dataframe(plans, hide_index=True, width="stretch")
 
-    increase = marks.loss_increase
-    relative = increase / marks.loss_unique
-    st.markdown(
-        f"**Four epochs cost little.** At this budget the compute-optimal model "
-        f"({format_count(float(free.n_params))} parameters, {format_count(float(free.n_tokens))} "
-        f"tokens) trained for {CHEAP_EPOCHS:g} epochs on a quarter of the data loses "
-        f"{increase[1]:.4f} nats/token ({_percent(relative[1])} of its loss): its tokens are worth "
-        f"{_percent(float(marks.data_value[1]))} of fresh ones. On the flat compute-optimal "
-        f"frontier that is still the loss fresh data reaches with "
-        f"{_percent(float(marks.compute_equivalent[1] / compute))} of the budget. At 16 epochs the "
-        f"loss rises by {increase[2]:.4f} ({_percent(relative[2])}), at 40 epochs by "
-        f"{increase[3]:.4f} ({_percent(relative[3])})."
-    )
-    show_chart(
-        st,  # kept per session: the overfitting sliders above leave it unchanged
-        kept_figure(
-            "repetition",
-            (unique_tokens, compute),
-            lambda: repetition_figure(
-                curve.epochs,
-                curve.loss,
-                curve.compute_equivalent / compute,
-                loss_unique=curve.loss_unique,
-                current=(max(1.0, epochs_free), float(marks.loss[-1])),
-                optimum=(
-                    float(constrained.epochs),
-                    float(constrained.loss),
-                    n_constrained,
-                    d_constrained,
+        if unique_tokens >= float(free.n_tokens):
+            st.info(
+                f"{format_count(unique_tokens)} unique tokens cover the compute-optimal "
+                f"{format_count(float(free.n_tokens))} tokens at this budget: no repetition is needed."
+            )
+        elif epochs_free > R_D_STAR + 1:
+            st.warning(
+                f"The compute-optimal run would repeat the data {epochs_free:.3g} times, beyond "
+                f"R_D* + 1 ≈ {R_D_STAR + 1:.0f} epochs where further repetitions are worth almost "
+                "nothing: spend the budget on a smaller model, or find more data."
+            )
+
+        increase = marks.loss_increase
+        relative = increase / marks.loss_unique
+        st.markdown(
+            f"**Four epochs cost little.** At this budget the compute-optimal model "
+            f"({format_count(float(free.n_params))} parameters, {format_count(float(free.n_tokens))} "
+            f"tokens) trained for {CHEAP_EPOCHS:g} epochs on a quarter of the data loses "
+            f"{increase[1]:.4f} nats/token ({_percent(relative[1])} of its loss): its tokens are worth "
+            f"{_percent(float(marks.data_value[1]))} of fresh ones. On the flat compute-optimal "
+            f"frontier that is still the loss fresh data reaches with "
+            f"{_percent(float(marks.compute_equivalent[1] / compute))} of the budget. At 16 epochs the "
+            f"loss rises by {increase[2]:.4f} ({_percent(relative[2])}), at 40 epochs by "
+            f"{increase[3]:.4f} ({_percent(relative[3])})."
+        )
+        show_chart(
+            st,  # kept per session: the overfitting sliders above leave it unchanged
+            kept_figure(
+                "repetition",
+                (unique_tokens, compute),
+                lambda: repetition_figure(
+                    curve.epochs,
+                    curve.loss,
+                    curve.compute_equivalent / compute,
+                    loss_unique=curve.loss_unique,
+                    current=(max(1.0, epochs_free), float(marks.loss[-1])),
+                    optimum=(
+                        float(constrained.epochs),
+                        float(constrained.loss),
+                        n_constrained,
+                        d_constrained,
+                    ),
+                    cheap_epochs=CHEAP_EPOCHS,
                 ),
-                cheap_epochs=CHEAP_EPOCHS,
             ),
-        ),
-        live="repetition",
-    )
-    st.caption(
-        f"Fixed budget C = {format_compute(compute, unit)}; the brown line keeps the unlimited-data "
-        "optimum's N and D and shrinks the unique data to D/epochs. The star re-allocates the "
-        "budget for the chosen U_D by minimising L(N, C/6N) over N. Muennighoff et al.'s Figure 1 "
-        "compares, with 25B unique tokens, 6.34B parameters on 242B tokens (9.7 epochs) against "
-        "8.67B on 178B: the smaller model trained for more epochs wins, and the law agrees "
-        f"(loss {figure1[0]:.5f} against {figure1[1]:.5f}). The law's own optimum "
-        "at that budget (9.26e21 FLOP) is 6.8B parameters on 227B tokens (9.1 epochs), the "
-        "example of the authors' code (datablations README), not a figure of the paper."
-    )
+            live="repetition",
+        )
+        st.caption(
+            f"Fixed budget C = {format_compute(compute, unit)}; the brown line keeps the unlimited-data "
+            "optimum's N and D and shrinks the unique data to D/epochs. The star re-allocates the "
+            "budget for the chosen U_D by minimising L(N, C/6N) over N. Muennighoff et al.'s Figure 1 "
+            "compares, with 25B unique tokens, 6.34B parameters on 242B tokens (9.7 epochs) against "
+            "8.67B on 178B: the smaller model trained for more epochs wins, and the law agrees "
+            f"(loss {figure1[0]:.5f} against {figure1[1]:.5f}). The law's own optimum "
+            "at that budget (9.26e21 FLOP) is 6.8B parameters on 227B tokens (9.1 epochs), the "
+            "example of the authors' code (datablations README), not a figure of the paper."
+        )
+
+    live_section("Overfitting and data limits", repeated_data_section)

@@ -233,72 +233,77 @@ with page("Plan a run"):
             live="allocation",
         )
 
-        st.subheader("Inference-aware alternative")
-        law = primary_law()
-        st.markdown(
-            f"A model served for many tokens is cheaper over its life if it is smaller and trained "
-            f"longer (Sardana & Frankle 2023). At the loss of {law.label}'s compute-optimal model "
-            "for this budget, minimise training plus inference FLOP:"
-        )
-        st.latex(
-            r"\min_{N,\,D_{\mathrm{train}}}\ 6ND_{\mathrm{train}} + 2ND_{\mathrm{inference}}"
-            r"\quad \text{s.t.}\quad L(N, D_{\mathrm{train}}) = L_{\mathrm{opt}}(C)"
-        )
-        inference_tokens = log_slider(
-            "Lifetime inference volume",
-            "p_inf",
-            1e9,
-            1e16,
-            2e12,
-            formatter=lambda v: f"{format_count(v)} tokens",
-            help="Tokens generated or read by the deployed model over its lifetime.",
-        )
-        try:
-            alternative = inference_alternative(law, compute, inference_tokens)
-        except (LawUnavailable, ValueError) as error:
-            st.warning(f"No inference-aware plan for {law.label} here: {error}")
-        else:
-            plan = alternative.plan
-            cols = st.columns(5)
-            cols[0].metric(
-                "N (params)",
-                format_count(plan.n_params),
-                delta=f"{alternative.size_change:+.0%}",
-                delta_color="off",
-                help=f"Compute-optimal at this loss: {format_count(plan.chinchilla_n_params)} params.",
+        def inference_section() -> None:
+            """The inference volume and the inference-aware plan it changes, at this budget
+            (rerun alone when the volume moves; with the plan when the budget does)."""
+            st.subheader("Inference-aware alternative")
+            law = primary_law()
+            st.markdown(
+                f"A model served for many tokens is cheaper over its life if it is smaller and trained "
+                f"longer (Sardana & Frankle 2023). At the loss of {law.label}'s compute-optimal model "
+                "for this budget, minimise training plus inference FLOP:"
             )
-            cols[1].metric(
-                "D_train (tokens)",
-                format_count(plan.n_tokens),
-                help=f"{plan.tokens_per_param:.3g} tokens per parameter",
+            st.latex(
+                r"\min_{N,\,D_{\mathrm{train}}}\ 6ND_{\mathrm{train}} + 2ND_{\mathrm{inference}}"
+                r"\quad \text{s.t.}\quad L(N, D_{\mathrm{train}}) = L_{\mathrm{opt}}(C)"
             )
-            cols[2].metric(
-                f"Training ({compute_unit_name(unit)})",
-                format_compute_value(plan.training_flops, unit),
+            inference_tokens = log_slider(
+                "Lifetime inference volume",
+                "p_inf",
+                1e9,
+                1e16,
+                2e12,
+                formatter=lambda v: f"{format_count(v)} tokens",
+                help="Tokens generated or read by the deployed model over its lifetime.",
             )
-            cols[3].metric(
-                f"Lifetime ({compute_unit_name(unit)})",
-                format_compute_value(plan.total_flops, unit),
-                help="Training plus inference. Compute-optimal model at this loss: "
-                f"{format_compute(plan.chinchilla_total_flops, unit)}.",
-            )
-            cols[4].metric(
-                "Lifetime saving",
-                f"{plan.savings:.1%}",
-                help="1 − lifetime FLOP / lifetime FLOP of the compute-optimal model at the same loss.",
-            )
-            if alternative.training_multiple > 1.001:
-                st.caption(
-                    f"Training it takes {alternative.training_multiple:.2f}× this budget's compute; "
-                    "the saving comes at inference."
+            try:
+                alternative = inference_alternative(law, compute, inference_tokens)
+            except (LawUnavailable, ValueError) as error:
+                st.warning(f"No inference-aware plan for {law.label} here: {error}")
+            else:
+                plan = alternative.plan
+                cols = st.columns(5)
+                cols[0].metric(
+                    "N (params)",
+                    format_count(plan.n_params),
+                    delta=f"{alternative.size_change:+.0%}",
+                    delta_color="off",
+                    help=f"Compute-optimal at this loss: {format_count(plan.chinchilla_n_params)} params.",
                 )
-            show_chart(
-                st,
-                inference_figure(
-                    inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
-                ),
-                live="inference",
-            )
+                cols[1].metric(
+                    "D_train (tokens)",
+                    format_count(plan.n_tokens),
+                    help=f"{plan.tokens_per_param:.3g} tokens per parameter",
+                )
+                cols[2].metric(
+                    f"Training ({compute_unit_name(unit)})",
+                    format_compute_value(plan.training_flops, unit),
+                )
+                cols[3].metric(
+                    f"Lifetime ({compute_unit_name(unit)})",
+                    format_compute_value(plan.total_flops, unit),
+                    help="Training plus inference. Compute-optimal model at this loss: "
+                    f"{format_compute(plan.chinchilla_total_flops, unit)}.",
+                )
+                cols[4].metric(
+                    "Lifetime saving",
+                    f"{plan.savings:.1%}",
+                    help="1 − lifetime FLOP / lifetime FLOP of the compute-optimal model at the same loss.",
+                )
+                if alternative.training_multiple > 1.001:
+                    st.caption(
+                        f"Training it takes {alternative.training_multiple:.2f}× this budget's compute; "
+                        "the saving comes at inference."
+                    )
+                show_chart(
+                    st,
+                    inference_figure(
+                        inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
+                    ),
+                    live="inference",
+                )
+
+        live_section("Plan a run", inference_section)
 
     live_section("Plan a run", plan_section)
 

@@ -1,23 +1,42 @@
 """The slider pages' live sections (`dashboard.live`, st.fragment) in a real browser: a slider
-move reruns only the section, yet the address bar and the sidebar's share link follow it, one
-link, and a refused link value's note goes once its control moves."""
+move reruns only its section (the server sends again that section's sliders and no other's:
+read from the websocket), a section inside another reruns with it and alone, yet the address
+bar and the sidebar's share link follow every move, one link, and a refused link value's note
+goes once its control moves."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
 
-SLIDER_PAGES = [
-    "Loss_landscape",
-    "Compute-optimal_frontier",
-    "Overfitting_and_data_limits",
-    "Batch_size_and_training_time",
-    "Plan_a_run",
+#: (page, the slider moved (None: the first), sliders the server must send again: those of
+#: the moved slider's section, with the sections inside it, and no others).
+MOVES = [
+    ("Loss_landscape", None, {"Parameters N", "Training tokens D"}),
+    ("Compute-optimal_frontier", None, {"Training compute C (FLOP)"}),
+    (
+        "Overfitting_and_data_limits",
+        None,
+        {"Parameters N (non-embedding)", "Training tokens D", "Tolerated overfitting δL (%)"},
+    ),
+    (
+        "Overfitting_and_data_limits",
+        "Unique tokens available U_D",
+        {"Unique tokens available U_D", "Training compute C (FLOP)"},
+    ),
+    ("Batch_size_and_training_time", None, None),
+    (
+        "Plan_a_run",
+        None,
+        {"Days of training", "Model-FLOP utilisation (MFU)", "Lifetime inference volume"},
+    ),
+    ("Plan_a_run", "Lifetime inference volume", {"Lifetime inference volume"}),
 ]
 
 
@@ -31,16 +50,34 @@ def _links(page) -> list[dict[str, list[str]]]:  # type: ignore[no-untyped-def]
     return [parse_qs(urlsplit(text.strip()).query) for text in codes if "?" in text]
 
 
-@pytest.mark.parametrize("path", SLIDER_PAGES)
-def test_a_slider_move_keeps_the_address_bar_and_the_share_link_current(
-    page, app_server, path
+def _sliders_sent(frames: list[bytes]) -> set[str]:
+    """Labels of the sliders among the elements the server sent in ``frames``."""
+    labels = set()
+    for frame in frames:
+        if isinstance(frame, str):
+            continue
+        message = ForwardMsg()
+        message.ParseFromString(frame)
+        if message.WhichOneof("type") == "delta" and message.delta.HasField("new_element"):
+            element = message.delta.new_element
+            if element.WhichOneof("type") == "slider":
+                labels.add(element.slider.label)
+    return labels
+
+
+@pytest.mark.parametrize(("path", "label", "section"), MOVES)
+def test_a_slider_move_reruns_its_section_and_keeps_the_link_current(
+    page, app_server, path, label, section
 ) -> None:  # type: ignore[no-untyped-def]
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
     page.goto(f"{app_server}/{path}")
     wait_for_app(page, 180_000)
     before = _address(page)
     assert _links(page) == [before]
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider", name=label) if label else page.get_by_role("slider").first
     slider.focus()
+    frames.clear()
     for _ in range(3):
         slider.press("ArrowRight")
     wait_for_app(page, 180_000)
@@ -52,6 +89,8 @@ def test_a_slider_move_keeps_the_address_bar_and_the_share_link_current(
     changed = {k for k in after if after[k] != before.get(k)}
     assert len(changed) == 1, (before, after)  # the slider's own key, and only it
     assert _links(page) == [after]  # one link, the current one
+    if section is not None:
+        assert _sliders_sent(frames) == section
 
 
 def test_a_refused_link_value_note_goes_when_its_slider_moves(page, app_server) -> None:  # type: ignore[no-untyped-def]

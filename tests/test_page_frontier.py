@@ -43,7 +43,7 @@ def run_page(compute: float | None = None, **query: str) -> AppTest:
 
 
 def allocation_table(at: AppTest):  # type: ignore[no-untyped-def]
-    return at.dataframe[0].value.set_index("Law")
+    return at.dataframe[1].value.set_index("Law")  # after the Approach-3 checks
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -99,7 +99,7 @@ def test_porian_table_and_step_choice() -> None:
     shown = metrics(at)
     assert shown["a on RefinedWeb"] == "0.835"
     assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "3T"
-    porian = at.dataframe[2].value  # after the allocation table and the Approach-3 checks
+    porian = at.dataframe[2].value  # after the Approach-3 checks and the allocation table
     assert list(porian["a, RefinedWeb (95% CI)"][:5]) == [
         "0.835 (0.82, 0.85)",
         "0.706 (0.69, 0.72)",
@@ -281,7 +281,7 @@ def test_porian_figure_highlights_the_step() -> None:
 def test_approach3_checks_on_the_page() -> None:
     """The expander states how each Chinchilla Approach-3 preset meets Table 2, Figure 4, Table A3."""
     at = run_page()
-    checks = at.dataframe[1].value.set_index("Preset")
+    checks = at.dataframe[0].value.set_index("Preset")
     assert list(checks.index) == [
         "chinchilla-2022",
         "chinchilla-2022-unrounded",
