@@ -32,7 +32,7 @@ from dashboard.kept_figure import shared_figure
 from dashboard.layout import page, show_chart
 from dashboard.live import live_section
 from dashboard.state import available_laws
-from dashboard.widgets import WRAP_ROW_HEIGHT, choice, compared_laws, log_slider, range_notes
+from dashboard.widgets import choice, compared_laws, log_slider, range_notes
 from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
 from scaling_core.presets import approach3_checks
@@ -137,17 +137,9 @@ with page("Compute-optimal frontier"):
                 "Exponent a": [f"{row.exponent:.3f}" for row in rows],
             }
         )
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            row_height=WRAP_ROW_HEIGHT,  # whole law names, wrapped
-            column_config={
-                "Law": st.column_config.TextColumn(width=200, pinned=True),
-                "Exponent a": st.column_config.TextColumn(
-                    help="Local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
-                ),
-            },
+        st.table(table.set_index("Law"))
+        st.caption(
+            "Exponent a: the local slope of N_opt ∝ C^a at this budget (d log N_opt / d log C)."
         )
 
         n_ratio, n_min, n_max = spread([row.n_params for row in rows])

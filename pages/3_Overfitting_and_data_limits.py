@@ -257,7 +257,7 @@ with page("Overfitting and data limits"):
                 ],
             }
         )
-        st.dataframe(plans, hide_index=True, width="stretch")
+        st.table(plans.set_index("Plan"))
 
         if unique_tokens >= float(free.n_tokens):
             st.info(

@@ -150,9 +150,9 @@ with page("Plan a run"):
 
         st.subheader("Per-law plan")
         st.markdown("**Model size, data and expected loss**")
-        st.dataframe(format_allocation_table(table), hide_index=True, width="stretch")
+        st.table(format_allocation_table(table).set_index("Law"))
         st.markdown("**Batch size (tokens), learning rate, steps and time**")
-        st.dataframe(format_training_table(table), hide_index=True, width="stretch")
+        st.table(format_training_table(table).set_index("Law"))
         range_notes(keys, budget.compute_flops)
         st.caption(
             f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "

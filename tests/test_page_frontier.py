@@ -43,7 +43,7 @@ def run_page(compute: float | None = None, **query: str) -> AppTest:
 
 
 def allocation_table(at: AppTest):  # type: ignore[no-untyped-def]
-    return at.dataframe[1].value.set_index("Law")  # after the Approach-3 checks
+    return at.table[0].value  # indexed by the law
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -99,7 +99,7 @@ def test_porian_table_and_step_choice() -> None:
     shown = metrics(at)
     assert shown["a on RefinedWeb"] == "0.835"
     assert shown["N_opt at Chinchilla's budget (RefinedWeb)"] == "3T"
-    porian = at.dataframe[2].value  # after the Approach-3 checks and the allocation table
+    porian = at.dataframe[1].value  # after the Approach-3 checks
     assert list(porian["a, RefinedWeb (95% CI)"][:5]) == [
         "0.835 (0.82, 0.85)",
         "0.706 (0.69, 0.72)",
@@ -109,7 +109,7 @@ def test_porian_table_and_step_choice() -> None:
     ]
     assert len(porian) == 5  # Porian's steps only: the reference exponents are a table apart
     assert porian["a, OpenWebText2 (95% CI)"][4] == "0.518 (0.49, 0.54)"
-    references = at.dataframe[3].value
+    references = at.dataframe[2].value
     assert list(references["a (interval)"][:3]) == ["0.73", "0.88", "0.50 (0.488, 0.502)"]
     assert references["a (interval)"][4] == "0.46 (0.454, 0.455) *"  # as printed, commented
     assert any("excludes the rounded estimate 0.46" in c.value for c in at.caption)

@@ -70,7 +70,7 @@ def check_against_core(
     assert shown["Epochs"] == f"{float(optimum.epochs):.3g}"
     assert shown["Loss (nats/token)"] == format_loss(float(optimum.loss))
 
-    plans = at.dataframe[0].value.set_index("Plan")
+    plans = at.table[0].value
     free = compute_optimal(MUENNIGHOFF, compute)
     unlimited = plans.loc["Unlimited unique data (compute-optimal)"]
     assert unlimited["N (params)"] == format_count(float(free.n_params))

@@ -47,7 +47,7 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def shown_tables(app: AppTest):  # type: ignore[no-untyped-def]
-    frames = [element.value for element in app.dataframe]
+    frames = [element.value.reset_index() for element in app.table]  # the law is the index
     assert len(frames) == 2
     return frames
 
