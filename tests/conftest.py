@@ -165,7 +165,20 @@ def wait_for_app(tab, timeout_ms: int = 45_000) -> None:  # type: ignore[no-unty
         arg=PRELOAD_KEY,
         timeout=timeout_ms,
     )
-    tab.wait_for_timeout(500)
+    tab.evaluate(QUIET)  # then until nothing on the page has changed for a moment
+
+
+#: Resolves once the document has not changed for 250 ms (at most 5 s): what is drawn after
+#: the run has finished (a chart's relayout, a table's columns) is drawn.
+QUIET = """() => new Promise((resolve) => {
+    let timer;
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 250); });
+    function done() { observer.disconnect(); resolve(); }
+    observer.observe(document, {subtree: true, childList: true, attributes: true,
+                                characterData: true});
+    timer = setTimeout(done, 250);
+    setTimeout(done, 5000);
+})"""
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,28 +15,52 @@ from tests.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
 
-#: (page, the slider moved (None: the first), sliders the server must send again: those of
-#: the moved slider's section, with the sections inside it, and no others).
-MOVES = [
-    ("Loss_landscape", None, {"Parameters N", "Training tokens D"}),
-    ("Compute-optimal_frontier", None, {"Training compute C (FLOP)"}),
+#: Per page, the sliders moved in turn (None: the page's first) and the sliders the server must
+#: send again for each: those of the moved slider's section, with the sections inside it, and
+#: no others.
+PAGES = [
+    ("Loss_landscape", [(None, {"Parameters N", "Training tokens D"})]),
+    ("Compute-optimal_frontier", [(None, {"Training compute C (FLOP)"})]),
     (
         "Overfitting_and_data_limits",
-        None,
-        {"Parameters N (non-embedding)", "Training tokens D", "Tolerated overfitting δL (%)"},
+        [
+            (
+                None,
+                {
+                    "Parameters N (non-embedding)",
+                    "Training tokens D",
+                    "Tolerated overfitting δL (%)",
+                },
+            ),
+            (
+                "Unique tokens available U_D",
+                {"Unique tokens available U_D", "Training compute C (FLOP)"},
+            ),
+        ],
     ),
     (
-        "Overfitting_and_data_limits",
-        "Unique tokens available U_D",
-        {"Unique tokens available U_D", "Training compute C (FLOP)"},
+        "Batch_size_and_training_time",
+        [
+            (
+                None,
+                {
+                    "Training compute C",
+                    "Batch size B (tokens per step)",
+                    "Model-FLOP utilisation (MFU)",
+                },
+            )
+        ],
     ),
-    ("Batch_size_and_training_time", None, None),
     (
         "Plan_a_run",
-        None,
-        {"Days of training", "Model-FLOP utilisation (MFU)", "Lifetime inference volume"},
+        [
+            (
+                None,
+                {"Days of training", "Model-FLOP utilisation (MFU)", "Lifetime inference volume"},
+            ),
+            ("Lifetime inference volume", {"Lifetime inference volume"}),
+        ],
     ),
-    ("Plan_a_run", "Lifetime inference volume", {"Lifetime inference volume"}),
 ]
 
 
@@ -65,32 +89,34 @@ def _sliders_sent(frames: list[bytes]) -> set[str]:
     return labels
 
 
-@pytest.mark.parametrize(("path", "label", "section"), MOVES)
-def test_a_slider_move_reruns_its_section_and_keeps_the_link_current(
-    page, app_server, path, label, section
+@pytest.mark.parametrize(("path", "moves"), PAGES)
+def test_slider_moves_rerun_their_section_and_keep_the_link_current(
+    page, app_server, path, moves
 ) -> None:  # type: ignore[no-untyped-def]
     frames: list[bytes] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
     page.goto(f"{app_server}/{path}")
     wait_for_app(page, 180_000)
-    before = _address(page)
-    assert _links(page) == [before]
-    slider = page.get_by_role("slider", name=label) if label else page.get_by_role("slider").first
-    slider.focus()
-    frames.clear()
-    for _ in range(3):
-        slider.press("ArrowRight")
-    wait_for_app(page, 180_000)
-    page.wait_for_function(
-        "(old) => location.search !== old", arg=urlsplit(page.url).query, timeout=15_000
-    )
-    wait_for_app(page, 180_000)
-    after = _address(page)
-    changed = {k for k in after if after[k] != before.get(k)}
-    assert len(changed) == 1, (before, after)  # the slider's own key, and only it
-    assert _links(page) == [after]  # one link, the current one
-    if section is not None:
-        assert _sliders_sent(frames) == section
+    for label, section in moves:
+        before = _address(page)
+        assert _links(page) == [before]
+        slider = (
+            page.get_by_role("slider", name=label) if label else page.get_by_role("slider").first
+        )
+        slider.focus()
+        frames.clear()
+        for _ in range(3):
+            slider.press("ArrowRight")
+        wait_for_app(page, 180_000)
+        page.wait_for_function(
+            "(old) => location.search !== old", arg=urlsplit(page.url).query, timeout=15_000
+        )
+        wait_for_app(page, 180_000)
+        after = _address(page)
+        changed = {k for k in after if after[k] != before.get(k)}
+        assert len(changed) == 1, (label, before, after)  # the slider's own key, and only it
+        assert _links(page) == [after]  # one link, the current one
+        assert _sliders_sent(frames) == section, label
 
 
 def test_a_refused_link_value_note_goes_when_its_slider_moves(page, app_server) -> None:  # type: ignore[no-untyped-def]
