@@ -75,7 +75,7 @@ def live_section(title: str, body: Callable[[], T]) -> T | None:
     slot = _link_slot()
 
     @st.fragment
-    @wraps(body)  # the fragment's identity is the body's name, one per page
+    @wraps(body)  # the fragment's identity is the body's name: one body per section of a page
     def section() -> T | None:
         alone = fragment_rerun()
         root = alone and not _IN_SECTION.get()
