@@ -60,14 +60,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from scaling_core.allocation import compute_for_loss, compute_optimal
+from scaling_core.allocation import FLOPS_PER_PARAM_TOKEN, compute_for_loss, compute_optimal
 from scaling_core.fit import FitError
 from scaling_core.laws import ChinchillaLaw, FloatArray
 from scaling_core.published.fits import SweepFit, fit_sweep
@@ -317,16 +317,52 @@ def not_determined(side: str, result: SweepFit) -> list[str]:
     ]
 
 
-def _draw_laws(result: SweepFit) -> list[ChinchillaLaw | None]:
-    """One law per bootstrap refit (None where a refit is no usable law: an exponent <= 0)."""
-    base = result.fit.law
-    laws: list[ChinchillaLaw | None] = []
-    for row in result.boot.samples[["E", "A", "B", "alpha", "beta"]].itertuples(index=False):
-        try:
-            laws.append(replace(base, E=row.E, A=row.A, B=row.B, alpha=row.alpha, beta=row.beta))
-        except ValueError:
-            laws.append(None)
-    return laws
+def _draw_frontiers(
+    result: SweepFit, n_draws: int
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """The compute-optimal frontier of each of the first ``n_draws`` bootstrap refits,
+    L*(C) = E + K·(C/6)^-γ with γ = αβ/(α+β), K = A·G^-α + B·G^β, G = (αA/(βB))^(1/(α+β))
+    (Hoffmann et al. 2022, eq. 4, as `compute_for_loss` derives it): E, K and γ as column
+    vectors, and which refits are laws at all (A, B, α, β positive and finite, E non-negative
+    and finite: `ChinchillaLaw`'s own test)."""
+    params = result.boot.samples[["E", "A", "B", "alpha", "beta"]].to_numpy(dtype=float)
+    e, a, b, alpha, beta = params[:n_draws].T
+    usable = np.isfinite(params[:n_draws]).all(axis=1) & (e >= 0)
+    usable &= (a > 0) & (b > 0) & (alpha > 0) & (beta > 0)
+    with np.errstate(all="ignore"):
+        g = (alpha * a / (beta * b)) ** (1.0 / (alpha + beta))
+        k = a * g**-alpha + b * g**beta
+        gamma = alpha * beta / (alpha + beta)
+    return e[:, None], k[:, None], gamma[:, None], usable
+
+
+def _draw_multipliers(
+    fit_a: SweepFit, fit_b: SweepFit, n_draws: int, budgets: FloatArray, grid: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """For draw i of A paired with draw i of B, all at once: m_i at each of ``budgets`` (as
+    `multiplier`; NaN rows where a refit is no law) and the first budget on ``grid`` where
+    L*_A − L*_B changes sign, linear in log C between the two grid budgets around it (NaN
+    where it does not)."""
+    e_a, k_a, gamma_a, usable_a = _draw_frontiers(fit_a, n_draws)
+    e_b, k_b, gamma_b, usable_b = _draw_frontiers(fit_b, n_draws)
+    usable = usable_a & usable_b
+    with np.errstate(all="ignore"):
+        loss_a = e_a + k_a * (budgets / FLOPS_PER_PARAM_TOKEN) ** -gamma_a
+        reach = loss_a - e_b
+        needed = FLOPS_PER_PARAM_TOKEN * (k_b / reach) ** (1.0 / gamma_b)
+        draws = np.where(reach > 0, needed / budgets, np.inf)
+        scaled = grid / FLOPS_PER_PARAM_TOKEN
+        gap = (e_a + k_a * scaled**-gamma_a) - (e_b + k_b * scaled**-gamma_b)
+    draws[~usable] = np.nan
+    change = np.sign(gap[:, :-1]) * np.sign(gap[:, 1:]) < 0
+    crossing = usable & change.any(axis=1)
+    rows = np.flatnonzero(crossing)
+    j = change[rows].argmax(axis=1)  # the first sign change of each row
+    t = gap[rows, j] / (gap[rows, j] - gap[rows, j + 1])
+    log_grid = np.log(grid)
+    first_cross = np.full(n_draws, np.nan)
+    first_cross[rows] = np.exp(log_grid[j] + t * (log_grid[j + 1] - log_grid[j]))
+    return draws, first_cross
 
 
 def _compute_range(result: SweepFit) -> tuple[float, float]:
@@ -394,22 +430,7 @@ def compare_fits(
     grid = np.geomspace(low, high, grid_points)
     budgets = np.append(grid, at_c)
     point = multiplier(law_a, law_b, budgets)
-    draws = np.full((n_draws, len(budgets)), np.nan)
-    first_cross = np.full(n_draws, np.nan)
-    pairs = list(zip(_draw_laws(fit_a)[:n_draws], _draw_laws(fit_b)[:n_draws], strict=True))
-    for i, (a, b) in enumerate(pairs):
-        if a is None or b is None:
-            continue
-        with np.errstate(all="ignore"):
-            draws[i] = multiplier(a, b, budgets)
-            gap = frontier_loss(a, grid) - frontier_loss(b, grid)
-        change = np.flatnonzero(np.sign(gap[:-1]) * np.sign(gap[1:]) < 0)
-        if len(change):
-            j = int(change[0])  # linear in log C between the two grid budgets around it
-            t = gap[j] / (gap[j] - gap[j + 1])
-            first_cross[i] = math.exp(
-                math.log(grid[j]) + t * (math.log(grid[j + 1]) - math.log(grid[j]))
-            )
+    draws, first_cross = _draw_multipliers(fit_a, fit_b, n_draws, budgets, grid)
     failed = int(np.isnan(draws[:, 0]).sum())
     loss_a = frontier_loss(law_a, budgets)
     points = []

@@ -16,6 +16,7 @@ import pytest
 
 from scaling_core.cli import main
 from scaling_core.compare import (
+    _draw_multipliers,
     compare_tables,
     crossovers,
     frontier_loss,
@@ -157,6 +158,64 @@ def test_noisy_sweeps_recover_k_inside_the_bootstrap_interval():
     inside = [p for p in result.grid if not p.extrapolated]
     assert len(inside) >= 5
     assert sum(p.interval[0] < k < p.interval[1] for p in inside) >= 0.8 * len(inside)
+
+
+def _draws_one_by_one(fit_a, fit_b, n_draws, budgets, grid):  # type: ignore[no-untyped-def]
+    """The bootstrap's multipliers and first crossings computed draw by draw with a
+    `ChinchillaLaw` per refit (None where a refit is no law), the way compare_fits did before
+    it worked on all draws at once: the reference for `_draw_multipliers`."""
+
+    def laws(fit):  # type: ignore[no-untyped-def]
+        out = []
+        for row in fit.boot.samples[["E", "A", "B", "alpha", "beta"]].itertuples(index=False):
+            try:
+                out.append(
+                    replace(fit.fit.law, E=row.E, A=row.A, B=row.B, alpha=row.alpha, beta=row.beta)
+                )
+            except ValueError:
+                out.append(None)
+        return out[:n_draws]
+
+    draws = np.full((n_draws, len(budgets)), np.nan)
+    first = np.full(n_draws, np.nan)
+    for i, (a, b) in enumerate(zip(laws(fit_a), laws(fit_b), strict=True)):
+        if a is None or b is None:
+            continue
+        with np.errstate(all="ignore"):
+            draws[i] = multiplier(a, b, budgets)
+            gap = frontier_loss(a, grid) - frontier_loss(b, grid)
+        change = np.flatnonzero(np.sign(gap[:-1]) * np.sign(gap[1:]) < 0)
+        if len(change):
+            j = int(change[0])
+            t = gap[j] / (gap[j] - gap[j + 1])
+            first[i] = math.exp(math.log(grid[j]) + t * math.log(grid[j + 1] / grid[j]))
+    return draws, first
+
+
+def test_all_draws_at_once_equal_the_draws_one_by_one():
+    """A sweep B with a lower E and larger terms, whose frontier crosses A's in the range for
+    some refits; refits that are no law (α < 0, E NaN) and one whose B never reaches A's
+    loss (E_B above every L*_A) among them."""
+    law_b = replace(EPOCH, E=EPOCH.E - 0.04, A=EPOCH.A * 2.5, B=EPOCH.B * 2.5)
+    result = compare_tables(
+        synthetic_sweep(EPOCH, 0.01, 3), synthetic_sweep(law_b, 0.01, 4), n_boot=300, seed=1
+    )
+    fit_a, fit_b = result.fits
+    samples_a = fit_a.boot.samples.copy()
+    samples_b = fit_b.boot.samples.copy()
+    samples_a.loc[5, "alpha"] = -0.1
+    samples_b.loc[7, "E"] = np.nan
+    samples_b.loc[9, "E"] = 50.0  # above every loss A reaches: m = inf
+    fit_a = replace(fit_a, boot=replace(fit_a.boot, samples=samples_a))
+    fit_b = replace(fit_b, boot=replace(fit_b.boot, samples=samples_b))
+    budgets = np.append(np.geomspace(1e17, 1e24, 61), 3e21)
+    grid = budgets[:-1]
+    draws, first = _draw_multipliers(fit_a, fit_b, 300, budgets, grid)
+    want_draws, want_first = _draws_one_by_one(fit_a, fit_b, 300, budgets, grid)
+    np.testing.assert_allclose(draws, want_draws, rtol=1e-9)  # NaN and inf where they are
+    np.testing.assert_allclose(first, want_first, rtol=1e-9)
+    assert np.isnan(draws[[5, 7]]).all() and np.isinf(draws[9]).all()
+    assert 10 < np.isfinite(first).sum() < 290  # some refits cross, some do not
 
 
 def test_a_sweep_at_one_d_gives_no_multiplier_and_says_which():
