@@ -46,6 +46,7 @@ SLIDERS = (
     ("Batch_size_and_training_time", None),
     ("Plan_a_run", None),
     ("Plan_a_run", "Lifetime inference volume"),
+    ("Ladders_tasks_and_comparisons", "Budget C of sweep A (FLOP)"),
 )
 
 OBSERVE = """

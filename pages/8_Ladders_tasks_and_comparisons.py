@@ -22,6 +22,7 @@ from dashboard.downstream_view import (
     uploaded_curves,
 )
 from dashboard.layout import page, show_chart
+from dashboard.live import live_section
 from dashboard.widgets import choice
 from scaling_core.downstream import find_task_pairs
 
@@ -158,4 +159,4 @@ with page("Ladders: tasks and comparisons"):
                 )
 
     st.header("Compare two sweeps")
-    show_comparison()
+    live_section("Ladders: tasks and comparisons", show_comparison)

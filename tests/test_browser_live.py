@@ -1,6 +1,6 @@
 """The slider pages' live sections (`dashboard.live`, st.fragment) in a real browser: a slider
-move reruns only its section (the server sends again that section's sliders and no other's:
-read from the websocket), a section inside another reruns with it and alone, yet the address
+move reruns only its section (the server sends again that section's sliders and no other's,
+and not the page's title: read from the websocket), a section inside another reruns with it and alone, yet the address
 bar and the sidebar's share link follow every move, one link, and a refused link value's note
 goes once its control moves."""
 
@@ -61,6 +61,10 @@ PAGES = [
             ("Lifetime inference volume", {"Lifetime inference volume"}),
         ],
     ),
+    (
+        "Ladders_tasks_and_comparisons",
+        [("Budget C of sweep A (FLOP)", {"Budget C of sweep A (FLOP)"})],
+    ),
 ]
 
 
@@ -74,9 +78,10 @@ def _links(page) -> list[dict[str, list[str]]]:  # type: ignore[no-untyped-def]
     return [parse_qs(urlsplit(text.strip()).query) for text in codes if "?" in text]
 
 
-def _sliders_sent(frames: list[bytes]) -> set[str]:
-    """Labels of the sliders among the elements the server sent in ``frames``."""
-    labels = set()
+def _sent(frames: list[bytes]) -> tuple[set[str], set[str]]:
+    """Labels of the sliders and texts of the headings among the elements the server sent in
+    ``frames``."""
+    sliders, headings = set(), set()
     for frame in frames:
         if isinstance(frame, str):
             continue
@@ -85,8 +90,10 @@ def _sliders_sent(frames: list[bytes]) -> set[str]:
         if message.WhichOneof("type") == "delta" and message.delta.HasField("new_element"):
             element = message.delta.new_element
             if element.WhichOneof("type") == "slider":
-                labels.add(element.slider.label)
-    return labels
+                sliders.add(element.slider.label)
+            elif element.WhichOneof("type") == "heading":
+                headings.add(element.heading.body)
+    return sliders, headings
 
 
 @pytest.mark.parametrize(("path", "moves"), PAGES)
@@ -97,6 +104,7 @@ def test_slider_moves_rerun_their_section_and_keep_the_link_current(
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
     page.goto(f"{app_server}/{path}")
     wait_for_app(page, 180_000)
+    title = page.locator("h1").first.inner_text().strip()
     for label, section in moves:
         before = _address(page)
         assert _links(page) == [before]
@@ -116,7 +124,9 @@ def test_slider_moves_rerun_their_section_and_keep_the_link_current(
         changed = {k for k in after if after[k] != before.get(k)}
         assert len(changed) == 1, (label, before, after)  # the slider's own key, and only it
         assert _links(page) == [after]  # one link, the current one
-        assert _sliders_sent(frames) == section, label
+        sliders, headings = _sent(frames)
+        assert sliders == section, label
+        assert title not in headings  # the page's title, outside every section: not rerun
 
 
 def test_a_refused_link_value_note_goes_when_its_slider_moves(page, app_server) -> None:  # type: ignore[no-untyped-def]
