@@ -327,15 +327,33 @@ def compute_for_loss(law: Law, target_loss: ArrayLike) -> FloatArray:
     """
     loss_law = _require_loss(law)
     if isinstance(loss_law, ChinchillaLaw):
-        target = np.asarray(target_loss, dtype=float)
-        gamma = loss_law.alpha * loss_law.beta / (loss_law.alpha + loss_law.beta)
-        g = loss_law.allocation_coefficient
-        k = loss_law.A * g**-loss_law.alpha + loss_law.B * g**loss_law.beta
-        gap = target - loss_law.E
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            compute = FLOPS_PER_PARAM_TOKEN * np.power(k / gap, 1.0 / gamma)
-        return np.where(gap > 0, compute, np.nan)
+        k, gamma = chinchilla_frontier(loss_law.A, loss_law.B, loss_law.alpha, loss_law.beta)
+        return frontier_compute_for_loss(loss_law.E, k, gamma, target_loss)
     return bisect_compute_for_loss(loss_law, target_loss)
+
+
+def chinchilla_frontier(
+    A: ArrayLike, B: ArrayLike, alpha: ArrayLike, beta: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """K and γ of the Chinchilla form's compute-optimal loss L_opt(C) = E + K·(C/6)^-γ:
+    γ = αβ/(α+β), K = A·G^-α + B·G^β, G = (αA/(βB))^(1/(α+β)) (Hoffmann et al. 2022, eq. 4;
+    see `compute_for_loss`).  Element-wise over arrays of constants (a bootstrap's refits)."""
+    a, b = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    al, be = np.asarray(alpha, dtype=float), np.asarray(beta, dtype=float)
+    with np.errstate(all="ignore"):
+        g = (al * a / (be * b)) ** (1.0 / (al + be))
+        return a * g**-al + b * g**be, al * be / (al + be)
+
+
+def frontier_compute_for_loss(
+    E: ArrayLike, k: ArrayLike, gamma: ArrayLike, target_loss: ArrayLike
+) -> FloatArray:
+    """C = 6·(K/(L − E))^(1/γ), the budget at which L_opt(C) = E + K·(C/6)^-γ reaches
+    ``target_loss`` (`chinchilla_frontier`); NaN for L ≤ E.  Element-wise, broadcasting."""
+    gap = np.asarray(target_loss, dtype=float) - np.asarray(E, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        compute = FLOPS_PER_PARAM_TOKEN * np.power(np.asarray(k) / gap, 1.0 / np.asarray(gamma))
+    return np.where(gap > 0, compute, np.nan)
 
 
 def bisect_compute_for_loss(law: Law, target_loss: ArrayLike) -> FloatArray:

@@ -67,7 +67,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scaling_core.allocation import FLOPS_PER_PARAM_TOKEN, compute_for_loss, compute_optimal
+from scaling_core.allocation import (
+    FLOPS_PER_PARAM_TOKEN,
+    chinchilla_frontier,
+    compute_for_loss,
+    compute_optimal,
+    frontier_compute_for_loss,
+)
 from scaling_core.fit import FitError
 from scaling_core.laws import ChinchillaLaw, FloatArray
 from scaling_core.published.fits import SweepFit, fit_sweep
@@ -321,18 +327,14 @@ def _draw_frontiers(
     result: SweepFit, n_draws: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
     """The compute-optimal frontier of each of the first ``n_draws`` bootstrap refits,
-    L*(C) = E + K·(C/6)^-γ with γ = αβ/(α+β), K = A·G^-α + B·G^β, G = (αA/(βB))^(1/(α+β))
-    (Hoffmann et al. 2022, eq. 4, as `compute_for_loss` derives it): E, K and γ as column
-    vectors, and which refits are laws at all (A, B, α, β positive and finite, E non-negative
-    and finite: `ChinchillaLaw`'s own test)."""
+    L*(C) = E + K·(C/6)^-γ (`chinchilla_frontier`; Hoffmann et al. 2022, eq. 4): E, K and γ
+    as column vectors, and which refits are laws at all (A, B, α, β positive and finite, E
+    non-negative and finite: `ChinchillaLaw`'s own test)."""
     params = result.boot.samples[["E", "A", "B", "alpha", "beta"]].to_numpy(dtype=float)
     e, a, b, alpha, beta = params[:n_draws].T
     usable = np.isfinite(params[:n_draws]).all(axis=1) & (e >= 0)
     usable &= (a > 0) & (b > 0) & (alpha > 0) & (beta > 0)
-    with np.errstate(all="ignore"):
-        g = (alpha * a / (beta * b)) ** (1.0 / (alpha + beta))
-        k = a * g**-alpha + b * g**beta
-        gamma = alpha * beta / (alpha + beta)
+    k, gamma = chinchilla_frontier(a, b, alpha, beta)
     return e[:, None], k[:, None], gamma[:, None], usable
 
 
@@ -348,9 +350,8 @@ def _draw_multipliers(
     usable = usable_a & usable_b
     with np.errstate(all="ignore"):
         loss_a = e_a + k_a * (budgets / FLOPS_PER_PARAM_TOKEN) ** -gamma_a
-        reach = loss_a - e_b
-        needed = FLOPS_PER_PARAM_TOKEN * (k_b / reach) ** (1.0 / gamma_b)
-        draws = np.where(reach > 0, needed / budgets, np.inf)
+        needed = frontier_compute_for_loss(e_b, k_b, gamma_b, loss_a)
+        draws = np.where(np.isnan(needed), np.inf, needed / budgets)  # as `multiplier`
         scaled = grid / FLOPS_PER_PARAM_TOKEN
         gap = (e_a + k_a * scaled**-gamma_a) - (e_b + k_b * scaled**-gamma_b)
     draws[~usable] = np.nan
