@@ -69,11 +69,9 @@ Examples
 
 from scaling_core.fit.base import DEFAULT_DELTA, FORMS, FitError
 from scaling_core.fit.bootstrap import BootstrapResult, bootstrap_fit
+from scaling_core.fit.choose import AUTO, fit, fit_auto
 from scaling_core.fit.extrapolation import ExtrapolationResult, extrapolation_check
 from scaling_core.fit.forms import (
-    AUTO,
-    fit,
-    fit_auto,
     fit_chinchilla,
     fit_kaplan,
     fit_power_c,

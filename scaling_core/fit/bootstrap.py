@@ -27,7 +27,8 @@ from scaling_core.fit.base import (
     RunsLike,
     _as_runs,
 )
-from scaling_core.fit.forms import _check_delta, _theta_params, fit
+from scaling_core.fit.choose import fit
+from scaling_core.fit.forms import _check_delta, _theta_params
 from scaling_core.fit.identifiability import group_isoflop
 from scaling_core.fit.newton_batch import _residuals as _batch_residuals
 from scaling_core.fit.newton_batch import best_grid_points, newton_batch

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.fit.base import FitError, Form, RunsLike, _as_runs
-from scaling_core.fit.forms import fit
+from scaling_core.fit.choose import fit
 from scaling_core.fit.result import FitResult
 
 

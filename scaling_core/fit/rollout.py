@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.fit.base import FitError, RunsLike, _as_runs
-from scaling_core.fit.forms import fit
+from scaling_core.fit.choose import fit
 from scaling_core.fit.result import FitResult
 
 #: The forms the scorecard compares: Chinchilla's five parameters (Hoffmann et al. 2022, eq. 2),
