@@ -185,9 +185,13 @@ export default function (component) {
   }
   const figure = box.__figure;
   const layout = Object.assign({}, box.__layout);
-  if (data.overlay) {  // what a slider moves, drawn over the figure (show_live_chart)
-    const overlay = JSON.parse(data.overlay);
+  const spec = data.spec;
+  const overlayText = data.overlay || '';
+  const parts = {};  // each overlaid part of the layout as JSON, to tell which ones moved
+  if (overlayText) {  // what a slider moves, drawn over the figure (show_live_chart)
+    const overlay = JSON.parse(overlayText);
     for (const [name, value] of Object.entries(overlay)) {
+      parts[name] = JSON.stringify(value);
       layout[name] = name === 'shapes' || name === 'annotations'
         ? (layout[name] || []).concat(value) : Object.assign({}, layout[name], value);
     }
@@ -196,6 +200,20 @@ export default function (component) {
     if (!box.__resize) {
       box.__resize = new ResizeObserver(() => { if (box._fullLayout) Plotly.Plots.resize(box); });
       box.__resize.observe(box);
+    }
+    const drawn = box.__drawn;
+    box.__drawn = {spec, parts};
+    if (drawn && drawn.spec === spec && box._fullLayout) {
+      // The same figure under a moved overlay: shapes that moved alone go to Plotly.relayout,
+      // which redraws only them (2-5 ms on the frontier's four panels, where Plotly.react, which
+      // first compares the whole figure, took 20 ms even with nothing changed).  Not
+      // annotations: relayout redraws the whole chart for them (150 ms on the landscape, where
+      // react takes 10 ms).  (Streamlit does not call this again for the same data.)
+      const moved = Object.keys(drawn.parts).concat(Object.keys(parts))
+        .filter((name) => drawn.parts[name] !== parts[name]);
+      if (moved.every((name) => name === 'shapes')) {
+        return Plotly.relayout(box, {shapes: JSON.parse(JSON.stringify(layout.shapes || []))});
+      }
     }
     return Plotly.react(box, figure.data || [], layout, CONFIG);
   }).catch((err) => {

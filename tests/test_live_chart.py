@@ -197,3 +197,73 @@ def test_plotly_is_loaded_before_the_first_chart(page, app_server) -> None:
     page.wait_for_function("() => typeof window.Plotly === 'object'", timeout=30_000)
     preload = page.locator(f".st-key-{PRELOAD_KEY}")
     assert preload.count() == 1 and not preload.is_visible()
+
+
+#: Counts, per live chart (its element's key), the Plotly calls that draw it from now on.
+COUNT_DRAWS = """() => {
+    const P = window.Plotly;
+    window.__draws = {};
+    for (const name of ['react', 'relayout', 'newPlot']) {
+        const real = P[name];
+        P[name] = function (box, ...rest) {
+            const holder = box.closest && box.closest('[class*="st-key-"]');
+            const key = holder ? holder.className.match(/st-key-([^ ]+)/)[1] : '?';
+            window.__draws[key] = window.__draws[key] || [];
+            window.__draws[key].push(name);
+            return real.call(this, box, ...rest);
+        };
+    }
+}"""
+
+BUDGET_LINE = """() => {
+    const box = document.querySelector('.st-key-frontier [data-testid="liveChart"]');
+    return {x: box._fullLayout.shapes.filter(s => s.line.dash === 'dash').map(s => s.x0),
+            calc: box.calcdata === window.__frontierCalc};
+}"""
+
+
+@pytest.mark.browser
+def test_a_chart_redraws_only_what_changed(page, app_server) -> None:
+    """The budget slider moves only the frontier chart's budget line and markers (shapes): the
+    browser hands Plotly those shapes alone (``relayout``), keeps the computed curves, and draws
+    the line at the budget the share link records; the IsoFLOP profiles, new curves, go to
+    ``Plotly.react``.  A rerun that leaves a chart as it was drawn (another control of the page)
+    costs that chart no Plotly call at all: its element keeps its key and its data."""
+    page.goto(f"{app_server}/Compute-optimal_frontier")
+    wait_for_app(page)
+    page.evaluate(COUNT_DRAWS)
+    page.evaluate(
+        "() => { window.__frontierCalc = document.querySelector("
+        "'.st-key-frontier [data-testid=\"liveChart\"]').calcdata; }"
+    )
+    before = page.evaluate(BUDGET_LINE)["x"]
+    budget = page.get_by_role("slider").first
+    budget.focus()
+    budget.press("ArrowRight")
+    page.wait_for_function(
+        "(old) => { const b = document.querySelector('.st-key-frontier [data-testid=\"liveChart\"]');"
+        " return b._fullLayout.shapes.some(s => s.line.dash === 'dash' && s.x0 !== old); }",
+        arg=before[0],
+        timeout=30_000,
+    )
+    wait_for_app(page)
+    draws = page.evaluate("() => window.__draws")
+    assert draws["frontier"] == ["relayout"]
+    assert draws["isoflop"] == ["react"]
+    line = page.evaluate(BUDGET_LINE)
+    assert line["calc"]  # the four panels' curves were not computed again
+    budget_flop = float(parse_qs(urlsplit(page.url).query)["fc"][0])
+    assert budget_flop > before[0]
+    assert len(line["x"]) == 4 and all(math.isclose(x, budget_flop, rel_tol=1e-9) for x in line["x"])
+
+    page.evaluate("() => { window.__draws = {}; }")
+    dataset = page.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").first
+    picker = dataset.get_by_role("combobox")
+    picker.focus()
+    picker.press("ArrowDown")  # opens the list (a click on this page's picker did not)
+    page.get_by_role("option", name="OpenWebText2").click()
+    page.wait_for_function("() => location.search.includes('p_live_ds=owt2')", timeout=30_000)
+    wait_for_app(page)
+    draws = page.evaluate("() => window.__draws")
+    assert "react" in draws.get("porian-optima", [])
+    assert "frontier" not in draws and "isoflop" not in draws
