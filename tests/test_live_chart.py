@@ -254,7 +254,9 @@ def test_a_chart_redraws_only_what_changed(page, app_server) -> None:
     assert line["calc"]  # the four panels' curves were not computed again
     budget_flop = float(parse_qs(urlsplit(page.url).query)["fc"][0])
     assert budget_flop > before[0]
-    assert len(line["x"]) == 4 and all(math.isclose(x, budget_flop, rel_tol=1e-9) for x in line["x"])
+    assert len(line["x"]) == 4 and all(
+        math.isclose(x, budget_flop, rel_tol=1e-9) for x in line["x"]
+    )
 
     page.evaluate("() => { window.__draws = {}; }")
     dataset = page.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").first
