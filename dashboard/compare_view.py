@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 
 from charts.compare import comparison_figure
 from charts.format import escape_markdown, format_flops, format_ratio, format_scientific
 from dashboard.cache_published import sweep_table
+from dashboard.fit_mapping import load_or_message
 from dashboard.fit_session import (
     HEAVY_BYTES,
     MAX_ROWS,
@@ -22,7 +22,6 @@ from dashboard.fit_session import (
     sweep_factors,
     upload_refusal,
 )
-from dashboard.fit_upload import read_or_message
 from dashboard.layout import show_chart
 from dashboard.published_view import float_eq
 from dashboard.widgets import choice, log_slider
@@ -35,11 +34,13 @@ from scaling_core.compare import (
     side_seeds,
 )
 from scaling_core.fit import FitError
+from scaling_core.fit.points import sweep_points
 from scaling_core.fit.sweeps import select_rows, sweep_columns
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
 from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
-from scaling_core.runs import RunLog
+from scaling_core.runs import Loaded, RunLogError, RunsRead, guess_roles
 from scaling_core.runs.archive import expanded_size
+from scaling_core.runs.collect import build_runs, mapping_for, melt_loaded
 
 #: The pair shown by default: Gadre et al.'s C4-trained and RefinedWeb-trained sweeps, both
 #: evaluated on the same validation sets with the same tokenizer.
@@ -199,10 +200,25 @@ def _keep_upload() -> None:
     st.session_state[UPLOAD_KEY] = (str(uploaded.name), bytes(uploaded.getvalue()))
 
 
-@st.cache_data(max_entries=4, ttl=3600, show_spinner="Reading the file…", scope="session")
-def _upload_log(file_digest: str, _data: bytes) -> RunLog | str:
-    """The parsed upload (with the page's row and cell limits), or why it cannot be read."""
-    return read_or_message(_data, MAX_ROWS)
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Reading the file…", scope="session")
+def _upload_loaded(file_digest: str, name: str, _data: bytes) -> Loaded | str:
+    """The upload read as the fit page and the command line read files (any format they know,
+    a wide table melted), or why it cannot be read."""
+    loaded = load_or_message(((name, _data),))
+    return loaded if isinstance(loaded, str) else melt_loaded(loaded)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the runs…", scope="session")
+def _upload_runs(file_digest: str, loss_column: str, _loaded: Loaded) -> RunsRead | str:
+    """Every run of the upload with its loss read from ``loss_column``, or why none can be fitted."""
+    try:
+        read = build_runs(_loaded, mapping_for(_loaded, {"loss": loss_column}), max_rows=MAX_ROWS)
+    except RunLogError as exc:
+        return str(exc)
+    if read.log is None:
+        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
+        return f"no run has what a fit needs ({lacking})"
+    return read
 
 
 @st.cache_data(
@@ -214,23 +230,29 @@ def _upload_fit(
     where: tuple[tuple[str, str], ...],
     loss_column: str,
     side: str,
-    _runs: pd.DataFrame,
+    _loaded: Loaded,
 ) -> SweepFit | str:
-    """One side of an uploaded file fitted as a published sweep is (`fit_side`), or why not."""
+    """One side of an uploaded file fitted as ``compare`` fits it on the command line (the
+    same reading, points and seeds: `sweep_points`, `fit_side`), or why not."""
     seed = SEEDS[0] if side == "A" else SEEDS[1]
     try:
-        table = sweep_runs(_runs, dict(where), loss_column)
+        table, _ = sweep_points(
+            _loaded, mapping_for(_loaded, {"loss": loss_column}), dict(where), max_rows=MAX_ROWS
+        )
         return fit_side(table, side=side, n_boot=MIN_SHOWN_DRAWS, seed=seed)
-    except (FitError, CompareError) as exc:
+    except (FitError, CompareError, RunLogError) as exc:
         return str(exc)
 
 
 def _upload_comparison(compute_key: str) -> None:
     """Two sweeps of one uploaded file (one loss scale by construction): its sweep columns
-    pick A and B.  The file and its values stay in the session (the pickers are not in the
+    pick A and B, its loss columns the loss.  The file is read as the fit page and ``compare``
+    read it, so the page shows what ``compare FILE FILE --where-a ... --where-b ... --column
+    loss=...`` prints.  The file and its values stay in the session (the pickers are not in the
     link); a file over the page's limits, or one holding a single sweep, is refused with why."""
     st.file_uploader(
-        "A file holding both sweeps (CSV, TSV, JSON, JSON Lines, W&B history; at most 2 MB)",
+        "A file holding both sweeps (CSV, TSV, JSON, JSON Lines, W&B history, or a zip of "
+        "them; at most 2 MB)",
         key="cmp_uploader",
         on_change=_keep_upload,
         help="The file stays in your session: it is never kept on disk or put in the link.",
@@ -254,11 +276,33 @@ def _upload_comparison(compute_key: str) -> None:
         st.warning(escape_markdown(refusal), icon=":material/block:")
         return
     key = digest(data)
-    log = _upload_log(key, data)
-    if isinstance(log, str):
-        st.warning(f"{escape_markdown(name)} cannot be read: {escape_markdown(log)}")
+    loaded = _upload_loaded(key, name, data)
+    if isinstance(loaded, str):
+        st.warning(f"{escape_markdown(name)} cannot be read: {escape_markdown(loaded)}")
         return
-    factors = sweep_factors(log)
+    mapping = guess_roles(loaded.frame)
+    losses = mapping.candidates.get("loss", [])
+    if not losses:
+        headers = ", ".join(f"'{h}'" for h in loaded.headers[:12])
+        st.warning(
+            f"**No comparison: {escape_markdown(name)} has no loss column** (a header such as "
+            f"'loss', 'val_loss' or 'eval/loss'; headers found: {escape_markdown(headers)}"
+            f"{', …' if len(loaded.headers) > 12 else ''}).",
+            icon=":material/block:",
+        )
+        return
+    loss = st.selectbox(
+        "Loss both are compared on",
+        losses,
+        index=losses.index(mapping.columns["loss"]) if mapping.columns.get("loss") in losses else 0,
+        format_func=mapping.shown,
+        key="cmp_up_loss",
+    )
+    read = _upload_runs(key, str(loss), loaded)
+    if isinstance(read, str):
+        st.warning(f"{escape_markdown(name)}: {escape_markdown(read)}", icon=":material/block:")
+        return
+    factors = sweep_factors(read.log, read.factors)
     if not factors:
         st.warning(
             f"**No comparison: {escape_markdown(name)} holds one sweep.** A comparison needs a "
@@ -279,21 +323,22 @@ def _upload_comparison(compute_key: str) -> None:
             )
             where.append((column, str(value)))
         sides[side] = tuple(where)
-    cols = st.columns(2)
-    losses = loss_columns(log.runs)
-    loss = cols[0].selectbox("Loss both are compared on", losses, key="cmp_up_loss")
     compute = log_slider(
         "Budget C of sweep A (FLOP)", compute_key, *BUDGET_RANGE, DEFAULT_BUDGET,
-        formatter=format_scientific, per_decade=3, container=cols[1],
+        formatter=format_scientific, per_decade=3,
     )  # fmt: skip
     fits = []
     for side in ("A", "B"):
-        runs = select_rows(log.runs, dict(sides[side]))
+        try:
+            runs = select_rows(read.log.runs, dict(sides[side]))
+        except FitError as exc:
+            st.warning(f"Sweep {side}: {escape_markdown(str(exc))}", icon=":material/block:")
+            return
         too_much = bootstrap_budget(len(runs), MIN_SHOWN_DRAWS)
         if too_much:
             st.warning(f"Sweep {side}: {escape_markdown(too_much)}", icon=":material/block:")
             return
-        fitted = _upload_fit(key, sides[side], str(loss), side, log.runs)
+        fitted = _upload_fit(key, sides[side], str(loss), side, loaded)
         if isinstance(fitted, str):
             st.warning(f"No multiplier: sweep {side}: {escape_markdown(fitted)}")
             return

@@ -104,6 +104,58 @@ def test_an_uploaded_file_compares_two_of_its_sweeps_as_the_command_line_does(cl
     assert not any("rw_original" in str(v) or "gadre" in str(v) for v in link.values())
 
 
+RELEASED_GADRE = (
+    ROOT / "tests" / "fixtures" / "real-logs" / "gadre-2024" / "gadre2024_final_losses.csv"
+)
+
+
+def cli_compare(path: Path, *flags: str) -> dict:
+    """``compare PATH PATH`` of c4_original (A) against rw_original (B) at 1e20 FLOP, as JSON."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(
+            ["compare", str(path), str(path), "--where-a", "dataset=c4_original",
+             "--where-b", "dataset=rw_original", "--at-compute", "1e20", "--json", *flags]
+        )  # fmt: skip
+    assert status == 0
+    return json.loads(out.getvalue())
+
+
+def test_the_released_file_compares_on_each_of_its_losses_as_the_command_line_does():
+    """Gadre et al.'s final losses as released (no column named 'loss': loss_c4_val and seven
+    other evaluation sets) read as the fit page and ``compare`` read them: the guessed loss,
+    then another picked, each shows the command line's multiplier and interval."""
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = (RELEASED_GADRE.name, RELEASED_GADRE.read_bytes())
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    picker = app.selectbox(key="cmp_up_loss")
+    assert picker.value == "loss_c4_val"
+    assert "loss_paloma_c4_en" in picker.options
+    app.selectbox(key="cmp_up_b_0").set_value("rw_original").run()
+    shown = {m.label: m.value for m in app.metric}
+    cli = cli_compare(RELEASED_GADRE)
+    assert cli["loss_column"] == "loss_c4_val"
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(cli)
+    app.selectbox(key="cmp_up_loss").set_value("loss_paloma_c4_en").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = {m.label: m.value for m in app.metric}
+    paloma = cli_compare(RELEASED_GADRE, "--column", "loss=loss_paloma_c4_en")
+    assert paloma["multiplier"] != cli["multiplier"]
+    assert shown["m at 1e20 FLOP, 95% CI"] == shown_multiplier(paloma)
+
+
+def test_an_uploaded_file_without_a_loss_column_is_refused_naming_its_headers():
+    app = AppTest.from_string(SCRIPT, default_timeout=240)
+    app.query_params["cmp_from"] = "upload"
+    app.session_state[UPLOAD_KEY] = ("acc.csv", b"params,tokens,dataset,acc\n1e8,2e9,a,0.3\n")
+    app.run()
+    assert not app.exception
+    text = app.warning[0].value
+    assert "no loss column" in text and "'acc'" in text and "'dataset'" in text
+
+
 def test_an_uploaded_file_with_one_sweep_is_refused_with_why(tmp_path: Path):
     app = AppTest.from_string(SCRIPT, default_timeout=240)
     app.query_params["cmp_from"] = "upload"
