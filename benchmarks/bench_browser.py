@@ -37,7 +37,7 @@ from machine import describe_machine  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REAL_LOGS = ROOT / "tests" / "fixtures" / "real-logs"
-#: (page, slider moved: None for the page's first): every live section's first slider.
+#: (page and link, slider moved: None for the page's first): every live section's first slider.
 SLIDERS = (
     ("Loss_landscape", None),
     ("Compute-optimal_frontier", None),
@@ -47,7 +47,10 @@ SLIDERS = (
     ("Plan_a_run", None),
     ("Plan_a_run", "Lifetime inference volume"),
     ("Ladders_tasks_and_comparisons", "Budget C of sweep A (FLOP)"),
-)
+    # from 0.5, so that every move (always to the right) is a new check, computed
+    ("Fit_your_runs?f_sample=real/gadre-2024/gadre2024_final_losses.csv&f_q=0.5",
+     "Fit runs up to this quantile"),
+)  # fmt: skip
 
 OBSERVE = """
 window.__lastChange = performance.now();

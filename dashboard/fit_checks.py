@@ -17,9 +17,20 @@ from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
 from dashboard.fit_rollout import rollout_options
 from dashboard.layout import show_chart, show_table
+from dashboard.live import live_section
 from dashboard.widgets import choice, number_slider
 from scaling_core.fit import FitResult
 from scaling_core.fit import points as fp
+
+#: Session key of the figures a section of the fit page redraws alone (`live_figures`).
+LIVE_FIGURES_KEY = "fit_live_figures"
+
+
+def live_figures() -> dict[str, go.Figure]:
+    """This session's latest figure of each chart a section of the page redraws alone (the
+    extrapolation check's), by its download name: the page's downloads, drawn by the last full
+    run, hand out the figure on display."""
+    return st.session_state.setdefault(LIVE_FIGURES_KEY, {})
 
 
 def show_checks(
@@ -29,6 +40,30 @@ def show_checks(
     rollout scorecard; returns their figures."""
     charts: dict[str, go.Figure] = {}
     st.subheader("Extrapolation check")
+    latest = live_figures()
+
+    def extrapolation_section() -> go.Figure | None:
+        """The check's controls and what they change (rerun alone when one moves); keeps its
+        figure in `live_figures` for the page's download, drawn on the page's last full run."""
+        latest.pop("extrapolation", None)
+        figure = _extrapolation(table, source, options)
+        if figure is not None:
+            latest["extrapolation"] = figure
+        return figure
+
+    ext_fig = live_section("Fit your runs", extrapolation_section)
+    if ext_fig is not None:
+        charts["extrapolation"] = ext_fig
+    rollout_fig = show_rollout(table, source, rollout_options(options, result.form))
+    if rollout_fig is not None:
+        charts["rollout"] = rollout_fig
+    return charts
+
+
+def _extrapolation(
+    table: pd.DataFrame, source: fu.Source, options: fs.FitOptions
+) -> go.Figure | None:
+    """The extrapolation check's controls, metrics, chart and held-out runs; its figure."""
     e1, e2 = st.columns(2)
     by = choice(
         "Hold out the largest runs by",
@@ -60,44 +95,40 @@ def show_checks(
     )
     if isinstance(check, str):
         st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
-    else:
-        x1, x2, x3, x4 = st.columns(4)
-        x1.metric("Held-out runs", f"{len(check.holdout):,}")
-        x2.metric(
-            "Mean |error| on held-out runs",
-            f"{100 * check.mean_abs_relative_error:.2f}%",
-            help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
-            f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
-        )
-        x3.metric(
-            "RMS log error, held out",
-            f"{check.rms_log_error:.4f}",
-            help="A law that extrapolates predicts the held-out runs about as "
-            "well as it fits the runs it saw (next metric).",
-        )
-        x4.metric(
-            "RMS log error, fitted runs",
-            f"{check.fit.rms_residual:.4f}",
-            help="The same error on the smaller runs the check's fit used.",
-        )
-        train = table[table[by] <= check.threshold]
-        ext_fig = extrapolation_figure(
-            train,
-            check.holdout,
-            by=by,
-            threshold=check.threshold,
-            x=fp.extrapolation_axis(check.holdout, by),
-        )
-        show_chart(st, ext_fig, key="fit_extrapolation_chart")
-        charts["extrapolation"] = ext_fig
-        show_table(ft.extrapolation_rows(check.holdout))
-        st.caption(
-            "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
-        )
-    rollout_fig = show_rollout(table, source, rollout_options(options, result.form))
-    if rollout_fig is not None:
-        charts["rollout"] = rollout_fig
-    return charts
+        return None
+    x1, x2, x3, x4 = st.columns(4)
+    x1.metric("Held-out runs", f"{len(check.holdout):,}")
+    x2.metric(
+        "Mean |error| on held-out runs",
+        f"{100 * check.mean_abs_relative_error:.2f}%",
+        help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
+        f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
+    )
+    x3.metric(
+        "RMS log error, held out",
+        f"{check.rms_log_error:.4f}",
+        help="A law that extrapolates predicts the held-out runs about as "
+        "well as it fits the runs it saw (next metric).",
+    )
+    x4.metric(
+        "RMS log error, fitted runs",
+        f"{check.fit.rms_residual:.4f}",
+        help="The same error on the smaller runs the check's fit used.",
+    )
+    train = table[table[by] <= check.threshold]
+    ext_fig = extrapolation_figure(
+        train,
+        check.holdout,
+        by=by,
+        threshold=check.threshold,
+        x=fp.extrapolation_axis(check.holdout, by),
+    )
+    show_chart(st, ext_fig, live="fit_extrapolation")
+    show_table(ft.extrapolation_rows(check.holdout))
+    st.caption(
+        "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
+    )
+    return ext_fig
 
 
 def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure | None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from dashboard import downloads
 from dashboard import fit_groups as fg
 from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
-from dashboard.fit_checks import show_checks
+from dashboard.fit_checks import live_figures, show_checks
 from dashboard.layout import show_chart, show_table
 from dashboard.state import USER_LAWS
 from dashboard.widgets import choice
@@ -395,11 +395,12 @@ def show_downloads(
         mime="text/csv",
         key="fit_dl_pred_csv",
     )
+    latest = live_figures()  # a section's chart redrawn alone since this run: as on display
     with d[3].popover("Charts (HTML)"):
         for name, fig in charts.items():
             st.download_button(
                 name.replace("_", " "),
-                lambda fig=fig: downloads.figure_html(fig),
+                lambda name=name, fig=fig: downloads.figure_html(latest.get(name, fig)),
                 file_name=f"{stem}-{name}.html",
                 mime="text/html",
                 key=f"fit_dl_{name}",

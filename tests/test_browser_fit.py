@@ -12,6 +12,7 @@ import pytest
 from charts.fit_tables import format_param
 from dashboard.fit_session import FitOptions, fit_runs, read_upload
 from tests.conftest import screenshot
+from tests.page_charts import CHART_SELECTOR
 
 pytestmark = pytest.mark.browser
 
@@ -136,14 +137,16 @@ def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> 
     wait_for_metric(page, "alpha")
     # the metrics come before the charts: on a loaded machine the run is still drawing them
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 5",
+        "(charts) => document.querySelectorAll(charts).length >= 5",
+        arg=CHART_SELECTOR,
         timeout=60_000,
     )
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
     alert = page.locator('[data-testid="stAlert"]', has_text="Not offered in the sidebar")
     assert alert.count() == 1 and "is not positive" in alert.inner_text()
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5  # with the rollout chart
+    # with the rollout chart; the extrapolation check's is a live chart (`dashboard.live_chart`)
+    assert page.locator(CHART_SELECTOR).count() == 5
     assert page.get_by_role("button", name="Parameters (JSON)").count() == 1
     assert "f_points=final" in page.locator('[data-testid="stSidebar"] code').inner_text()
     screenshot(page, "fit-unphysical-wandb")

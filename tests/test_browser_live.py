@@ -6,6 +6,8 @@ goes once its control moves."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,6 +16,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Per page, the sliders moved in turn (None: the page's first) and the sliders the server must
 #: send again for each: those of the moved slider's section, with the sections inside it, and
@@ -144,3 +148,54 @@ def test_a_refused_link_value_note_goes_when_its_slider_moves(page, app_server) 
         timeout=15_000,
     )
     assert _links(page) == [_address(page)]
+
+
+def _held_out_in_download(html: str) -> int:
+    """How many held-out runs the downloaded extrapolation chart (Plotly's HTML) predicts: the
+    points of its trace "held out: predicted", read from the figure the HTML draws."""
+    start = html.index("Plotly.newPlot(")
+    rest = html[html.index(",", start) + 1 :].lstrip()  # after the chart's element id
+    traces, _ = json.JSONDecoder().raw_decode(rest)
+    (predicted,) = [t for t in traces if t.get("name") == "held out: predicted"]
+    return len(predicted["customdata"])
+
+
+def test_the_extrapolation_check_reruns_alone_and_its_download_follows(page, app_server) -> None:  # type: ignore[no-untyped-def]
+    """The fit page's extrapolation check is a section: its quantile slider reruns it alone
+    (only its slider sent again, not the page's title), the link follows, the held-out count
+    changes as the core's check says, and the chart's download, drawn by the page's last full
+    run, hands out the chart on display."""
+    from scaling_core.fit.extrapolation import extrapolation_check
+    from scaling_core.runs import read_run_log
+
+    sample = "real/gadre-2024/gadre2024_final_losses.csv"
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
+    page.goto(f"{app_server}/Fit_your_runs?f_sample={sample}&f_q=0.5")
+    wait_for_app(page, 180_000)
+    held = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_text("Held-out runs", exact=True)
+    )
+    before = int(held.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    slider = page.get_by_role("slider", name="Fit runs up to this quantile")
+    slider.focus()
+    frames.clear()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('f_q=0.65')", timeout=30_000)
+    wait_for_app(page, 180_000)
+    sliders, headings = _sent(frames)
+    assert sliders == {"Fit runs up to this quantile"}
+    assert "Fit your runs" not in headings
+    assert _links(page) == [_address(page)]
+    after = int(held.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    runs = read_run_log(ROOT / "sample_data" / sample).runs
+    runs = runs[runs["dataset"] == _address(page)["f_where_dataset"][0]]
+    core = [len(extrapolation_check(runs, "chinchilla", quantile=q).holdout) for q in (0.5, 0.65)]
+    assert (before, after) == tuple(core) and after < before
+
+    page.get_by_role("button", name="Charts (HTML)").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="extrapolation").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert _held_out_in_download(html) == after
