@@ -144,6 +144,6 @@ def show_rollout(table, source: fu.Source, options: fs.FitOptions) -> go.Figure 
         st.caption(f"No rollout scorecard: {ft.escape_markdown(card)}")
         return None
     fig = rollout_figure(card.predictions(), axis=card.axis, height=340)
-    show_chart(st, fig, key="fit_rollout_chart")
+    show_chart(st, fig, live="fit_rollout")
     st.caption(rollout_caption(card))
     return fig

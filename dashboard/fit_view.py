@@ -305,7 +305,7 @@ def show_charts(
             law_label="fitted law",
             mark_minimum=allocation and kind in ("compute", "snapshots", "bins"),
         )
-        show_chart(st, iso_fig, key="fit_isoflop_chart")
+        show_chart(st, iso_fig, live="fit_isoflop")
         charts["isoflop"] = iso_fig
         if result is not None and not allocation and kind in ("compute", "snapshots", "bins"):
             st.caption(
@@ -325,7 +325,7 @@ def show_charts(
             predictions = fp.predictions_table(result, table)
             index, labels, _ = fg.group_runs(table, fp.residual_grouping(table, kind))
             res_fig = residuals_figure(predictions, index, labels)
-            show_chart(st, res_fig, key="fit_residuals_chart")
+            show_chart(st, res_fig, live="fit_residuals")
             charts["residuals"] = res_fig
 
             # Its place on the page, filled after the learning curves: the check and the
@@ -335,7 +335,7 @@ def show_charts(
     if log.curves is not None:
         st.subheader("Learning curves")
         curves_fig = learning_curves_figure(log.curves, fp.curve_predictions(result, log.curves))
-        show_chart(st, curves_fig, key="fit_curves_chart")
+        show_chart(st, curves_fig, live="fit_curves")
         charts["learning_curves"] = curves_fig
         st.caption(
             f"{log.curves['run'].nunique():,} runs, {len(log.curves):,} logged points "
