@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from charts.compare import comparison_figure
@@ -35,7 +36,7 @@ from scaling_core.compare import (
 )
 from scaling_core.fit import FitError
 from scaling_core.fit.points import sweep_points
-from scaling_core.fit.sweeps import select_rows, sweep_columns
+from scaling_core.fit.sweeps import sweep_columns
 from scaling_core.published import PUBLISHED_SWEEPS, SWEEPS_BY_KEY
 from scaling_core.published.fits import SweepFit, loss_columns, sweep_runs
 from scaling_core.runs import Loaded, RunLogError, RunsRead, guess_roles
@@ -215,10 +216,22 @@ def _upload_runs(file_digest: str, loss_column: str, _loaded: Loaded) -> RunsRea
         read = build_runs(_loaded, mapping_for(_loaded, {"loss": loss_column}), max_rows=MAX_ROWS)
     except RunLogError as exc:
         return str(exc)
-    if read.log is None:
-        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
-        return f"no run has what a fit needs ({lacking})"
-    return read
+    return read if read.log is not None else read.nothing_usable()
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Reading the sweep…", scope="session")
+def _upload_side(
+    file_digest: str, where: tuple[tuple[str, str], ...], loss_column: str, _loaded: Loaded
+) -> pd.DataFrame | str:
+    """What ``compare`` fits of one side of an uploaded file (`sweep_points`: the ``--where``
+    rows read with this loss, final points or snapshots), or why nothing."""
+    try:
+        table, _ = sweep_points(
+            _loaded, mapping_for(_loaded, {"loss": loss_column}), dict(where), max_rows=MAX_ROWS
+        )
+    except (FitError, RunLogError) as exc:
+        return str(exc)
+    return table
 
 
 @st.cache_data(
@@ -230,17 +243,14 @@ def _upload_fit(
     where: tuple[tuple[str, str], ...],
     loss_column: str,
     side: str,
-    _loaded: Loaded,
+    _table: pd.DataFrame,
 ) -> SweepFit | str:
-    """One side of an uploaded file fitted as ``compare`` fits it on the command line (the
-    same reading, points and seeds: `sweep_points`, `fit_side`), or why not."""
+    """One side of an uploaded file fitted as ``compare`` fits it on the command line (its
+    points, `fit_side`, the command line's seeds), or why not."""
     seed = SEEDS[0] if side == "A" else SEEDS[1]
     try:
-        table, _ = sweep_points(
-            _loaded, mapping_for(_loaded, {"loss": loss_column}), dict(where), max_rows=MAX_ROWS
-        )
-        return fit_side(table, side=side, n_boot=MIN_SHOWN_DRAWS, seed=seed)
-    except (FitError, CompareError, RunLogError) as exc:
+        return fit_side(_table, side=side, n_boot=MIN_SHOWN_DRAWS, seed=seed)
+    except (FitError, CompareError) as exc:
         return str(exc)
 
 
@@ -329,16 +339,15 @@ def _upload_comparison(compute_key: str) -> None:
     )  # fmt: skip
     fits = []
     for side in ("A", "B"):
-        try:
-            runs = select_rows(read.log.runs, dict(sides[side]))
-        except FitError as exc:
-            st.warning(f"Sweep {side}: {escape_markdown(str(exc))}", icon=":material/block:")
+        table = _upload_side(key, sides[side], str(loss), loaded)
+        if isinstance(table, str):
+            st.warning(f"Sweep {side}: {escape_markdown(table)}", icon=":material/block:")
             return
-        too_much = bootstrap_budget(len(runs), MIN_SHOWN_DRAWS)
+        too_much = bootstrap_budget(len(table), MIN_SHOWN_DRAWS)
         if too_much:
             st.warning(f"Sweep {side}: {escape_markdown(too_much)}", icon=":material/block:")
             return
-        fitted = _upload_fit(key, sides[side], str(loss), side, loaded)
+        fitted = _upload_fit(key, sides[side], str(loss), side, table)
         if isinstance(fitted, str):
             st.warning(f"No multiplier: sweep {side}: {escape_markdown(fitted)}")
             return

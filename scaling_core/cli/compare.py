@@ -152,7 +152,7 @@ def _read_side(args: argparse.Namespace, side: str, loss: str | None, others: li
     choice of final points or IsoFLOP snapshots), and the loss column read."""
     from scaling_core.cli.fit import _refuse_pooled_sweeps
     from scaling_core.cli.read import read_usable
-    from scaling_core.fit.points import choose_points, points_table
+    from scaling_core.fit.points import fit_points
 
     path = args.path_a if side == "A" else args.path_b
     try:
@@ -170,8 +170,7 @@ def _read_side(args: argparse.Namespace, side: str, loss: str | None, others: li
         if "--where" in text and flag not in text:
             extra += f" (for this sweep only: {flag})"
         raise CompareCommandError(f"sweep {side} ({path}): {text}{extra}") from None
-    points, _ = choose_points(read.log.runs, read.log.curves is not None)
-    table = points_table(read.log.runs, read.log.curves, points)
+    table, points = fit_points(read)
     return table, read.mapping.columns.get("loss"), points
 
 

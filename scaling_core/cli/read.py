@@ -92,7 +92,7 @@ def read_from_args(args: argparse.Namespace) -> Any:
     many rows that kept."""
     import os
 
-    from scaling_core.fit.sweeps import parse_where, select_rows
+    from scaling_core.fit.sweeps import parse_where, select_loaded
     from scaling_core.runs import RunLogError, parse_column_flags
     from scaling_core.runs.collect import build_runs, load, mapping_for, melt_loaded
     from scaling_core.runs.meta import read_runs_meta
@@ -116,10 +116,10 @@ def read_from_args(args: argparse.Namespace) -> Any:
     loaded = melt_loaded(load(args.paths), args.wide)
     selected = ""
     if where:
-        kept = select_rows(loaded.frame[loaded.headers], where)
+        rows = len(loaded.frame)
+        loaded = select_loaded(loaded, where)
         chosen = " ".join(f"{k}={v}" for k, v in where.items())
-        selected = f"--where {chosen}: {len(kept):,} of {len(loaded.frame):,} rows kept"
-        loaded.frame = loaded.frame.loc[kept.index].reset_index(drop=True)
+        selected = f"--where {chosen}: {len(loaded.frame):,} of {rows:,} rows kept"
     read = build_runs(
         loaded,
         mapping_for(loaded, columns),
@@ -141,8 +141,7 @@ def read_usable(args: argparse.Namespace) -> Any:
 
     read = read_from_args(args)  # RunLogError (a ValueError) names the file, line or column
     if read.log is None:
-        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
-        raise RunLogError(f"no run has what a fit needs ({lacking}); see the read command")
+        raise RunLogError(f"{read.nothing_usable()}; see the read command")
     return read
 
 

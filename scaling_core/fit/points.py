@@ -5,7 +5,6 @@ fitted law's prediction at every run.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from scaling_core.fit.result import FitResult
 from scaling_core.grids import log_grid
 
 if TYPE_CHECKING:
+    from scaling_core.runs.collect import RunsRead
     from scaling_core.runs.combine import Loaded
     from scaling_core.runs.mapping import RoleMapping
 
@@ -215,6 +215,13 @@ def curve_predictions(result: FitResult | None, curves: pd.DataFrame) -> np.ndar
         return None
 
 
+def fit_points(read: RunsRead) -> tuple[pd.DataFrame, str]:
+    """What ``fit`` fits of a read with usable runs: the finished runs, or IsoFLOP snapshots of
+    their curves as `choose_points` decides; with which ("final" or "snapshots")."""
+    points, _ = choose_points(read.log.runs, read.log.curves is not None)
+    return points_table(read.log.runs, read.log.curves, points), points
+
+
 def sweep_points(
     loaded: Loaded,
     mapping: RoleMapping,
@@ -222,22 +229,14 @@ def sweep_points(
     *,
     max_rows: int | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """What ``fit`` fits of one sweep of ``loaded`` (files read by `scaling_core.runs.load`):
-    the rows ``where`` keeps (`select_rows` on the files' own columns, as ``--where`` keeps
-    them), read with ``mapping`` (`scaling_core.runs.build_runs`), then the finished runs or
-    IsoFLOP snapshots of their curves as `choose_points` decides; with which ("final" or
-    "snapshots").  Raises `FitError` naming the column or value when ``where`` keeps no row, or
-    what the runs lack when none has what a fit needs."""
-    from scaling_core.fit.sweeps import select_rows
+    """`fit_points` of one sweep of ``loaded`` (files read by `scaling_core.runs.load`): the
+    rows ``where`` keeps (`select_loaded`, as ``--where``), read with ``mapping``
+    (`scaling_core.runs.build_runs`).  Raises `FitError` naming the column or value when
+    ``where`` keeps no row, or what the runs lack when none has what a fit needs."""
+    from scaling_core.fit.sweeps import select_loaded
     from scaling_core.runs.collect import build_runs
 
-    if where:
-        kept = select_rows(loaded.frame[loaded.headers], where)
-        loaded = copy.copy(loaded)
-        loaded.frame = loaded.frame.loc[kept.index].reset_index(drop=True)
-    read = build_runs(loaded, mapping, max_rows=max_rows)
+    read = build_runs(select_loaded(loaded, where) if where else loaded, mapping, max_rows=max_rows)
     if read.log is None:
-        lacking = "; ".join(f"{r.run}: needs {r.needs}" for r in read.lacking.head(5).itertuples())
-        raise FitError(f"no run has what a fit needs ({lacking})")
-    points, _ = choose_points(read.log.runs, read.log.curves is not None)
-    return points_table(read.log.runs, read.log.curves, points), points
+        raise FitError(read.nothing_usable())
+    return fit_points(read)

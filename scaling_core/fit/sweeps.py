@@ -8,8 +8,10 @@ the pickers on the pages call `select_rows`.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +19,9 @@ from scaling_core.fit.base import FitError, RunsLike
 from scaling_core.fit.isoflop import ComputeOptimalFit, fit_approach2
 from scaling_core.fit.isoflop_porian import fit_isoflop_porian
 from scaling_core.runs.factors import sweep_factors
+
+if TYPE_CHECKING:
+    from scaling_core.runs.combine import Loaded
 
 #: IsoFLOP methods: Hoffmann et al. 2022's Approach 2 and Porian et al. 2024's estimator.
 ISOFLOP_METHODS: tuple[str, ...] = ("parabola", "akima")
@@ -74,6 +79,16 @@ def select_rows(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
         chosen = ", ".join(f"{k}={v}" for k, v in where.items())
         raise FitError(f"no row has all of {chosen}")
     return frame.loc[keep]
+
+
+def select_loaded(loaded: Loaded, where: Mapping[str, str]) -> Loaded:
+    """A copy of ``loaded`` (files read by `scaling_core.runs.load`) with the rows whose files'
+    own columns match ``where`` (`select_rows`): what ``--where`` keeps before the runs are
+    read, on the command line and on the pages."""
+    kept = select_rows(loaded.frame[loaded.headers], where)
+    out = copy.copy(loaded)
+    out.frame = loaded.frame.loc[kept.index].reset_index(drop=True)
+    return out
 
 
 def sweep_columns(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> list[str]:

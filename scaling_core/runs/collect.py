@@ -166,6 +166,13 @@ class RunsRead:
         """Runs not used, with what each needs."""
         return self.per_run[self.per_run["needs"] != ""].reset_index(drop=True)
 
+    def nothing_usable(self, shown: int = 5) -> str:
+        """Why no run can be fitted, naming the first ``shown`` runs and what each needs."""
+        lacking = "; ".join(
+            f"{r.run}: needs {r.needs}" for r in self.lacking.head(shown).itertuples()
+        )
+        return f"no run has what a fit needs ({lacking})"
+
     def summary(self, max_runs: int | None = 20) -> str:
         """The report as text (`scaling_core.runs.summary.runs_summary`)."""
         from scaling_core.runs.summary import runs_summary
