@@ -15,12 +15,25 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.format import format_flops, format_ratio, format_scientific
-from charts.style import TOL_MUTED, apply_log_axis, base_layout
+from charts.style import (
+    TOL_MUTED,
+    Overlay,
+    apply_log_axis,
+    base_layout,
+    error_bar,
+    point_label,
+    point_marker,
+    with_overlay,
+)
 from scaling_core.compare import Comparison
 
 LINE = TOL_MUTED["indigo"]
 BAND = "rgba(51, 34, 136, 0.18)"
 EXTRAPOLATED_FILL = "rgba(120, 120, 120, 0.12)"
+MARKER = TOL_MUTED["rose"]
+#: The budget marker's legend entry: fixed, since Plotly does not redraw the legend for a moved
+#: shape (the value is in the marker's label and the page's numbers).
+MARKER_NAME = "m at the budget, with its interval"
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -37,6 +50,22 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+def _y_range(comparison: Comparison) -> tuple[float, float]:
+    """The multiplier axis's range: the curve and the band where it is read from the runs,
+    with room around them and m = 1 inside (the band of extrapolated budgets, which may span
+    decades, runs off the chart)."""
+    grid = comparison.grid
+    value = np.array([p.multiplier for p in grid])
+    inside = ~np.array([p.extrapolated for p in grid], dtype=bool)
+    low = np.array([p.interval[0] if p.interval else math.nan for p in grid])
+    high = np.array([p.interval[1] if p.interval else math.nan for p in grid])
+    finite = np.concatenate([value, low[inside], high[inside]])
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    y_low = min(float(finite.min()) / 2, 0.5) if len(finite) else 0.1
+    y_high = max(float(finite.max()) * 2, 2.0) if len(finite) else 10.0
+    return y_low, y_high
+
+
 def comparison_figure(
     comparison: Comparison,
     *,
@@ -46,7 +75,24 @@ def comparison_figure(
     height: int = 440,
 ) -> go.Figure:
     """The multiplier against A's budget with its band, a line at 1 and the extrapolated budgets
-    marked; an empty figure with the reason in its title when there is no multiplier."""
+    marked, and the chosen budget's multiplier with its interval (`comparison_base` with
+    `budget_marker` drawn over it); an empty figure with the reason in its title when there is
+    no multiplier."""
+    base = comparison_base(comparison, label_a=label_a, label_b=label_b, title=title, height=height)
+    return with_overlay(base, budget_marker(comparison))
+
+
+def comparison_base(
+    comparison: Comparison,
+    *,
+    label_a: str = "A",
+    label_b: str = "B",
+    title: str | None = None,
+    height: int = 440,
+) -> go.Figure:
+    """`comparison_figure` without the chosen budget's marker: what does not change when only
+    the budget moves (the grid, its band and the crossover do not depend on it), drawn once
+    per pair of fits while the slider moves the marker (`budget_marker`)."""
     fig = go.Figure()
     pct = f"{100 * comparison.confidence:g}%"
     title = title or f"Compute {label_b} needs for {label_a}'s loss, per unit of {label_a}'s"
@@ -59,13 +105,7 @@ def comparison_figure(
     low = np.array([p.interval[0] if p.interval else math.nan for p in grid])
     high = np.array([p.interval[1] if p.interval else math.nan for p in grid])
     extrapolated = np.array([p.extrapolated for p in grid])
-    # the y range holds the curve and the band where it is read from the runs; the band of the
-    # extrapolated budgets (which may span decades) runs off the chart
-    inside = ~extrapolated
-    finite = np.concatenate([value, low[inside], high[inside]])
-    finite = finite[np.isfinite(finite) & (finite > 0)]
-    y_low = min(float(finite.min()) / 2, 0.5) if len(finite) else 0.1
-    y_high = max(float(finite.max()) * 2, 2.0) if len(finite) else 10.0
+    y_low, y_high = _y_range(comparison)
     # an interval whose upper end is infinite (refits whose B never reaches) is drawn to the top
     top = np.where(np.isinf(high), y_high, high)
     for start, stop in _runs(extrapolated):
@@ -119,29 +159,6 @@ def comparison_figure(
             hoverinfo="skip",
         )
     )
-    at = comparison.at
-    if at is not None and math.isfinite(at.multiplier) and at.interval is not None:
-        lo, hi = at.interval
-        up = (min(hi, y_high) if math.isfinite(hi) else y_high) - at.multiplier
-        fig.add_trace(
-            go.Scatter(
-                x=[at.compute_flops],
-                y=[at.multiplier],
-                mode="markers",
-                marker={"color": TOL_MUTED["rose"], "size": 11, "symbol": "diamond"},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [max(up, 0.0)],
-                    "arrayminus": [max(at.multiplier - lo, 0.0)],
-                    "color": TOL_MUTED["rose"],
-                },
-                name=f"at {format_flops(at.compute_flops)}",
-                hovertemplate=f"{format_flops(at.compute_flops)}: m = {format_ratio(at.multiplier)}"
-                f" ({pct} {format_ratio(lo)}–{format_ratio(hi) if math.isfinite(hi) else '∞'})"
-                "<extra></extra>",
-            )
-        )
     crossing = comparison.crossover
     if crossing is not None:
         for budget in crossing.budgets:
@@ -172,3 +189,43 @@ def comparison_figure(
         formatter=format_ratio,
     )
     return fig
+
+
+def budget_marker(comparison: Comparison) -> Overlay:
+    """The chosen budget's multiplier on a `comparison_base` figure: a diamond at (C, m), its
+    interval as an error bar (drawn to the top of the chart where its upper end is infinite or
+    beyond it) and a label with the value; nothing when the multiplier is not finite or has no
+    interval.  Shapes and a label, which Plotly redraws alone when the budget slider moves (a
+    marker trace made it draw the whole chart anew)."""
+    at = comparison.at
+    if (
+        not comparison.determined
+        or not comparison.grid
+        or at is None
+        or not math.isfinite(at.multiplier)
+        or at.interval is None
+    ):
+        return {}
+    x, m = float(at.compute_flops), float(at.multiplier)
+    lo, hi = at.interval
+    y_high = _y_range(comparison)[1]
+    top = min(hi, y_high) if math.isfinite(hi) else y_high
+    bottom = min(lo, m) if math.isfinite(lo) and lo > 0 else m
+    top = max(top, m)
+    pct = f"{100 * comparison.confidence:g}%"
+    interval = f"{format_ratio(lo)}–{format_ratio(hi) if math.isfinite(hi) else '∞'}"
+    return {
+        "shapes": [
+            *error_bar(x, bottom, top, colour=MARKER),
+            point_marker(
+                x, m, symbol="diamond", fill=MARKER, name=MARKER_NAME, outline=MARKER, radius=5.5
+            ),
+        ],
+        "annotations": [
+            point_label(
+                (math.log10(x), math.log10(m)),
+                f"m = {format_ratio(m)}",
+                f"{format_flops(x)}: m = {format_ratio(m)} ({pct} {interval})",
+            )
+        ],
+    }

@@ -329,6 +329,18 @@ def _pixel_path(x: float, y: float, path: str) -> dict:
     }
 
 
+def error_bar(x: float, low: float, high: float, *, colour: str, width: float = 1.5) -> list[dict]:
+    """A vertical error bar from ``low`` to ``high`` at ``x`` (data coordinates) with 8-pixel
+    caps, as layout shapes: three lines in ``colour``."""
+    line = {"color": colour, "width": width}
+    return [
+        {"type": "line", "xref": "x", "yref": "y", "x0": x, "x1": x, "y0": low, "y1": high,
+         "line": line},
+        {**_pixel_path(x, low, "M-4,0H4"), "line": line},
+        {**_pixel_path(x, high, "M-4,0H4"), "line": line},
+    ]  # fmt: skip
+
+
 def point_label(at: tuple[float, float], text: str, hovertext: str) -> dict:
     """An annotation ``text`` just right of a marker at ``at`` (where Plotly places
     annotations: log10 of the value on a log axis), ``hovertext`` on hover."""

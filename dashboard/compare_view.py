@@ -1,7 +1,8 @@
 """Two published sweeps compared as a compute multiplier: the section `show_comparison` draws
 (pickers for sweep A and B, their loss and a budget; the multiplier with its interval, the chart,
 and what is not determined or extrapolated).  The numbers are `scaling_core.compare`'s; the
-chart is `charts.compare.comparison_figure`.  Every control is in the link (`dashboard.widgets`).
+chart is `charts.compare.comparison_figure` (its budget marker drawn over a figure kept while the
+budget moves).  Every control is in the link (`dashboard.widgets`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from charts.compare import comparison_figure
+from charts.compare import budget_marker, comparison_base
 from charts.format import escape_markdown, format_flops, format_ratio, format_scientific
 from dashboard.cache_published import sweep_table
 from dashboard.fit_mapping import load_or_message
@@ -23,6 +24,7 @@ from dashboard.fit_session import (
     sweep_factors,
     upload_refusal,
 )
+from dashboard.kept_figure import kept_figure
 from dashboard.layout import show_chart
 from dashboard.published_view import float_eq
 from dashboard.widgets import choice, log_slider
@@ -400,11 +402,20 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
         m[1].metric(f"Crossover, m = 1, {pct} CI", text)
     else:
         m[1].metric(f"Crossover, m = 1, {pct} CI", "none in range")
-    show_chart(
-        st,
-        comparison_figure(result, label_a=label_a, label_b=label_b),
-        key="cmp_chart",
+    drawn = (  # what the figure under the marker shows: the same for every budget
+        label_a,
+        label_b,
+        result.confidence,
+        tuple((p.compute_flops, p.multiplier, p.interval, p.extrapolated) for p in result.grid),
+        result.crossover.budgets if result.crossover is not None else (),
     )
+    base = kept_figure(
+        "cmp_chart",
+        drawn,
+        lambda: comparison_base(result, label_a=label_a, label_b=label_b),
+        read_only=True,
+    )
+    show_chart(st, base, live="cmp_chart", overlay=budget_marker(result))
     fit_a, fit_b = result.fits
     st.caption(
         f"{label_a}: {fit_a.n_runs} runs, {label_b}: {fit_b.n_runs} runs, each fitted with "

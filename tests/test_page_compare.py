@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from page_charts import chart_json
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
-from charts.compare import comparison_figure
+from charts.compare import MARKER_NAME, comparison_figure
 from charts.format import format_ratio
 from dashboard.compare_view import UPLOAD_KEY
 from scaling_core.cli import main
@@ -81,10 +81,46 @@ def test_default_pair_shows_the_command_lines_multiplier_with_its_interval(cli_g
     assert cli["crossover"]["compute"] is None
     assert shown["Crossover, m = 1, 95% CI"] == "none in range"
     assert len(chart_json(app)) == 1
+    # the chart marks the budget at the command line's multiplier, its bar spanning the interval
+    x, m, (low, high) = budget_mark(chart_specs(app)[0])
+    assert x == pytest.approx(1e20) and m == pytest.approx(cli["multiplier"], rel=1e-9)
+    assert (low, high) == pytest.approx(tuple(cli["interval"]), rel=1e-9)
     # every control is in the link
     link = dict(app.query_params)
     assert link["cmp_a"] == "gadre-2024" and link["cmp_b_gadre-2024_dataset"] == "rw_original"
     assert link["cmp_loss"] == "loss" and link["cmp_c"] == "1e20"
+
+
+def budget_mark(spec: dict) -> tuple[float, float, tuple[float, float]]:
+    """The budget, multiplier and interval a comparison chart marks: its diamond's anchor and
+    the vertical bar through it, read from the drawn figure's shapes."""
+    (diamond,) = [s for s in spec["layout"]["shapes"] if s.get("name") == MARKER_NAME]
+    x, m = diamond["xanchor"], diamond["yanchor"]
+    (bar,) = [
+        s for s in spec["layout"]["shapes"] if s["type"] == "line" and s.get("x0") == x == s["x1"]
+    ]
+    return x, m, (bar["y0"], bar["y1"])
+
+
+def test_a_budget_move_moves_the_marker_over_the_same_curve():
+    """The budget slider moves the marker to the multiplier the page states; the curve, band
+    and axes under it are the same figure (kept, not rebuilt)."""
+    app = open_view()
+    before = chart_specs(app)[0]
+    app.select_slider(key="w_cmp_c").set_value(1e21).run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = chart_specs(app)[0]
+    shown = {m.label: m.value for m in app.metric}
+    x, m, (low, high) = budget_mark(after)
+    assert x == pytest.approx(1e21)
+    assert (
+        shown["m at 1e21 FLOP, 95% CI"]
+        == f"{format_ratio(m)} ({format_ratio(low)}–{format_ratio(high)})"
+    )
+    assert budget_mark(before)[1] != m
+    assert after["data"] == before["data"]
+    assert after["layout"]["xaxis"] == before["layout"]["xaxis"]
+    assert after["layout"]["yaxis"] == before["layout"]["yaxis"]
 
 
 def test_an_uploaded_file_compares_two_of_its_sweeps_as_the_command_line_does(cli_gadre: dict):
@@ -216,5 +252,5 @@ def test_chart_marks_extrapolated_budgets_and_draws_the_band():
     for point in (p for p in result.grid if p.extrapolated):
         assert any(s.x0 <= point.compute_flops <= s.x1 for s in shaded)
     # a dotted line at every crossover of the point estimate
-    lines = [s.x0 for s in fig.layout.shapes if s.type == "line"]
+    lines = [s.x0 for s in fig.layout.shapes if s.type == "line" and s.line.dash == "dot"]
     assert lines == list(result.crossover.budgets)
