@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from charts.format import format_count, format_flops, format_scientific
-from charts.style import LEGEND_BELOW, apply_log_axis, base_layout
+from charts.style import LEGEND_BELOW, base_layout, log_axis_dict
 
 #: Sequential palette for groups ordered by budget (plasma without its pale yellow end).
 _PALETTE = "Plasma"
@@ -272,16 +272,19 @@ def isoflop_figure(
                 name="excluded from the fit",
             )
         )
-    fig = go.Figure(data=traces)
-    fig.update_layout(**base_layout(title=drawn_title(title, n_drawn, n_total), height=height))
-    fig.update_layout(legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"})
     low, high = _positive_range(xs, pad=1.05)
-    apply_log_axis(fig, "x", low, high, "parameters N")
     # The observed losses set the range (a fitted curve may leave it at the edges).
     observed = [g.loss for g in groups if len(g.loss)]
-    y_range = _loss_range(observed, pad_fraction=0.12) if observed else None
-    fig.update_yaxes(title_text=LOSS_TITLE, range=y_range)
-    return fig
+    yaxis: dict = {"title": {"text": LOSS_TITLE}}
+    if observed:
+        yaxis["range"] = _loss_range(observed, pad_fraction=0.12)
+    layout = base_layout(title=drawn_title(title, n_drawn, n_total), height=height)
+    layout.update(
+        legend={"title": {"text": "runs grouped by"}, "itemsizing": "constant"},
+        xaxis=log_axis_dict(low, high, "parameters N"),
+        yaxis=yaxis,
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def residuals_figure(
@@ -354,16 +357,25 @@ def residuals_figure(
                 hovertemplate=hover,
             )
         )
-    fig = go.Figure(data=traces)
-    fig.add_hline(y=0, line={"color": "#444", "width": 1, "dash": "dash"})
     title = drawn_title("Residuals: predicted / observed − 1", len(keep), n_total)
-    fig.update_layout(**base_layout(title=title, height=height))
     low, high = _positive_range([compute], pad=1.3)
-    apply_log_axis(fig, "x", low, high, "training compute C (FLOP)", formatter=format_scientific)
     span = float(np.nanmax(np.abs(rel))) if len(rel) else 1.0
     span = max(span * 1.15, 0.5)
-    fig.update_yaxes(title_text="residual (%)", range=[-span, span], ticksuffix="%", zeroline=False)
-    return fig
+    layout = base_layout(title=title, height=height)
+    layout.update(
+        xaxis=log_axis_dict(low, high, "training compute C (FLOP)", format_scientific),
+        yaxis={
+            "title": {"text": "residual (%)"},
+            "range": [-span, span],
+            "ticksuffix": "%",
+            "zeroline": False,
+        },
+        shapes=[  # zero residual
+            {"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+             "line": {"color": "#444", "width": 1, "dash": "dash"}}
+        ],
+    )  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
 
 
 _BY_TITLES = {
@@ -449,21 +461,22 @@ def extrapolation_figure(
             " (%{customdata[2]})<extra>held out</extra>",
         )
     )
-    fig = go.Figure(data=traces)
-    if by == split_by:
-        fig.add_vline(x=threshold, line={"color": "#666", "width": 1, "dash": "dot"})
     heading = "Extrapolation check: fit the smaller runs, predict the largest"
     heading = drawn_title(heading, len(train) + len(holdout), n_total)
-    fig.update_layout(**base_layout(title=heading, height=height), legend=LEGEND_BELOW)
     low, high = _positive_range([train[by].to_numpy(), holdout[by].to_numpy()], pad=1.3)
-    apply_log_axis(fig, "x", low, high, title, formatter=tick_format)
-    fig.update_yaxes(
-        title_text=LOSS_TITLE,
-        range=_loss_range(
-            [train["loss"].to_numpy(), holdout["loss"].to_numpy(), holdout["predicted"].to_numpy()]
-        ),
+    losses = [train["loss"].to_numpy(), holdout["loss"].to_numpy(), holdout["predicted"].to_numpy()]
+    layout = base_layout(title=heading, height=height)
+    layout.update(  # one dict, one validation pass: updates of a built figure took 16 ms a rerun
+        legend=LEGEND_BELOW,
+        xaxis=log_axis_dict(low, high, title, tick_format),
+        yaxis={"title": {"text": LOSS_TITLE}, "range": _loss_range(losses)},
     )
-    return fig
+    if by == split_by:  # the budget (or size) the runs were split at
+        layout["shapes"] = [
+            {"type": "line", "xref": "x", "yref": "y domain", "x0": threshold, "x1": threshold,
+             "y0": 0, "y1": 1, "line": {"color": "#666", "width": 1, "dash": "dot"}}
+        ]  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
 
 
 def learning_curves_figure(
@@ -530,18 +543,16 @@ def learning_curves_figure(
                 "line": {"color": "#555", "dash": "dot"},
             }
         )
-    fig = go.Figure(data=traces)
     title = "Learning curves"
     if len(sizes) < n_runs:
         title += f" ({len(sizes):,} of {n_runs:,} runs drawn)"
     title = drawn_title(title, n_drawn, n_rows, "points") if n_drawn < n_rows else title
-    fig.update_layout(**base_layout(title=title, height=height))
     low, high = _positive_range([curves["n_tokens"].to_numpy()], pad=1.1)
-    apply_log_axis(fig, "x", low, high, "training tokens seen D")
     observed = curves["loss"].to_numpy(dtype=float)
     observed = observed[np.isfinite(observed) & (observed > 0)]
-    y_range = None
+    yaxis: dict = {"title": {"text": LOSS_TITLE}, "type": "log"}
     if observed.size:  # the observed losses set the range; a poor fit may leave it
-        y_range = [np.log10(observed.min() / 1.05), np.log10(observed.max() * 1.05)]
-    fig.update_yaxes(title_text=LOSS_TITLE, type="log", range=y_range)
-    return fig
+        yaxis["range"] = [np.log10(observed.min() / 1.05), np.log10(observed.max() * 1.05)]
+    layout = base_layout(title=title, height=height)
+    layout.update(xaxis=log_axis_dict(low, high, "training tokens seen D"), yaxis=yaxis)
+    return go.Figure(data=traces, layout=layout)
