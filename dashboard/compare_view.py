@@ -402,12 +402,14 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
         m[1].metric(f"Crossover, m = 1, {pct} CI", text)
     else:
         m[1].metric(f"Crossover, m = 1, {pct} CI", "none in range")
-    drawn = (  # what the figure under the marker shows: the same for every budget
-        label_a,
-        label_b,
-        result.confidence,
-        tuple((p.compute_flops, p.multiplier, p.interval, p.extrapolated) for p in result.grid),
-        result.crossover.budgets if result.crossover is not None else (),
+    drawn = repr(  # what the figure under the marker shows, the same for every budget (a repr:
+        (  # a multiplier may be nan, which is not equal to itself)
+            label_a,
+            label_b,
+            result.confidence,
+            [(p.compute_flops, p.multiplier, p.interval, p.extrapolated) for p in result.grid],
+            result.crossover.budgets if result.crossover is not None else (),
+        )
     )
     base = kept_figure(
         "cmp_chart",
