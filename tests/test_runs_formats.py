@@ -498,3 +498,32 @@ def test_file_names_give_nominal_sizes() -> None:
     assert size_from_name("rw_original-open_lm_7b-1.0") == 7e9
     assert size_from_name("peteish7_medlr_eval_5k-205k") is None
     assert math.isclose(size_from_name("3B-10xC"), 3e9)
+
+
+# --- a file cut short ------------------------------------------------------------------------
+
+
+def test_a_csv_cut_mid_row_leaves_that_row_out_and_says_so():
+    """Gadre et al.'s released CSV cut at 15,000 bytes, as an interrupted download leaves it:
+    the last line stops after 14 of 21 fields with its loss cut to ``3.`` (3.1681 in the whole
+    file). That row is left out with a note naming its line; every row before it reads as in
+    the whole file."""
+    whole = (REAL / "gadre-2024" / "gadre2024_final_losses.csv").read_bytes()
+    cut = whole[:15000]
+    assert cut.endswith(b",512,,3.")
+    read = read_runs([("gadre.csv", cut)])
+    notes = [n for n in read.notes if "cut short" in n]
+    assert len(notes) == 1 and "line 55" in notes[0] and "14 of the header's 21" in notes[0]
+    rows = pd.read_csv(io.BytesIO(whole))
+    runs = read.log.runs.set_index("run")
+    assert len(runs) == 53  # lines 2-54
+    expected = rows.iloc[:53].set_index("name")["loss_c4_val"]
+    assert runs.index.tolist() == expected.index.tolist()
+    np.testing.assert_allclose(runs.loc[expected.index, "loss"], expected, rtol=1e-12)
+    # a whole file that only lacks its final line end, or whose rows all omit trailing empty
+    # fields alike, loses nothing
+    assert not any("cut short" in n for n in read_runs([("g.csv", whole.rstrip(b"\n"))]).notes)
+    assert len(read_runs([("g.csv", whole.rstrip(b"\n"))]).log.runs) == 104
+    short = b"run,params,tokens,loss,note\nr1,1e8,2e9,3.1\nr2,2e8,4e9,2.9"
+    read = read_runs([("s.csv", short)])
+    assert len(read.log.runs) == 2 and not any("cut short" in n for n in read.notes)

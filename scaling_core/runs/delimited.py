@@ -35,6 +35,34 @@ def _split_fields(line: str, delimiter: str) -> list[str]:
         return line.split(delimiter)
 
 
+def cut_short_row(text: str, delimiter: str, n_header: int) -> tuple[int, int] | None:
+    """Where a file that was cut short ends: its last line's number (counted in ``text``) and
+    field count, when the text stops without a line end in a row with fewer fields than the
+    header and than the row before it (a download or copy interrupted mid-row: its last value
+    may be cut, ``3.1681`` read as ``3.``); None otherwise."""
+    if not text or text.endswith("\n"):
+        return None
+    body = text.rstrip("\n")
+    start = body.rfind("\n")
+    if start < 0:  # the header alone
+        return None
+    n_fields = len(_split_fields(body[start + 1 :], delimiter))
+    before = body.rfind("\n", 0, start)
+    n_before = len(_split_fields(body[before + 1 : start], delimiter))
+    if n_fields >= n_header or n_fields >= n_before:
+        return None
+    return body.count("\n") + 1, n_fields
+
+
+def cut_short_note(source: str, line: int, n_fields: int, n_header: int) -> str:
+    """The report's note for a row `cut_short_row` found, which is left out."""
+    return (
+        f"{source}: line {line:,}, the last, stops after {n_fields} of the header's {n_header} "
+        "fields with no line end: the file looks cut short, so that row is left out (its last "
+        "value may be cut); the whole file is needed to use it"
+    )
+
+
 def _sniff_delimiter(lines: Sequence[str]) -> str:
     """Choose comma, tab or semicolon: the one whose field count is most consistent."""
     best, best_score = ",", (-1.0, 0, 0.0)

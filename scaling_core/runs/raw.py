@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scaling_core.runs.delimited import _check_width, _sniff_delimiter, _split_fields
+from scaling_core.runs.delimited import (
+    _check_width,
+    _sniff_delimiter,
+    _split_fields,
+    cut_short_note,
+    cut_short_row,
+)
 from scaling_core.runs.limits import LIMITS
 from scaling_core.runs.report import RunLogError
 from scaling_core.runs.source import _decode
@@ -170,6 +176,11 @@ def read_delimited(data: bytes, source: str) -> tuple[pd.DataFrame, np.ndarray, 
             "column of its own, pick the one to use"
         ]
     lines = np.arange(len(frame), dtype=np.int64) + header_line + 1
+    cut = cut_short_row(text, delimiter, len(header))
+    if cut is not None and len(frame) and lines[-1] == cut[0]:
+        kept_notes = list(frame.attrs.get("notes", []))
+        frame, lines = frame.iloc[:-1].copy(), lines[:-1]
+        frame.attrs["notes"] = [*kept_notes, cut_short_note(source, cut[0], cut[1], len(header))]
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
