@@ -527,3 +527,26 @@ def test_a_csv_cut_mid_row_leaves_that_row_out_and_says_so():
     short = b"run,params,tokens,loss,note\nr1,1e8,2e9,3.1\nr2,2e8,4e9,2.9"
     read = read_runs([("s.csv", short)])
     assert len(read.log.runs) == 2 and not any("cut short" in n for n in read.notes)
+
+
+def test_event_files_without_their_folders_stay_apart_by_writer():
+    """The four event files of the two Hugging Face Trainer runs in real-logs, uploaded without
+    their folders (as one picks files in a browser): two runs, one per process that wrote them
+    (host vm, pids 808 and 807), each ending at the eval loss its folder's trainer_state.json
+    logs last; they were read as one run, the second's steps over the first's."""
+    out = REAL / "hf-trainer-output"
+    files = sorted(out.glob("*/runs/*/events.out.tfevents.*"))
+    assert len(files) == 4
+    read = read_runs([(f.name, f.read_bytes()) for f in files])
+    runs = read.log.runs.set_index("run")["loss"]
+    for folder, pid in (("gpt-d48l2-C3e13", "808"), ("gpt-d64l3-C3e13", "807")):
+        history = json.loads((out / folder / "trainer_state.json").read_text())["log_history"]
+        last_eval = [e for e in history if "eval_loss" in e][-1]["eval_loss"]
+        (name,) = [r for r in runs.index if r.endswith(f".vm.{pid}")]
+        assert runs[name] == pytest.approx(last_eval, rel=1e-6)
+    notes = [n for n in read.notes if "without their run folder" in n]
+    assert len(notes) == 2 and all("upload the run folders" in n for n in notes)
+    # in their folders (TensorBoard's log folders zipped) each run is named by its folder
+    inside = read_runs([(f"{f.parent.name}/{f.name}", f.read_bytes()) for f in files])
+    assert set(inside.log.runs["run"]) == {"Dec06_09-30-24_vm", "Dec06_09-30-27_vm"}
+    assert not any("without their run folder" in n for n in inside.notes)

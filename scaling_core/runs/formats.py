@@ -188,18 +188,30 @@ def read_sources(
         else:
             _charge(budget, [table])
             out.tables.append(table)
-    events: dict[str, list[tuple[str, bytes]]] = {}
+    # A run's event files share its folder; files given without one (uploaded alone) are
+    # grouped by the process that wrote them, so two runs' files are not read as one.
+    events: dict[tuple[str, ...], list[tuple[str, bytes]]] = {}
     for name in names:
         if name not in claimed and tensorboard_logs.is_event_file(name):
-            events.setdefault(posixpath.dirname(name), []).append((name, data_by_name[name]))
+            folder = posixpath.dirname(name)
+            writer = None if folder else tensorboard_logs.writer_of(name)
+            key = (folder,) if folder else ("", *(writer or (name,)))
+            events.setdefault(key, []).append((name, data_by_name[name]))
             claimed.add(name)
-    for folder, group in sorted(events.items()):
-        run = posixpath.basename(folder) or posixpath.basename(group[0][0])
+    for key, group in sorted(events.items()):
+        folder = key[0]
+        run = posixpath.basename(folder) or posixpath.basename(group[0][0]).rsplit(".", 1)[0]
         try:
             tables = tensorboard_logs.read_event_files(group, run)
         except RunLogError as exc:
             out.problems.append((folder or group[0][0], str(exc)))
         else:
+            if not folder and len(key) == 3:
+                tables[0].notes.append(
+                    f"{', '.join(n for n, _ in group)}: event files without their run folder, "
+                    f"read as one run per process that wrote them (host {key[1]}, pid "
+                    f"{key[2]}); upload the run folders, zipped, to keep the runs' names"
+                )
             _charge(budget, tables)
             out.tables += tables
     for name, data in files:

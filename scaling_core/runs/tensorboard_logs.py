@@ -21,6 +21,16 @@ def is_event_file(name: str) -> bool:
     return "tfevents" in os.path.basename(name)
 
 
+def writer_of(name: str) -> tuple[str, str] | None:
+    """(host, pid) of the process that wrote an event file, from its name ``events.out.
+    tfevents.<time>.<host>.<pid>.<n>`` (one run's files share them; the host may hold dots),
+    or None when the file is not named so."""
+    parts = os.path.basename(name).partition("tfevents.")[2].split(".")
+    if len(parts) < 4 or not parts[0].isdigit() or not parts[-2].isdigit():
+        return None
+    return ".".join(parts[1:-2]), parts[-2]
+
+
 def _scalars(path: str) -> dict[str, list[tuple[int, float]]]:
     import logging
 
