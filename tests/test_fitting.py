@@ -220,6 +220,21 @@ def test_fewer_runs_than_parameters_is_a_clear_error() -> None:
         fit_chinchilla(random_runs(4, seed=13))
 
 
+def test_automatic_form_names_both_forms_it_could_not_fit() -> None:
+    """Two runs at one D (the Hugging Face Trainer pair in real-logs: 57K and 150K parameters,
+    4.9M tokens each): the automatic form falls back to the power law in N, which needs three
+    runs; the message says so for both forms, by their names, not the first alone."""
+    runs = pd.DataFrame(
+        {"n_params": [56_640.0, 150_080.0], "n_tokens": [4_915_200.0] * 2, "loss": [2.777, 2.729]}
+    )
+    with pytest.raises(FitError) as raised:
+        fit(runs, form="auto")
+    message = str(raised.value)
+    assert "Chinchilla form (E + A/N^α + B/D^β) has 5 free parameters but only 2 runs" in message
+    assert "power law in N (E + A/N^α) has 3 free parameters but only 2 runs" in message
+    assert "all runs share one D" in message and "power-n" not in message
+
+
 def test_all_runs_at_one_model_size_is_a_clear_error() -> None:
     runs = random_runs(20, seed=14)
     runs["n_params"] = 1e9

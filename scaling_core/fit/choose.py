@@ -100,10 +100,13 @@ def fit_auto(runs: RunsLike, **options: Any) -> FitResult:
         return chinchilla
     try:
         power = fit_power_n(runs, **power_options)
-    except FitError:
+    except FitError as power_error:
         if chinchilla is None:
             assert error is not None
-            raise error from None
+            raise FitError(  # say both: the page said the automatic form falls back to it
+                f"{error}; the power law in N the automatic form falls back to ({why}) cannot "
+                f"be fitted either: {power_error}"
+            ) from None
         return chinchilla
     if not power.identifiability.determined["alpha"]:
         if chinchilla is None:

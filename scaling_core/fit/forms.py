@@ -91,12 +91,25 @@ def _prepare(
     return used, dropped
 
 
+#: How a message names each form (its key, e.g. ``power-n``, is the command line's word).
+FORM_NAMES = {
+    "chinchilla": "Chinchilla form (E + A/N^α + B/D^β)",
+    "kaplan": "Kaplan form (eq. 1.5)",
+    "power-n": "power law in N (E + A/N^α)",
+    "power-c": "power law in C (E + A/C^α)",
+    "gadre": "Gadre et al. form",
+}
+
+
 def _require(data: _Runs, n_free: int, form: str, distinct: Mapping[str, int]) -> None:
+    """Refuse a fit the runs cannot support: fewer runs than free parameters, or too few
+    distinct values of a variable; the message names the form as a reader knows it."""
+    name = FORM_NAMES.get(form, f"{form} form")
     active = data.weight > 0
     n_active = int(active.sum())
     if n_active < max(n_free, 1) + 0:
         raise FitError(
-            f"the {form} form has {n_free} free parameters but only {n_active} runs "
+            f"the {name} has {n_free} free parameters but only {n_active} runs "
             f"(with positive weight); add runs or fix parameters"
         )
     for column, needed in distinct.items():
@@ -105,7 +118,7 @@ def _require(data: _Runs, n_free: int, form: str, distinct: Mapping[str, int]) -
         if count < needed:
             shown = f" (all {values[0]:.4g})" if count == 1 else ""
             raise FitError(
-                f"the {form} form needs runs at >= {needed} different {column} values, "
+                f"the {name} needs runs at >= {needed} different {column} values, "
                 f"got {count}{shown}"
             )
 
