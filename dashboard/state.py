@@ -31,6 +31,9 @@ _NOTES_KEY = "link_notes"
 #: Session key of the sidebar slot a `dashboard.live.live_section` reserved for the share link
 #: in the current full run (`dashboard.widgets.share_link` fills it).
 LINK_SLOT_KEY = "share_link_slot"
+#: Session key of what this run's share link does not carry (set by a page, e.g. the fit page
+#: showing an upload; shown under the link by `dashboard.widgets.share_link`).
+LINK_CAVEAT_KEY = "share_link_caveat"
 #: Session key of the set of parameters the current run has read (the page's own parameters).
 READ_KEY = "link_params_read"
 
@@ -187,6 +190,7 @@ def start_run() -> None:
     (called first by every page)."""
     st.session_state[READ_KEY] = set()
     st.session_state.pop(LINK_SLOT_KEY, None)
+    st.session_state.pop(LINK_CAVEAT_KEY, None)
 
 
 def link_notes() -> list[str]:

@@ -354,7 +354,7 @@ def share_link() -> None:
     sections' reruns until the next full run)."""
     from urllib.parse import urlencode
 
-    from dashboard.state import LINK_SLOT_KEY, query_string
+    from dashboard.state import LINK_CAVEAT_KEY, LINK_SLOT_KEY, query_string
 
     base = (st.context.url or "").split("?", 1)[0]
     link = f"{base}?{urlencode(query_string())}"
@@ -364,6 +364,9 @@ def share_link() -> None:
         # a link, not st.code: st.code's highlighter (all of Prism's languages) took 0.35-0.45 s
         # of the browser's main thread on every page's first load, for one line of plain text
         st.markdown(f"[`{link}`]({link})", width="stretch")
+        caveat = st.session_state.get(LINK_CAVEAT_KEY)
+        if caveat:
+            st.caption(caveat)
 
 
 def range_notes(keys: Sequence[str], compute_flops: float) -> None:

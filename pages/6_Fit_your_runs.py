@@ -11,7 +11,7 @@ from dashboard import fit_session as fs
 from dashboard import fit_upload as fu
 from dashboard import fit_view as fv
 from dashboard.layout import page
-from dashboard.state import USER_LAWS
+from dashboard.state import LINK_CAVEAT_KEY, USER_LAWS
 from dashboard.widgets import choice, int_slider, log_slider, number_slider, toggle
 from scaling_core.fit import FORMS
 
@@ -109,7 +109,16 @@ with page("Fit your runs"):
             c4.caption("The Kaplan form has no E; the value is ignored.")
 
     if source is None:
-        st.info("Load a file or a sample to see the fit.")
+        from_link = any(key.startswith("f_") for key in st.query_params)
+        st.info(
+            "Load a file or a sample to see the fit."
+            + (
+                " This link sets the fit's options; if it was shared from a view of an uploaded "
+                "file, upload that file: links never carry files."
+                if from_link
+                else ""
+            )
+        )
         st.session_state[USER_LAWS] = {}
     else:
         usable = not isinstance(read, str) and read is not None and read.log is not None
@@ -144,6 +153,10 @@ with page("Fit your runs"):
         where = "sample"
         if source.kind == "upload":
             where = "uploaded files" if len(source.all_files) > 1 else "uploaded file"
+            st.session_state[LINK_CAVEAT_KEY] = (
+                f"It keeps this page's options, not the {where}: files stay in this session, "
+                "so whoever opens the link uploads them again."
+            )
         st.caption(f"Showing the {where} **{ft.escape_markdown(source.name)}**.")
 
         # -------------------------------------------------------------- sections

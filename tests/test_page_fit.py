@@ -710,3 +710,23 @@ def test_the_runs_editor_writes_a_missing_value_as_a_dash() -> None:
     assert len(editors) == 1
     assert editors[0].value.isna().to_numpy().any()  # there is something to show as none
     assert editors[0].proto.placeholder == "—"
+
+
+def test_the_share_link_says_it_does_not_carry_an_upload():
+    """Under the sidebar's link: with an upload on display, that the link keeps the options
+    and not the file; with a sample (which the link names), nothing. A link with the fit's
+    options and no file says that links never carry files."""
+
+    def sidebar_text(at: AppTest) -> str:
+        return " ".join(c.value for c in at.sidebar.caption)
+
+    uploaded = run_page(upload=(SAMPLES / "isoflop_sweep.csv").read_bytes())
+    assert not uploaded.exception
+    assert "not the uploaded file" in sidebar_text(uploaded)
+    assert "f_sample" not in dict(uploaded.query_params)  # the file is not in the link
+    sample = run_page(sample="isoflop_sweep.csv")
+    assert "not the uploaded" not in sidebar_text(sample)
+    assert dict(sample.query_params)["f_sample"] == "isoflop_sweep.csv"
+    reopened = run_page(f_q="0.7", f_delta="0.01")
+    assert "links never carry files" in " ".join(i.value for i in reopened.info)
+    assert "links never carry" not in " ".join(i.value for i in run_page().info)
