@@ -23,6 +23,7 @@ from charts.style import (
     error_bar,
     point_label,
     point_marker,
+    widen_axis,
     with_overlay,
 )
 from scaling_core.compare import Comparison
@@ -208,13 +209,27 @@ def budget_marker(comparison: Comparison) -> Overlay:
         return {}
     x, m = float(at.compute_flops), float(at.multiplier)
     lo, hi = at.interval
-    y_high = _y_range(comparison)[1]
+    # a budget or multiplier beyond the curve's axes widens them (the slider reaches further
+    # than the runs' grid), so the marker is always on the chart
+    x_axis = (comparison.grid[0].compute_flops, comparison.grid[-1].compute_flops)
+    y_axis = _y_range(comparison)
+    x_extent = (
+        x_axis
+        if x_axis[0] <= x <= x_axis[1]
+        else (min(x_axis[0], x / 1.5), max(x_axis[1], x * 4))  # room for its label
+    )
+    y_extent = (
+        y_axis
+        if y_axis[0] <= m <= y_axis[1]
+        else (min(y_axis[0], m / 1.5), max(y_axis[1], m * 1.5))
+    )
+    y_high = y_extent[1]
     top = min(hi, y_high) if math.isfinite(hi) else y_high
     bottom = min(lo, m) if math.isfinite(lo) and lo > 0 else m
     top = max(top, m)
     pct = f"{100 * comparison.confidence:g}%"
     interval = f"{format_ratio(lo)}–{format_ratio(hi) if math.isfinite(hi) else '∞'}"
-    return {
+    overlay: Overlay = {
         "shapes": [
             *error_bar(x, bottom, top, colour=MARKER),
             point_marker(
@@ -229,3 +244,6 @@ def budget_marker(comparison: Comparison) -> Overlay:
             )
         ],
     }
+    widen_axis(overlay, "xaxis", x_extent, x_axis, format_scientific)
+    widen_axis(overlay, "yaxis", y_extent, y_axis, format_ratio)
+    return overlay

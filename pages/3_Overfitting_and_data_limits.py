@@ -183,8 +183,9 @@ with page("Overfitting and data limits"):
     st.caption(
         f"R_D = D/U_D − 1 repeated epochs, U_N = min(N, N_opt(U_D)), R_N = N/U_N − 1; "
         f"R_D* = {R_D_STAR}, R_N* = {R_N_STAR} and the Chinchilla-form constants of the "
-        "`muennighoff-2023` preset (α = β = 0.353), fitted on C4 runs of up to 9B parameters "
-        "(Muennighoff et al. 2023, arXiv:2305.16264, eq. 5 and the authors' released fit)."
+        "`muennighoff-2023` preset (α = β = 0.353; Muennighoff et al. 2023, arXiv:2305.16264, "
+        "eq. 5), which the authors fitted to 54 points read off Chinchilla's C4 IsoFLOP figure, "
+        "not to their own runs (their released notebook, `utils/parametric_fit.ipynb`)."
     )
 
     def repeated_data_section() -> None:

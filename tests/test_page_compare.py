@@ -123,6 +123,19 @@ def test_a_budget_move_moves_the_marker_over_the_same_curve():
     assert after["layout"]["yaxis"] == before["layout"]["yaxis"]
 
 
+def test_a_budget_beyond_the_runs_grid_widens_the_axis_to_its_marker():
+    """The slider reaches 1e25 FLOP, beyond the budgets the curve is drawn for (to about
+    5.7e23): the marker sits at the budget the page states, and the x axis reaches it."""
+    app = open_view(cmp_c="1e25")
+    spec = chart_specs(app)[0]
+    x, m, _ = budget_mark(spec)
+    shown = {mm.label: mm.value for mm in app.metric}
+    assert x == pytest.approx(1e25)
+    assert shown["m at 1e25 FLOP, 95% CI (extrapolated)"].startswith(format_ratio(m))
+    low, high = spec["layout"]["xaxis"]["range"]
+    assert low < 25 < high
+
+
 def test_an_uploaded_file_compares_two_of_its_sweeps_as_the_command_line_does(cli_gadre: dict):
     app = AppTest.from_string(SCRIPT, default_timeout=240)
     app.query_params["cmp_from"] = "upload"
