@@ -98,15 +98,15 @@ def failure_boundary(title: str) -> Iterator[None]:
 
 
 def show_link_notes(container) -> None:  # type: ignore[no-untyped-def]
-    """Under the title: which of the link's values the page could not use, each with the
-    default shown instead (`dashboard.state.link_notes`)."""
+    """Under the title: which of the link's values the page could not use, each with what it
+    shows instead: the default, or what it kept of a list (`dashboard.state.link_notes`)."""
     lines = link_notes()
     if not lines:
         return
-    head = (
-        "This link has a value the page cannot use; it shows the default instead:"
+    head = (  # each line says what the page shows instead
+        "This link has a value the page cannot use:"
         if len(lines) == 1
-        else "This link has values the page cannot use; it shows their defaults instead:"
+        else "This link has values the page cannot use:"
     )
     container.warning(
         head + "\n" + "\n".join(f"- {line}" for line in lines), icon=":material/link_off:"

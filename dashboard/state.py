@@ -57,6 +57,9 @@ class Param:
     bounds: tuple[float, float] | None = None
     expected: str = ""
     label: str = ""
+    #: The parts of a link's text that ``parse`` leaves out while keeping the rest (unknown
+    #: names in a list): a note names them, as for a refused value.
+    left_out: Callable[[str], list[str]] | None = None
 
     def read(self, text: str) -> Any:
         """The value a link's ``text`` stands for; ValueError if this control cannot show it."""
@@ -149,10 +152,11 @@ def shorten(text: str, limit: int = NOTE_VALUE_CHARS) -> str:
     return head if len(text) <= limit else f"{head}… ({len(text):,} characters)"
 
 
-def _note(param: Param, text: str, why: str = "") -> None:
-    """Remember that the link's value for ``param`` was refused; `link_notes` shows it."""
+def _note(param: Param, text: str, why: str = "", shown: str | None = None) -> None:
+    """Remember that the link's value for ``param`` was refused (or, with ``shown``, what it
+    kept of it); `link_notes` shows it."""
     notes = st.session_state.setdefault(_NOTES_KEY, {})
-    notes[param.key] = (param, shorten(text), why)
+    notes[param.key] = (param, shorten(text), why, shown)
 
 
 def link_value(param: Param) -> Any:
@@ -168,10 +172,14 @@ def link_value(param: Param) -> Any:
         _note(param, values[-1], f"given {len(values)} times with different values")
         return param.default
     try:
-        return param.read(values[-1])
+        value = param.read(values[-1])
     except Exception:  # an edited or stale link falls back to the default, never an error
         _note(param, values[-1])
         return param.default
+    left_out = param.left_out(values[-1]) if param.left_out is not None else []
+    if left_out:
+        _note(param, ", ".join(left_out), "not one of the options, left out", param.dump(value))
+    return value
 
 
 def current(param: Param) -> Any:
@@ -200,13 +208,20 @@ def link_notes() -> list[str]:
     notes = st.session_state.get(_NOTES_KEY, {})
     read = st.session_state.get(READ_KEY, set())
     lines = []
-    for key, (param, text, why) in notes.items():
+    for key, (param, text, why, shown) in notes.items():
         if key not in read:
             continue
         name = f"**{escape_markdown(key)}**"
         if param.label:
             name += f" ({escape_markdown(param.label)})"
         reason = why or (f"expected {param.expected}" if param.expected else "not valid here")
+        if shown is not None:  # part of the value kept
+            kept = shorten(shown, 2 * NOTE_VALUE_CHARS)
+            lines.append(
+                f"{name}: “{escape_markdown(text)}” {escape_markdown(reason)}; "
+                f"showing {escape_markdown(kept)}."
+            )
+            continue
         default = shorten(param.dump(param.default), 2 * NOTE_VALUE_CHARS)
         lines.append(
             f"{name} = “{escape_markdown(text)}”: {escape_markdown(reason)}; "
@@ -276,10 +291,20 @@ def _parse_keys(text: str) -> list[str]:
 #: Keys of laws fitted to the user's runs start with this; they live only in the session.
 USER_FIT_PREFIX = "your-fit"
 
+
 #: The laws compared by default (issue 21): Hoffmann et al.'s Approach 3 fit with its
 #: unrounded constants, Besiroglu et al.'s refit of the same data and Porian et al.'s tuned
 #: allocation, three fits a researcher would set side by side today. Kaplan et al.'s frontier
 #: (N_opt ∝ C^0.73, far from the other three) is opt-in and carries its warning when chosen.
+def _unknown_keys(text: str) -> list[str]:
+    """The names in a link's list of laws that are not laws (`_parse_keys` skips them)."""
+    return [
+        k
+        for k in dict.fromkeys(text.split(","))
+        if k and k not in PRESETS and not k.startswith(USER_FIT_PREFIX)
+    ]
+
+
 COMPARE_LAWS = Param(
     "laws",
     ["chinchilla-2022-unrounded", "epoch-2024", "porian-2024-tuned"],
@@ -287,6 +312,7 @@ COMPARE_LAWS = Param(
     ",".join,
     expected="law names separated by commas, such as epoch-2024,chinchilla-2022",
     label="Laws to compare",
+    left_out=_unknown_keys,
 )
 PRIMARY_LAW = Param("law", "epoch-2024", str, str)
 COMPUTE_UNIT = Param("unit", "FLOP", str, str)

@@ -406,3 +406,19 @@ def test_the_kaplan_caption_appears_only_when_a_kaplan_law_is_compared() -> None
     assert drawn not in frontier and embeddings in frontier
     loss_only = captions(run_page(laws="chinchilla-2022-unrounded,epoch-2024"))
     assert "Allocation-only laws" not in loss_only and embeddings not in loss_only
+
+
+def test_a_link_naming_an_unknown_law_among_known_ones_says_what_it_left_out() -> None:
+    """laws=chinchilla-2022,foo-bar,chinchilla-2022-a1,epoch-2024 (a typo of
+    chinchilla-2022-approach1 among them): the page compares the two laws it knows, and a note
+    under the title names the two it left out and what it shows; the link keeps the two."""
+    at = run_page(laws="chinchilla-2022,foo-bar,chinchilla-2022-a1,epoch-2024")
+    table = allocation_table(at)
+    assert list(table.index) == [get_law("chinchilla-2022").label, get_law("epoch-2024").label]
+    (note,) = [w.value.replace("\\", "") for w in at.warning if "cannot use" in w.value]
+    assert "“foo-bar, chinchilla-2022-a1” not one of the options, left out" in note
+    assert "showing chinchilla-2022,epoch-2024" in note
+    assert at.query_params["laws"] == "chinchilla-2022,epoch-2024"
+    assert not [
+        w for w in run_page(laws="chinchilla-2022,epoch-2024").warning if "cannot use" in w.value
+    ]
