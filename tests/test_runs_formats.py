@@ -550,3 +550,13 @@ def test_event_files_without_their_folders_stay_apart_by_writer():
     inside = read_runs([(f"{f.parent.name}/{f.name}", f.read_bytes()) for f in files])
     assert set(inside.log.runs["run"]) == {"Dec06_09-30-24_vm", "Dec06_09-30-27_vm"}
     assert not any("without their run folder" in n for n in inside.notes)
+
+
+def test_when_no_file_can_be_used_each_is_named_with_its_reason():
+    """Two unusable files uploaded together (a binary file named .csv and an empty one): the
+    message names both with their reasons; it named neither and gave only the first reason."""
+    with pytest.raises(RunLogError) as raised:
+        read_runs([("garbage.csv", b"run,loss\n" + bytes(range(256))), ("empty.csv", b"")])
+    message = str(raised.value)
+    assert "garbage.csv: file contains a NUL byte" in message
+    assert "empty.csv: the file is empty" in message

@@ -130,14 +130,15 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         else:
             sources = read_paths(items)  # type: ignore[arg-type]
     if not sources.tables:
-        if sources.problems:
-            _name, message = sources.problems[0]
-            more = (
-                f" (and {len(sources.problems) - 1} more files failed)"
-                if len(sources.problems) > 1
-                else ""
+        if sources.problems:  # each file named with its reason (the first five)
+            shown = [
+                message if message.startswith(name) else f"{name}: {message}"
+                for name, message in sources.problems[:5]
+            ]
+            more = len(sources.problems) - len(shown)
+            raise RunLogError(
+                "; ".join(shown) + (f"; and {more} more files could not be used" if more else "")
             )
-            raise RunLogError(message + more)
         skipped = ", ".join(n for n, _ in sources.skipped[:5])
         raise RunLogError(f"no run log among the files given (skipped: {skipped or 'none'})")
     parts = []
