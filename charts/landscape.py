@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.format import format_count, format_flops, log_ticks
+from charts.format import format_compute, format_count, log_ticks
 from charts.style import (
     RUN_LABEL,
     SLIM_COLORBAR,
@@ -45,9 +45,11 @@ def landscape_figure(
     optimal_d: np.ndarray,
     point: tuple[float, float, float] | None,
     law_label: str,
+    unit: str = "FLOP",
 ) -> go.Figure:
-    """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND,
-    the compute-optimal path and the chosen run marked (`run_overlay`; none without ``point``)."""
+    """Contour map of ``loss`` (rows N, columns D) on log axes, with IsoFLOP lines C = 6ND
+    labelled in the compute ``unit``, the compute-optimal path and the chosen run marked
+    (`run_overlay`; none without ``point``)."""
     log_n, log_d = np.log10(n_params), np.log10(n_tokens)
     hover = _grid_hover(n_params, n_tokens)
     fig = go.Figure(
@@ -85,8 +87,8 @@ def landscape_figure(
                 y=np.log10(n_line[keep]),
                 mode="lines",
                 line={"color": "rgba(255,255,255,0.8)", "width": 1, "dash": "dot"},
-                name=f"C = {format_flops(compute)}",
-                hovertemplate=f"IsoFLOP C = {format_flops(compute)}<extra></extra>",
+                name=f"C = {format_compute(compute, unit)}",
+                hovertemplate=f"IsoFLOP C = {format_compute(compute, unit)}<extra></extra>",
                 showlegend=False,
             )
         )
@@ -94,7 +96,7 @@ def landscape_figure(
         fig.add_annotation(
             x=np.log10(d_line[min(mid, len(d_line) - 1)]),
             y=np.log10(n_line[min(mid, len(d_line) - 1)]),
-            text=format_flops(compute),
+            text=format_compute(compute, unit),
             showarrow=False,
             font={"size": 10, "color": "white"},
             bgcolor="rgba(0,0,0,0.6)",

@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.format import (
+    compute_in_unit,
+    format_compute,
     format_count,
-    format_flops,
     format_loss,
     format_scientific,
     tick_labels,
@@ -185,14 +186,26 @@ def allocation_figure(plans: Sequence[LawPlan], *, compute_label: str) -> go.Fig
 
 
 def inference_figure(
-    curve: InferenceCurve, plan: InferenceAwarePlan, *, law_label: str, law_key: str
+    curve: InferenceCurve,
+    plan: InferenceAwarePlan,
+    *,
+    law_label: str,
+    law_key: str,
+    unit: str = "FLOP",
 ) -> go.Figure:
-    """Training and lifetime FLOP against N at fixed loss, with both optima marked (assembled
-    as one dict, as `allocation_figure`)."""
+    """Training and lifetime compute against N at fixed loss, with both optima marked, in the
+    sidebar's compute ``unit`` (assembled as one dict, as `allocation_figure`)."""
     colour = law_colour(law_key)
+
+    def shown(flops):  # type: ignore[no-untyped-def]
+        return compute_in_unit(flops, unit)
+
+    def text(flops: float) -> str:
+        return format_compute(flops, unit)
+
     hover = [
-        f"N {format_count(n)} · D_train {format_count(d)}<br>training {format_flops(t)}"
-        f"<br>lifetime {format_flops(total)}"
+        f"N {format_count(n)} · D_train {format_count(d)}<br>training {text(t)}"
+        f"<br>lifetime {text(total)}"
         for n, d, t, total in zip(
             curve.n_params, curve.n_tokens, curve.training_flops, curve.lifetime_flops, strict=True
         )
@@ -203,7 +216,7 @@ def inference_figure(
         {
             "type": "scatter",
             "x": curve.n_params,
-            "y": curve.lifetime_flops,
+            "y": shown(curve.lifetime_flops),
             "mode": "lines",
             "line": {"color": colour, "width": 3},
             "name": "lifetime FLOP: 6·N·D_train + 2·N·D_inference",
@@ -213,7 +226,7 @@ def inference_figure(
         {
             "type": "scatter",
             "x": curve.n_params,
-            "y": curve.training_flops,
+            "y": shown(curve.training_flops),
             "mode": "lines",
             "line": {"color": colour, "width": 2, "dash": "dash"},
             "name": "training FLOP: 6·N·D_train",
@@ -223,19 +236,19 @@ def inference_figure(
         {
             "type": "scatter",
             "x": [base_n],
-            "y": [base_total],
+            "y": [shown(base_total)],
             "mode": "markers",
             "marker": {"size": 13, "color": "white", "line": {"color": "black", "width": 2}},
             "name": f"compute-optimal: {format_count(base_n)} params",
             "hovertemplate": (
                 f"compute-optimal N {format_count(base_n)}"
-                f"<br>lifetime {format_flops(base_total)}<extra></extra>"
+                f"<br>lifetime {text(base_total)}<extra></extra>"
             ),
         },
         {
             "type": "scatter",
             "x": [plan.n_params],
-            "y": [plan.total_flops],
+            "y": [shown(plan.total_flops)],
             "mode": "markers",
             "marker": {
                 "size": 15,
@@ -247,13 +260,13 @@ def inference_figure(
             "hovertemplate": (
                 f"inference-aware N {format_count(plan.n_params)}"
                 f" · D_train {format_count(plan.n_tokens)}"
-                f"<br>lifetime {format_flops(plan.total_flops)}<extra></extra>"
+                f"<br>lifetime {text(plan.total_flops)}<extra></extra>"
             ),
         },
     ]
-    y = np.concatenate([curve.training_flops, curve.lifetime_flops])
+    y = shown(np.concatenate([curve.training_flops, curve.lifetime_flops]))
     y_lo = float(np.min(y)) / 1.3
-    y_hi = min(float(np.max(y)), 30 * float(np.min(curve.lifetime_flops))) * 1.3
+    y_hi = min(float(np.max(y)), 30 * float(np.min(shown(curve.lifetime_flops)))) * 1.3
     n_lo, n_hi = float(curve.n_params.min()), float(curve.n_params.max())
     layout = base_layout(
         title=f"Same loss ({plan.target_loss:.3f}), lifetime cost against size: {law_label}",
@@ -262,6 +275,6 @@ def inference_figure(
     layout.update(
         legend={"orientation": "h", "y": -0.22, "x": 0},
         xaxis=dense_log_axis(n_lo, n_hi, "parameters N"),
-        yaxis=dense_log_axis(y_lo, y_hi, "training or lifetime compute (FLOP)", _sci),
+        yaxis=dense_log_axis(y_lo, y_hi, f"training or lifetime compute ({unit})", _sci),
     )
     return go.Figure(data=traces, layout=layout)

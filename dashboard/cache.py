@@ -45,7 +45,7 @@ LANDSCAPE_RANGE: tuple[float, float, float, float] = (1e6, 1e13, 1e8, 1e15)
 
 
 def landscape_view(
-    law: Law, point: tuple[float, float, float], *, show_3d: bool
+    law: Law, point: tuple[float, float, float], *, show_3d: bool, unit: str = "FLOP"
 ) -> tuple[go.Figure, Overlay | None]:
     """The loss landscape (contour map, or 3-D surface) of ``law`` with ``point`` = (N, D, loss)
     marked, and what marks it.  The figure is built once per law and view and kept for the
@@ -74,7 +74,8 @@ def landscape_view(
             optimal_d=frontier.n_tokens,
             point=None,
             law_label=law.label,
+            unit=unit,
         )
 
-    fig = kept_figure("landscape", (law.key, repr(law)), build, read_only=True)
+    fig = kept_figure("landscape", (law.key, repr(law), unit), build, read_only=True)
     return fig, run_overlay(point)

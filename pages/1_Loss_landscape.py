@@ -70,7 +70,9 @@ with page("Loss landscape"):
                 "Compute wasted", "—", help="This law does not reach that loss at any budget."
             )
 
-        fig, run_marker = landscape_view(law, (n_params, n_tokens, loss), show_3d=show_3d)
+        fig, run_marker = landscape_view(
+            law, (n_params, n_tokens, loss), show_3d=show_3d, unit=unit
+        )
         show_chart(st, fig, live="landscape", overlay=run_marker)
 
     live_section("Loss landscape", run_section)

@@ -298,7 +298,11 @@ with page("Plan a run"):
                 show_chart(
                     st,
                     inference_figure(
-                        inference_curve(law, plan), plan, law_label=law.label, law_key=law.key
+                        inference_curve(law, plan),
+                        plan,
+                        law_label=law.label,
+                        law_key=law.key,
+                        unit=unit,
                     ),
                     live="inference",
                 )

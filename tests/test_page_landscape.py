@@ -80,6 +80,10 @@ def test_compute_unit_from_the_sidebar() -> None:
     at.query_params["unit"] = "PF-days"
     at.run()
     assert metrics(at)["Training compute"] == "1.39 PF-days"  # 1.2e20 / 8.64e19
+    # the IsoFLOP lines are labelled in the same unit: 1e21 FLOP = 11.6 PF-days
+    (spec,) = chart_specs(at)
+    labels = {a["text"] for a in spec["layout"]["annotations"]}
+    assert "11.6 PF-days" in labels and not any("FLOP" in text for text in labels)
 
 
 @pytest.mark.parametrize(

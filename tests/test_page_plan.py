@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from page_charts import chart_json
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts.format import format_compute_value, format_count, format_loss
@@ -220,3 +220,19 @@ def test_sardana_frankle_example_opens_by_link() -> None:
     assert any("?p_sf=1" in m.value for m in app.markdown)
     off = run_page()
     assert "Inference-aware N" not in metrics(off)
+
+
+def test_the_inference_chart_reads_in_the_sidebars_compute_unit() -> None:
+    """With PF-days chosen, the inference-aware chart's compute axis is in PF-days, and its
+    star (the inference-aware plan) sits at the lifetime compute the metric above it states."""
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params["unit"] = "PF-days"
+    app.run()
+    assert not app.exception
+    lifetime = float(metrics(app)["Lifetime (PF-days)"].replace(",", ""))
+    spec = next(
+        s for s in chart_specs(app) if "lifetime cost against size" in s["layout"]["title"]["text"]
+    )
+    assert spec["layout"]["yaxis"]["title"]["text"] == "training or lifetime compute (PF-days)"
+    (star,) = [t for t in spec["data"] if t["name"].startswith("inference-aware")]
+    assert star["y"][0] == pytest.approx(lifetime, rel=1e-3)
