@@ -68,35 +68,26 @@ def _y_range(comparison: Comparison) -> tuple[float, float]:
 
 
 def comparison_figure(
-    comparison: Comparison,
-    *,
-    label_a: str = "A",
-    label_b: str = "B",
-    title: str | None = None,
-    height: int = 440,
+    comparison: Comparison, *, title: str | None = None, height: int = 440
 ) -> go.Figure:
     """The multiplier against A's budget with its band, a line at 1 and the extrapolated budgets
     marked, and the chosen budget's multiplier with its interval (`comparison_base` with
     `budget_marker` drawn over it); an empty figure with the reason in its title when there is
     no multiplier."""
-    base = comparison_base(comparison, label_a=label_a, label_b=label_b, title=title, height=height)
+    base = comparison_base(comparison, title=title, height=height)
     return with_overlay(base, budget_marker(comparison))
 
 
 def comparison_base(
-    comparison: Comparison,
-    *,
-    label_a: str = "A",
-    label_b: str = "B",
-    title: str | None = None,
-    height: int = 440,
+    comparison: Comparison, *, title: str | None = None, height: int = 440
 ) -> go.Figure:
     """`comparison_figure` without the chosen budget's marker: what does not change when only
     the budget moves (the grid, its band and the crossover do not depend on it), drawn once
     per pair of fits while the slider moves the marker (`budget_marker`)."""
     fig = go.Figure()
     pct = f"{100 * comparison.confidence:g}%"
-    title = title or f"Compute {label_b} needs for {label_a}'s loss, per unit of {label_a}'s"
+    # short enough for a phone (a Plotly title does not wrap); the page names the sweeps
+    title = title or "B's compute for A's loss, per unit of A's"
     if not comparison.determined or not comparison.grid:
         fig.update_layout(**base_layout(title=f"{title}: not determined", height=height))
         return fig
@@ -178,7 +169,7 @@ def comparison_base(
         "x",
         float(compute[0]),
         float(compute[-1]),
-        f"{label_a}'s compute budget C (FLOP); shaded: beyond the runs",
+        "A's budget C (FLOP); shaded: beyond the runs",
         formatter=format_scientific,
     )
     apply_log_axis(
@@ -186,7 +177,7 @@ def comparison_base(
         "y",
         y_low,
         y_high,
-        "multiplier m(C) (B / A compute)",
+        "m(C) = B's compute / A's",
         formatter=format_ratio,
     )
     return fig

@@ -404,8 +404,6 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
         m[1].metric(f"Crossover, m = 1, {pct} CI", "none in range")
     drawn = repr(  # what the figure under the marker shows, the same for every budget (a repr:
         (  # a multiplier may be nan, which is not equal to itself)
-            label_a,
-            label_b,
             result.confidence,
             [(p.compute_flops, p.multiplier, p.interval, p.extrapolated) for p in result.grid],
             result.crossover.budgets if result.crossover is not None else (),
@@ -414,7 +412,7 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
     base = kept_figure(
         "cmp_chart",
         drawn,
-        lambda: comparison_base(result, label_a=label_a, label_b=label_b),
+        lambda: comparison_base(result),
         read_only=True,
     )
     show_chart(st, base, live="cmp_chart", overlay=budget_marker(result))
