@@ -400,6 +400,8 @@ def show_result(result: Comparison, label_a: str, label_b: str) -> None:
         else:
             text += " (interval not determined)"
         m[1].metric(f"Crossover, m = 1, {pct} CI", text)
+    elif crossing is not None and not crossing.determined:
+        m[1].metric(f"Crossover, m = 1, {pct} CI", "not determined", help=crossing.describe())
     else:
         m[1].metric(f"Crossover, m = 1, {pct} CI", "none in range")
     drawn = repr(  # what the figure under the marker shows, the same for every budget (a repr:

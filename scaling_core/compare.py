@@ -191,6 +191,9 @@ class Crossover:
     share_of_draws: float | None
     interval: tuple[float, float] | None
     searched: tuple[float, float]
+    #: False when the fits' m(C) does not cross 1 in the range but more than 1 − confidence of
+    #: the refits do: whether m crosses 1 there is then not determined by the runs.
+    determined: bool = True
 
     @property
     def compute_flops(self) -> float | None:
@@ -205,6 +208,11 @@ class Crossover:
             if self.share_of_draws is None
             else f"; {self.share_of_draws:.0%} of the bootstrap refits cross in that range"
         )
+        if not self.budgets and not self.determined:
+            return (
+                f"Crossover not determined: the fits' m(C) does not cross 1 between {_flop(low)} "
+                f"and {_flop(high)} FLOP, but {self.share_of_draws:.0%} of the bootstrap refits do"
+            )
         if not self.budgets:
             return (
                 f"No crossover: m(C) does not cross 1 between {_flop(low)} and {_flop(high)} "
@@ -228,6 +236,7 @@ class Crossover:
             "extrapolated": self.extrapolated[0] if self.extrapolated else None,
             "interval": None if self.interval is None else list(self.interval),
             "share_of_draws": self.share_of_draws,
+            "determined": self.determined,
             "searched": list(self.searched),
             "text": self.describe(),
         }
@@ -456,7 +465,14 @@ def compare_fits(
         share_of_draws=share,
         interval=cross_interval,
         searched=(low, high),
+        determined=bool(roots) or share is None or share <= 1 - confidence,
     )
+    if not crossing.determined:
+        notes.append(
+            f"the fits' m(C) does not cross 1 in the range, but {share:.0%} of the bootstrap "
+            f"refits do, more than {1 - confidence:.0%}: whether m crosses 1 there is not "
+            "determined by these runs"
+        )
     if roots and cross_interval is None and share is not None:
         notes.append(
             f"only {share:.0%} of the bootstrap refits cross 1 in the range, fewer than "
