@@ -230,6 +230,9 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
     if loaded.sources.skipped:
         skipped = "; ".join(f"{n} ({why})" for n, why in loaded.sources.skipped[:10])
         st.caption(f"Skipped: {ft.escape_markdown(skipped)}")
+    if loaded.sources.renamed:
+        renamed = "; ".join(f"{n} ({how})" for n, how in loaded.sources.renamed[:10])
+        st.caption(f"Same names: {ft.escape_markdown(renamed)}")
     overrides: list[tuple[str, str | None]] = []
     columns = st.columns(4)
     for i, role in enumerate(ROLES):

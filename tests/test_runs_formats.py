@@ -560,3 +560,17 @@ def test_when_no_file_can_be_used_each_is_named_with_its_reason():
     message = str(raised.value)
     assert "garbage.csv: file contains a NUL byte" in message
     assert "empty.csv: the file is empty" in message
+
+
+def test_two_files_of_one_name_are_both_read_and_not_called_skipped():
+    """The two Hugging Face runs' trainer_state.json picked together (same name): both runs
+    are read, told apart as (2); the name is listed as renamed, not as skipped (the page said
+    'Skipped: trainer_state.json' of files it had read)."""
+    out = REAL / "hf-trainer-output"
+    files = [(p.name, p.read_bytes()) for p in sorted(out.glob("*/trainer_state.json"))]
+    read = read_runs(files)
+    assert sorted(read.log.runs["run"]) == ["trainer_state", "trainer_state (2)"]
+    assert read.sources.skipped == []
+    ((name, how),) = read.sources.renamed
+    assert name == "trainer_state.json" and "all read" in how
+    assert read.to_dict()["renamed"] == [{"file": name, "how": how}]

@@ -191,6 +191,7 @@ class RunsRead:
             "formats": self.sources.formats,
             "files": sorted({t.source for t in self.sources.tables}),
             "skipped": [{"file": n, "reason": r} for n, r in self.sources.skipped],
+            "renamed": [{"file": n, "how": r} for n, r in self.sources.renamed],
             "problems": [{"file": n, "message": m} for n, m in self.sources.problems],
             "roles": {r: self.mapping.columns.get(r) for r in ROLES},
             "roles_given": sorted(self.mapping.given),

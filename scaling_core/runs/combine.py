@@ -194,5 +194,6 @@ def load(sources: SourceSet | Sequence[tuple[str, bytes]] | Sequence[str | os.Pa
         [without_rows(t) for t in tables],
         sources.skipped,
         sources.problems,
+        sources.renamed,
     )
     return Loaded(frame.reset_index(drop=True), configs, kept, present, unfinished, per_run_columns)

@@ -58,6 +58,8 @@ class SourceSet:
     tables: list[RawTable] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    #: Names given to more than one file, and how they were told apart (all were read).
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def formats(self) -> dict[str, int]:
@@ -253,8 +255,11 @@ def _distinct_names(files: list[tuple[str, bytes]], out: SourceSet) -> list[tupl
         distinct.append((name, data))
     repeated = sorted(n for n, c in seen.items() if c > 1)
     if repeated:
-        out.skipped += [
-            (n, f"{seen[n]} files share this name; read as separate runs, numbered (2), (3), ...")
+        out.renamed += [
+            (
+                n,
+                f"{seen[n]} files share this name; all read, as separate runs numbered (2), (3), ...",
+            )
             for n in repeated
         ]
     return distinct

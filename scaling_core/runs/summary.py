@@ -31,6 +31,7 @@ def runs_summary(read: Any, max_runs: int | None = 20) -> str:
         f"{plural(read.n_rows_read, 'row')}."
     ]
     lines += [f"  skipped {name}: {why}" for name, why in read.sources.skipped]
+    lines += [f"  renamed {name}: {how}" for name, how in read.sources.renamed]
     lines += [f"  could not read {name}: {message}" for name, message in read.sources.problems]
     lines.append("Roles (change with --column ROLE=NAME):")
     lines += [f"  {line}" for line in read.mapping.describe()]
