@@ -242,16 +242,18 @@ def isoflop_figure(
                         ),
                     )
                 )
-    # Legend keys for the line and marker styles.
-    traces.append(
-        _scatter(
-            x=[None],
-            y=[None],
-            mode="lines",
-            line={"color": "#555", "width": 2},
-            name=escape(law_label),
+    # Legend keys for the line and marker styles (the law's only when a curve is drawn: a
+    # failed fit has none).
+    if any(t.get("mode") == "lines" for t in traces):
+        traces.append(
+            _scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"color": "#555", "width": 2},
+                name=escape(law_label),
+            )
         )
-    )
     if mark_minimum:
         traces.append(
             _scatter(

@@ -104,7 +104,8 @@ def log_ticks(
     """Tick positions at powers of ten between ``low`` and ``high`` with readable labels in one
     style (`tick_labels`).
 
-    Where the range spans fewer than two decades, 2× and 5× ticks are added.  With
+    Where the range spans fewer than two decades, 2× and 5× ticks are added, and where that
+    still leaves fewer than two ticks, finer ones (1.2, 1.5, 3, 4, ...: at most about six).  With
     ``max_labels`` the decades are thinned to every k-th (k the smallest step leaving at most
     that many, at exponents divisible by k: 1e18, 1e21, 1e24), for panels too narrow for a
     label per decade.
@@ -124,6 +125,14 @@ def log_ticks(
         if hi - lo < 3:
             values.extend([2 * 10.0**exponent, 5 * 10.0**exponent])
     values = sorted(v for v in values if low / 1.0001 <= v <= high * 1.0001)
+    if len(values) < 2 and max_labels is None:  # a narrow range (52K-154K held only 100K)
+        finer = [
+            m * 10.0**e
+            for e in range(lo, hi + 1)
+            for m in (1, 1.2, 1.5, 2, 3, 4, 5, 6, 7, 8)
+            if low / 1.0001 <= m * 10.0**e <= high * 1.0001
+        ]
+        values = finer[:: max(1, math.ceil(len(finer) / 6))] if len(finer) >= 2 else values
     return values, tick_labels(values, formatter)
 
 

@@ -299,6 +299,8 @@ def show_charts(
             "ratio": "Loss against model size at fixed tokens per parameter",
             "bins": "Loss against model size, runs binned by compute",
         }[kind]
+        if result is None:  # the fit failed: runs only
+            iso_title = iso_title.removesuffix(", with the fitted law")
         iso_fig = isoflop_figure(
             groups,
             title=iso_title,
@@ -312,7 +314,7 @@ def show_charts(
                 "No compute-optimal size is marked: the allocation exponent a is "
                 f"{ft.NOT_DETERMINED} (see the warnings above)."
             )
-        if kind == "bins":
+        if kind == "bins" and result is not None:
             st.caption(
                 "No shared compute budgets, token counts or tokens-per-parameter ratios "
                 "were found, so runs are binned by compute in half decades. Each curve is the fitted "

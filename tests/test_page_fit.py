@@ -730,3 +730,20 @@ def test_the_share_link_says_it_does_not_carry_an_upload():
     reopened = run_page(f_q="0.7", f_delta="0.01")
     assert "links never carry files" in " ".join(i.value for i in reopened.info)
     assert "links never carry" not in " ".join(i.value for i in run_page().info)
+
+
+def test_a_failed_fit_draws_the_runs_without_claiming_a_fitted_law():
+    """Two runs at one D (a synthetic pair; the Hugging Face Trainer pair in real-logs is the
+    same shape): no form can be fitted. The IsoFLOP chart draws the runs without a 'fitted
+    law' legend entry or title, and its N axis (57K to 150K) has more than one tick."""
+    csv = b"run,params,tokens,loss\nd48,56640,4915200,2.777\nd64,150080,4915200,2.729\n"
+    at = run_page(upload=csv)
+    assert not at.exception
+    shown = [e.value for e in [*at.error, *at.warning, *at.info]]
+    assert any("cannot be fitted either" in text for text in shown), shown
+    (spec,) = [s for s in chart_specs(at) if "model size" in s["layout"]["title"]["text"]]
+    names = [t.get("name") for t in spec["data"]]
+    assert (
+        "fitted law" not in names and "with the fitted law" not in spec["layout"]["title"]["text"]
+    )
+    assert len(spec["layout"]["xaxis"]["tickvals"]) >= 3
