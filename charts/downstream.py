@@ -20,6 +20,14 @@ from scaling_core.downstream import DownstreamResult
 
 _SIZE_COLOURS = list(TOL_MUTED.values())
 TARGET_COLOUR = "#000000"
+#: Each held-out size's line dash and marker, in size order: all black (apart from the fitted
+#: sizes' colours), told apart from one another by these.
+_TARGET_STYLES = (
+    ("dash", "diamond"),
+    ("dot", "square"),
+    ("dashdot", "triangle-up"),
+    ("longdash", "cross"),
+)
 
 
 def _size_colour(sizes: list[float], n_params: float) -> str:
@@ -63,14 +71,15 @@ def step1_figure(result: DownstreamResult, height: int = 420) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    for n in sorted(targets["n_params"].unique()):
+    for index, n in enumerate(sorted(targets["n_params"].unique())):
         mine = targets[targets["n_params"] == n]
+        dash, symbol = _TARGET_STYLES[index % len(_TARGET_STYLES)]
         fig.add_trace(
             go.Scatter(
                 x=grid,
                 y=result.step1.predict(n_params=np.full(len(grid), n), n_tokens=grid),
                 mode="lines",
-                line={"color": TARGET_COLOUR, "width": 1.5, "dash": "dash"},
+                line={"color": TARGET_COLOUR, "width": 1.5, "dash": dash},
                 name=f"{format_count(n)}: L(N, D) extrapolated",
                 hoverinfo="skip",
             )
@@ -80,7 +89,7 @@ def step1_figure(result: DownstreamResult, height: int = 420) -> go.Figure:
                 x=mine["n_tokens"],
                 y=mine["observed_loss"],
                 mode="markers",
-                marker={"color": TARGET_COLOUR, "size": 9, "symbol": "diamond"},
+                marker={"color": TARGET_COLOUR, "size": 9, "symbol": symbol},
                 name=f"{format_count(n)} observed (held out)",
                 text=mine["run"],
                 hovertemplate="%{text}<br>D %{x:.3s}<br>observed %{y:.4f}<extra></extra>",

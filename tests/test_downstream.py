@@ -344,3 +344,24 @@ def test_nominal_sizes_from_run_names_are_said_and_exact_counts_silence_it(
         assert main([*base, *extra, "--json"]) == 0
         notes = json.loads(capsys.readouterr().out)["notes"]
         assert any("nominal sizes in their names" in n for n in notes) == said, notes
+
+
+def test_held_out_sizes_are_told_apart_on_the_step_1_chart() -> None:
+    """Fitted up to 758M, the ladder holds out its 1.28B and 3.17B runs: each has its own line
+    dash and marker on the step-1 chart (both were black dashes and diamonds)."""
+    from page_charts import chart_specs
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.query_params["lt_task"] = "arc_easy_val"
+    at.run()
+    picker = at.selectbox(key="w_lt_fit_up_to")
+    assert picker.options[2] == "758M parameters"
+    picker.select_index(2).run()
+    assert not at.exception
+    spec = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Step 1"))
+    observed = [t for t in spec["data"] if t["name"].endswith("observed (held out)")]
+    lines = [t for t in spec["data"] if t["name"].endswith("L(N, D) extrapolated")]
+    assert len(observed) == len(lines) == 2
+    assert len({t["marker"]["symbol"] for t in observed}) == 2
+    assert len({t["line"]["dash"] for t in lines}) == 2
