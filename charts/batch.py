@@ -11,6 +11,7 @@ from charts.style import (
     Overlay,
     base_layout,
     law_colour,
+    legend_key,
     log_axis_dict,
     point_label,
     point_marker,
@@ -57,7 +58,9 @@ def critical_batch_figure(
             "name": "Kaplan B_crit(L) = 2e8 / L^(1/0.21)",
             "customdata": [_tokens(b) for b in b_crit],
             "hovertemplate": "loss %{x:.3f} nats/token<br>B_crit %{customdata}<extra></extra>",
-        }
+        },
+        # the target loss's marker (`critical_batch_marks`) in the legend
+        legend_key("target loss", symbol="circle", fill="white", outline_width=2),
     ]
     low, high = _critical_extent(b_crit, ())
     layout = base_layout(title="Critical batch size against loss", height=460)
@@ -162,6 +165,14 @@ def tradeoff_axis_max(b_crit: float, batch_tokens: float, porian_batch_tokens: f
     return float(np.clip(10 ** np.ceil(np.log10(3 * max(ratios))), 10.0, 1e5))
 
 
+#: The markers on the trade-off hyperbola, in `tradeoff_marks`' order: name, fill, symbol.
+_TRADEOFF_MARKS = (
+    ("B = B_crit", "white", "diamond"),
+    ("Porian B*(N)", PORIAN_COLOUR, "square"),
+    ("your batch", YOUR_BATCH_COLOUR, "circle"),
+)
+
+
 def tradeoff_figure(
     tradeoff: TradeOff,
     *,
@@ -194,7 +205,8 @@ def tradeoff_figure(
             "hovertemplate": (
                 "B = %{customdata} B_crit<br>E/E_min %{x:.3g}×<br>S/S_min %{y:.3g}×<extra></extra>"
             ),
-        }
+        },
+        *(legend_key(name, symbol=symbol, fill=fill) for name, fill, symbol in _TRADEOFF_MARKS),
     ]
     layout = base_layout(title="Steps against data at the target loss", height=460)
     layout.update(
@@ -219,11 +231,8 @@ def tradeoff_marks(
     and the chosen batch on the hyperbola (a marker beyond ``axis_max`` is left out), the
     chosen batch labelled with its size and ratios."""
     shapes, annotations = [], []
-    for batch, name, fill, symbol in (
-        (b_crit, "B = B_crit", "white", "diamond"),
-        (porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "square"),
-        (batch_tokens, "your batch", YOUR_BATCH_COLOUR, "circle"),
-    ):
+    batches = (b_crit, porian_batch_tokens, batch_tokens)
+    for batch, (name, fill, symbol) in zip(batches, _TRADEOFF_MARKS, strict=True):
         steps_ratio = 1.0 + b_crit / batch
         tokens_ratio = 1.0 + batch / b_crit
         if steps_ratio > axis_max or tokens_ratio > axis_max:

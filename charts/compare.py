@@ -21,6 +21,7 @@ from charts.style import (
     apply_log_axis,
     base_layout,
     error_bar,
+    legend_key,
     point_label,
     point_marker,
     widen_axis,
@@ -35,6 +36,7 @@ MARKER = TOL_MUTED["rose"]
 #: The budget marker's legend entry: fixed, since Plotly does not redraw the legend for a moved
 #: shape (the value is in the marker's label and the page's numbers).
 MARKER_NAME = "m at the budget, with its interval"
+_MARKER_STYLE = {"symbol": "diamond", "fill": MARKER, "outline": MARKER, "radius": 5.5}
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -151,6 +153,7 @@ def comparison_base(
             hoverinfo="skip",
         )
     )
+    fig.add_trace(legend_key(MARKER_NAME, **_MARKER_STYLE))  # `budget_marker`'s
     crossing = comparison.crossover
     if crossing is not None:
         for budget in crossing.budgets:
@@ -223,9 +226,7 @@ def budget_marker(comparison: Comparison) -> Overlay:
     overlay: Overlay = {
         "shapes": [
             *error_bar(x, bottom, top, colour=MARKER),
-            point_marker(
-                x, m, symbol="diamond", fill=MARKER, name=MARKER_NAME, outline=MARKER, radius=5.5
-            ),
+            point_marker(x, m, name=MARKER_NAME, **_MARKER_STYLE),
         ],
         "annotations": [
             point_label(

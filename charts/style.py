@@ -396,6 +396,33 @@ def _symbol_path(symbol: str, radius: float) -> str:
     return f"M{points}Z"
 
 
+def legend_key(
+    name: str,
+    *,
+    symbol: str,
+    fill: str,
+    outline: str = "black",
+    outline_width: float = 1.0,
+    radius: float = 6.5,
+) -> dict:
+    """A legend entry drawn like a `point_marker` of the same arguments: a trace with no point
+    (a figure kept while a slider moves the marker carries it, so the legend stays put)."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            "symbol": symbol,
+            "size": 2 * radius * (1.23 if symbol == "diamond" else 1.0),
+            "color": fill,
+            "line": {"color": outline, "width": outline_width},
+        },
+        "name": name,
+        "hoverinfo": "skip",
+    }
+
+
 def point_marker(
     x: float,
     y: float,
@@ -406,13 +433,13 @@ def point_marker(
     outline: str = "black",
     outline_width: float = 1.0,
     radius: float = 6.5,
-    showlegend: bool = True,
+    showlegend: bool = False,
 ) -> dict:
     """A marker as a layout shape (pixel-sized, filled, outlined: a circle, square or diamond)
-    ``radius`` pixels wide at data coordinates (``x``, ``y``), listed in the legend as ``name``
-    (unless not ``showlegend``): what a slider moves on a figure drawn once.
-    ``name`` must not change between moves (Plotly does not redraw the legend for a moved
-    shape); a value belongs in a label or the page's numbers."""
+    ``radius`` pixels wide at data coordinates (``x``, ``y``), named ``name``: what a slider
+    moves on a figure drawn once.  Its legend entry is a `legend_key` trace in that figure:
+    Plotly draws a shape's own legend entry as one generic symbol whatever the shape (with
+    ``showlegend``, the shape is listed so all the same)."""
     return {
         **_pixel_path(x, y, _symbol_path(symbol, radius)),
         "fillcolor": fill,

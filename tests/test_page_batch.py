@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_charts import chart_json
+from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
 from charts.batch import critical_batch_figure, critical_batch_marks, tradeoff_figure
@@ -196,3 +196,17 @@ def test_tradeoff_figure_points_lie_on_the_hyperbola() -> None:
     )
     assert 10 ** wide.layout.yaxis.range[1] >= 1 + 2e6 / 1e4
     assert np.all(np.diff(fig.data[0].x) > 0)
+
+
+def test_the_legend_shows_each_marker_as_it_is_drawn() -> None:
+    """The trade-off chart's markers are shapes moved by the sliders; the legend lists each
+    with its own symbol (a legend-only trace), and no shape adds a legend entry of its own
+    (Plotly drew all three as one generic symbol)."""
+    spec = chart_specs(run_page())[1]
+    drawn = {s["name"]: s["path"] for s in spec["layout"]["shapes"] if s.get("type") == "path"}
+    keys = {t["name"]: t["marker"]["symbol"] for t in spec["data"] if t.get("x") == [None]}
+    assert keys == {"B = B_crit": "diamond", "Porian B*(N)": "square", "your batch": "circle"}
+    assert set(drawn) <= set(keys)
+    assert not any(s.get("showlegend") for s in spec["layout"]["shapes"] if s.get("type") == "path")
+    # the diamond's path is a diamond (four vertices on the axes), the square's a square
+    assert drawn["B = B_crit"].startswith("M0,") and drawn["Porian B*(N)"].count("H") == 2
