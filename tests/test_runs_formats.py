@@ -574,3 +574,17 @@ def test_two_files_of_one_name_are_both_read_and_not_called_skipped():
     ((name, how),) = read.sources.renamed
     assert name == "trainer_state.json" and "all read" in how
     assert read.to_dict()["renamed"] == [{"file": name, "how": how}]
+
+
+def test_runs_that_repeat_their_data_are_said_to():
+    """Muennighoff et al.'s released final losses: 255 of 296 runs (pandas' count of epochs >
+    1) trained for more than one epoch, up to 9,000; the read says that D counts repeated
+    tokens, which are worth less. A file whose runs all see their data once says nothing."""
+    path = REAL / "muennighoff-2023" / "datablations_final_val_losses.csv"
+    raw = pd.read_csv(path)
+    read = read_runs([path])
+    (note,) = [n for n in read.notes if "repeat their data" in n]
+    assert note.startswith(f"{(raw['epochs'] > 1).sum()} of {len(raw)} runs")
+    assert "up to 9,000" in note and "Muennighoff et al. 2023, eq. 5" in note
+    once = raw[raw["epochs"] == 1].to_csv(index=False).encode()
+    assert not any("repeat their data" in n for n in read_runs([("once.csv", once)]).notes)
