@@ -59,11 +59,11 @@ with page("Fit your runs"):
     mapping = None
     if source is not None:
         fv.forget_other_files_picks(source.digest)
-        st.subheader("Map the columns")
         loaded = fm.loaded_for(source)
-        if isinstance(loaded, str):
+        if isinstance(loaded, str):  # said under "How the file was read"; nothing to map
             read = loaded
         else:
+            st.subheader("Map the columns")
             read, mapping = fm.show_mapping(loaded, source)
 
     # ------------------------------------------------------------------ fit controls

@@ -588,3 +588,19 @@ def test_runs_that_repeat_their_data_are_said_to():
     assert "up to 9,000" in note and "Muennighoff et al. 2023, eq. 5" in note
     once = raw[raw["epochs"] == 1].to_csv(index=False).encode()
     assert not any("repeat their data" in n for n in read_runs([("once.csv", once)]).notes)
+
+
+def test_broken_json_is_described_in_words():
+    """A real trainer_state.json cut in half, and one with a colon deleted: the messages say
+    where, in words (Python's own read 'Expecting ',' delimiter' at the cut and
+    'Unterminated string starting at', the start of a sentence it does not finish)."""
+    whole = (REAL / "hf-trainer-output" / "gpt-d48l2-C3e13" / "trainer_state.json").read_bytes()
+    with pytest.raises(RunLogError) as cut:
+        read_runs([("trainer_state.json", whole[: len(whole) // 2])])
+    lines = whole[: len(whole) // 2].decode().rstrip().count("\n") + 1
+    assert f"line {lines}," in str(cut.value)
+    assert "the document stops here, unfinished (the file looks truncated" in str(cut.value)
+    with pytest.raises(RunLogError) as colon:
+        read_runs([("trainer_state.json", whole.replace(b'": ', b'" ', 1))])
+    assert "line 2, column 22: a colon is missing here" in str(colon.value)
+    assert "Expecting" not in str(cut.value) + str(colon.value)

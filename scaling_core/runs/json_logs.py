@@ -201,6 +201,19 @@ def read_json_lines(data: bytes, source: str, limits: Limits = LIMITS) -> list[R
     return [table]
 
 
+#: Python's JSON errors in words (its messages read as the start of a sentence it does not
+#: finish: "Unterminated string starting at").
+_JSON_ERRORS = {
+    "Unterminated string starting at": "a string starts here and is never closed",
+    "Expecting ',' delimiter": "a comma is missing here",
+    "Expecting ':' delimiter": "a colon is missing here",
+    "Expecting value": "a value is missing here",
+    "Expecting property name enclosed in double quotes": "a key in double quotes is missing here",
+    "Extra data": "more text follows the end of the document here",
+    "Invalid control character at": "a control character (such as a raw line break) in a string",
+}
+
+
 def parse_json(
     data: bytes, source: str, limits: Limits = LIMITS, repeated: set[str] | None = None
 ) -> Any:
@@ -215,8 +228,11 @@ def parse_json(
             if tail not in (b"}", b"]")
             else ""
         )
+        what = _JSON_ERRORS.get(exc.msg, exc.msg)
+        if end and exc.lineno >= exc.doc.rstrip().count("\n") + 1:  # breaks on its last line
+            what = "the document stops here, unfinished"  # not what Python expected next
         raise RunLogError(
-            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{end}"
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {what}{end}"
         ) from exc
 
 
