@@ -56,11 +56,14 @@ def format_flops(value: float, digits: int = 2) -> str:
 
 def format_ratio(value: float, digits: int = 3) -> str:
     """Tokens per parameter and other ratios to ``digits`` significant digits, never rounded to
-    zero: 20.04 → "20", 0.0123 → "0.0123", 1234.5 → "1,234", 3e-5 → "3e-5"."""
+    zero: 20.04 → "20", 0.0123 → "0.0123", 1234.5 → "1,234", 3e-5 → "3e-5", 6.26e7 from a
+    million up."""
     if value is None or not math.isfinite(value):
         return "—"
     if value == 0:
         return "0"
+    if abs(value) >= 1e6:  # an interval's open end: 62,592,822 read as a count, not a ratio
+        return format_scientific(value, digits)
     if abs(value) >= 10**digits:
         return f"{value:,.0f}"
     if abs(value) < 1e-3:

@@ -126,6 +126,8 @@ def test_format_ratio_keeps_three_significant_digits_and_never_shows_zero() -> N
     assert format_ratio(0.113) == "0.113"
     assert format_ratio(39725.4) == "39,725"
     assert format_ratio(3e-5) == "3e-5"
+    # the open end of a multiplier's interval (5.66 (0.166–62,592,822) at 1e23 FLOP)
+    assert format_ratio(62_592_822) == "6.26e7" and format_ratio(999_999) == "999,999"
     assert format_ratio(float("nan")) == "—"
 
 
