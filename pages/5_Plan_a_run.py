@@ -61,10 +61,12 @@ with page("Plan a run"):
         r"C = n_{\mathrm{dev}}\cdot\mathrm{peak}\cdot\mathrm{MFU}\cdot t \approx 6ND, \qquad "
         r"S = D/B"
     )
-    st.latex(
-        r"B^*(N) = 0.00037\,N^{0.703} \times 2048\ \mathrm{tokens}, \qquad "
-        r"\eta^*(N) = 3.7\,N^{-0.36}, \qquad "
+    st.latex(  # one formula a line: on one line they ran past a phone's screen
+        r"\begin{gathered}"
+        r"B^*(N) = 0.00037\,N^{0.703} \times 2048\ \mathrm{tokens},\\ "
+        r"\eta^*(N) = 3.7\,N^{-0.36},\qquad "
         r"B_{\mathrm{crit}}(L) = 2\times10^{8}/L^{1/0.21}\ \mathrm{tokens}"
+        r"\end{gathered}"
     )
 
     def plan_section() -> None:
@@ -243,9 +245,11 @@ with page("Plan a run"):
                 f"longer (Sardana & Frankle 2023). At the loss of {law.label}'s compute-optimal model "
                 "for this budget, minimise training plus inference FLOP:"
             )
-            st.latex(
-                r"\min_{N,\,D_{\mathrm{train}}}\ 6ND_{\mathrm{train}} + 2ND_{\mathrm{inference}}"
-                r"\quad \text{s.t.}\quad L(N, D_{\mathrm{train}}) = L_{\mathrm{opt}}(C)"
+            st.latex(  # two lines: one ran past a phone's screen
+                r"\begin{gathered}"
+                r"\min_{N,\,D_{\mathrm{train}}}\ 6ND_{\mathrm{train}} + 2ND_{\mathrm{inference}}\\ "
+                r"\text{such that}\quad L(N, D_{\mathrm{train}}) = L_{\mathrm{opt}}(C)"
+                r"\end{gathered}"
             )
             inference_tokens = log_slider(
                 "Lifetime inference volume",
