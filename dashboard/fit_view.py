@@ -72,6 +72,12 @@ def show_report(log: RunLog, notes: list[str]) -> None:
         if curves_file
         else "Read as finished runs: one row per run.",
     )
+    unused = report.n_rows_read - report.n_rows_kept - report.n_dropped
+    if unused > 0:  # not errors, but not used either: the notes say why
+        st.caption(
+            f"{unused:,} of the rows read are neither kept nor dropped: they lack the value a "
+            "fit reads (such as a loss logged only every few steps), as the notes say."
+        )
     left, right = st.columns([2, 3])
     left.markdown("**Columns**")
     left.dataframe(tables["columns"], hide_index=True, width="stretch")

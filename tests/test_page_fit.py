@@ -747,3 +747,26 @@ def test_a_failed_fit_draws_the_runs_without_claiming_a_fitted_law():
         "fitted law" not in names and "with the fitted law" not in spec["layout"]["title"]["text"]
     )
     assert len(spec["layout"]["xaxis"]["tickvals"]) >= 3
+
+
+def test_rows_neither_kept_nor_dropped_are_counted_on_the_page():
+    """A Hugging Face trainer_state.json (real-logs): its log_history rows without an
+    eval_loss are read but not used. The page's counts add up: read = kept + dropped + the
+    rows it says are neither, which equals the count of log entries without eval_loss."""
+    from tests.conftest import REAL_LOGS
+
+    path = REAL_LOGS / "hf-trainer-output" / "gpt-d48l2-C3e13" / "trainer_state.json"
+    history = json.loads(path.read_text())["log_history"]
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[fs.UPLOAD_BYTES_KEY] = path.read_bytes()
+    at.session_state[fs.UPLOAD_NAME_KEY] = "trainer_state.json"
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    read, kept, dropped = (
+        int(shown[k].replace(",", "")) for k in ("Data rows read", "Rows kept", "Rows dropped")
+    )
+    (caption,) = [c.value for c in at.caption if "neither kept nor dropped" in c.value]
+    unused = int(caption.split(" of the rows read")[0].replace(",", ""))
+    assert read == kept + dropped + unused
+    assert unused == sum("eval_loss" not in entry for entry in history)
