@@ -63,13 +63,15 @@ with page("Published sweeps"):
         width="stretch",
         row_height=WRAP_ROW_HEIGHT,  # whole names, wrapped
         column_config={
-            "Sweep or law": st.column_config.TextColumn(width=248, pinned=True),
-            "What": st.column_config.TextColumn(width=88),
-            "E, A, B, α, β": st.column_config.TextColumn(width=192),
-            "a (95% CI)": st.column_config.TextColumn(width=108),
-            summary.columns[4]: st.column_config.TextColumn("N_opt", width=76),
-            "Tokens / param there": st.column_config.TextColumn("D/N", width=76),
-            "Leave-out error": st.column_config.TextColumn(width=190),
+            # widths summing to 930 px, the column's width at 1400 px with the sidebar open
+            # (978 cut the leave-out error off), and "not determined" wrapping between words
+            "Sweep or law": st.column_config.TextColumn(width=210, pinned=True),
+            "What": st.column_config.TextColumn(width=84),
+            "E, A, B, α, β": st.column_config.TextColumn(width=176),
+            "a (95% CI)": st.column_config.TextColumn(width=104),
+            summary.columns[4]: st.column_config.TextColumn("N_opt", width=92),
+            "Tokens / param there": st.column_config.TextColumn("D/N", width=92),
+            "Leave-out error": st.column_config.TextColumn(width=172),
         },
     )
     st.caption(
