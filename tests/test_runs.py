@@ -689,3 +689,14 @@ def test_trailing_delimiter_on_header_keeps_rows_with_a_note_in_that_column() ->
     assert list(log.runs["loss"]) == [2.5, 2.3, 2.2]
     assert log.report.dropped == []
     assert "column 4" in log.report.ignored_columns
+
+
+def test_the_learning_curve_note_counts_runs_in_words() -> None:
+    """Ten logged points of one run: '(1 run in 10 rows)', not '(1 runs in 10 rows)'."""
+    one = "run,step,params,tokens,loss\n" + "".join(
+        f"a,{i},1e8,{i * 1e6},{3 - i * 0.01}\n" for i in range(1, 11)
+    )
+    notes = [str(n) for n in read_run_log(one.encode()).report.notes]
+    assert any("(1 run in 10 rows)" in n for n in notes)
+    two = one + one.split("\n", 1)[1].replace("a,", "b,")
+    assert any("(2 runs in 20 rows)" in str(n) for n in read_run_log(two.encode()).report.notes)

@@ -274,7 +274,8 @@ def _read_run_log(
         if is_curves:
             head = (
                 f"read as learning curves: run id {chosen['run'].header!r} repeats "
-                f"({n_unique:,} runs in {int((~run_missing).sum()):,} rows); "
+                f"({n_unique:,} run{'' if n_unique == 1 else 's'} in "
+                f"{int((~run_missing).sum()):,} rows); "
                 "if each row is a separate finished run, give each its own run name"
             )
             notes.append(  # the page's wording names its control (scaling_core.wording)
