@@ -52,14 +52,18 @@ def log_slider(
     per_decade: int = 10,
     help: str | None = None,
     container=st,
+    extra: Sequence[float] = (),
 ) -> float:
-    """A slider over readable log-spaced values (1, 1.2, 1.5, 2, … per decade) between low and high.
+    """A slider over readable log-spaced values (1, 1.2, 1.5, 2, … per decade) between low and
+    high, and the ``extra`` values a reader checks against a paper (Chinchilla's 5.76e23 FLOP).
 
     Labels use ``formatter`` (1.2B, 3e21 FLOP); the value persists across pages and in the URL.
     A link's value inside the range snaps to the nearest grid value; one outside it falls back to
     ``default`` with a note (`dashboard.state.link_value`).
     """
-    grid = log_grid(low, high, per_decade)
+    grid = sorted(
+        {*log_grid(low, high, per_decade), *(float(v) for v in extra if low <= v <= high)}
+    )
     param = Param(
         key,
         default,

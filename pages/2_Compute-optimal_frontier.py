@@ -37,6 +37,10 @@ from scaling_core.allocation import compute_optimal
 from scaling_core.porian import CHINCHILLA_BUDGET_FLOPS, PORIAN_TABLE1
 from scaling_core.presets import approach3_checks
 
+#: Chinchilla's training compute (Hoffmann et al. 2022, Table 3, the 67B row; the paper's check
+#: values are quoted at it), on the budget slider beside its round values.
+CHINCHILLA_TRAINING_FLOPS = 5.76e23
+
 
 def _number(value: float) -> str:
     """0.864 → "0.864", 0.9 → "0.90", 0.5 → "0.50": as printed in the papers' tables."""
@@ -120,7 +124,9 @@ with page("Compute-optimal frontier"):
             FRONTIER_RANGE[1],
             1e22,
             formatter=lambda c: format_compute(c, unit),
-            help="The budget read out in the table and used for the IsoFLOP profiles.",
+            help="The budget read out in the table and used for the IsoFLOP profiles "
+            "(5.76e23 FLOP is Chinchilla's, Hoffmann et al. 2022, Table 3).",
+            extra=(CHINCHILLA_TRAINING_FLOPS,),
         )
         if notes := _law_notes(keys, laws):
             st.caption(" ".join(notes))

@@ -422,3 +422,23 @@ def test_a_link_naming_an_unknown_law_among_known_ones_says_what_it_left_out() -
     assert not [
         w for w in run_page(laws="chinchilla-2022,epoch-2024").warning if "cannot use" in w.value
     ]
+
+
+def test_chinchillas_budget_can_be_read_exactly() -> None:
+    """fc=5.76e23, Chinchilla's compute (Hoffmann et al. 2022, Table 3), stays 5.76e23 (it
+    snapped to 6e23) and the table shows REFERENCE.md's check values there: eq. 10's N_opt
+    3.219e10 and D_opt 2.982e12, Epoch's 7.225e10 and 1.329e12, the unrounded fit's 40.4B."""
+    from scaling_core.units import parse_quantity
+
+    at = run_page(laws="chinchilla-2022,epoch-2024,chinchilla-2022-unrounded", fc="5.76e23")
+    assert at.query_params["fc"] == "5.76e23"
+    table = allocation_table(at)
+    for key, n_opt, d_opt in (
+        ("chinchilla-2022", 3.219e10, 2.982e12),
+        ("epoch-2024", 7.225e10, 1.329e12),
+        ("chinchilla-2022-unrounded", 4.04e10, None),
+    ):
+        row = table.loc[get_law(key).label]
+        assert parse_quantity(row["N_opt (params)"]) == pytest.approx(n_opt, rel=2e-3)
+        if d_opt is not None:
+            assert parse_quantity(row["D_opt (tokens)"]) == pytest.approx(d_opt, rel=2e-3)
