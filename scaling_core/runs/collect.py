@@ -74,6 +74,7 @@ from scaling_core.runs.report import (
 from scaling_core.runs.split import tell_runs_apart
 from scaling_core.runs.structure import (
     one_planned_tokens,
+    repeated_data_note,
     split_sweep_labels,
     varies_n_only_note,
 )
@@ -340,30 +341,6 @@ def _per_file_columns(
             if guess and guess != column and guess != FROM_FILE:
                 out.setdefault(role, {}).update({f: guess for f in files})
     return out
-
-
-#: Columns that count passes over the data (the Datablations sweeps' ``epochs``).
-_EPOCH_COLUMNS = ("epochs", "epoch", "num_epochs", "n_epochs")
-
-
-def repeated_data_note(runs: pd.DataFrame) -> str:
-    """What a fit of L(N, D) on total tokens means when the runs repeat their data (an epochs
-    column above 1): D counts each repeated token again, while repeated tokens are worth less
-    (Muennighoff et al. 2023, eq. 5), so such runs sit above a law fitted to fresh data; "" when
-    no run repeats."""
-    column = next((c for c in runs.columns if str(c).lower() in _EPOCH_COLUMNS), None)
-    if column is None:
-        return ""
-    epochs = pd.to_numeric(runs[column], errors="coerce").to_numpy(dtype=float)
-    repeats = np.isfinite(epochs) & (epochs > 1.0 + 1e-9)
-    if not repeats.any():
-        return ""
-    return (
-        f"{int(repeats.sum()):,} of {len(runs):,} runs repeat their data ({column!r} up to "
-        f"{np.nanmax(epochs):,.4g}): D counts every token seen, repeated ones too, and repeated "
-        "tokens are worth less than fresh ones (Muennighoff et al. 2023, eq. 5), so these runs "
-        f"sit above a law of fresh data; keep the runs with {column} = 1 to fit that law"
-    )
 
 
 def build_runs(

@@ -171,3 +171,27 @@ def varies_n_only_note(tokens: float, spread: float, curves: bool) -> Note:
         f"{head}. The automatic law form falls back to it (Law form 'Power in N' asks for it)"
         + (snapshots_page if curves else ""),
     )
+
+
+#: Columns that count passes over the data (the Datablations sweeps' ``epochs``).
+_EPOCH_COLUMNS = ("epochs", "epoch", "num_epochs", "n_epochs")
+
+
+def repeated_data_note(runs: pd.DataFrame) -> str:
+    """What a fit of L(N, D) on total tokens means when the runs repeat their data (an epochs
+    column above 1): D counts each repeated token again, while repeated tokens are worth less
+    (Muennighoff et al. 2023, eq. 5), so such runs sit above a law fitted to fresh data; "" when
+    no run repeats."""
+    column = next((c for c in runs.columns if str(c).lower() in _EPOCH_COLUMNS), None)
+    if column is None:
+        return ""
+    epochs = pd.to_numeric(runs[column], errors="coerce").to_numpy(dtype=float)
+    repeats = np.isfinite(epochs) & (epochs > 1.0 + 1e-9)
+    if not repeats.any():
+        return ""
+    return (
+        f"{int(repeats.sum()):,} of {len(runs):,} runs repeat their data ({column!r} up to "
+        f"{np.nanmax(epochs):,.4g}): D counts every token seen, repeated ones too, and repeated "
+        "tokens are worth less than fresh ones (Muennighoff et al. 2023, eq. 5), so these runs "
+        f"sit above a law of fresh data; keep the runs with {column} = 1 to fit that law"
+    )
