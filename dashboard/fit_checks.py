@@ -124,7 +124,7 @@ def _extrapolation(
         x=fp.extrapolation_axis(check.holdout, by),
     )
     show_chart(st, ext_fig, live="fit_extrapolation")
-    show_table(ft.extrapolation_rows(check.holdout))
+    show_table(ft.extrapolation_rows(check.holdout), static=True)
     st.caption(
         "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
     )

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts import fit_tables as ft
 from charts.style import Overlay, fixed_margins, with_overlay
 from dashboard.live_chart import (
     PRELOAD_KEY,
@@ -131,8 +132,51 @@ def show_chart(  # type: ignore[no-untyped-def]
     where.plotly_chart(fixed_margins(with_overlay(fig, overlay)), **kwargs)
 
 
-def show_table(shown) -> None:  # type: ignore[no-untyped-def]
-    """A `ft.display_runs` table (numbers as text) with its number columns right-aligned."""
+#: Most rows `show_table` draws as a static table when asked to (``static``): all of them on the
+#: page, scrolling inside a box past `STATIC_TABLE_VISIBLE_ROWS`.
+STATIC_TABLE_ROWS = 200
+#: Rows a static table shows before it scrolls inside its box (header sticky).
+STATIC_TABLE_VISIBLE_ROWS = 15
+#: Height in pixels of a static table's row of one line in Streamlit's theme (measured: 30).
+_STATIC_ROW_PX = 31
+
+
+def show_table(shown, *, static: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """A `ft.display_runs` table (numbers as text) with its number columns right-aligned.
+
+    ``static`` (for a table inside a `dashboard.live.live_section`): up to `STATIC_TABLE_ROWS`
+    rows are an HTML table (`st.table`) instead of the grid.  The grid draws on a canvas and
+    brings its cells up to date some 150-190 ms after the rest of a rerun (measured on the fit
+    page's quantile slider: 470 ms to a settled page with the grid, 280 ms without); a static
+    table is drawn with the rest.  Its cells are Markdown, so the text columns (run names from
+    the visitor's file) are escaped."""
+    if static and len(shown) <= STATIC_TABLE_ROWS:
+        numeric = shown.attrs.get("numeric_columns", [])
+        cells = shown.copy()
+        for column in cells.columns:
+            if column not in numeric:
+                cells[column] = [ft.escape_markdown(v) for v in cells[column]]
+        # !important: the table sets each text cell left-aligned in its own style attribute
+        right = "text-align: right !important"
+        styled = cells.style.set_properties(subset=numeric, **{"text-align": "right !important"})
+        styled = styled.set_table_styles(  # their headers too
+            [{"selector": f"th.col{list(cells.columns).index(c)}", "props": right} for c in numeric]
+        )
+        rows = min(len(shown), STATIC_TABLE_VISIBLE_ROWS) + 1
+        st.table(
+            styled,
+            hide_index=True,
+            height="content" if len(shown) <= STATIC_TABLE_VISIBLE_ROWS else rows * _STATIC_ROW_PX,
+        )
+    else:
+        _grid(shown)
+    total = shown.attrs.get("total_rows", len(shown))
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")
+
+
+def _grid(shown) -> None:  # type: ignore[no-untyped-def]
+    """`show_table`'s grid (`st.dataframe`), number columns right-aligned."""
     st.dataframe(
         shown,
         hide_index=True,
@@ -142,6 +186,3 @@ def show_table(shown) -> None:  # type: ignore[no-untyped-def]
             for h in shown.attrs.get("numeric_columns", [])
         },
     )
-    total = shown.attrs.get("total_rows", len(shown))
-    if total > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {total:,} rows.")

@@ -150,3 +150,32 @@ def test_unphysical_fit_warns_and_keeps_the_page(page, app_server, tmp_path) -> 
     assert page.get_by_role("button", name="Parameters (JSON)").count() == 1
     assert "f_points=final" in page.locator('[data-testid="stSidebar"] code').inner_text()
     screenshot(page, "fit-unphysical-wandb")
+
+
+def test_held_out_run_names_show_as_written(page, app_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Run names full of Markdown and HTML (a visitor's file) show in the extrapolation check's
+    held-out table exactly as the file writes them: the table's cells are Markdown
+    (`dashboard.layout.show_table`), so nothing in a name may turn into emphasis, a link,
+    code, a formula or a tag."""
+    import pandas as pd
+
+    runs = pd.read_csv(SAMPLES / "isoflop_sweep.csv")
+    runs["run_name"] = [f"*r{i}* _x_ [a](b) <i>c</i> `d` $e$ #{i} 1. - |" for i in range(len(runs))]
+    path = tmp_path / "names.csv"
+    runs.to_csv(path, index=False)
+    page.set_viewport_size({"width": 1400, "height": 4800})
+    page.goto(f"{app_server}/Fit_your_runs")
+    wait_for_app(page)
+    page.locator('input[type="file"]').first.set_input_files(str(path))
+    wait_for_metric(page, "Held-out runs")
+    table = page.locator('[data-testid="stTable"]').filter(has_text="observed")
+    names = table.locator("tbody tr td:first-child")
+    held = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_text("Held-out runs", exact=True)
+    )
+    count = int(held.locator('[data-testid="stMetricValue"]').inner_text())
+    assert count > 0 and names.count() == count
+    shown = [n.strip() for n in names.all_inner_texts()]
+    assert set(shown) <= set(runs["run_name"]), shown[:2]
+    # no element made from a name: only the cell's own paragraph
+    assert table.locator("tbody em, tbody a, tbody code, tbody i, tbody li, tbody h1").count() == 0

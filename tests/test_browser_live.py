@@ -211,10 +211,18 @@ def test_the_extrapolation_check_reruns_alone_and_its_download_follows(page, app
     after = int(held.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
     runs = read_run_log(ROOT / "sample_data" / sample).runs
     runs = runs[runs["dataset"] == _address(page)["f_where_dataset"][0]]
-    core = [
-        len(extrapolation_check(runs, "chinchilla", quantile=q).holdout) for q in (0.5, quantile)
-    ]
-    assert (before, after) == tuple(core) and after < before
+    checks = [extrapolation_check(runs, "chinchilla", quantile=q) for q in (0.5, quantile)]
+    assert (before, after) == tuple(len(c.holdout) for c in checks) and after < before
+    # the held-out runs' table (static, drawn with the rest of the rerun): the core's held-out
+    # runs, names as in the file (Markdown specials such as _ shown, not read as emphasis),
+    # numbers right-aligned
+    table = page.locator('[data-testid="stTable"]').filter(has_text="observed")
+    names = [n.strip() for n in table.locator("tbody tr td:first-child").all_inner_texts()]
+    assert sorted(names) == sorted(str(run) for run in checks[1].holdout["run"])
+    assert any(set(name) & set("_-.") for name in names)
+    cells = table.locator("tbody tr").first.locator("td")
+    assert cells.nth(0).evaluate("e => getComputedStyle(e).textAlign") != "right"
+    assert cells.nth(1).evaluate("e => getComputedStyle(e).textAlign") == "right"
 
     page.get_by_role("button", name="Charts (HTML)").click()
     with page.expect_download() as download:

@@ -219,7 +219,8 @@ def test_tables_and_metrics_read_as_text() -> None:
     integers, no int/float mix), and metric values are short enough not to be cut off."""
     for name in ("isoflop_sweep.csv", "learning_curves.csv"):
         at = run_page(sample=name, runs_table=True)
-        extrap = next(df.value for df in at.dataframe if "observed" in df.value.columns)
+        # a static table (drawn with the rest of a rerun, unlike the grid): see show_table
+        extrap = next(t.value for t in at.table if "observed" in t.value.columns)
         assert list(extrap.columns) == [
             "run", "N (params)", "D (tokens)", "C (FLOP)", "observed", "predicted", "error"
         ]  # fmt: skip
@@ -235,8 +236,8 @@ def test_tables_and_metrics_read_as_text() -> None:
         assert all(len(v) <= 11 for v in shown.values()), shown
         assert "Read as" not in shown
     assert metrics(run_page(sample="isoflop_sweep.csv"))["Objective"] == "2.4e-4"
-    check = next(df.value for df in run_page(sample="isoflop_sweep.csv").dataframe
-                 if "observed" in df.value.columns)  # fmt: skip
+    check = next(t.value for t in run_page(sample="isoflop_sweep.csv").table
+                 if "observed" in t.value.columns)  # fmt: skip
     assert check["C (FLOP)"].iloc[0] == "3e20" and check["N (params)"].iloc[0] == "264M"
     # the file's notes are a list that wraps, not cells of a narrow grid
     at = run_page(sample="learning_curves.csv")

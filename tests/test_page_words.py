@@ -31,7 +31,7 @@ def page_texts(at: AppTest) -> list[str]:
         for widget in getattr(at, kind):
             texts += [str(widget.label), str(widget.help or "")]
             texts += [str(o) for o in getattr(widget, "options", [])[:50]]
-    for frame in [*at.dataframe, *at.get("arrow_data_frame")]:
+    for frame in [*at.dataframe, *at.table, *at.get("arrow_data_frame")]:
         value: Any = frame.value
         texts += [str(c) for c in value.columns]
         texts += [str(v) for v in value.astype(str).to_numpy().ravel()[:5000]]
