@@ -60,6 +60,10 @@ def show_checks(
     return charts
 
 
+#: Session key of the quantile the extrapolation check last showed (the slider's direction).
+_LAST_QUANTILE_KEY = "f_q_last_checked"
+
+
 def _extrapolation(
     table: pd.DataFrame, source: fu.Source, options: fs.FitOptions
 ) -> go.Figure | None:
@@ -76,26 +80,32 @@ def _extrapolation(
             "n_params": "parameters N",
         }[b],
     )
-    quantile = number_slider(
-        "Fit runs up to this quantile",
-        "f_q",
-        0.5,
-        0.95,
-        fu.HOLDOUT_DEFAULTS["f_q"],
-        0.05,
-        container=e2,
+    low, high, step = fu.QUANTILE_SLIDER
+    quantile = fu.quantile_value(
+        number_slider(
+            "Fit runs up to this quantile",
+            "f_q",
+            low,
+            high,
+            fu.HOLDOUT_DEFAULTS["f_q"],
+            step,
+            container=e2,
+        )
     )
     check = fu.cached_extrapolation(
         source.digest,
         options.key(),
         by,
-        float(quantile),
+        quantile,
         table,
         fu.large_upload(source),
     )
     if isinstance(check, str):
         st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
         return None
+    previous = st.session_state.get(_LAST_QUANTILE_KEY)
+    st.session_state[_LAST_QUANTILE_KEY] = quantile
+    fu.start_neighbours(source.digest, options, by, quantile, table, previous)
     x1, x2, x3, x4 = st.columns(4)
     x1.metric("Held-out runs", f"{len(check.holdout):,}")
     x2.metric(

@@ -139,6 +139,9 @@ STATIC_TABLE_ROWS = 200
 STATIC_TABLE_VISIBLE_ROWS = 15
 #: Height in pixels of a static table's row of one line in Streamlit's theme (measured: 30).
 _STATIC_ROW_PX = 31
+#: A number column's alignment; !important: the table sets each text cell left-aligned in its
+#: own style attribute.
+_RIGHT = "text-align: right !important"
 
 
 def show_table(shown, *, static: bool = False) -> None:  # type: ignore[no-untyped-def]
@@ -156,11 +159,9 @@ def show_table(shown, *, static: bool = False) -> None:  # type: ignore[no-untyp
         for column in cells.columns:
             if column not in numeric:
                 cells[column] = [ft.escape_markdown(v) for v in cells[column]]
-        # !important: the table sets each text cell left-aligned in its own style attribute
-        right = "text-align: right !important"
-        styled = cells.style.set_properties(subset=numeric, **{"text-align": "right !important"})
-        styled = styled.set_table_styles(  # their headers too
-            [{"selector": f"th.col{list(cells.columns).index(c)}", "props": right} for c in numeric]
+        places = [list(cells.columns).index(c) for c in numeric]
+        styled = cells.style.set_table_styles(  # by column, not cell by cell: 1 ms, not 9
+            [{"selector": f"td.col{i}, th.col{i}", "props": _RIGHT} for i in places]
         )
         rows = min(len(shown), STATIC_TABLE_VISIBLE_ROWS) + 1
         st.table(

@@ -139,8 +139,10 @@ def test_fit_page_shows_the_steps_started_ahead_as_computed_in_order(
 
     monkeypatch.setattr(ahead, "collect", spy)
     at = _upload_gadre()
-    assert sorted(key[0] for key in ahead._SEEN) == ["extrapolation", "rollout"]
-    assert sorted(collected) == ["extrapolation", "rollout"] and not ahead._PENDING
+    assert sorted(collected) == ["extrapolation", "rollout"]
+    # what remains started is the checks one quantile step either side (as slots allowed)
+    assert {key[0] for key in ahead._PENDING} <= {"extrapolation"}
+    assert {key[-1] for key in ahead._PENDING} <= {0.75, 0.85}
     shown = _extras(at)
     assert len(shown[0]) == 1 and "Held-out runs" in shown[1]
 
@@ -148,6 +150,44 @@ def test_fit_page_shows_the_steps_started_ahead_as_computed_in_order(
     st.cache_resource.clear()
     monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)
     assert _extras(_upload_gadre()) == shown
+
+
+def _quantile_slider(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(s for s in at.slider if s.label == "Fit runs up to this quantile")
+
+
+def test_a_quantile_step_collects_the_check_started_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once the check at a quantile is shown, the checks one slider step either side are
+    started ahead: a step of the slider collects one (no fit while the visitor waits), and
+    the page is the one computed in order."""
+    at = _upload_gadre()  # the check at the default quantile, 0.8
+    started = {key[-1] for key in ahead._SEEN if key[0] == "extrapolation"} - {0.8}
+    assert started and started <= {0.75, 0.85}
+    step = max(started)
+    collected: list[object] = []
+    real_collect = ahead.collect
+
+    def spy(key):  # type: ignore[no-untyped-def]
+        got = real_collect(key)
+        if got is not ahead.MISSING:
+            collected.append(key)
+        return got
+
+    monkeypatch.setattr(ahead, "collect", spy)
+    _quantile_slider(at).set_value(step).run()
+    assert not at.exception
+    assert [key[-1] for key in collected] == [step]
+    shown = _extras(at)
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(ahead, "start", lambda *args, **kwargs: False)
+    in_order = _upload_gadre()
+    _quantile_slider(in_order).set_value(step).run()
+    assert _extras(in_order) == shown
+    assert shown[1]["Held-out runs"] != _extras(_upload_gadre())[1]["Held-out runs"]
 
 
 def test_a_moved_holdout_control_is_not_guessed() -> None:
@@ -158,8 +198,9 @@ def test_a_moved_holdout_control_is_not_guessed() -> None:
     at.session_state[fs.UPLOAD_FILES_KEY] = [(GADRE.name, GADRE.read_bytes())]
     at.run()
     assert not at.exception
-    assert [key[0] for key in ahead._SEEN] == ["rollout"]
-    assert not ahead._PENDING
+    # the rollout, and (once the check at 0.6 is known) its neighbours, not the default's 0.8
+    assert next(key[0] for key in ahead._SEEN) == "rollout"
+    assert {key[-1] for key in ahead._SEEN if key[0] == "extrapolation"} <= {0.55, 0.65}
 
 
 def _upload_olmo() -> AppTest:
