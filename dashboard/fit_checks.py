@@ -103,9 +103,6 @@ def _extrapolation(
     if isinstance(check, str):
         st.warning(f"No extrapolation check: {ft.escape_markdown(check)}")
         return None
-    previous = st.session_state.get(_LAST_QUANTILE_KEY)
-    st.session_state[_LAST_QUANTILE_KEY] = quantile
-    fu.start_neighbours(source.digest, options, by, quantile, table, previous)
     x1, x2, x3, x4 = st.columns(4)
     x1.metric("Held-out runs", f"{len(check.holdout):,}")
     x2.metric(
@@ -138,6 +135,10 @@ def _extrapolation(
     st.caption(
         "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
     )
+    # last: starting a job pickles the runs in this process, which held up the drawing above
+    previous = st.session_state.get(_LAST_QUANTILE_KEY)
+    st.session_state[_LAST_QUANTILE_KEY] = quantile
+    fu.start_neighbours(source.digest, options, by, quantile, table, previous)
     return ext_fig
 
 
