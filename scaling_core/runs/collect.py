@@ -71,7 +71,7 @@ from scaling_core.runs.report import (
     ValidationReport,
     _list_headers,
 )
-from scaling_core.runs.split import tell_runs_apart
+from scaling_core.runs.split import runs_across_files, tell_runs_apart
 from scaling_core.runs.structure import (
     one_planned_tokens,
     repeated_data_note,
@@ -451,6 +451,11 @@ def build_runs(
         """The column a role is read from in one file (its own, when it lacks the guess)."""
         return own_columns.get(role, {}).get(source, cols.get(role))
 
+    if label not in (None, FROM_FILE) and len(set(file_of)) > 1:  # names written in the files
+        runs, across = runs_across_files(
+            runs, file_of, values["step"] if cols.get("step") else None, values["params"]
+        )
+        notes += across
     nominal = budgets_in_names(runs)
     if not cols.get("compute") and np.isfinite(nominal).any():
         values["compute"] = nominal

@@ -76,3 +76,91 @@ def tell_runs_apart(
         f"({split.iloc[rows[hit]].nunique():,} runs), not merged into one"
     )
     return split.to_numpy(dtype=object).astype(str), note
+
+
+def runs_across_files(
+    runs: np.ndarray,
+    files: np.ndarray,
+    step: np.ndarray | None,
+    params: np.ndarray,
+    *,
+    tolerance: float = 0.01,
+) -> tuple[np.ndarray, list[str]]:
+    """Run names that several files use: joined when one file's rows continue another's,
+    otherwise kept apart as ``name [file=…]``; the notes say which.
+
+    A name's rows join into one run only when the files hold a learning curve (``step``) in
+    stretches that follow one another (each file's steps all after the previous file's, as a
+    resumed run's logs) at one N (within ``tolerance``).  Files whose steps interleave hold two
+    curves of one model (Gemstones' constant-learning-rate checkpoints and the ends of its
+    cooldowns, McLeish et al. 2025), and finished-run tables hold a run per row: joined, one
+    "curve" would zig-zag between them and end at whichever row comes last.
+
+    >>> runs = np.array(["a", "a", "a", "a"])
+    >>> files = np.array(["hot.csv", "hot.csv", "cool.jsonl", "cool.jsonl"])
+    >>> ids, notes = runs_across_files(runs, files, np.array([1, 3, 2, 4]), np.full(4, 1e8))
+    >>> ids.tolist()
+    ['a [file=hot.csv]', 'a [file=hot.csv]', 'a [file=cool.jsonl]', 'a [file=cool.jsonl]']
+    >>> runs_across_files(runs, files, np.array([1, 2, 3, 4]), np.full(4, 1e8))[0].tolist()
+    ['a', 'a', 'a', 'a']
+    """
+    ids = np.asarray(runs).astype(str)
+    files = np.asarray(files).astype(str)
+    frame = pd.DataFrame(
+        {
+            "run": ids,
+            "file": files,
+            "step": np.full(len(ids), np.nan) if step is None else np.asarray(step, dtype=float),
+            "n": np.asarray(params, dtype=float),
+        }
+    )
+    per_run = frame.groupby("run", sort=False)["file"].nunique()
+    shared = per_run[per_run > 1].index
+    if not len(shared):
+        return ids, []
+    spans = (
+        frame[frame["run"].isin(shared)]
+        .groupby(["run", "file"], sort=False)
+        .agg(first=("step", "min"), last=("step", "max"), n_low=("n", "min"), n_high=("n", "max"))
+        .reset_index()
+    )
+    joined, apart = [], []
+    for name, parts in spans.groupby("run", sort=False):
+        parts = parts.sort_values("first", kind="stable")
+        steps_known = bool(np.isfinite(parts[["first", "last"]].to_numpy()).all())
+        follow = steps_known and bool(
+            (parts["last"].to_numpy()[:-1] < parts["first"].to_numpy()[1:]).all()
+        )
+        low, high = np.nanmin(parts["n_low"]), np.nanmax(parts["n_high"])
+        one_n = not (np.isfinite(low) and high > low * (1 + tolerance))
+        (joined if follow and one_n else apart).append((str(name), list(parts["file"])))
+    notes = []
+    if joined:
+        name, where = joined[0]
+        notes.append(
+            f"{_names(len(joined))} (e.g. {name}) {_hold(len(joined))} rows in several files ({', '.join(where)}), "
+            "each file's steps after the previous one's: read as one run each, the files' rows "
+            "joined into one curve"
+        )
+    if apart:
+        name, where = apart[0]
+        rows = np.isin(ids, [n for n, _ in apart])
+        ids = ids.astype(object)
+        ids[rows] = [f"{r} [file={f}]" for r, f in zip(ids[rows], files[rows], strict=True)]
+        ids = ids.astype(str)
+        notes.append(
+            f"{_names(len(apart))} (e.g. {name}) {_hold(len(apart))} rows in several files ({', '.join(where)}) "
+            "that are not one run continued (their steps interleave or repeat, they have no "
+            "steps, or their N differ): kept apart as "
+            f"'{name} [file=…]' ({int(pd.Series(ids[rows]).nunique()):,} runs), not merged into "
+            "one; a fit takes them all, so read a file alone to fit its runs alone"
+        )
+    return ids, notes
+
+
+def _names(count: int) -> str:
+    return f"{count:,} run name{'s' if count != 1 else ''}"
+
+
+def _hold(count: int) -> str:
+    return "hold" if count != 1 else "holds"
