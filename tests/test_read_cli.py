@@ -167,7 +167,7 @@ def test_text_report_lists_sources_and_lacking_runs(capsys) -> None:
         (
             ["porian-2024", "--column", "tokens=D_tokens"],
             "15 sweeps (columns dataset, hparams",
-            "--where dataset=rw",
+            "--where dataset=owt2 --where hparams=base",  # the first in sorted order
         ),
         (
             ["gadre-2024/gadre2024_final_losses.csv"],

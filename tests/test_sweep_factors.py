@@ -220,3 +220,18 @@ def test_crossed_pair_by_pair_agrees_with_the_cells(monkeypatch) -> None:  # typ
         assert pairwise == factors._crossed(groups, values, log_n, log_c), trial
         answers.append(pairwise)
     assert 0.1 < np.mean(answers) < 0.9  # both answers are exercised
+
+
+def test_the_first_sweep_does_not_depend_on_the_files_order() -> None:
+    """Gadre et al.'s runs as their CSV (c4 rows first) and as their 104 JSON files (read in
+    name order, RefinedWeb first): the command line's example and the fit page's opening
+    sweep are the same dataset, the first in sorted order, and so with the files reversed."""
+    files = sorted(GADRE.rglob("*.json"))
+    csv = read_runs([REAL_LOGS / "gadre-2024" / "gadre2024_final_losses.csv"]).factors.example
+    as_json = read_runs(files).factors.example
+    reversed_json = read_runs(files[::-1]).factors.example
+    datasets = sorted(
+        pd.read_csv(REAL_LOGS / "gadre-2024" / "gadre2024_final_losses.csv")["dataset"].unique()
+    )
+    assert list(csv.values()) == list(as_json.values()) == list(reversed_json.values())
+    assert list(csv.values()) == [datasets[0]]

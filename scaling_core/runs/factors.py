@@ -113,7 +113,9 @@ def _shown(counts: dict[str, int], limit: int = 4) -> str:
 @dataclass(frozen=True)
 class SweepFactors:
     """Label columns that vary between the runs: ``sweeps`` tell experiments apart, ``settings``
-    vary without doing so; each maps a column to its values and their run counts."""
+    vary without doing so; each maps a column to its values and their run counts.  ``example``
+    is the first sweep in sorted order (the command line's ``--where`` example, where the fit
+    page opens), whatever order the files give the rows."""
 
     sweeps: dict[str, dict[str, int]] = field(default_factory=dict)
     settings: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -282,7 +284,10 @@ def sweep_factors(frame: pd.DataFrame, candidates: Iterable[str] | None = None) 
     order = {c: i for i, c in enumerate(map(str, frame.columns))}
     sweeps.sort(key=order.__getitem__)  # shown in the file's order
     settings.sort(key=order.__getitem__)
-    combos = pd.DataFrame({c: text[c] for c in sweeps}).drop_duplicates() if sweeps else None
+    combos = None
+    if sweeps:  # in sorted order: the same first sweep whatever order the files give the rows
+        combos = pd.DataFrame({c: text[c] for c in sweeps}).drop_duplicates()
+        combos = combos.sort_values(sweeps, kind="stable")
     return SweepFactors(
         sweeps={c: _counts(frame[c]) for c in sweeps},
         settings={c: _counts(frame[c]) for c in settings},
