@@ -348,3 +348,27 @@ def test_the_olmo_ladder_folder_reads_whole_each_file_with_its_own_columns(capsy
     assert both.set_index("run").loc["190M-1xC", "tokens_whole"] == expected
     assert main(["read", str(folder)]) == 0
     assert "their own 'throughput/total_tokens' is read" in capsys.readouterr().out
+
+
+def test_sizes_read_from_run_names_are_said_to_be_labels(capsys) -> None:
+    """The OLMo ladder's W&B histories give N only as the size in each run's name (190M, 1B):
+    the note says so, in the command line's words and the page's, with the sizes; its "1B has
+    1.28B" is the ladder's own count (the curves CSV's N column), and that CSV, which gives N,
+    gets no such note."""
+    import pandas as pd
+
+    curves = pd.read_csv(
+        REAL_LOGS / "olmo-ladder" / "olmo_ladder_curves.csv", usecols=["size", "N"]
+    )
+    one_b = curves.loc[curves["size"] == "1B", "N"].iloc[0]
+    assert f"{one_b / 1e9:.3g}B" == "1.28B"
+    assert main(["read", str(REAL_LOGS / "olmo-ladder" / "wandb-history"), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    note = next(n for n in notes if "from the size written in their names" in n)
+    assert note.startswith("30 runs take their N") and "(190M, 370M, 760M, 1B, 3B)" in note
+    assert "'1B' has 1.28B" in note and note.endswith("--runs-meta FILE (run,params)")
+    read = read_runs([REAL_LOGS / "olmo-ladder" / "wandb-history"])
+    page = next(n.page for n in read.log.report.notes if "size written" in str(n))
+    assert page.endswith("the params column of the runs table under Map the columns")
+    with_n = read_runs([REAL_LOGS / "olmo-ladder" / "olmo_ladder_curves.csv"])
+    assert not [n for n in with_n.log.report.notes if "size written" in str(n)]

@@ -73,6 +73,8 @@ from scaling_core.runs.report import (
 )
 from scaling_core.runs.split import runs_across_files, tell_runs_apart
 from scaling_core.runs.structure import (
+    NOMINAL_SIZE_SOURCE,
+    nominal_sizes_note,
     one_planned_tokens,
     repeated_data_note,
     split_sweep_labels,
@@ -541,7 +543,7 @@ def build_runs(
         elif (size := size_from_name(str(run))) is not None or (
             size := size_from_name(file_run_of[idx[0]])
         ) is not None:
-            p, p_src = size, "run name (nominal)"
+            p, p_src = size, NOMINAL_SIZE_SOURCE
         elif (
             derived := _params_from_compute(values["compute"][idx], values["tokens"][idx])
         ) is not None:
@@ -649,6 +651,8 @@ def build_runs(
                 use_row[idx] = ~loss_blank[idx]
     if not simple:
         per_run = pd.DataFrame(records)
+    if sizes_note := nominal_sizes_note(per_run):
+        notes.append(sizes_note)
     if interpolated:
         notes.append(
             f"tokens interpolated on step for {interpolated:,} rows logged between token counts"

@@ -195,3 +195,43 @@ def repeated_data_note(runs: pd.DataFrame) -> str:
         "tokens are worth less than fresh ones (Muennighoff et al. 2023, eq. 5), so these runs "
         f"sit above a law of fresh data; keep the runs with {column} = 1 to fit that law"
     )
+
+
+def _size_text(n_params: float) -> str:
+    """A model size as run names write it: 190M, 1B, 1.4B."""
+    for scale, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if n_params >= scale:
+            return f"{n_params / scale:.3g}{unit}"
+    return f"{n_params:.3g}"
+
+
+#: Where a run's N came from when it is the size in its name (`collect.build_runs`).
+NOMINAL_SIZE_SOURCE = "run name (nominal)"
+
+
+def nominal_sizes_note(per_run: pd.DataFrame) -> Note | None:
+    """The sentence for usable runs whose N is the size in their name (``190M``, ``1B``): a
+    label, not a count.  The OLMo ladder's curves give both: its ``1B`` has 1,279,395,840
+    parameters, 28% more, its ``3B`` 3,169,537,280.  A fit of L(N, D) on such sizes puts the
+    larger models at the wrong N, and the exponents inherit the error.  None when no usable
+    run's N is nominal."""
+    if not {"params_source", "needs", "run", "params"} <= set(per_run.columns):
+        return None
+    nominal = per_run[
+        (per_run["params_source"] == NOMINAL_SIZE_SOURCE) & (per_run["needs"].astype(str) == "")
+    ]
+    if nominal.empty:
+        return None
+    sizes = sorted(set(nominal["params"].astype(float)))
+    shown = ", ".join(_size_text(s) for s in sizes[:6]) + (", …" if len(sizes) > 6 else "")
+    count = len(nominal)
+    text = (
+        f"{count:,} {'run takes its' if count == 1 else 'runs take their'} N from the size "
+        f"written in {'its name' if count == 1 else 'their names'} ({shown}): a label, which "
+        "can be tens of percent off the model's parameter count (the OLMo ladder's '1B' has "
+        "1.28B), and fitted exponents inherit that error"
+    )
+    return Note(
+        text + "; give the counts with --runs-meta FILE (run,params)",
+        text + "; give the counts in the params column of the runs table under Map the columns",
+    )
