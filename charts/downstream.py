@@ -243,7 +243,9 @@ def predictions_table(result: DownstreamResult) -> pd.DataFrame:
                 "Error (points)": f"{100 * (r.predicted - r.observed):+.1f}",
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["numeric_columns"] = [c for c in table.columns if c != "Run"]  # right-aligned
+    return table
 
 
 def step1_table(result: DownstreamResult) -> pd.DataFrame:
@@ -264,4 +266,6 @@ def step1_table(result: DownstreamResult) -> pd.DataFrame:
                 "Why not determined": "" if ok else ident.reasons.get(name, ""),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["numeric_columns"] = ["Value", pct]  # right-aligned
+    return table

@@ -21,7 +21,7 @@ from dashboard.downstream_view import (
     store_upload,
     uploaded_curves,
 )
-from dashboard.layout import page, show_chart
+from dashboard.layout import page, show_chart, show_table
 from dashboard.live import live_section
 from dashboard.widgets import choice
 from scaling_core.downstream import find_task_pairs
@@ -107,7 +107,7 @@ with page("Ladders: tasks and comparisons"):
             (st.warning if gate.flagged else st.success)(f"Variance gate: {gate.verdict}.")
             st.subheader("Step 1: task loss from N and D")
             st.markdown(f"Fitted form: {result.step1_reason}.")
-            st.dataframe(step1_table(result), hide_index=True)
+            show_table(step1_table(result), static=True)  # whole, not a grid that scrolls
             if result.step1_form == "gadre":
                 st.caption(
                     "The trust checks judge α and β of the α = β fit apart, as for the "
@@ -138,7 +138,7 @@ with page("Ladders: tasks and comparisons"):
             table = predictions_table(result)
             if len(table):
                 summary = result.summary
-                st.dataframe(table, hide_index=True)
+                show_table(table, static=True)
                 st.markdown(
                     f"Mean |error| **{100 * summary['mean_abs_error']:.2f} points** over "
                     f"{summary['n_configurations']} configurations (signed "
