@@ -124,3 +124,51 @@ def test_one_file_is_read_as_before(tmp_path: Path) -> None:
     read = read_runs([tmp_path / "f3.csv"])
     assert list(read.log.runs["run"]) == ["a"]
     assert not [n for n in read.log.report.notes if "several files" in n]
+
+
+def test_two_sweeps_that_reuse_run_names_are_ten_runs(tmp_path: Path) -> None:
+    """Two sweeps' tables that both name their runs run_1 ... run_5 (other sizes): each file's
+    names are its runs, ten in all, not five "sweeps" of two rows of which one is fitted."""
+    for name, scale in (("a.csv", 1.0), ("b.csv", 2.0)):
+        rows = [
+            {"run": f"run_{i}", "params": scale * 1e7 * 3**i, "tokens": scale * 2e8 * 3**i,
+             "loss": 4.0 - 0.3 * i + 0.1 * scale}
+            for i in range(1, 6)
+        ]  # fmt: skip
+        pd.DataFrame(rows).to_csv(tmp_path / name, index=False)
+    read = read_runs([tmp_path / "a.csv", tmp_path / "b.csv"])
+    assert sorted(read.log.runs["run"]) == sorted(
+        f"run_{i} [file={f}]" for i in range(1, 6) for f in ("a.csv", "b.csv")
+    )
+    notes = read.log.report.notes
+    assert not [n for n in notes if "sweep label" in str(n)]
+    assert any("not one run continued (their N differ)" in str(n) for n in notes)
+
+
+def test_a_resumed_run_that_logs_its_last_step_again_is_one_run(tmp_path: Path) -> None:
+    """A resumed run logs the step it resumed from again, with the same loss: still one run.
+    With another loss at that step the files are two runs, and the note says why."""
+    first = _curve(tmp_path / "part1.csv", "r", range(10, 101, 10), 1e8, 3.0)
+    second = _curve(tmp_path / "part2.csv", "r", range(100, 201, 10), 1e8, 3.0)
+    read = read_runs([first, second])
+    assert list(read.log.runs["run"]) == ["r"]
+    assert read.log.runs["loss"].iloc[0] == pytest.approx(3.0 - 200 / 1e3)
+    other = _curve(tmp_path / "other.csv", "r", range(100, 201, 10), 1e8, 2.9)
+    read = read_runs([first, other])
+    assert len(read.log.runs) == 2
+    assert any("(one step has two losses)" in str(n) for n in read.log.report.notes)
+
+
+def test_the_note_names_why_the_gemstones_files_stay_apart() -> None:
+    notes = [str(n) for n in read_runs([HOT, COOL]).log.report.notes]
+    assert any("not one run continued (their steps interleave)" in n for n in notes)
+
+
+def test_the_where_example_names_the_files_own_column() -> None:
+    """A sweep column the runs table calls 'run (file)' (the file's own 'run' beside the run
+    ids) is picked on the command line by the file's name for it."""
+    from scaling_core.runs.factors import SweepFactors
+
+    assert SweepFactors(example={"run (file)": "x", "dataset": "c4"}).where_example() == (
+        "--where run=x --where dataset=c4"
+    )

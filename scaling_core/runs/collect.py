@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from scaling_core.runs.combine import Loaded, load
-from scaling_core.runs.factors import SweepFactors, sweep_factors
+from scaling_core.runs.factors import FROM_THE_FILE, SweepFactors, sweep_factors
 from scaling_core.runs.finished import (
     finish_note,
     lacking_note,
@@ -388,6 +388,17 @@ def build_runs(
     )
     notes += [apart] if apart else []
     label = cols.get("run")
+    sources = frame["__source__"].astype(str).to_numpy()
+    if label not in (None, FROM_FILE) and len(set(sources)) > 1:  # names written in the files
+        # before the sweep labels: a name each file uses once is a run of each file
+        runs, across = runs_across_files(
+            runs,
+            sources,
+            numeric_column(frame, cols["step"]) if cols.get("step") else None,
+            numeric_column(frame, cols["params"]) if cols.get("params") else np.full(n, np.nan),
+            numeric_column(frame, cols["loss"]),
+        )
+        notes += across
     sweep_label = None
     if label not in (None, FROM_FILE) and "run" not in mapping.given:
         runs, sweep_label = split_sweep_labels(
@@ -453,11 +464,6 @@ def build_runs(
         """The column a role is read from in one file (its own, when it lacks the guess)."""
         return own_columns.get(role, {}).get(source, cols.get(role))
 
-    if label not in (None, FROM_FILE) and len(set(file_of)) > 1:  # names written in the files
-        runs, across = runs_across_files(
-            runs, file_of, values["step"] if cols.get("step") else None, values["params"]
-        )
-        notes += across
     nominal = budgets_in_names(runs)
     if not cols.get("compute") and np.isfinite(nominal).any():
         values["compute"] = nominal
@@ -707,7 +713,7 @@ def build_runs(
         tidy["line"] = src_line[pos].astype(np.int64)
         # the file's other columns ride along (sweep factors such as dataset, learning rate)
         others = frame[extra].iloc[rows[pos]].reset_index(drop=True)
-        others.columns = [c if c not in tidy.columns else f"{c} (file)" for c in extra]
+        others.columns = [c if c not in tidy.columns else f"{c}{FROM_THE_FILE}" for c in extra]
         others = others.loc[:, ~others.columns.isin(tidy.columns)]
         joined = pd.concat([tidy.reset_index(drop=True), others], axis=1)
         if np.isfinite(nominal[rows[pos]]).all() and NOMINAL_BUDGET not in joined:

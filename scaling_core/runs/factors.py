@@ -48,6 +48,10 @@ import pandas as pd
 
 from scaling_core.wording import Note
 
+#: Suffix of a file's column in the runs table when the table has a column of that name (the
+#: file's ``run`` beside the run ids): ``run (file)``.
+FROM_THE_FILE = " (file)"
+
 #: Runs whose model sizes and compute both differ by at most this fraction are runs of the
 #: same design point.  Within one configuration the released sweeps in sample_data/real space
 #: their model sizes 1.27x (Porian et al.) to 1.95x (Gadre et al.) apart; Muennighoff et al.'s,
@@ -128,8 +132,12 @@ class SweepFactors:
         return list(self.sweeps)
 
     def where_example(self) -> str:
-        """``--where COLUMN=VALUE`` flags that pick one sweep (the first combination)."""
-        return " ".join(f"--where {shlex.quote(f'{k}={v}')}" for k, v in self.example.items())
+        """``--where COLUMN=VALUE`` flags that pick one sweep (the first combination), named
+        by the files' own columns (``--where`` selects rows before the runs are read)."""
+        return " ".join(
+            f"--where {shlex.quote(f'{k.removesuffix(FROM_THE_FILE)}={v}')}"
+            for k, v in self.example.items()
+        )
 
     def notes(self) -> list[str]:
         """One line for the sweep columns, one for the settings (none when nothing varies)."""

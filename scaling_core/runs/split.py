@@ -83,18 +83,20 @@ def runs_across_files(
     files: np.ndarray,
     step: np.ndarray | None,
     params: np.ndarray,
+    loss: np.ndarray | None = None,
     *,
     tolerance: float = 0.01,
 ) -> tuple[np.ndarray, list[str]]:
     """Run names that several files use: joined when one file's rows continue another's,
-    otherwise kept apart as ``name [file=…]``; the notes say which.
+    otherwise kept apart as ``name [file=…]``; the notes say which, and why.
 
     A name's rows join into one run only when the files hold a learning curve (``step``) in
-    stretches that follow one another (each file's steps all after the previous file's, as a
-    resumed run's logs) at one N (within ``tolerance``).  Files whose steps interleave hold two
-    curves of one model (Gemstones' constant-learning-rate checkpoints and the ends of its
-    cooldowns, McLeish et al. 2025), and finished-run tables hold a run per row: joined, one
-    "curve" would zig-zag between them and end at whichever row comes last.
+    stretches that follow one another at one N (within ``tolerance``): each file's steps after
+    the previous file's, or starting at its last step with the same ``loss`` there (a resumed
+    run logs that step again).  Files whose steps interleave hold two curves of one model
+    (Gemstones' constant-learning-rate checkpoints and the ends of its cooldowns, McLeish et
+    al. 2025); tables of finished runs hold a run per row (two sweeps reusing ``run_1``):
+    joined, one "curve" would zig-zag between them and end at whichever row comes last.
 
     >>> runs = np.array(["a", "a", "a", "a"])
     >>> files = np.array(["hot.csv", "hot.csv", "cool.jsonl", "cool.jsonl"])
@@ -106,56 +108,79 @@ def runs_across_files(
     """
     ids = np.asarray(runs).astype(str)
     files = np.asarray(files).astype(str)
+    n = len(ids)
     frame = pd.DataFrame(
         {
             "run": ids,
             "file": files,
-            "step": np.full(len(ids), np.nan) if step is None else np.asarray(step, dtype=float),
+            "step": np.full(n, np.nan) if step is None else np.asarray(step, dtype=float),
             "n": np.asarray(params, dtype=float),
+            "loss": np.full(n, np.nan) if loss is None else np.asarray(loss, dtype=float),
         }
     )
     per_run = frame.groupby("run", sort=False)["file"].nunique()
     shared = per_run[per_run > 1].index
     if not len(shared):
         return ids, []
+    rows = frame[frame["run"].isin(shared)]
     spans = (
-        frame[frame["run"].isin(shared)]
-        .groupby(["run", "file"], sort=False)
+        rows.groupby(["run", "file"], sort=False)
         .agg(first=("step", "min"), last=("step", "max"), n_low=("n", "min"), n_high=("n", "max"))
         .reset_index()
     )
-    joined, apart = [], []
+    joined: list[tuple[str, list[str]]] = []
+    apart: list[tuple[str, list[str], str]] = []
     for name, parts in spans.groupby("run", sort=False):
         parts = parts.sort_values("first", kind="stable")
-        steps_known = bool(np.isfinite(parts[["first", "last"]].to_numpy()).all())
-        follow = steps_known and bool(
-            (parts["last"].to_numpy()[:-1] < parts["first"].to_numpy()[1:]).all()
-        )
-        low, high = np.nanmin(parts["n_low"]), np.nanmax(parts["n_high"])
-        one_n = not (np.isfinite(low) and high > low * (1 + tolerance))
-        (joined if follow and one_n else apart).append((str(name), list(parts["file"])))
+        where = list(parts["file"])
+        why = _not_continued(rows[rows["run"] == name], parts, tolerance)
+        if why:
+            apart.append((str(name), where, why))
+        else:
+            joined.append((str(name), where))
     notes = []
     if joined:
         name, where = joined[0]
         notes.append(
-            f"{_names(len(joined))} (e.g. {name}) {_hold(len(joined))} rows in several files ({', '.join(where)}), "
-            "each file's steps after the previous one's: read as one run each, the files' rows "
-            "joined into one curve"
+            f"{_names(len(joined))} (e.g. {name}) {_hold(len(joined))} rows in several files "
+            f"({', '.join(where)}), each file's steps continuing the previous one's: read as one run "
+            "each, the files' rows joined into one curve"
         )
     if apart:
-        name, where = apart[0]
-        rows = np.isin(ids, [n for n, _ in apart])
+        name, where, _ = apart[0]
+        kept = np.isin(ids, [a[0] for a in apart])
         ids = ids.astype(object)
-        ids[rows] = [f"{r} [file={f}]" for r, f in zip(ids[rows], files[rows], strict=True)]
+        ids[kept] = [f"{r} [file={f}]" for r, f in zip(ids[kept], files[kept], strict=True)]
         ids = ids.astype(str)
+        reasons = pd.Series([a[2] for a in apart]).value_counts(sort=False)
+        why = "; ".join(
+            text if len(reasons) == 1 else f"{text} ({count:,})" for text, count in reasons.items()
+        )
         notes.append(
-            f"{_names(len(apart))} (e.g. {name}) {_hold(len(apart))} rows in several files ({', '.join(where)}) "
-            "that are not one run continued (their steps interleave or repeat, they have no "
-            "steps, or their N differ): kept apart as "
-            f"'{name} [file=…]' ({int(pd.Series(ids[rows]).nunique()):,} runs), not merged into "
+            f"{_names(len(apart))} (e.g. {name}) {_hold(len(apart))} rows in several files "
+            f"({', '.join(where)}) that are not one run continued ({why}): kept apart as "
+            f"'{name} [file=…]' ({int(pd.Series(ids[kept]).nunique()):,} runs), not merged into "
             "one; a fit takes them all, so read a file alone to fit its runs alone"
         )
     return ids, notes
+
+
+def _not_continued(rows: pd.DataFrame, parts: pd.DataFrame, tolerance: float) -> str:
+    """Why one name's rows in several files (``parts``: a row per file, by first step) are not
+    one run continued; "" when they are."""
+    low, high = np.nanmin(parts["n_low"]), np.nanmax(parts["n_high"])
+    if np.isfinite(low) and high > low * (1 + tolerance):
+        return "their N differ"
+    if not np.isfinite(parts[["first", "last"]].to_numpy()).all():
+        return "no steps: rows of finished runs"
+    last, first = parts["last"].to_numpy()[:-1], parts["first"].to_numpy()[1:]
+    if (last > first).any():
+        return "their steps interleave"
+    for at in first[last == first]:  # a resumed run logs its last step again
+        losses = rows.loc[rows["step"] == at, "loss"].to_numpy(dtype=float)
+        if not np.allclose(losses, losses[0], rtol=1e-6, equal_nan=False):
+            return "one step has two losses"
+    return ""
 
 
 def _names(count: int) -> str:
