@@ -106,7 +106,7 @@ def _extrapolation(
     x1, x2, x3, x4 = st.columns(4)
     x1.metric("Held-out runs", f"{len(check.holdout):,}")
     x2.metric(
-        "Mean |error| on held-out runs",
+        "Mean |error|, held-out (N, D)",
         f"{100 * check.mean_abs_relative_error:.2f}%",
         help=f"Mean signed error {check.mean_signed_relative_error:+.2%}; reruns of "
         f"one (N, D) averaged first ({check.n_configurations:,} distinct).",
@@ -131,9 +131,16 @@ def _extrapolation(
         x=fp.extrapolation_axis(check.holdout, by),
     )
     show_chart(st, ext_fig, live="fit_extrapolation")
-    show_table(ft.extrapolation_rows(check.holdout), static=True)
+    # by the held-out axis, then N, as the chart reads; not by name
+    order = list(dict.fromkeys([by, "n_params", "run"]))
+    show_table(ft.extrapolation_rows(check.holdout.sort_values(order)), static=True)
+    n_held, n_points = len(check.holdout), check.n_configurations
     st.caption(
-        "Loss in nats/token; error = predicted / observed − 1 of the fit to the smaller runs."
+        f"The mean |error| is over the {n_points:,} held-out (N, D) "
+        f"{'configuration' if n_points == 1 else 'configurations'} of {n_held:,} "
+        f"{'run' if n_held == 1 else 'runs'}: runs that share N and D within 1% (seeds, "
+        "reruns) are averaged first. The table lists every held-out run. Loss in nats/token; "
+        "error = predicted / observed − 1 of the fit to the smaller runs."
     )
     # last: starting a job pickles the runs in this process, which held up the drawing above
     previous = st.session_state.get(_LAST_QUANTILE_KEY)

@@ -455,9 +455,38 @@ def test_extrapolation_matches_the_core() -> None:
     log = read_run_log(SAMPLES / "messy_runs.csv")
     check = extrapolation_check(log.runs, "chinchilla", quantile=0.75, delta=1e-3)
     assert metrics(at)["Held-out runs"] == f"{len(check.holdout):,}"
-    assert metrics(at)["Mean |error| on held-out runs"] == (
+    assert metrics(at)["Mean |error|, held-out (N, D)"] == (
         f"{100 * check.mean_abs_relative_error:.2f}%"
     )
+    # what the mean is over, said beside it; the table sorted by the held-out axis (C)
+    assert any(
+        f"over the {check.n_configurations:,} held-out (N, D) configuration" in c.value
+        and f"of {len(check.holdout):,} run" in c.value
+        for c in at.caption
+    )
+    shown = next(t.value for t in at.table if "observed" in t.value.columns)
+    flops = [float(c) for c in shown["C (FLOP)"]]
+    assert flops == sorted(flops) and len(flops) == len(check.holdout)
+
+
+def test_the_mean_error_says_it_is_over_configurations() -> None:
+    """Muennighoff et al.'s runs repeat (N, D) under other unique-data budgets: the mean
+    |error| (over configurations) is not the mean of the table's rows, and the caption says
+    over how many configurations of how many runs it is taken, as the core counts them."""
+    at = run_page(sample="real/muennighoff-2023/datablations_final_val_losses.csv")
+    held = int(metrics(at)["Held-out runs"])
+    table = next(t.value for t in at.table if "observed" in t.value.columns)
+    errors = [abs(float(e.rstrip("%"))) for e in table["error"]]
+    by_rows = f"{sum(errors) / len(errors):.2f}%"
+    shown = metrics(at)["Mean |error|, held-out (N, D)"]
+    assert len(table) == held and shown != by_rows
+    log = read_run_log(SAMPLES / "real" / "muennighoff-2023" / "datablations_final_val_losses.csv")
+    check = extrapolation_check(log.runs, "chinchilla", quantile=0.8)  # the page's default
+    assert len(check.holdout) == held
+    distinct = check.n_configurations
+    caption = next(c.value for c in at.caption if "held-out (N, D)" in c.value)
+    assert f"over the {distinct:,} held-out (N, D) configurations of {held:,} runs" in caption
+    assert distinct < held
 
 
 def test_sample_button_records_the_sample_in_the_link() -> None:
