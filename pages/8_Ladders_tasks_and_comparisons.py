@@ -24,7 +24,7 @@ from dashboard.downstream_view import (
 from dashboard.layout import page, show_chart, show_table
 from dashboard.live import live_section
 from dashboard.widgets import choice
-from scaling_core.downstream import find_task_pairs
+from scaling_core.downstream import STEP1_MIN_SIZES, find_task_pairs
 
 SOURCES = {"olmo": "OLMo ladder (shipped)", "upload": "Your ladder (upload)"}
 FORMS = {
@@ -83,10 +83,18 @@ with page("Ladders: tasks and comparisons"):
             "No task found in these files: a task needs a loss column ending in _bpb or _loss "
             "beside an accuracy column ending in _len_norm or _acc, with the same name before it."
         )
+    sizes = sorted({float(n) for n in curves["n_params"].dropna().unique()}) if pairs else []
+    if pairs and len(sizes) < STEP1_MIN_SIZES + 1:
+        st.info(
+            f"These runs have {len(sizes)} model {'size' if len(sizes) == 1 else 'sizes'}: a "
+            f"prediction fits {STEP1_MIN_SIZES} or more and predicts a larger one, so it needs "
+            f"{STEP1_MIN_SIZES + 1}."
+        )
+        pairs = {}
     if pairs:
         names = list(pairs)
-        sizes = sorted({float(n) for n in curves["n_params"].dropna().unique()})
-        cuts = [f"{n:.0f}" for n in sizes[:-1]] or [f"{sizes[0]:.0f}"]
+        # cuts that leave step 1 its sizes below and a size above to predict
+        cuts = [f"{n:.0f}" for n in sizes[STEP1_MIN_SIZES - 1 : -1]]
         left, middle, right = st.columns(3)
         task = choice("Task", "lt_task", names,
                       "hellaswag_val" if "hellaswag_val" in names else names[0], container=left)  # fmt: skip

@@ -96,6 +96,11 @@ WARMUP_FRACTION: float = 0.1
 FINAL_WINDOW: int = 5
 STEP1_FORMS: tuple[str, ...] = ("auto", "chinchilla", "gadre")
 
+#: Step 1 of a prediction (task loss from N and D) needs this many runs at this many model
+#: sizes up to the cut (five constants of the Chinchilla form; three sizes for alpha).
+STEP1_MIN_RUNS = 5
+STEP1_MIN_SIZES = 3
+
 
 # --------------------------------------------------------------------------- the prediction
 
@@ -325,10 +330,13 @@ def predict_downstream(
     ladder = checkpoints[checkpoints["n_params"] <= holdout_params_above]
     target = checkpoints[checkpoints["n_params"] > holdout_params_above]
     points = _final_points(ladder, final_window)
-    if len(points) < 5 or points["n_params"].nunique() < 3:
+    n_sizes = points["n_params"].nunique()
+    if len(points) < STEP1_MIN_RUNS or n_sizes < STEP1_MIN_SIZES:
         raise DownstreamError(
-            f"step 1 needs at least 5 runs at 3 or more sizes up to {holdout_params_above:.4g} "
-            f"parameters; {len(points)} runs at {points['n_params'].nunique()} sizes have "
+            f"step 1 needs at least {STEP1_MIN_RUNS} runs at {STEP1_MIN_SIZES} or more sizes up "
+            f"to {holdout_params_above:.4g} parameters; {len(points)} "
+            f"{'run' if len(points) == 1 else 'runs'} at {n_sizes} "
+            f"{'size' if n_sizes == 1 else 'sizes'} {'has' if len(points) == 1 else 'have'} "
             f"{pair.loss_column!r}"
         )
     step1, form, reason = _step1_fit(points, step1_form)

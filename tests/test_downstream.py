@@ -358,8 +358,9 @@ def test_held_out_sizes_are_told_apart_on_the_step_1_chart() -> None:
     at.query_params["lt_task"] = "arc_easy_val"
     at.run()
     picker = at.selectbox(key="w_lt_fit_up_to")
-    assert picker.options[2] == "758M parameters"
-    picker.select_index(2).run()
+    # only cuts that leave step 1 three sizes (190M, 371M, 758M) and a larger one to predict
+    assert picker.options == ["758M parameters", "1.28B parameters"]
+    picker.select_index(0).run()
     assert not at.exception
     spec = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Step 1"))
     observed = [t for t in spec["data"] if t["name"].endswith("observed (held out)")]
@@ -367,3 +368,15 @@ def test_held_out_sizes_are_told_apart_on_the_step_1_chart() -> None:
     assert len(observed) == len(lines) == 2
     assert len({t["marker"]["symbol"] for t in observed}) == 2
     assert len({t["line"]["dash"] for t in lines}) == 2
+
+
+def test_a_cut_below_three_sizes_is_refused_in_words(curves: pd.DataFrame) -> None:
+    """What the page no longer offers (cuts at 190M and 371M) fails in the core, with counts
+    in words ('at 1 size', not 'at 1 sizes')."""
+    from scaling_core.downstream import DownstreamError
+
+    pair = find_task_pairs(curves.columns)["hellaswag_val"]
+    with pytest.raises(DownstreamError, match=r"runs at 1 size have"):
+        predict_downstream(curves, pair, holdout_params_above=2e8, n_boot=0)
+    with pytest.raises(DownstreamError, match=r"runs at 2 sizes have"):
+        predict_downstream(curves, pair, holdout_params_above=4e8, n_boot=0)
