@@ -29,6 +29,7 @@ from scaling_core.runs import (
     guess_roles,
     load,
     melt_loaded,
+    read_runs_meta,
 )
 from scaling_core.runs.archive import expanded_size
 from scaling_core.runs.wide import WIDE_CHOICES, detect_wide
@@ -372,6 +373,55 @@ def _unfinished_switch(count: int) -> bool:
     )
 
 
+#: Session keys of the uploaded per-run values (the page's ``--runs-meta``): its bytes, name.
+RUNS_META_BYTES_KEY = "fit_runs_meta_bytes"
+RUNS_META_NAME_KEY = "fit_runs_meta_name"
+_RUNS_META_UPLOADER = "fit_runs_meta_uploader"
+
+
+def _store_runs_meta() -> None:
+    """The per-run values file chosen (or removed) in the uploader, kept for reruns."""
+    chosen = st.session_state.get(_RUNS_META_UPLOADER)
+    st.session_state[RUNS_META_BYTES_KEY] = None if chosen is None else chosen.getvalue()
+    st.session_state[RUNS_META_NAME_KEY] = None if chosen is None else chosen.name
+
+
+def uploaded_runs_meta() -> pd.DataFrame | None:
+    """The per-run values a visitor uploads (the command line's ``--runs-meta FILE``: a CSV
+    of run plus any of params, tokens, tokens_per_step; ``1.28B`` is fine), read; None
+    without one, or when it cannot be read (said on the page, naming the column or value)."""
+    st.file_uploader(
+        "Per-run values (optional): a CSV of run plus any of params, tokens, tokens_per_step",
+        type=["csv", "txt"],
+        key=_RUNS_META_UPLOADER,
+        on_change=_store_runs_meta,
+        help="What the command line's --runs-meta FILE reads: one row per run, e.g. "
+        "'run,params' then '190M-1xC,190354176'. Its values replace what the logs give; the "
+        "table below can still change single cells.",
+    )
+    data = st.session_state.get(RUNS_META_BYTES_KEY)
+    if not data:
+        return None
+    try:
+        return read_runs_meta(data)
+    except RunLogError as exc:
+        name = st.session_state.get(RUNS_META_NAME_KEY) or "the per-run values"
+        why = str(for_page(exc)).removeprefix("runs-meta: ")  # the command line's name for it
+        st.error(f"{name} is not used: {ft.escape_markdown(why)}")
+        return None
+
+
+def merged_meta(uploaded: pd.DataFrame | None, edits: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The uploaded per-run values with the editor's changes over them (a cell changed in
+    the editor wins; the file's other values stay)."""
+    if uploaded is None or uploaded.empty:
+        return edits
+    if edits is None or edits.empty:
+        return uploaded
+    merged = edits.set_index("run").combine_first(uploaded.set_index("run"))
+    return merged.reset_index()[["run", *[c for c in uploaded.columns if c != "run"]]]
+
+
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:
     """The mapping step; returns what was read under the user's mapping and edits."""
     melted, wide = choose_wide(loaded)
@@ -393,14 +443,20 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     unfinished = False
     if loaded.unfinished:
         unfinished = _unfinished_switch(len(loaded.unfinished))
-    auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, unfinished)
+    given = uploaded_runs_meta()
+    given_key = meta_key(given)
+    auto = cached_read(
+        source.digest, overrides, given_key, count_embeddings, loaded, given, unfinished
+    )
     if not loaded.unfinished and not isinstance(auto, str):
         # runs the table itself marks unfinished (is_finished False, state crashed / running)
         stopped = int(
             auto.per_run["needs"].astype(str).str.contains("a finish (", regex=False).sum()
         )
         if stopped and (unfinished := _unfinished_switch(stopped)):
-            auto = cached_read(source.digest, overrides, "", count_embeddings, loaded, None, True)
+            auto = cached_read(
+                source.digest, overrides, given_key, count_embeddings, loaded, given, True
+            )
     label = None if isinstance(auto, str) else auto.mapping.columns.get("run")
     if label and "sweep label" in auto.mapping.reasons.get("run", ""):  # type: ignore[union-attr]
         as_runs = toggle(  # persistent, in the link (issue 21)
@@ -414,7 +470,7 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
         if as_runs:
             overrides = (*overrides, ("run", label))
             auto = cached_read(
-                source.digest, overrides, "", count_embeddings, loaded, None, unfinished
+                source.digest, overrides, given_key, count_embeddings, loaded, given, unfinished
             )
     tuning = "best"
     if not isinstance(auto, str) and any("a tuning grid" in n for n in auto.notes):
@@ -429,14 +485,22 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
         if every:
             tuning = "all"
             auto = cached_read(
-                source.digest, overrides, "", count_embeddings, loaded, None, unfinished, tuning
+                source.digest,
+                overrides,
+                given_key,
+                count_embeddings,
+                loaded,
+                given,
+                unfinished,
+                tuning,
             )
     if isinstance(auto, str):
-        return auto, Mapping(overrides, count_embeddings, None, unfinished, tuning)
+        return auto, Mapping(overrides, count_embeddings, given, unfinished, tuning)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
-    meta = edit_runs(auto, source, run_column)
+    edits = edit_runs(auto, source, run_column)
+    meta = merged_meta(given, edits)
     mapping = Mapping(overrides, count_embeddings, meta, unfinished, tuning)
-    if meta is None:
+    if edits is None:
         return auto, mapping
     read = cached_read(
         source.digest,
@@ -454,6 +518,6 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
         st.caption(
             f"**{usable} usable runs with your values**"
             + (f"; {still} still lacking" if still else "")
-            + f" ({len(meta)} run{'' if len(meta) == 1 else 's'} edited)."
+            + f" ({len(edits)} run{'' if len(edits) == 1 else 's'} edited)."
         )
     return read, mapping

@@ -369,6 +369,9 @@ def test_sizes_read_from_run_names_are_said_to_be_labels(capsys) -> None:
     assert "'1B' has 1.28B" in note and note.endswith("--runs-meta FILE (run,params)")
     read = read_runs([REAL_LOGS / "olmo-ladder" / "wandb-history"])
     page = next(n.page for n in read.log.report.notes if "size written" in str(n))
-    assert page.endswith("the params column of the runs table under Map the columns")
+    assert page.endswith(
+        "under Map the columns, as a per-run values file (run,params) or in the runs table's "
+        "params column"
+    )
     with_n = read_runs([REAL_LOGS / "olmo-ladder" / "olmo_ladder_curves.csv"])
     assert not [n for n in with_n.log.report.notes if "size written" in str(n)]

@@ -233,5 +233,6 @@ def nominal_sizes_note(per_run: pd.DataFrame) -> Note | None:
     )
     return Note(
         text + "; give the counts with --runs-meta FILE (run,params)",
-        text + "; give the counts in the params column of the runs table under Map the columns",
+        text + "; give the counts under Map the columns, as a per-run values file (run,params) "
+        "or in the runs table's params column",
     )
