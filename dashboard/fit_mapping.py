@@ -395,7 +395,7 @@ def uploaded_runs_meta() -> pd.DataFrame | None:
         type=["csv", "txt"],
         key=_RUNS_META_UPLOADER,
         on_change=_store_runs_meta,
-        help="What the command line's --runs-meta FILE reads: one row per run, e.g. "
+        help="The per-run table the command-line tool also reads: one row per run, e.g. "
         "'run,params' then '190M-1xC,190354176'. Its values replace what the logs give; the "
         "table below can still change single cells.",
     )
