@@ -388,24 +388,27 @@ def build_runs(
     )
     notes += [apart] if apart else []
     label = cols.get("run")
+    nan = np.full(n, np.nan)
+    # each role's column read once: the run names' checks below and the values use them
+    values = {
+        role: numeric_column(frame, cols[role]) if cols.get(role) else nan
+        for role in ("params", "tokens", "compute", "step", "tokens_per_step")
+    }
+    loss = numeric_column(frame, cols["loss"])
     sources = frame["__source__"].astype(str).to_numpy()
     if label not in (None, FROM_FILE) and len(set(sources)) > 1:  # names written in the files
         # before the sweep labels: a name each file uses once is a run of each file
         runs, across = runs_across_files(
-            runs,
-            sources,
-            numeric_column(frame, cols["step"]) if cols.get("step") else None,
-            numeric_column(frame, cols["params"]) if cols.get("params") else np.full(n, np.nan),
-            numeric_column(frame, cols["loss"]),
+            runs, sources, values["step"] if cols.get("step") else None, values["params"], loss
         )
         notes += across
     sweep_label = None
     if label not in (None, FROM_FILE) and "run" not in mapping.given:
         runs, sweep_label = split_sweep_labels(
             runs,
-            numeric_column(frame, cols["params"]) if cols.get("params") else np.full(n, np.nan),
-            numeric_column(frame, cols["step"]) if cols.get("step") else np.full(n, np.nan),
-            numeric_column(frame, cols["tokens"]) if cols.get("tokens") else np.full(n, np.nan),
+            values["params"],
+            values["step"],
+            values["tokens"],
             frame["__line__"].to_numpy(),
             str(label),
             ~_blank(frame[label]),
@@ -416,16 +419,10 @@ def build_runs(
             mapping,
             reasons={**mapping.reasons, "run": "a sweep label here, not a run (see the notes)"},
         )
-    loss = numeric_column(frame, cols["loss"])
     if mapping.loss_is_perplexity:
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = np.where(loss > 0, np.log(np.where(loss > 0, loss, 1.0)), loss)
         notes.append(f"loss = log({cols['loss']}): the column is a perplexity")
-    nan = np.full(n, np.nan)
-    values = {
-        role: numeric_column(frame, cols[role]) if cols.get(role) else nan
-        for role in ("params", "tokens", "compute", "step", "tokens_per_step")
-    }
     values, log_notes = read_log_columns(cols, values)
     notes += log_notes
     for role in ("params", "tokens", "tokens_per_step"):

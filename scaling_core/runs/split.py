@@ -127,17 +127,12 @@ def runs_across_files(
         rows.groupby(["run", "file"], sort=False)
         .agg(first=("step", "min"), last=("step", "max"), n_low=("n", "min"), n_high=("n", "max"))
         .reset_index()
+        .sort_values(["run", "first"], kind="stable")
     )
-    joined: list[tuple[str, list[str]]] = []
-    apart: list[tuple[str, list[str], str]] = []
-    for name, parts in spans.groupby("run", sort=False):
-        parts = parts.sort_values("first", kind="stable")
-        where = list(parts["file"])
-        why = _not_continued(rows[rows["run"] == name], parts, tolerance)
-        if why:
-            apart.append((str(name), where, why))
-        else:
-            joined.append((str(name), where))
+    why = _not_continued(rows, spans, tolerance)  # every shared name at once, by name
+    files_of = spans.groupby("run", sort=False)["file"].agg(list)
+    joined = [(str(name), files_of[name]) for name in files_of.index if not why[name]]
+    apart = [(str(name), files_of[name], why[name]) for name in files_of.index if why[name]]
     notes = []
     if joined:
         name, where = joined[0]
@@ -165,22 +160,32 @@ def runs_across_files(
     return ids, notes
 
 
-def _not_continued(rows: pd.DataFrame, parts: pd.DataFrame, tolerance: float) -> str:
-    """Why one name's rows in several files (``parts``: a row per file, by first step) are not
-    one run continued; "" when they are."""
-    low, high = np.nanmin(parts["n_low"]), np.nanmax(parts["n_high"])
-    if np.isfinite(low) and high > low * (1 + tolerance):
-        return "their N differ"
-    if not np.isfinite(parts[["first", "last"]].to_numpy()).all():
-        return "no steps: rows of finished runs"
-    last, first = parts["last"].to_numpy()[:-1], parts["first"].to_numpy()[1:]
-    if (last > first).any():
-        return "their steps interleave"
-    for at in first[last == first]:  # a resumed run logs its last step again
-        losses = rows.loc[rows["step"] == at, "loss"].to_numpy(dtype=float)
-        if not np.allclose(losses, losses[0], rtol=1e-6, equal_nan=False):
-            return "one step has two losses"
-    return ""
+def _not_continued(rows: pd.DataFrame, spans: pd.DataFrame, tolerance: float) -> pd.Series:
+    """For each shared name, why its rows in several files (``spans``: a row per name and
+    file, by first step) are not one run continued; "" when they are.  Computed for all names
+    at once (a selection per name took 4 s for 5,000 names in 200,000 rows)."""
+    by_name = spans.groupby("run", sort=False)
+    low, high = by_name["n_low"].min(), by_name["n_high"].max()
+    n_differ = np.isfinite(low) & (high > low * (1 + tolerance))
+    known = np.isfinite(spans["first"]) & np.isfinite(spans["last"])
+    no_steps = ~known.groupby(spans["run"], sort=False).all()
+    previous_last = by_name["last"].shift()
+    interleave = (previous_last > spans["first"]).groupby(spans["run"], sort=False).any()
+    # a resumed run logs the step it resumed from again: the losses there must agree
+    resumed = spans.loc[previous_last == spans["first"], ["run", "first"]]
+    at_step = rows.groupby(["run", "step"], sort=False)["loss"].agg(["min", "max"])
+    shared = at_step.loc[list(zip(resumed["run"], resumed["first"], strict=True))]
+    differ = ~np.isclose(shared["min"], shared["max"], rtol=1e-6)
+    two_losses = pd.Series(differ, index=shared.index.get_level_values(0)).groupby(level=0).any()
+    reasons = pd.Series("", index=low.index, dtype=object)
+    for flagged, text in (
+        (two_losses, "one step has two losses"),
+        (interleave, "their steps interleave"),
+        (no_steps, "no steps: rows of finished runs"),
+        (n_differ, "their N differ"),
+    ):  # the last that applies is said: N first, then no steps, ...
+        reasons[flagged.reindex(reasons.index, fill_value=False).to_numpy(dtype=bool)] = text
+    return reasons
 
 
 def _names(count: int) -> str:
