@@ -407,7 +407,7 @@ def uploaded_runs_meta() -> pd.DataFrame | None:
     except RunLogError as exc:
         name = st.session_state.get(RUNS_META_NAME_KEY) or "the per-run values"
         why = str(for_page(exc)).removeprefix("runs-meta: ")  # the command line's name for it
-        st.error(f"{name} is not used: {ft.escape_markdown(why)}")
+        st.error(f"{ft.escape_markdown(name)} is not used: {ft.escape_markdown(why)}")
         return None
 
 
@@ -418,8 +418,7 @@ def merged_meta(uploaded: pd.DataFrame | None, edits: pd.DataFrame | None) -> pd
         return edits
     if edits is None or edits.empty:
         return uploaded
-    merged = edits.set_index("run").combine_first(uploaded.set_index("run"))
-    return merged.reset_index()[["run", *[c for c in uploaded.columns if c != "run"]]]
+    return edits.set_index("run").combine_first(uploaded.set_index("run")).reset_index()
 
 
 def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Mapping]:

@@ -160,7 +160,7 @@ def show_table(shown, *, static: bool = False) -> None:  # type: ignore[no-untyp
             if column not in numeric:
                 cells[column] = [ft.escape_markdown(v) for v in cells[column]]
         places = [list(cells.columns).index(c) for c in numeric]
-        styled = cells.style.set_table_styles(  # by column, not cell by cell: 1 ms, not 9
+        styled = cells.style.set_table_styles(  # by column: cheaper than cell by cell
             [{"selector": f"td.col{i}, th.col{i}", "props": _RIGHT} for i in places]
         )
         rows = min(len(shown), STATIC_TABLE_VISIBLE_ROWS) + 1

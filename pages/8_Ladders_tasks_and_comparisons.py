@@ -24,7 +24,7 @@ from dashboard.downstream_view import (
 from dashboard.layout import page, show_chart, show_table
 from dashboard.live import live_section
 from dashboard.widgets import choice
-from scaling_core.downstream import STEP1_MIN_SIZES, find_task_pairs
+from scaling_core.downstream import STEP1_MIN_SIZES, find_task_pairs, prediction_cuts
 
 SOURCES = {"olmo": "OLMo ladder (shipped)", "upload": "Your ladder (upload)"}
 FORMS = {
@@ -83,18 +83,18 @@ with page("Ladders: tasks and comparisons"):
             "No task found in these files: a task needs a loss column ending in _bpb or _loss "
             "beside an accuracy column ending in _len_norm or _acc, with the same name before it."
         )
-    sizes = sorted({float(n) for n in curves["n_params"].dropna().unique()}) if pairs else []
-    if pairs and len(sizes) < STEP1_MIN_SIZES + 1:
+    fit_up_to = prediction_cuts(curves["n_params"]) if pairs else []
+    if pairs and not fit_up_to:
+        n_sizes = curves["n_params"].dropna().nunique()
         st.info(
-            f"These runs have {len(sizes)} model {'size' if len(sizes) == 1 else 'sizes'}: a "
+            f"These runs have {n_sizes} model {'size' if n_sizes == 1 else 'sizes'}: a "
             f"prediction fits {STEP1_MIN_SIZES} or more and predicts a larger one, so it needs "
             f"{STEP1_MIN_SIZES + 1}."
         )
         pairs = {}
     if pairs:
         names = list(pairs)
-        # cuts that leave step 1 its sizes below and a size above to predict
-        cuts = [f"{n:.0f}" for n in sizes[STEP1_MIN_SIZES - 1 : -1]]
+        cuts = [f"{n:.0f}" for n in fit_up_to]
         left, middle, right = st.columns(3)
         task = choice("Task", "lt_task", names,
                       "hellaswag_val" if "hellaswag_val" in names else names[0], container=left)  # fmt: skip

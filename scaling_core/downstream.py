@@ -102,6 +102,19 @@ STEP1_MIN_RUNS = 5
 STEP1_MIN_SIZES = 3
 
 
+def prediction_cuts(n_params: ArrayLike) -> list[float]:
+    """The model sizes a prediction can fit up to (``holdout_params_above``): those that leave
+    `STEP1_MIN_SIZES` sizes to fit and a larger one to predict; [] for a ladder of fewer
+    sizes.
+
+    >>> prediction_cuts([1.9e8, 3.7e8, 7.6e8, 1.28e9, 3.17e9, 3.17e9])
+    [760000000.0, 1280000000.0]
+    """
+    values = np.asarray(n_params, dtype=float)
+    sizes = sorted(set(values[np.isfinite(values)].tolist()))
+    return [float(n) for n in sizes[STEP1_MIN_SIZES - 1 : -1]]
+
+
 # --------------------------------------------------------------------------- the prediction
 
 
