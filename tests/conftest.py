@@ -23,6 +23,20 @@ REAL_LOGS = Path(
     os.environ.get("REAL_LOGS", Path(__file__).resolve().parent / "fixtures" / "real-logs")
 )
 
+
+def olmo_histories_zip() -> bytes:
+    """The OLMo ladder's 41 W&B history files zipped as a user would upload the folder
+    (7.9 MB once expanded: a large upload)."""
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((REAL_LOGS / "olmo-ladder" / "wandb-history").iterdir()):
+            archive.write(path, f"wandb-history/{path.name}")
+    return packed.getvalue()
+
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 

@@ -205,16 +205,10 @@ def test_a_moved_holdout_control_is_not_guessed() -> None:
 
 def _upload_olmo() -> AppTest:
     """The OLMo ladder's W&B history as one zip (7.9 MB once expanded: a large upload)."""
-    import io
-    import zipfile
+    from tests.conftest import olmo_histories_zip
 
-    folder = ROOT / "tests" / "fixtures" / "real-logs" / "olmo-ladder" / "wandb-history"
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.iterdir()):
-            archive.write(path, f"wandb-history/{path.name}")
     at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state[fs.UPLOAD_FILES_KEY] = [("olmo.zip", packed.getvalue())]
+    at.session_state[fs.UPLOAD_FILES_KEY] = [("olmo.zip", olmo_histories_zip())]
     at.run()
     assert not at.exception, at.exception
     return at

@@ -5,8 +5,6 @@ fit the same law, and neither says the sizes are nominal any more."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
-from tests.conftest import REAL_LOGS
+from tests.conftest import REAL_LOGS, olmo_histories_zip
 from tests.test_page_cli_agree import _cli_fit, _compare, _page_fit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,12 +35,8 @@ def _counts_csv() -> bytes:
 
 
 def _page(meta: bytes | None) -> AppTest:
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(HISTORIES.iterdir()):
-            archive.write(path, f"wandb-history/{path.name}")
     at = AppTest.from_file(PAGE, default_timeout=180)
-    at.session_state[fs.UPLOAD_FILES_KEY] = [("olmo.zip", packed.getvalue())]
+    at.session_state[fs.UPLOAD_FILES_KEY] = [("olmo.zip", olmo_histories_zip())]
     if meta is not None:
         at.session_state[fm.RUNS_META_BYTES_KEY] = meta
         at.session_state[fm.RUNS_META_NAME_KEY] = "counts.csv"

@@ -4,9 +4,6 @@ the page sends every step to a job), read, mapped, fitted, checked and rolled ou
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pandas as pd
 import pytest
 
@@ -14,18 +11,12 @@ from dashboard import fit_mapping as fm
 from dashboard import fit_session as fs
 from dashboard.fit_rollout import page_rollout
 from scaling_core.runs.archive import expanded_size
-from tests.conftest import REAL_LOGS
-
-HISTORY = REAL_LOGS / "olmo-ladder" / "wandb-history"
+from tests.conftest import olmo_histories_zip
 
 
 @pytest.fixture(scope="module")
 def olmo_zip() -> tuple[tuple[str, bytes], ...]:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(HISTORY.iterdir()):
-            archive.write(path, f"wandb-history/{path.name}")
-    return (("olmo.zip", buffer.getvalue()),)
+    return (("olmo.zip", olmo_histories_zip()),)
 
 
 def _heavy(func, *args):  # type: ignore[no-untyped-def]
