@@ -224,8 +224,19 @@ def test_the_extrapolation_check_reruns_alone_and_its_download_follows(page, app
     assert cells.nth(0).evaluate("e => getComputedStyle(e).textAlign") != "right"
     assert cells.nth(1).evaluate("e => getComputedStyle(e).textAlign") == "right"
 
-    page.get_by_role("button", name="Charts (HTML)").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="extrapolation").click()
+    # Under load (CI's two cores shared with the server's jobs) a click on the popover just
+    # opened was seen to start no download, once in a few runs; the popover is then closed
+    # and opened again for one more click.
+    for attempt in range(2):
+        page.get_by_role("button", name="Charts (HTML)").click()
+        try:
+            with page.expect_download(timeout=30_000) as download:
+                page.get_by_role("button", name="extrapolation").click()
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page, 60_000)
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert _held_out_in_download(html) == after
