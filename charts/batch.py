@@ -106,12 +106,16 @@ def critical_batch_marks(
     chosen batch, Porian et al.'s B*(N) and DeepSeek's B_opt(C), each labelled with its value,
     and the target loss on the curve; the batch axis widens when a line leaves the curve's."""
     x_lo, x_hi = float(loss.min()), float(loss.max())
-    shapes = []
-    for value, name, colour, dash, side in (
-        (batch_tokens, "your batch", YOUR_BATCH_COLOUR, "solid", "end"),
-        (porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "dash", "middle"),
-        (deepseek_batch_tokens, "DeepSeek B_opt(C)", DEEPSEEK_COLOUR, "dot", "start"),
-    ):
+    batches = (batch_tokens, porian_batch_tokens, deepseek_batch_tokens)
+    low, high = _critical_extent(b_crit, batches)  # the batch axis's range, widened or not
+    lines = (
+        (batch_tokens, "your batch", YOUR_BATCH_COLOUR, "solid"),
+        (porian_batch_tokens, "Porian B*(N)", PORIAN_COLOUR, "dash"),
+        (deepseek_batch_tokens, "DeepSeek B_opt(C)", DEEPSEEK_COLOUR, "dot"),
+    )
+    heights = [float(np.log(value / low) / np.log(high / low)) for value, *_ in lines]
+    shapes, labels = [], []
+    for (value, name, colour, dash), bottom in zip(lines, stacked_labels(heights), strict=True):
         shapes.append(
             {
                 "type": "line",
@@ -124,15 +128,24 @@ def critical_batch_marks(
                 "line": {"color": colour, "width": 2, "dash": dash},
                 "showlegend": True,
                 "name": name,
-                "label": {
-                    "text": _tokens(value),
-                    "textposition": side,
-                    "yanchor": "bottom",
-                    "font": {"size": 11, "color": colour},
-                },
             }
         )
-    overlay: Overlay = {"shapes": shapes, "annotations": []}
+        labels.append(
+            {
+                "text": _tokens(value),
+                "xref": "x domain",
+                "yref": "y domain",
+                "x": 1,
+                "y": bottom,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": colour},
+                "bgcolor": "rgba(255,255,255,0.8)",
+                "hovertext": f"{name}: {_tokens(value)}",
+            }
+        )
+    overlay: Overlay = {"shapes": shapes, "annotations": labels}
     if x_lo <= target_loss <= x_hi:
         b_target = float(np.interp(target_loss, loss, b_crit))
         overlay["shapes"].append(
@@ -152,9 +165,44 @@ def critical_batch_marks(
                 f"target loss {target_loss:.3f} nats/token<br>B_crit {_tokens(b_target)}",
             )
         )
-    batches = (batch_tokens, porian_batch_tokens, deepseek_batch_tokens)
     widen_axis(overlay, "yaxis", _critical_extent(b_crit, batches), _critical_extent(b_crit, ()))
     return overlay
+
+
+#: Height of a batch line's value label as a fraction of the critical-batch plot's height: an
+#: 11 px label in its box is about 16 px, on a plot 180-230 px high (a phone's legend takes
+#: more rows, so its plot is lower).
+LABEL_HEIGHT = 0.09
+
+
+def stacked_labels(heights: list[float], label_height: float = LABEL_HEIGHT) -> list[float]:
+    """Where each horizontal line's label goes, as the bottom of its box in fractions of the
+    plot's height, for lines at ``heights`` (same units): just above its line, else just below
+    it, wherever the box meets no other label and crosses no other line; failing both, under
+    the lowest label placed so far, so that no two labels ever overlap.  Labels are all at the
+    plot's right end, where Kaplan's B_crit(L), falling with the loss, is lowest, away from the
+    lines (their labels had sat on the curve at the left)."""
+    bottoms = [0.0] * len(heights)
+    placed: list[float] = []
+
+    def free(index: int, bottom: float) -> bool:
+        top = bottom + label_height
+        return (
+            bottom >= 0
+            and top <= 1
+            and all(abs(bottom - other) >= label_height for other in placed)
+            and not any(bottom < heights[j] < top for j in range(len(heights)) if j != index)
+        )
+
+    for index in sorted(range(len(heights)), key=lambda i: -heights[i]):
+        height = heights[index]
+        above, below = height, height - label_height
+        ceiling = min(placed, default=1.0)
+        bottoms[index] = next(
+            (b for b in (above, below) if free(index, b)), min(height, ceiling - label_height)
+        )
+        placed.append(bottoms[index])
+    return bottoms
 
 
 def tradeoff_axis_max(b_crit: float, batch_tokens: float, porian_batch_tokens: float) -> float:

@@ -92,12 +92,14 @@ def landscape_figure(
                 showlegend=False,
             )
         )
-        mid = int(np.argmax(keep)) + int(keep.sum()) // 2
+        first = int(np.argmax(keep))  # where the line enters the map, at its top or left edge
         fig.add_annotation(
-            x=np.log10(d_line[min(mid, len(d_line) - 1)]),
-            y=np.log10(n_line[min(mid, len(d_line) - 1)]),
+            x=np.log10(d_line[first]),
+            y=np.log10(n_line[first]),
             text=format_compute(compute, unit),
             showarrow=False,
+            xanchor="left",
+            yanchor="top",
             font={"size": 10, "color": "white"},
             bgcolor="rgba(0,0,0,0.6)",
         )

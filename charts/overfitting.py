@@ -423,10 +423,13 @@ def repetition_figure(
                 "text": f"unique data: {format_loss(loss_unique)}",
                 "xref": "x domain",
                 "yref": "y",
-                "x": 0.99,
+                # under the line's left end: the repeated-data curve rises from that line's
+                # left end and crosses it nowhere, so nothing is drawn there (at its right end,
+                # above it, the label sat on the curve on a phone)
+                "x": 0.01,
                 "y": loss_unique,
-                "xanchor": "right",
-                "yanchor": "bottom",
+                "xanchor": "left",
+                "yanchor": "top",
                 "showarrow": False,
                 "font": {"color": "#1f77b4"},
             },
@@ -434,9 +437,11 @@ def repetition_figure(
                 "text": f"≤ {cheap_epochs:g} epochs",
                 "xref": "x",
                 "yref": "y domain",
+                # halfway up the band: the loss curve and the unique-data label sit at its
+                # foot, the fresh-data share falls from its top-left corner
                 "x": float(np.log10(np.sqrt(cheap_epochs))),
-                "y": 0.02,
-                "yanchor": "bottom",
+                "y": 0.5,
+                "yanchor": "middle",
                 "showarrow": False,
                 "font": {"color": "#2ca02c"},
             },

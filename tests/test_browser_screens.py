@@ -3,7 +3,9 @@
 Saves a screenshot of every page at 1400×900 and at 390×844 into artifacts/screenshots/screens/
 for review, and checks what a reader would see go wrong: the first navigation entry without a
 name, a page wider than a phone's screen, a link text cut at the screen's edge, a plot narrower
-than the column it sits in, a plot's toolbar over its title.
+than the column it sits in, a plot's toolbar over its title, a chart's label over another
+label, or a label without a box of its own over a curve (read from the drawn SVG: each label's
+box, and points along each curve's path).
 """
 
 from __future__ import annotations
@@ -46,7 +48,40 @@ MEASURE = """() => {
         document.querySelectorAll('[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"]'))
         .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > window.innerWidth)
         .map(e => e.innerText);
+    const inter = (a, b) => !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top
+                              || b.bottom <= a.top);
+    const labels = [];  // what a reader cannot read: labels on labels, unboxed labels on curves
+    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+        if (plot.offsetParent === null) return;
+        const title = (plot.querySelector('.gtitle') || {}).textContent || `plot ${i}`;
+        const found = [];
+        const add = (el, boxed) => { const r = el.getBoundingClientRect();
+            if (r.width > 0 && el.textContent.trim()) found.push({text: el.textContent.trim(), r, boxed}); };
+        plot.querySelectorAll('.annotation').forEach(a => {  // boxed: a background of its own
+            const bg = a.querySelector('rect.bg');
+            const style = bg ? getComputedStyle(bg) : null;
+            const text = a.querySelector('.annotation-text');
+            if (text) add(text, !!style && style.fill !== 'none' && parseFloat(style.fillOpacity) > 0.3);
+        });
+        plot.querySelectorAll('.shapelayer text').forEach(t => add(t, false));
+        plot.querySelectorAll('.contourlabels text').forEach(t => add(t, true));  // haloed
+        for (let a = 0; a < found.length; a++) for (let b = a + 1; b < found.length; b++)
+            if (inter(found[a].r, found[b].r))
+                labels.push(`${title}: "${found[a].text}" over "${found[b].text}"`);
+        const loose = found.filter(l => !l.boxed);
+        plot.querySelectorAll('.scatterlayer .js-line').forEach(path => {
+            const length = loose.length ? path.getTotalLength() : 0;
+            if (!length) return;
+            const m = path.getScreenCTM();
+            const points = Array.from({length: 401}, (_, k) => path.getPointAtLength(length * k / 400))
+                .map(q => [m.a * q.x + m.c * q.y + m.e, m.b * q.x + m.d * q.y + m.f]);
+            loose.forEach(l => { if (points.some(([x, y]) => x > l.r.left && x < l.r.right
+                                                 && y > l.r.top && y < l.r.bottom))
+                labels.push(`${title}: "${l.text}" over a curve`); });
+        });
+    });
     return {
+        labels: labels,
         clipped: clipped,
         inner: window.innerWidth,
         document: document.documentElement.scrollWidth,
@@ -96,6 +131,7 @@ def screen_problems(browser, app_server, width: int, height: int) -> list[str]: 
                     problems.append(f"{where}: plot {plot['figure']:.0f} px in {plot['block']:.0f}")
                 if _overlaps(plot["title"], plot["toolbar"]):
                     problems.append(f"{where}: toolbar over the title {plot}")
+            problems += [f"{where}: label {text}" for text in found["labels"]]
         if width >= 1000:  # the sidebar is open: the first navigation entry has a name
             tab.goto(f"{app_server}/")
             wait_for_app(tab)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -12,7 +13,13 @@ import pytest
 from page_charts import chart_json, chart_specs
 from streamlit.testing.v1 import AppTest
 
-from charts.batch import critical_batch_figure, critical_batch_marks, tradeoff_figure
+from charts.batch import (
+    LABEL_HEIGHT,
+    critical_batch_figure,
+    critical_batch_marks,
+    stacked_labels,
+    tradeoff_figure,
+)
 from charts.format import format_compute_value, format_count, format_loss
 from charts.plan import format_duration, format_ratio
 from charts.style import with_overlay
@@ -138,9 +145,11 @@ def test_critical_batch_figure() -> None:
     assert fig.data[0].name.startswith("Kaplan B_crit")
     lines = _shapes(fig)
     assert set(lines) == {"your batch", "Porian B*(N)", "DeepSeek B_opt(C)", "target loss"}
+    labels = {a.hovertext.split(":")[0]: a for a in fig.layout.annotations if a.hovertext}
     for name, value in (("your batch", 1e6), ("Porian B*(N)", 4e6), ("DeepSeek B_opt(C)", 2e6)):
         assert lines[name].y0 == lines[name].y1 == value
-        assert lines[name].label.text == f"{format_count(value)} tokens"
+        assert labels[name].text == f"{format_count(value)} tokens"
+        assert labels[name].x == 1 and labels[name].xanchor == "right"  # at the right end
         assert lines[name].showlegend
     assert fig.layout.yaxis.type == "log"
     assert "tokens" in fig.layout.yaxis.title.text
@@ -149,9 +158,47 @@ def test_critical_batch_figure() -> None:
     target = lines["target loss"]
     assert target.xanchor == 2.5
     assert target.yanchor == pytest.approx(2e8 / 2.5 ** (1 / 0.21), rel=1e-3)
-    (label,) = fig.layout.annotations
+    (label,) = [a for a in fig.layout.annotations if a.text.startswith("target loss")]
     assert label.text == "target loss 2.500" and "B_crit" in label.hovertext
     assert "tokens" in fig.data[0].customdata[0]
+    # each line's label sits on its line (the axis spans the curve's range, 1.5x either side)
+    low, high = b_crit.min() / 1.5, b_crit.max() * 1.5
+    for name, value in (("your batch", 1e6), ("Porian B*(N)", 4e6), ("DeepSeek B_opt(C)", 2e6)):
+        assert labels[name].y == pytest.approx(math.log(value / low) / math.log(high / low))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_batch_line_labels_never_overlap_and_sit_on_their_line_when_there_is_room(seed) -> None:  # type: ignore[no-untyped-def]
+    """Over random lines, some coinciding: no two label boxes overlap, none leaves the plot's
+    top, and a label whose line has room above it sits on its line."""
+    rng = np.random.default_rng(seed)
+    heights = list(rng.uniform(0, 1, 3))
+    if seed % 4 == 0:
+        heights[1] = heights[0]  # two lines at one batch size
+    bottoms = stacked_labels(heights)
+    for i in range(3):
+        assert bottoms[i] + LABEL_HEIGHT <= 1 + 1e-12
+        for j in range(i + 1, 3):
+            assert abs(bottoms[i] - bottoms[j]) >= LABEL_HEIGHT - 1e-12, (heights, bottoms)
+        # room: the top and every higher line more than three labels' heights away (a higher
+        # label is pushed down by at most the two above it)
+        room = heights[i] + 3 * LABEL_HEIGHT <= 1 and not any(
+            heights[i] < heights[j] < heights[i] + 3 * LABEL_HEIGHT
+            or (heights[j] == heights[i] and j < i)
+            for j in range(3)
+            if j != i
+        )
+        if room:
+            assert bottoms[i] == heights[i], (heights, bottoms)
+    spaced = sorted([0.0, *heights, 1.0])
+    if all(b - a >= LABEL_HEIGHT for a, b in itertools.pairwise(spaced)):
+        # lines a label's height apart and from the plot's edges: no label crosses another line
+        for i in range(3):
+            others = [h for j, h in enumerate(heights) if j != i]
+            assert not any(bottoms[i] < h < bottoms[i] + LABEL_HEIGHT for h in others), (
+                heights,
+                bottoms,
+            )
 
 
 def test_the_batch_lines_widen_the_axis_only_when_they_leave_the_curve() -> None:
