@@ -275,6 +275,15 @@ def format_objective(value: float) -> str:
 EDITABLE_RUN_COLUMNS = ("params", "tokens", "tokens_per_step")
 
 
+def _sources_text(params: str, tokens: str, per_step: str) -> str:
+    """Where a run's three numbers came from, as the editor's sources column says it."""
+    return "; ".join(
+        f"{what}: {src}"
+        for what, src in (("params", params), ("tokens", tokens), ("per step", per_step))
+        if src
+    )
+
+
 def per_run_table(per_run: pd.DataFrame) -> pd.DataFrame:
     """The per-run table for the page's editor: run, the three editable numbers, final loss,
     where each number came from and what the run still needs."""
@@ -283,9 +292,7 @@ def per_run_table(per_run: pd.DataFrame) -> pd.DataFrame:
             columns=["run", *EDITABLE_RUN_COLUMNS, "final_loss", "sources", "needs"]
         )
     sources = [
-        "; ".join(
-            f"{what}: {src}" for what, src in (("params", p), ("tokens", t), ("per step", s)) if src
-        )
+        _sources_text(p, t, s)
         for p, t, s in zip(
             per_run["params_source"],
             per_run["tokens_source"],
@@ -304,6 +311,41 @@ def per_run_table(per_run: pd.DataFrame) -> pd.DataFrame:
             "needs": per_run["needs"].astype(str),
         }
     )
+
+
+#: What the editor's "where the numbers came from" says of a value typed into it.
+TYPED_SOURCE = "typed in this table"
+
+
+def with_edited_provenance(
+    base: pd.DataFrame, edited_per_run: pd.DataFrame, edits: pd.DataFrame
+) -> pd.DataFrame:
+    """The editor's table ``base`` (values as read, which the editor's edits apply to) with
+    its sources and needs columns from ``edited_per_run``, the runs read under ``edits``: a
+    value typed into the table is named as such, not by where the value it replaced came from
+    (an OLMo run's N from its name's '1B', say)."""
+    out = base.copy()
+    unique = edited_per_run.drop_duplicates("run")
+    after = unique.set_index(unique["run"].astype(str))
+    typed = {
+        str(row["run"]): {c for c in EDITABLE_RUN_COLUMNS if c in row and pd.notna(row[c])}
+        for row in edits.to_dict("records")
+    }
+    sources, needs = [], []
+    for run, source, need in zip(out["run"], out["sources"], out["needs"], strict=True):
+        if run not in after.index:
+            sources.append(source)
+            needs.append(need)
+            continue
+        said = {
+            c: TYPED_SOURCE if c in typed.get(run, ()) else str(after.at[run, f"{c}_source"])
+            for c in EDITABLE_RUN_COLUMNS
+        }
+        sources.append(_sources_text(*(said[c] for c in EDITABLE_RUN_COLUMNS)))
+        needs.append(str(after.at[run, "needs"]))
+    out["sources"] = sources
+    out["needs"] = needs
+    return out
 
 
 def edits_to_meta(base: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -278,8 +280,35 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
     return tuple(overrides)
 
 
-def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.DataFrame | None:
-    """The per-run table in an editor; returns the user's edits as a runs-meta table."""
+def pending_edits(key: str, base: pd.DataFrame) -> pd.DataFrame | None:
+    """The edits the editor ``key`` holds before it is drawn again (its widget state: the
+    cells changed, by row position), as `ft.edits_to_meta` gives them once it is drawn."""
+    state = st.session_state.get(key)
+    changed = state.get("edited_rows") if isinstance(state, dict) else None
+    if not changed:
+        return None
+    edited = base.copy()
+    for row, cells in changed.items():
+        position = int(row)
+        if not 0 <= position < len(edited) or not isinstance(cells, dict):
+            continue
+        for column, value in cells.items():
+            if column in ft.EDITABLE_RUN_COLUMNS:
+                edited.loc[position, column] = math.nan if value is None else float(value)
+    return ft.edits_to_meta(base, edited)
+
+
+def edit_runs(
+    read: RunsRead,
+    source: fu.Source,
+    run_column: str | None,
+    with_edits: Callable[[pd.DataFrame], RunsRead | str],
+) -> pd.DataFrame | None:
+    """The per-run table in an editor; returns the user's edits as a runs-meta table.
+
+    Its "where the numbers came from" and "needs" columns are those of the runs with the
+    edits made so far (``with_edits`` reads the runs under them): an N typed over a size from
+    a run's name says so, and a run its edits complete no longer lists what it needed."""
     per_run = read.per_run
     total = len(per_run)
     needs = per_run["needs"].astype(str) != "" if total else pd.Series([], dtype=bool)
@@ -301,13 +330,18 @@ def edit_runs(read: RunsRead, source: fu.Source, run_column: str | None) -> pd.D
         )
         per_run = per_run[needs.to_numpy()].head(MAX_EDITOR_ROWS)
     base = ft.per_run_table(per_run).reset_index(drop=True)
+    key = f"fit_runs_editor_{source.digest[:12]}_{run_column}"
+    pending = pending_edits(key, base)
+    if pending is not None and not isinstance(edited_read := with_edits(pending), str):
+        base = ft.with_edited_provenance(base, edited_read.per_run, pending)
+        lacking = int((edited_read.per_run["needs"].astype(str) != "").sum())
     st.markdown(
         f"**Runs: {total:,} found, {total - lacking:,} usable"
         + (f", {lacking:,} lacking values** (fill them in below)" if lacking else "**")
     )
     edited = st.data_editor(
         base,
-        key=f"fit_runs_editor_{source.digest[:12]}_{run_column}",
+        key=key,
         hide_index=True,
         width="stretch",
         placeholder="—",  # a missing value reads as the rest of the app writes none (issue 21)
@@ -496,7 +530,20 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     if isinstance(auto, str):
         return auto, Mapping(overrides, count_embeddings, given, unfinished, tuning)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
-    edits = edit_runs(auto, source, run_column)
+    def with_edits(edits: pd.DataFrame) -> RunsRead | str:
+        meta = merged_meta(given, edits)
+        return cached_read(
+            source.digest,
+            overrides,
+            meta_key(meta),
+            count_embeddings,
+            loaded,
+            meta,
+            unfinished,
+            tuning,
+        )
+
+    edits = edit_runs(auto, source, run_column, with_edits)
     meta = merged_meta(given, edits)
     mapping = Mapping(overrides, count_embeddings, meta, unfinished, tuning)
     if edits is None:

@@ -97,6 +97,9 @@ def test_history_files_mapping_and_per_run_edit(page, app_server) -> None:  # ty
             page.keyboard.press("Escape")
     done.wait_for(timeout=30_000)
     wait_for_metric(page, "alpha")
+    # the table above the editor counts the run its typed N completes (the editor kept the
+    # edit though its sources and needs columns changed under it)
+    assert "Runs: 8 found, 8 usable" in page.inner_text("body")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert shown_metrics(page) != after
     page.wait_for_timeout(1500)

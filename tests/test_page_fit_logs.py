@@ -99,6 +99,51 @@ def test_filling_a_missing_parameter_count_adds_the_run() -> None:
     assert "peteish1_eval_final" in set(runs["run"])
 
 
+def _editor(at: AppTest) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "sources" in df.value.columns).set_index("run")
+
+
+def _nominal_note(at: AppTest) -> str:
+    notes = " ".join(m.value for m in at.markdown).replace("\\", "")
+    return next(line for line in notes.split("\n") if "from the size written in" in line)
+
+
+def test_a_value_typed_into_the_runs_table_is_named_as_typed_and_completes_its_run() -> None:
+    """The OLMo '1B' run's N is the size in its name; typing its count (1.28B) over it, and
+    the missing N of the eval-only run, makes the table say where those values now come from
+    ("typed in this table", not "run name (nominal)"), drop the filled run's "needs", count
+    it usable, and leave one run fewer in the note on sizes taken from names."""
+    at = upload()
+    before = _editor(at)
+    assert before.loc["1B-1xC", "sources"].startswith("params: run name (nominal);")
+    assert before.loc["peteish1_eval_final", "needs"] == "params"
+    assert "7 runs take their N from the size written in their names" in _nominal_note(at)
+    key = next(k for k in at.session_state if str(k).startswith("fit_runs_editor_"))
+    at.session_state[key] = {
+        "edited_rows": {
+            FILES.index("1B-1xC.csv"): {"params": 1_279_395_840.0},
+            FILES.index("peteish1_eval_final.csv"): {"params": 1.48e9},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    after = _editor(at)
+    assert after.loc["1B-1xC", "sources"].startswith("params: typed in this table;")
+    assert (
+        after.loc["1B-1xC", "sources"].split(";")[1:]
+        == before.loc["1B-1xC", "sources"].split(";")[1:]
+    )
+    assert after.loc["peteish1_eval_final", "sources"].startswith("params: typed in this table;")
+    assert after.loc["peteish1_eval_final", "needs"] == ""
+    assert after.loc["1B-10xC", "sources"] == before.loc["1B-10xC", "sources"]  # not edited
+    assert any("8 found, 8 usable**" in m.value for m in at.markdown)
+    assert "6 runs take their N from the size written in their names" in _nominal_note(at)
+    # the editor still shows the values as read, under which the edits apply
+    assert after.loc["1B-1xC", "params"] == before.loc["1B-1xC", "params"] == 1e9
+
+
 GADRE = REAL / "gadre-2024" / "runs-json"
 
 
