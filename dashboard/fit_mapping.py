@@ -530,6 +530,7 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     if isinstance(auto, str):
         return auto, Mapping(overrides, count_embeddings, given, unfinished, tuning)
     run_column = dict(overrides).get("run", auto.mapping.columns.get("run"))
+
     def with_edits(edits: pd.DataFrame) -> RunsRead | str:
         meta = merged_meta(given, edits)
         return cached_read(
