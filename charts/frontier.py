@@ -21,6 +21,7 @@ from charts.format import (
 )
 from charts.style import (
     MODEBAR_PX,
+    PORIAN_STEP_COLOURS,
     Overlay,
     base_layout,
     law_colour,
@@ -340,7 +341,7 @@ def porian_figure(
     for index, curve in enumerate([*curves, *reference]):
         is_reference = index >= len(curves)
         bold = curve.key == highlight
-        colour = law_colour(curve.key, index)
+        colour = PORIAN_STEP_COLOURS.get(curve.key) or law_colour(curve.key, index)
         c_text = [format_compute(c, unit) for c in curve.compute_flops]
         traces.append(
             {

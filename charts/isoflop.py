@@ -13,14 +13,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.format import compute_tick, format_compute, format_count, format_loss
-from charts.style import base_layout, log_axis_dict
+from charts.style import PORIAN_STEP_COLOURS, base_layout, log_axis_dict
 
 #: Height of one legend line of `optima_figure` (12 px text) and the x axis's ticks and title.
 LEGEND_LINE_PX = 22
 X_AXIS_PX = 70
 
-#: One colour per Table 1 step, in order (Kaplan reproduction → tuned).
-STEP_COLOURS: tuple[str, ...] = ("#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+#: One colour per Table 1 step, in order (Kaplan reproduction → tuned): `PORIAN_STEP_COLOURS`.
+STEP_COLOURS: tuple[str, ...] = tuple(PORIAN_STEP_COLOURS.values())
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,21 @@ LAW_COLOURS: dict[str, str] = {
 _FALLBACK = tuple(TOL_MUTED.values())
 
 
+#: One colour per step of Porian et al. 2024's Table 1, in order (a) Kaplan reproduction to
+#: (e) tuned, on every chart that draws the steps side by side (the frontier page's N_opt(C)
+#: per step, the per-budget optima of the frontier and Published pages): the steps share
+#: Porian's colour elsewhere, told apart by line style, which points and error bars cannot
+#: show and which left five lines of one colour on one chart.  (e) keeps Porian's colour;
+#: none is a colour of a law drawn beside them (Chinchilla's rose, Epoch AI's green).
+PORIAN_STEP_COLOURS: dict[str, str] = {
+    "porian-2024-kaplan": "#E69F00",
+    "porian-2024-head": "#0072B2",
+    "porian-2024-warmup": "#D55E00",
+    "porian-2024-cosine": "#8C564B",
+    "porian-2024-tuned": SOURCE_COLOURS["porian"],
+}
+
+
 def sweep_key(key: str) -> str:
     """The style key of our fit of published sweep ``key`` (distinct from its authors' law)."""
     return f"sweep:{key}"

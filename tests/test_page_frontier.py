@@ -442,3 +442,31 @@ def test_chinchillas_budget_can_be_read_exactly() -> None:
         assert parse_quantity(row["N_opt (params)"]) == pytest.approx(n_opt, rel=2e-3)
         if d_opt is not None:
             assert parse_quantity(row["D_opt (tokens)"]) == pytest.approx(d_opt, rel=2e-3)
+
+
+def test_each_porian_step_has_one_colour_on_both_charts_that_draw_the_steps() -> None:
+    """The frontier page draws Porian et al.'s five steps twice, as N_opt(C) laws and as the
+    per-budget optima from their points: a step is the same colour on both, the five differ
+    from one another and from the laws drawn beside them (the laws chart had drawn all five
+    in Porian's one colour)."""
+    at = run_page()
+    specs = chart_specs(at)
+    steps = next(s for s in specs if "after each correction" in s["layout"]["title"]["text"])
+    optima = specs[-2]
+    colours: dict[str, set[str]] = {}
+    for spec in (steps, optima):
+        for trace in spec["data"]:
+            name = trace.get("name") or ""
+            if name[:1] == "(" and name[2:3] == ")":
+                colour = trace.get("line", {}).get("color") or trace["marker"]["color"]
+                colours.setdefault(name[:3], set()).add(str(colour).lower())
+    assert sorted(colours) == ["(a)", "(b)", "(c)", "(d)", "(e)"]
+    assert all(len(c) == 1 for c in colours.values()), colours
+    distinct = {next(iter(c)) for c in colours.values()}
+    assert len(distinct) == 5
+    references = {
+        str(t["line"]["color"]).lower()
+        for t in steps["data"]
+        if t.get("mode") == "lines" and not (t.get("name") or "").startswith("(")
+    }
+    assert references and not references & distinct
