@@ -46,7 +46,28 @@ def test_gemstones_hot_and_cooldown_files_stay_two_runs_per_model() -> None:
         assert len(curve) == (table["run_name"] == name).sum()
     notes = [n for n in read.log.report.notes if "several files" in n]
     assert len(notes) == 1 and "20 run names" in notes[0] and "kept apart" in notes[0]
-    assert "read a file alone" in notes[0]
+    assert "each file is then a sweep of its own" in notes[0]
+    # the files are the sweeps: a fit takes one unless told to pool them
+    assert read.factors.columns == ["file"] and read.factors.n_sweeps == 2
+    assert read.factors.example == {"file": HOT.name}  # the first in sorted order
+
+
+def test_files_that_name_their_runs_alike_are_sweeps_the_cli_picks_by_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line refuses to fit both files' runs as one law and names the file to pick;
+    picking it fits that file's runs only, the same as reading that file alone."""
+    assert cli_main(["fit", str(HOT), str(COOL)]) != 0
+    refused = capsys.readouterr()
+    assert f"--where file={HOT.name}" in refused.err
+    assert "--pool" in refused.err
+    assert cli_main(["read", str(HOT), str(COOL), "--where", f"file={HOT.name}", "--json"]) == 0
+    picked = json.loads(capsys.readouterr().out)
+    assert cli_main(["read", str(HOT), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert picked["runs"] == alone["runs"] and len(alone["runs"]) == pd.read_csv(HOT)[
+        "run_name"
+    ].nunique()
 
 
 def test_the_cli_and_the_page_say_the_same(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,6 +81,16 @@ def test_the_cli_and_the_page_say_the_same(capsys: pytest.CaptureFixture[str]) -
     assert not at.exception, at.exception
     page = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert cli_note.split(":")[0] in page  # "20 run names (e.g. …) hold rows in several files (…)"
+    assert "2 sweeps, told apart by file" in page
+    # the page opens on the first file's runs, as the command line picks them...
+    assert cli_main(["read", str(HOT), str(COOL), "--where", f"file={HOT.name}", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Learning curves (runs)"] == str(len(first["runs"])) == "22"
+    # ...and with the file picker on "all", shows every run the command line reads
+    picker = next(s for s in at.selectbox if s.key and s.key.endswith("_file"))
+    picker.set_value("all").run()
+    assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["Learning curves (runs)"] == str(len(payload["runs"])) == "42"
 
@@ -143,6 +174,9 @@ def test_two_sweeps_that_reuse_run_names_are_ten_runs(tmp_path: Path) -> None:
     notes = read.log.report.notes
     assert not [n for n in notes if "sweep label" in str(n)]
     assert any("not one run continued (their N differ)" in str(n) for n in notes)
+    # no run of one file has the size and compute of the other's, yet the files are the sweeps
+    assert read.factors.sweeps == {"file": {"a.csv": 5, "b.csv": 5}}
+    assert any("the files name their runs alike but hold other runs" in str(n) for n in notes)
 
 
 def test_a_resumed_run_that_logs_its_last_step_again_is_one_run(tmp_path: Path) -> None:

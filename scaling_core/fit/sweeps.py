@@ -84,8 +84,16 @@ def select_rows(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
 def select_loaded(loaded: Loaded, where: Mapping[str, str]) -> Loaded:
     """A copy of ``loaded`` (files read by `scaling_core.runs.load`) with the rows whose files'
     own columns match ``where`` (`select_rows`): what ``--where`` keeps before the runs are
-    read, on the command line and on the pages."""
-    kept = select_rows(loaded.frame[loaded.headers], where)
+    read, on the command line and on the pages.  ``file=NAME`` keeps the rows of one file
+    (as the runs table names it), unless the files have a ``file`` column of their own."""
+    where = dict(where)
+    frame = loaded.frame
+    if "file" in where and "file" not in loaded.headers and "__source__" in frame:
+        frame = select_rows(
+            frame.rename(columns={"__source__": "file"}), {"file": where.pop("file")}
+        )
+        frame = loaded.frame.loc[frame.index]
+    kept = select_rows(frame[loaded.headers], where) if where else frame
     out = copy.copy(loaded)
     out.frame = loaded.frame.loc[kept.index].reset_index(drop=True)
     return out

@@ -125,6 +125,9 @@ class SweepFactors:
     settings: dict[str, dict[str, int]] = field(default_factory=dict)
     n_sweeps: int = 1
     example: dict[str, str] = field(default_factory=dict)
+    #: Whether ``file`` is a sweep column because the files name their runs alike but hold
+    #: different runs (`files_name_runs_alike`), not because of the size-and-compute rule.
+    by_file: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -144,9 +147,14 @@ class SweepFactors:
         lines: list[str] = []
         if self.sweeps:  # each note in the CLI's words and the page's (scaling_core.wording)
             told = "; ".join(f"{c} ({_shown(v)})" for c, v in self.sweeps.items())
+            why = []
+            if self.by_file:
+                why.append("the files name their runs alike but hold other runs")
+            if len(self.sweeps) > int(self.by_file):
+                why.append("runs of the same size and compute differ in these columns")
             head = (
-                f"{self.n_sweeps} sweeps, told apart by {told}: runs of the same size and "
-                "compute differ in these columns, so they are separate experiments; "
+                f"{self.n_sweeps} sweeps, told apart by {told}: {', and '.join(why)}, so "
+                "they are separate experiments; "
             )
             picks = ", ".join(f"{k} = {v}" for k, v in self.example.items())
             lines.append(
@@ -261,16 +269,31 @@ def _crossed(groups: np.ndarray, values: np.ndarray, log_n: np.ndarray, log_c: n
     return False
 
 
+def files_name_runs_alike(frame: pd.DataFrame) -> bool:
+    """Whether the runs table's files name runs alike that are not one run continued: the read
+    then names them ``name [file=…]`` (`scaling_core.runs.split.runs_across_files`), e.g. two
+    sweeps that both call their runs ``run_1`` ... ``run_5``, or Gemstones' constant-rate
+    checkpoints beside its cooldowns.  Each file is then an experiment of its own."""
+    if not {"run", "file"} <= set(map(str, frame.columns)) or frame["file"].nunique() < 2:
+        return False
+    runs = frame["run"].astype(str).to_numpy()
+    suffixes = (" [file=" + frame["file"].astype(str) + "]").to_numpy()
+    return any(run.endswith(suffix) for run, suffix in zip(runs, suffixes, strict=True))
+
+
 def sweep_factors(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> SweepFactors:
     """Sort the label columns of a runs table (``n_params``, ``compute_flops`` or ``n_tokens``,
-    other columns riding along) into sweep columns and run settings; see the module text."""
+    other columns riding along) into sweep columns and run settings; see the module text.
+    The ``file`` column is a sweep column of its own when the files name their runs alike
+    (`files_name_runs_alike`)."""
+    by_file = files_name_runs_alike(frame)
     labels = label_columns(frame, candidates)
-    if not labels:
+    if not labels and not by_file:
         return SweepFactors()
     labels.sort(key=lambda c: frame[c].nunique(dropna=True))  # stable: file order on ties
     design = _design(frame)
-    text = {c: frame[c].astype(str).str.strip() for c in labels}
-    sweeps: list[str] = []
+    text = {c: frame[c].astype(str).str.strip() for c in [*labels, *(["file"] if by_file else [])]}
+    sweeps: list[str] = ["file"] if by_file else []
     settings: list[str] = []
     for column in labels:
         if design is None:
@@ -301,4 +324,5 @@ def sweep_factors(frame: pd.DataFrame, candidates: Iterable[str] | None = None) 
         settings={c: _counts(frame[c]) for c in settings},
         n_sweeps=1 if combos is None else len(combos),
         example={} if combos is None else dict(combos.iloc[0].items()),
+        by_file=by_file,
     )

@@ -155,7 +155,7 @@ def runs_across_files(
             f"{_names(len(apart))} (e.g. {name}) {_hold(len(apart))} rows in several files "
             f"({', '.join(where)}) that are not one run continued ({why}): kept apart as "
             f"'{name} [file=…]' ({int(pd.Series(ids[kept]).nunique()):,} runs), not merged into "
-            "one; a fit takes them all, so read a file alone to fit its runs alone"
+            "one; each file is then a sweep of its own (see the note on sweeps)"
         )
     return ids, notes
 
