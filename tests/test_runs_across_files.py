@@ -65,9 +65,10 @@ def test_files_that_name_their_runs_alike_are_sweeps_the_cli_picks_by_file(
     picked = json.loads(capsys.readouterr().out)
     assert cli_main(["read", str(HOT), "--json"]) == 0
     alone = json.loads(capsys.readouterr().out)
-    assert picked["runs"] == alone["runs"] and len(alone["runs"]) == pd.read_csv(HOT)[
-        "run_name"
-    ].nunique()
+    assert (
+        picked["runs"] == alone["runs"]
+        and len(alone["runs"]) == pd.read_csv(HOT)["run_name"].nunique()
+    )
 
 
 def test_the_cli_and_the_page_say_the_same(capsys: pytest.CaptureFixture[str]) -> None:
