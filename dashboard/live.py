@@ -18,7 +18,10 @@ changes only part of a section, e.g. the plan's inference volume): they share on
 for the link, reserved outside them by the first section of a full run.  Streamlit lets a
 fragment write to a container outside it only where it wrote during the last full run, so
 every section writes an empty box into the slot on full runs, which the page's link then
-fills.
+fills.  Streamlit names a fragment by its place on the page, so a section inside another must
+sit in a container the outer one makes before any output that comes and goes: moved by such
+output during the outer one's rerun, it became a new fragment with no place reserved for the
+link, and its next move failed (the plan's inference volume after a budget past a year).
 """
 
 from __future__ import annotations

@@ -115,125 +115,131 @@ with page("Plan a run"):
                 format_func=lambda key: BATCH_RULES[key],
             )
 
-        if mode == DEVICES_DAYS:
-            budget = budget_from_devices(accelerator, n_devices, days, mfu)
-        else:
-            budget = budget_from_dollars(accelerator, dollars, price, n_devices, mfu)
-        compute = budget.compute_flops
-        if budget.days > 365:
-            st.warning(
-                f"This budget keeps {budget.n_devices:,.0f} device(s) busy for "
-                f"{format_duration(budget.days)}: more devices would finish sooner at the same compute."
-            )
-
-        cols = st.columns(4)
-        cols[0].metric(
-            f"Compute C ({compute_unit_name(unit)})", format_compute_value(compute, unit)
-        )
-        cols[1].metric(
-            "Wall-clock",
-            format_duration(budget.days),
-            help=f"{budget.n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU",
-        )
-        cols[2].metric("Device-hours", format_count(budget.device_hours))
-        if mode == DOLLARS:
-            cols[3].metric("Cost", f"${format_count(budget.cost(price))}")
-        else:
-            cols[3].metric(
-                "Peak per device",
-                format_throughput(budget.accelerator.peak_flops),
-                help=budget.accelerator.source,
-            )
-
-        laws = available_laws()
-        keys = compared_laws()
-        plans = plan_for_laws([laws[key] for key in keys], budget, batch_rule)
-        table = plan_table(plans)
-
-        st.subheader("Per-law plan")
-        st.markdown("**Model size, data and expected loss**")
-        st.table(format_allocation_table(table).set_index("Law"))
-        st.markdown("**Batch size (tokens), learning rate, steps and time**")
-        st.table(format_training_table(table).set_index("Law"))
-        range_notes(keys, budget.compute_flops)
-        st.caption(
-            f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "
-            "tuned batch and learning rate for N; B_crit is Kaplan's critical batch at the expected "
-            "loss; time/step is wall-clock time per optimiser step."
-        )
-        st.download_button(
-            "Download the plan (CSV)",
-            table.to_csv(index=False).encode(),
-            file_name="plan.csv",
-            mime="text/csv",
-        )
-        without_loss = [p.label for p in plans if not p.has_loss]
-        if without_loss:
-            st.info(
-                f"{', '.join(without_loss)}: an allocation only (N_opt ∝ C^a), no loss, so the "
-                "expected loss and Kaplan B_crit are shown as —"
-                + (
-                    "; so is the step count under the B_crit rule."
-                    if batch_rule == "kaplan"
-                    else "."
+        # The results, then the inference-aware section, each in a container made here, before
+        # any output that comes and goes (the warning past a year, range notes): Streamlit names
+        # a fragment by its place, and a section inside this one that such output moved became a
+        # new fragment with no sidebar place for the link, which failed when its slider moved.
+        results, inference_place = st.container(), st.container()
+        with results:
+            if mode == DEVICES_DAYS:
+                budget = budget_from_devices(accelerator, n_devices, days, mfu)
+            else:
+                budget = budget_from_dollars(accelerator, dollars, price, n_devices, mfu)
+            compute = budget.compute_flops
+            if budget.days > 365:
+                st.warning(
+                    f"This budget keeps {budget.n_devices:,.0f} device(s) busy for "
+                    f"{format_duration(budget.days)}: more devices would finish sooner at the same compute."
                 )
+
+            cols = st.columns(4)
+            cols[0].metric(
+                f"Compute C ({compute_unit_name(unit)})", format_compute_value(compute, unit)
             )
-        spread = loss_spread(plans)
-        cols = st.columns(3)
-        cols[0].metric(
-            "DeepSeek B_opt(C)",
-            f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} tokens",
-            help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: B_opt = 0.2920·C^0.3271 "
-            "tokens, fitted on 1e17-2e19 FLOP. DeepSeek counts C as M·D (M: non-embedding FLOP "
-            "per token, attention included); here C = 6ND, a close approximation.",
-        )
-        cols[1].metric(
-            "DeepSeek η_opt(C)",
-            f"{float(DEEPSEEK_LLM.learning_rate(compute)):.2e}",
-            help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: η_opt = 0.3118·C^-0.1250.",
-        )
-        if spread is None:
-            cols[2].metric("Spread of expected loss", "—")
-            st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
-        else:
-            cols[2].metric(
-                f"Spread of expected loss ({spread.n_laws} laws)",
-                f"{spread.spread:.3f} nats",
-                help=(
-                    f"From {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) to "
-                    f"{format_loss(spread.highest)} ({law_label(spread.highest_key)})."
+            cols[1].metric(
+                "Wall-clock",
+                format_duration(budget.days),
+                help=f"{budget.n_devices:,.0f} × {accelerator} at {mfu:.0%} MFU",
+            )
+            cols[2].metric("Device-hours", format_count(budget.device_hours))
+            if mode == DOLLARS:
+                cols[3].metric("Cost", f"${format_count(budget.cost(price))}")
+            else:
+                cols[3].metric(
+                    "Peak per device",
+                    format_throughput(budget.accelerator.peak_flops),
+                    help=budget.accelerator.source,
+                )
+
+            laws = available_laws()
+            keys = compared_laws()
+            plans = plan_for_laws([laws[key] for key in keys], budget, batch_rule)
+            table = plan_table(plans)
+
+            st.subheader("Per-law plan")
+            st.markdown("**Model size, data and expected loss**")
+            st.table(format_allocation_table(table).set_index("Law"))
+            st.markdown("**Batch size (tokens), learning rate, steps and time**")
+            st.table(format_training_table(table).set_index("Law"))
+            range_notes(keys, budget.compute_flops)
+            st.caption(
+                f"Steps S = D/B with B from {BATCH_RULES[batch_rule]}. B* and η* are Porian et al.'s "
+                "tuned batch and learning rate for N; B_crit is Kaplan's critical batch at the expected "
+                "loss; time/step is wall-clock time per optimiser step."
+            )
+            st.download_button(
+                "Download the plan (CSV)",
+                table.to_csv(index=False).encode(),
+                file_name="plan.csv",
+                mime="text/csv",
+            )
+            without_loss = [p.label for p in plans if not p.has_loss]
+            if without_loss:
+                st.info(
+                    f"{', '.join(without_loss)}: an allocation only (N_opt ∝ C^a), no loss, so the "
+                    "expected loss and Kaplan B_crit are shown as —"
+                    + (
+                        "; so is the step count under the B_crit rule."
+                        if batch_rule == "kaplan"
+                        else "."
+                    )
+                )
+            spread = loss_spread(plans)
+            cols = st.columns(3)
+            cols[0].metric(
+                "DeepSeek B_opt(C)",
+                f"{format_count(float(DEEPSEEK_LLM.batch_tokens(compute)))} tokens",
+                help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: B_opt = 0.2920·C^0.3271 "
+                "tokens, fitted on 1e17-2e19 FLOP. DeepSeek counts C as M·D (M: non-embedding FLOP "
+                "per token, attention included); here C = 6ND, a close approximation.",
+            )
+            cols[1].metric(
+                "DeepSeek η_opt(C)",
+                f"{float(DEEPSEEK_LLM.learning_rate(compute)):.2e}",
+                help="Bi et al. 2024 (DeepSeek LLM), section 3.1, Formula 1: η_opt = 0.3118·C^-0.1250.",
+            )
+            if spread is None:
+                cols[2].metric("Spread of expected loss", "—")
+                st.info("None of the compared laws gives a loss; add one in the sidebar to see it.")
+            else:
+                cols[2].metric(
+                    f"Spread of expected loss ({spread.n_laws} laws)",
+                    f"{spread.spread:.3f} nats",
+                    help=(
+                        f"From {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) to "
+                        f"{format_loss(spread.highest)} ({law_label(spread.highest_key)})."
+                    ),
+                )
+                if spread.n_laws > 1:
+                    kaplan_note = (
+                        " Kaplan's losses are on WebText2 with another tokenizer, so they are not "
+                        "directly comparable with the Chinchilla family; the spread among those is the "
+                        "more meaningful number."
+                        if any(plan.key.startswith("kaplan") and plan.has_loss for plan in plans)
+                        else ""
+                    )
+                    st.caption(
+                        f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
+                        f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})."
+                        + kaplan_note
+                    )
+            st.caption(
+                "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "
+                "on 25M-110M-parameter models, DeepSeek on 1e17-2e19 FLOP. Kaplan's B_crit is where "
+                "larger batches stop saving steps, not the loss-optimal batch. Their N counts differ "
+                "(Kaplan: non-embedding; Porian: with the output head). Kaplan's row is the minimum of "
+                "his eq. 1.5 along C = 6ND; his own early-stopped frontier (N ∝ C^0.73) differs."
+            )
+            compute_label = format_compute(compute, unit)
+            show_chart(
+                st,  # kept per session: the inference slider below leaves it unchanged
+                kept_figure(
+                    "allocation",
+                    (repr(plans), compute_label),
+                    lambda: allocation_figure(plans, compute_label=compute_label),
                 ),
+                live="allocation",
             )
-            if spread.n_laws > 1:
-                kaplan_note = (
-                    " Kaplan's losses are on WebText2 with another tokenizer, so they are not "
-                    "directly comparable with the Chinchilla family; the spread among those is the "
-                    "more meaningful number."
-                    if any(plan.key.startswith("kaplan") and plan.has_loss for plan in plans)
-                    else ""
-                )
-                st.caption(
-                    f"Expected loss from {format_loss(spread.lowest)} ({law_label(spread.lowest_key)}) "
-                    f"to {format_loss(spread.highest)} ({law_label(spread.highest_key)})."
-                    + kaplan_note
-                )
-        st.caption(
-            "Batch sizes and learning rates are extrapolations: Porian et al. fitted B*(N) and η*(N) "
-            "on 25M-110M-parameter models, DeepSeek on 1e17-2e19 FLOP. Kaplan's B_crit is where "
-            "larger batches stop saving steps, not the loss-optimal batch. Their N counts differ "
-            "(Kaplan: non-embedding; Porian: with the output head). Kaplan's row is the minimum of "
-            "his eq. 1.5 along C = 6ND; his own early-stopped frontier (N ∝ C^0.73) differs."
-        )
-        compute_label = format_compute(compute, unit)
-        show_chart(
-            st,  # kept per session: the inference slider below leaves it unchanged
-            kept_figure(
-                "allocation",
-                (repr(plans), compute_label),
-                lambda: allocation_figure(plans, compute_label=compute_label),
-            ),
-            live="allocation",
-        )
 
         def inference_section() -> None:
             """The inference volume and the inference-aware plan it changes, at this budget
@@ -270,7 +276,11 @@ with page("Plan a run"):
                 cols[0].metric(
                     "N (params)",
                     format_count(plan.n_params),
-                    delta=f"{alternative.size_change:+.0%}",
+                    delta=(  # a change under 1% with its first decimal: "-0.3%", not "-0%"
+                        f"{alternative.size_change:+.1%}"
+                        if abs(alternative.size_change) < 0.01
+                        else f"{alternative.size_change:+.0%}"
+                    ),
                     delta_color="off",
                     help=f"Compute-optimal at this loss: {format_count(plan.chinchilla_n_params)} params.",
                 )
@@ -311,7 +321,8 @@ with page("Plan a run"):
                     live="inference",
                 )
 
-        live_section("Plan a run", inference_section)
+        with inference_place:
+            live_section("Plan a run", inference_section)
 
     live_section("Plan a run", plan_section)
 

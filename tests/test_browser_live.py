@@ -152,6 +152,36 @@ def test_a_refused_link_value_note_goes_when_its_slider_moves(page, app_server) 
     assert _links(page) == [_address(page)]
 
 
+def test_a_section_inside_another_still_moves_after_the_other_grew_above_it(
+    page, app_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The plan at 1000 days shows a warning above its results, which moved the inference
+    section inside it: moving the inference volume then failed (Streamlit named the moved
+    section a new fragment, with no sidebar place for the link). Now the volume moves, the
+    inference plan follows, and the link with it."""
+    page.goto(f"{app_server}/Plan_a_run")
+    wait_for_app(page, 180_000)
+    days = page.get_by_role("slider", name="Days of training")
+    days.focus()
+    days.press("End")
+    page.get_by_text("more devices would finish sooner").wait_for(timeout=30_000)
+    wait_for_app(page, 180_000)
+    before = _address(page)
+    volume = page.get_by_role("slider", name="Lifetime inference volume")
+    volume.focus()
+    volume.press("End")
+    page.wait_for_function(
+        "(old) => new URLSearchParams(location.search).get('p_inf') !== old",
+        arg=(before.get("p_inf") or [None])[0],
+        timeout=30_000,
+    )
+    wait_for_app(page, 180_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    after = _address(page)
+    assert float(after["p_inf"][0]) == 1e16  # the slider's end
+    assert _links(page) == [after]
+
+
 def _held_out_in_download(html: str) -> int:
     """How many held-out runs the downloaded extrapolation chart (Plotly's HTML) predicts: the
     points of its trace "held out: predicted", read from the figure the HTML draws."""
