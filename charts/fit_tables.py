@@ -125,11 +125,25 @@ def derived_rows(
     intervals = intervals or {}
     ident = ident or result.identifiability
     if not ident.determined["a"]:
-        why = ident.reasons.get("a", "")
+        # b = 1 − a: not determined with a; its reason is a's, not a's interval quoted for b
+        b_why = "b = 1 − a, so not determined with a"
+        if "b" in intervals:
+            low, high = intervals["b"]
+            b_why += f" (its bootstrap interval [{low:.3g}, {high:.3g}])"  # as a's reason writes it
         return pd.DataFrame(
             [
-                {"quantity": name, "meaning": meaning, "value": NOT_DETERMINED, "interval": why}
-                for name, meaning in (("a", "N_opt ∝ C^a"), ("b", "D_opt ∝ C^b"))
+                {
+                    "quantity": "a",
+                    "meaning": "N_opt ∝ C^a",
+                    "value": NOT_DETERMINED,
+                    "interval": ident.reasons.get("a", ""),
+                },
+                {
+                    "quantity": "b",
+                    "meaning": "D_opt ∝ C^b",
+                    "value": NOT_DETERMINED,
+                    "interval": b_why,
+                },
             ]
         )
     a, b = result.allocation_exponents

@@ -800,3 +800,21 @@ def test_rows_neither_kept_nor_dropped_are_counted_on_the_page():
     unused = int(caption.split(" of the rows read")[0].replace(",", ""))
     assert read == kept + dropped + unused
     assert unused == sum("eval_loss" not in entry for entry in history)
+
+
+def test_an_undetermined_allocation_quotes_each_exponents_own_interval() -> None:
+    """On the OLMo ladder's sample the bootstrap leaves a = beta/(alpha+beta) undetermined; the
+    allocation table said so for a and b with a's interval under both.  b = 1 - a: its row now
+    quotes its own interval, which is a's reflected about 1/2 (read from the bootstrap)."""
+    at = run_page(sample="real/olmo-ladder/olmo_ladder_curves.csv")
+    at.button(key="fit_run_bootstrap").click().run()
+    assert not at.exception, at.exception
+    boot = at.session_state[fs.BOOTSTRAP_KEY]["result"]
+    table = next(t.value for t in at.table if "quantity" in t.value.columns).set_index("quantity")
+    assert table.loc["a", "value"] == table.loc["b", "value"] == ft.NOT_DETERMINED
+    a_low, a_high = boot.intervals["a"]
+    b_low, b_high = boot.intervals["b"]
+    assert b_low == pytest.approx(1 - a_high) and b_high == pytest.approx(1 - a_low)
+    assert f"[{a_low:.3g}, {a_high:.3g}]" in table.loc["a", "interval"]
+    assert f"[{b_low:.3g}, {b_high:.3g}]" in table.loc["b", "interval"]
+    assert f"{a_low:.3g}" not in table.loc["b", "interval"]
