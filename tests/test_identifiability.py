@@ -261,3 +261,54 @@ def test_fit_page_with_gemstones_cool_end_reads_not_determined_and_no_n_opt() ->
         assert any("No compute-optimal size is marked" in c.value for c in at.caption)
         iso = chart_json(at)[0]
         assert "diamond" not in iso
+
+
+PORIAN = ROOT / "tests" / "fixtures" / "real-logs" / "porian-2024" / "porian2024_isoflop_points.csv"
+#: Porian et al.'s Kaplan-setup sweep on OpenWebText2, the first sweep of their file (the one
+#: the command line names and the fit page opens on).
+PORIAN_KAPLAN_SETUP = {
+    "dataset": "owt2",
+    "hparams": "base",
+    "warmup": "long",
+    "decay": "kaplan",
+    "param_count": "kaplan",
+    "loss_type": "train",
+}
+
+
+def test_an_allocation_whose_interval_leaves_0_to_1_is_not_determined() -> None:
+    """Porian et al.'s Kaplan-setup sweep fitted to L(N, D): E at its bound 0, alpha not
+    determined, and a = 0.86 with a curvature half-width of 0.23, so its 95% interval runs
+    past 1 (D_opt shrinking as compute grows).  The page had shown a = 0.8584 as a plain
+    value beside 'alpha: not determined' and marked each budget's optimum; the command line
+    and the page now both leave a undetermined and say why."""
+    from scaling_core.fit.sweeps import select_rows
+    from scaling_core.runs import read_runs
+
+    runs = select_rows(read_runs([PORIAN]).log.runs, PORIAN_KAPLAN_SETUP)
+    result = fit(runs, form="chinchilla")
+    a = result.params["beta"] / (result.params["alpha"] + result.params["beta"])
+    half = result.identifiability.half_widths["a"]
+    assert a + half > 1  # the curvature's own interval leaves 0-1
+    assert not result.identifiability.determined["a"]
+    where = [arg for k, v in PORIAN_KAPLAN_SETUP.items() for arg in ("--where", f"{k}={v}")]
+    payload = cli_json(str(PORIAN), *where)
+    assert payload["derived"] == {"a": None, "b": None}
+    assert "leaves the range 0-1" in payload["not_determined_because"]["a"]
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import fit_session as fs
+
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "6_Fit_your_runs.py"), default_timeout=120)
+    at.session_state[fs.UPLOAD_BYTES_KEY] = PORIAN.read_bytes()
+    at.session_state[fs.UPLOAD_NAME_KEY] = PORIAN.name
+    at.run()
+    assert not at.exception
+    derived = next(t.value for t in at.table if "quantity" in t.value.columns)
+    assert set(derived["value"]) == {"not determined by these runs"}
+    assert "leaves the range 0-1" in derived.set_index("quantity").loc["a", "interval"]
+    assert any("No compute-optimal size is marked" in c.value for c in at.caption)
+    assert "fitted optimum" not in chart_json(at)[0]

@@ -411,6 +411,10 @@ def assess(result: FitResult) -> Identifiability:
         why = _interval_too_wide(name, low, high, min_loss)
         if name in ("alpha", "beta", "alpha_n", "alpha_d") and why is None and width >= value:
             why = "reaches 0"
+        if name == "a" and why is None and (low < 0 or high > 1):
+            # a > 1 would make D_opt shrink as compute grows, a < 0 N_opt: Porian et al.'s
+            # Kaplan-setup sweep (alpha undetermined, E at 0) gave a = 0.86 ± 0.23 here
+            why = "leaves the range 0-1 in which N_opt and D_opt both grow with C"
         if why is None:
             continue
         determined[name] = False
@@ -419,7 +423,9 @@ def assess(result: FitResult) -> Identifiability:
             if not math.isfinite(width)
             else f"±{width:.3g}" + (" decades" if name in ("A", "B", "n_c", "d_c", "C_c") else "")
         )
-        reasons[name] = f"the curvature of the objective leaves it {shown} (95%)"
+        reasons[name] = f"the curvature of the objective leaves it {shown} (95%)" + (
+            f", so its interval {why}" if name == "a" and why.startswith("leaves") else ""
+        )
         wide.append(f"{name} ({shown})")
     if wide:
         warnings.append(
