@@ -68,6 +68,8 @@ def escape_markdown(text: str) -> str:
 
 #: What a page shows in place of a number the runs do not determine.
 NOT_DETERMINED = "not determined by these runs"
+#: A metric's value where there is none to show (the words go under it, see `NOT_DETERMINED`).
+NO_VALUE = "—"
 
 
 def parameter_rows(

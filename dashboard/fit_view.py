@@ -166,13 +166,13 @@ def show_fit(
         cols = st.columns(5)
         for col, (name, value) in zip(cols, result.params.items(), strict=False):
             if not ident.determined.get(name, True):
-                col.metric(
+                col.metric(  # the words under it: in five columns they were cut ("not deter…")
                     name,
-                    "not determined",
+                    ft.NO_VALUE,
                     help=ft.PARAM_HELP.get(name, "")
                     + f": not determined by these runs ({ident.reasons.get(name, '')})",
                 )
-                col.caption("by these runs; see the warnings")
+                col.caption(f"{ft.NOT_DETERMINED}; see the warnings")
                 continue
             low_high = intervals.get(name)
             interval = (

@@ -131,7 +131,7 @@ def test_learning_curves_at_one_ratio_warn_when_fitting_final_points() -> None:
     log = read_run_log(SAMPLES / "learning_curves.csv")
     result = fit(log.runs, "chinchilla", delta=1e-3)
     # N and D move together: no constant of the two-term law is shown as a number
-    assert metrics(at)["beta"] == metrics(at)["alpha"] == "not determined"
+    assert metrics(at)["beta"] == metrics(at)["alpha"] == ft.NO_VALUE
     # every warning of the core, escaped, and why the final points are ill-posed
     assert result.warnings() and not result.converged
     box = next(w.value for w in at.warning if "Not offered in the sidebar" in w.value)
@@ -174,7 +174,8 @@ def test_unphysical_fit_is_a_warning_not_a_traceback(fix_e: str) -> None:
     assert not at.exception
     assert not at.error
     params = {m.label: m.value for m in at.metric}
-    assert params["alpha"] == params["beta"] == "not determined"  # shown, not as a number
+    assert params["alpha"] == params["beta"] == ft.NO_VALUE  # shown, not as a number
+    assert sum(c.value == f"{ft.NOT_DETERMINED}; see the warnings" for c in at.caption) >= 2
     box = next(w.value for w in at.warning if "Not offered in the sidebar" in w.value)
     assert "exponents must be positive" in box and "is not positive" in box
     assert "60 tokens per parameter" in box
@@ -339,7 +340,7 @@ def test_fixed_e_and_power_forms() -> None:
     result = core_fit("isoflop_sweep.csv", "power-c")
     # L(C) pooled over every size of each budget: alpha_c = 0.137 +- 0.158 reaches 0
     assert not result.determined["alpha_c"]
-    assert metrics(at)["alpha_c"] == "not determined"
+    assert metrics(at)["alpha_c"] == ft.NO_VALUE
     assert at.session_state["user_laws"] == {}  # a power law has no law family
 
 
