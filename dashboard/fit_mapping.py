@@ -34,6 +34,7 @@ from scaling_core.runs import (
     read_runs_meta,
 )
 from scaling_core.runs.archive import expanded_size
+from scaling_core.runs.summary import plural
 from scaling_core.runs.wide import WIDE_CHOICES, detect_wide
 from scaling_core.wording import for_page
 
@@ -223,7 +224,8 @@ def choose_roles(loaded: Loaded, source: fu.Source) -> tuple[tuple[str, str | No
     headers = loaded.headers
     formats = ", ".join(f"{k} ×{v}" for k, v in loaded.sources.formats.items())
     st.caption(
-        f"Read {len(loaded.sources.tables)} tables ({formats}), {len(loaded.frame):,} rows, "
+        f"Read {plural(len(loaded.sources.tables), 'table')} ({formats}), "
+        f"{len(loaded.frame):,} rows, "
         f"{len(headers):,} columns. Each role's column is guessed; change any of them."
     )
     for name, message in loaded.sources.problems[:10]:

@@ -35,7 +35,7 @@ from dashboard import fit_upload as fu
 from dashboard import fit_view as fv
 from scaling_core.fit import extrapolation_check, fit
 from scaling_core.fit import points as fp
-from scaling_core.runs import RunLogError, read_run_log, snapshot_losses
+from scaling_core.runs import RunLogError, read_run_log, read_runs, snapshot_losses
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "6_Fit_your_runs.py")
@@ -819,3 +819,24 @@ def test_an_undetermined_allocation_quotes_each_exponents_own_interval() -> None
     assert f"[{a_low:.3g}, {a_high:.3g}]" in table.loc["a", "interval"]
     assert f"[{b_low:.3g}, {b_high:.3g}]" in table.loc["b", "interval"]
     assert f"{a_low:.3g}" not in table.loc["b", "interval"]
+
+
+def test_the_mapping_counts_one_table_in_the_singular() -> None:
+    """'Read 1 tables (csv ×1)' read wrong to a reviewer (so did 'run id file names repeats',
+    `test_runs_from_file_names_are_said_to_repeat_in_words`)."""
+    at = run_page(sample="kaplan_sweep.csv")
+    assert any(c.value.startswith("Read 1 table (csv ×1), ") for c in at.caption), [
+        c.value for c in at.caption if c.value.startswith("Read")
+    ]
+
+
+def test_runs_from_file_names_are_said_to_repeat_in_words() -> None:
+    """Learning curves whose run ids are the files' names: the note says so in words, where it
+    read "run id file names repeats"."""
+    from tests.test_page_fit_logs import FILES, HISTORY
+
+    read = read_runs([HISTORY / name for name in FILES[:3]])
+    (note,) = [str(n) for n in read.log.report.notes if "read as learning curves" in str(n)]
+    assert note.startswith(
+        "read as learning curves: the run ids taken from the file names repeat (3 runs in "
+    )

@@ -236,9 +236,16 @@ def _first_positive(values: np.ndarray) -> float | None:
 def _kept_notes(notes: list[str], run_column: str | None) -> list[str]:
     """The validation's notes that speak of the data (not of the table built for it), with the
     run column named as the user knows it."""
-    shown = "file names" if run_column in (None, FROM_FILE) else repr(run_column)
+    if run_column in (None, FROM_FILE):  # no column: the run ids are the files' names
+        renames = [("run id 'run' repeats", "the run ids taken from the file names repeat")]
+        renames.append(("'run'", "file names"))
+    else:
+        renames = [("'run'", repr(run_column))]
     keep = ("read as learning curves", "finished runs", "compute_flops = 6", "compute column is")
-    return [_replace(n, "'run'", shown) for n in notes if n.startswith(keep)]
+    kept = [n for n in notes if n.startswith(keep)]
+    for old, new in renames:
+        kept = [_replace(n, old, new) for n in kept]
+    return kept
 
 
 def _replace(note: str, old: str, new: str) -> str:
