@@ -296,7 +296,10 @@ def pending_edits(key: str, base: pd.DataFrame) -> pd.DataFrame | None:
             continue
         for column, value in cells.items():
             if column in ft.EDITABLE_RUN_COLUMNS:
-                edited.loc[position, column] = math.nan if value is None else float(value)
+                try:
+                    edited.loc[position, column] = math.nan if value is None else float(value)
+                except (TypeError, ValueError):  # not a number: the editor's own check says so
+                    continue
     return ft.edits_to_meta(base, edited)
 
 

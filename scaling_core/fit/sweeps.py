@@ -89,10 +89,8 @@ def select_loaded(loaded: Loaded, where: Mapping[str, str]) -> Loaded:
     where = dict(where)
     frame = loaded.frame
     if "file" in where and "file" not in loaded.headers and "__source__" in frame:
-        frame = select_rows(
-            frame.rename(columns={"__source__": "file"}), {"file": where.pop("file")}
-        )
-        frame = loaded.frame.loc[frame.index]
+        files = pd.DataFrame({"file": frame["__source__"]})  # not a copy of every column
+        frame = frame.loc[select_rows(files, {"file": where.pop("file")}).index]
     kept = select_rows(frame[loaded.headers], where) if where else frame
     out = copy.copy(loaded)
     out.frame = loaded.frame.loc[kept.index].reset_index(drop=True)

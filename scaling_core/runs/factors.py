@@ -276,9 +276,10 @@ def files_name_runs_alike(frame: pd.DataFrame) -> bool:
     checkpoints beside its cooldowns.  Each file is then an experiment of its own."""
     if not {"run", "file"} <= set(map(str, frame.columns)) or frame["file"].nunique() < 2:
         return False
-    runs = frame["run"].astype(str).to_numpy()
-    suffixes = (" [file=" + frame["file"].astype(str) + "]").to_numpy()
-    return any(run.endswith(suffix) for run, suffix in zip(runs, suffixes, strict=True))
+    runs = frame["run"].astype(str)
+    marked = runs.str.contains(" [file=", regex=False).to_numpy()
+    suffixes = " [file=" + frame["file"].astype(str)[marked] + "]"
+    return any(run.endswith(end) for run, end in zip(runs[marked], suffixes, strict=True))
 
 
 def sweep_factors(frame: pd.DataFrame, candidates: Iterable[str] | None = None) -> SweepFactors:
