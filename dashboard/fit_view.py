@@ -435,7 +435,8 @@ def sweep_pickers(
     # combination present); a shipped sample opens on its catalogue's sweep instead.
     defaults = sweep.default_where if sweep is not None else fs.first_sweep(found)
     st.markdown(
-        "**This file holds several sweeps**, told apart by the columns below. One of them is "
+        ("**These files hold" if len(source.all_files) > 1 else "**This file holds")
+        + " several sweeps**, told apart by the columns below. One of them is "
         "fitted (the first, unless you pick another); *all* fits every row as one law."
     )
     cols = st.columns(min(len(factors), 6))

@@ -83,6 +83,7 @@ def test_the_cli_and_the_page_say_the_same(capsys: pytest.CaptureFixture[str]) -
     page = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert cli_note.split(":")[0] in page  # "20 run names (e.g. …) hold rows in several files (…)"
     assert "2 sweeps, told apart by file" in page
+    assert "These files hold several sweeps" in page
     # the page opens on the first file's runs, as the command line picks them...
     assert cli_main(["read", str(HOT), str(COOL), "--where", f"file={HOT.name}", "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
