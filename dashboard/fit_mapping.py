@@ -554,16 +554,7 @@ def show_mapping(loaded: Loaded, source: fu.Source) -> tuple[RunsRead | str, Map
     mapping = Mapping(overrides, count_embeddings, meta, unfinished, tuning)
     if edits is None:
         return auto, mapping
-    read = cached_read(
-        source.digest,
-        overrides,
-        meta_key(meta),
-        count_embeddings,
-        loaded,
-        meta,
-        unfinished,
-        tuning,
-    )
+    read = with_edits(edits)  # the editor's pending edits read the same (cached)
     if not isinstance(read, str):
         usable = int((read.per_run["needs"] == "").sum())
         still = len(read.per_run) - usable
