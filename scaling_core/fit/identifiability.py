@@ -223,6 +223,10 @@ def _allowed(name: str, min_loss: float) -> tuple[float, float, bool] | None:
     return None
 
 
+#: Why a's interval does not determine it although narrow enough (`assess`).
+_A_OUTSIDE = "leaves the range 0-1 in which N_opt and D_opt both grow with C"
+
+
 def _interval_too_wide(name: str, low: float, high: float, min_loss: float) -> str | None:
     """Why an interval does not determine ``name`` (None when it does)."""
     allowed = _allowed(name, min_loss)
@@ -411,10 +415,8 @@ def assess(result: FitResult) -> Identifiability:
         why = _interval_too_wide(name, low, high, min_loss)
         if name in ("alpha", "beta", "alpha_n", "alpha_d") and why is None and width >= value:
             why = "reaches 0"
-        if name == "a" and why is None and (low < 0 or high > 1):
-            # a > 1 would make D_opt shrink as compute grows, a < 0 N_opt: Porian et al.'s
-            # Kaplan-setup sweep (alpha undetermined, E at 0) gave a = 0.86 ± 0.23 here
-            why = "leaves the range 0-1 in which N_opt and D_opt both grow with C"
+        if name == "a" and why is None and (low < 0 or high > 1):  # e.g. Porian's Kaplan setup
+            why = _A_OUTSIDE  # a = 0.86 ± 0.23: D_opt could shrink as compute grows
         if why is None:
             continue
         determined[name] = False
@@ -424,7 +426,7 @@ def assess(result: FitResult) -> Identifiability:
             else f"±{width:.3g}" + (" decades" if name in ("A", "B", "n_c", "d_c", "C_c") else "")
         )
         reasons[name] = f"the curvature of the objective leaves it {shown} (95%)" + (
-            f", so its interval {why}" if name == "a" and why.startswith("leaves") else ""
+            f", so its interval {why}" if why == _A_OUTSIDE else ""
         )
         wide.append(f"{name} ({shown})")
     if wide:
